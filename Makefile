@@ -1,0 +1,34 @@
+# The two commands: `make run` and `make test`. Everything else here serves them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHAINLP_OFFLINE := 1
+
+.PHONY: run test lint install apt-deps clean
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/pracha migrate
+	$(BIN)/pracha seed --demo
+	$(BIN)/pracha serve --host 127.0.0.1 --port 8000
+
+apt-deps:
+	bash scripts/apt-deps.sh
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: install apt-deps lint
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,44 @@
+"""Settings, declared once with a help line each; read from PRACHA_* environment variables or `.env`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PRACHA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        "sqlite:///var/pracha.db",
+        description="SQLAlchemy URL of the database: SQLite file (default) or postgresql+psycopg://…",
+    )
+    var_dir: Path = Field(Path("var"), description="Directory for the database, uploads and keys.")
+    catalog_dir: Path = Field(REPO_ROOT / "catalog", description="Directory of the service definitions.")
+    secret_key: str = Field(
+        "",
+        description="Secret for signing; when empty one is generated once and kept in var/secret.key.",
+    )
+    default_language: str = Field("th", description="Language of pages for visitors who chose none.")
+    max_upload_bytes: int = Field(5 * 1024 * 1024, description="Largest document a citizen may upload.")
+    session_hours: int = Field(8, description="How long a sign-in lasts without activity.")
+    signin_slowdown_after: int = Field(3, description="Failed sign-ins before each retry must wait.")
+    signin_lock_after: int = Field(10, description="Failed sign-ins before the account is locked.")
+    signin_lock_minutes: int = Field(15, description="How long a locked account stays locked.")
+    force_secure_cookies: bool = Field(
+        False, description="Mark cookies Secure even when the request did not arrive over TLS."
+    )
+
+    @property
+    def upload_dir(self) -> Path:
+        return self.var_dir / "uploads"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,35 @@
+"""Who is acting: a signed-in user, an agency's API token, or nobody. Plain values, no web."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pracha.identity.models import ApiToken, User
+
+PUBLIC = "public"
+API_TOKEN = "api_token"  # noqa: S105 - a role name, not a secret
+
+
+@dataclass(frozen=True)
+class Principal:
+    user: User | None = None
+    token: ApiToken | None = None
+
+    @property
+    def role(self) -> str:
+        if self.user is not None:
+            return self.user.role
+        return API_TOKEN if self.token is not None else PUBLIC
+
+    @property
+    def agency(self) -> str | None:
+        if self.user is not None:
+            return self.user.agency
+        return self.token.agency if self.token is not None else None
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.id if self.user is not None else None
+
+    def has_scope(self, scope: str) -> bool:
+        return self.token is None or scope in self.token.scopes

@@ -1,0 +1,285 @@
+"""Sign-up, sign-in (with throttling), browser sessions, staff accounts and API tokens."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from pracha.db import utcnow
+from pracha.errors import Forbidden, InvalidInput, NotFound
+from pracha.identity import thai_id
+from pracha.identity.errors import (
+    AccountExists,
+    SignInFailed,
+    SignInThrottled,
+    TokenInvalid,
+)
+from pracha.identity.models import (
+    AGENCY_ADMIN,
+    CITIZEN,
+    PLATFORM_ADMIN,
+    STAFF_ROLES,
+    ApiToken,
+    SigninThrottle,
+    User,
+    WebSession,
+)
+from pracha.identity.passwords import hash_password, password_problem, verify_password
+
+TOKEN_SCOPES = ("applications:read", "applications:write")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    slowdown_after: int = 3
+    lock_after: int = 10
+    lock_minutes: int = 15
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- citizens -------------------------------------------------------------------------------------
+
+
+def _name_problem(value: str) -> tuple[str, str] | None:
+    if not value.strip():
+        return ("กรุณากรอกข้อมูลช่องนี้", "This field is required.")
+    if len(value) > 100 or _CONTROL.search(value):
+        return ("ข้อมูลยาวเกินไปหรือมีอักขระที่ใช้ไม่ได้", "Too long, or contains characters that are not allowed.")
+    return None
+
+
+def _birth_date_problem(value: dt.date | None, today: dt.date) -> tuple[str, str] | None:
+    if value is None:
+        return ("กรุณากรอกวันเกิด", "Please enter your date of birth.")
+    if value > today:
+        return ("วันเกิดต้องไม่อยู่ในอนาคต", "The date of birth cannot be in the future.")
+    if value.year < today.year - 130:
+        return ("วันเกิดไม่ถูกต้อง", "The date of birth is not valid.")
+    return None
+
+
+def signup_citizen(
+    session: Session,
+    *,
+    national_id: str,
+    first_name: str,
+    last_name: str,
+    birth_date: dt.date | None,
+    password: str,
+    email: str = "",
+    phone: str = "",
+    language: str = "th",
+) -> User:
+    national_id = thai_id.tidy(national_id)
+    problems: dict[str, tuple[str, str]] = {}
+    if (id_problem := thai_id.problem(national_id)) is not None:
+        problems["national_id"] = thai_id.MESSAGES[id_problem]
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        if (p := _name_problem(value)) is not None:
+            problems[field] = p
+    if (p := _birth_date_problem(birth_date, dt.date.today())) is not None:
+        problems["birth_date"] = p
+    if (p := password_problem(password)) is not None:
+        problems["password"] = p
+    if email and not _EMAIL.match(email):
+        problems["email"] = ("รูปแบบอีเมลไม่ถูกต้อง", "The e-mail address is not valid.")
+    if phone and not re.fullmatch(r"0\d{8,9}", phone.replace("-", "")):
+        problems["phone"] = ("หมายเลขโทรศัพท์ต้องเป็นตัวเลข 9–10 หลัก ขึ้นต้นด้วย 0", "Phone: 9–10 digits starting with 0.")
+    if problems:
+        raise InvalidInput(fields={k: {"th": v[0], "en": v[1]} for k, v in problems.items()})
+    digits = thai_id.normalize(national_id)
+    if session.scalar(select(User.id).where(User.national_id == digits)) is not None:
+        raise AccountExists()
+    user = User(
+        role=CITIZEN,
+        national_id=digits,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        birth_date=birth_date,
+        email=email or None,
+        phone=phone.replace("-", "") or None,
+        language=language if language in ("th", "en") else "th",
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_staff(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: str,
+    first_name: str,
+    last_name: str,
+    agency: str | None = None,
+    password_hash: str | None = None,
+) -> User:
+    if role not in STAFF_ROLES:
+        raise ValueError(f"not a staff role: {role}")
+    if role in ("officer", AGENCY_ADMIN) and not agency:
+        raise ValueError("officers and agency admins belong to an agency")
+    user = User(
+        role=role,
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        agency=agency,
+        password_hash=password_hash or hash_password(password),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+# --- sign-in --------------------------------------------------------------------------------------
+
+
+def authenticate(
+    session: Session,
+    identifier: str,
+    password: str,
+    *,
+    staff: bool,
+    policy: ThrottlePolicy,
+    now: dt.datetime | None = None,
+) -> User:
+    """The user with these credentials. A failure is committed (it must outlive the error raised)."""
+    now = now or utcnow()
+    if staff:
+        key = identifier.strip().lower()[:64]
+    else:
+        tidied = thai_id.tidy(identifier)
+        if (p := thai_id.problem(tidied)) is not None:
+            th, en = thai_id.MESSAGES[p]
+            raise SignInFailed(th, en, fields={"national_id": {"th": th, "en": en}})
+        key = thai_id.normalize(tidied)
+    throttle = session.get(SigninThrottle, key)
+    if throttle is not None and throttle.retry_after is not None and now < throttle.retry_after:
+        wait = int((throttle.retry_after - now).total_seconds()) + 1
+        locked = throttle.failures >= policy.lock_after
+        raise SignInThrottled(
+            f"บัญชีถูกล็อกชั่วคราว กรุณาลองใหม่ในอีก {max(1, wait // 60)} นาที" if locked else None,
+            f"The account is locked for now. Try again in {max(1, wait // 60)} minutes." if locked else None,
+            headers={"Retry-After": str(wait)},
+            retry_after=wait,
+        )
+    column = User.username if staff else User.national_id
+    user = session.scalar(select(User).where(column == key))
+    if user is not None and staff != user.is_staff:
+        user = None
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        _record_failure(session, throttle, key, policy, now)
+        session.commit()
+        raise SignInFailed(
+            None if not staff else "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
+            None if not staff else "The username or the password is not correct.",
+        )
+    if throttle is not None:
+        session.delete(throttle)
+    return user
+
+
+def _record_failure(
+    session: Session, throttle: SigninThrottle | None, key: str, policy: ThrottlePolicy, now: dt.datetime
+) -> None:
+    if throttle is None:
+        throttle = SigninThrottle(identifier=key, failures=0)
+        session.add(throttle)
+    throttle.failures += 1
+    if throttle.failures >= policy.lock_after:
+        throttle.retry_after = now + dt.timedelta(minutes=policy.lock_minutes)
+    elif throttle.failures >= policy.slowdown_after:
+        throttle.retry_after = now + dt.timedelta(seconds=2 ** (throttle.failures - policy.slowdown_after))
+
+
+def start_web_session(session: Session, user: User, *, hours: int) -> str:
+    token = secrets.token_urlsafe(32)
+    session.add(
+        WebSession(
+            token_hash=digest(token), user=user, expires_at=utcnow() + dt.timedelta(hours=hours)
+        )
+    )
+    return token
+
+
+def user_for_web_session(session: Session, token: str) -> User | None:
+    web_session = session.get(WebSession, digest(token))
+    if web_session is None or web_session.expires_at <= utcnow():
+        return None
+    return web_session.user
+
+
+def end_web_session(session: Session, token: str) -> None:
+    session.execute(delete(WebSession).where(WebSession.token_hash == digest(token)))
+
+
+# --- API tokens -----------------------------------------------------------------------------------
+
+
+def _may_manage_tokens(actor: User, agency: str) -> bool:
+    return actor.role == PLATFORM_ADMIN or (actor.role == AGENCY_ADMIN and actor.agency == agency)
+
+
+def create_api_token(
+    session: Session, actor: User, *, name: str, agency: str, scopes: list[str], agencies: Collection[str]
+) -> tuple[ApiToken, str]:
+    if agency not in agencies:
+        raise InvalidInput("ไม่พบหน่วยงานนี้", "Unknown agency.",
+                            fields={"agency": {"th": "ไม่พบหน่วยงานนี้", "en": "Unknown agency."}})
+    if not _may_manage_tokens(actor, agency):
+        raise Forbidden()
+    bad = [s for s in scopes if s not in TOKEN_SCOPES]
+    if bad or not scopes or not name.strip() or len(name) > 100:
+        raise InvalidInput(
+            "กรุณาระบุชื่อโทเค็นและขอบเขตการใช้งานที่ถูกต้อง",
+            "Give the token a name and valid scopes.",
+            fields={"scopes": {"th": "ขอบเขตไม่ถูกต้อง", "en": "Unknown scope."}} if bad or not scopes else {},
+        )
+    raw = "pracha_" + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name.strip(), token_hash=digest(raw), agency=agency, scopes=sorted(set(scopes)),
+        created_by_id=actor.id,
+    )
+    session.add(token)
+    session.flush()
+    return token, raw
+
+
+def list_api_tokens(session: Session, actor: User) -> list[ApiToken]:
+    query = select(ApiToken).order_by(ApiToken.created_at.desc())
+    if actor.role != PLATFORM_ADMIN:
+        query = query.where(ApiToken.agency == actor.agency)
+    return list(session.scalars(query))
+
+
+def revoke_api_token(session: Session, actor: User, token_id: int) -> ApiToken:
+    token = session.get(ApiToken, token_id)
+    if token is None:
+        raise NotFound()
+    if not _may_manage_tokens(actor, token.agency):
+        raise Forbidden()
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+    return token
+
+
+def token_for_bearer(session: Session, raw: str) -> ApiToken:
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest(raw)))
+    if token is None or token.revoked_at is not None:
+        raise TokenInvalid()
+    return token

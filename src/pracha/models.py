@@ -1,0 +1,13 @@
+"""Every table of Pracha, imported once so the metadata (for Alembic) is complete."""
+
+from __future__ import annotations
+
+from pracha.db import Base
+from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
+from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.services.models import Application, ApplicationEvent, Document
+
+__all__ = [
+    "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
+    "Application", "ApplicationEvent", "Document",
+]

@@ -1,0 +1,168 @@
+"""The JSON twin of the service pages under /api/v1 (described in /openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from sqlalchemy.orm import Session
+
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
+from pracha.identity.principal import API_TOKEN
+from pracha.notices import service as notices
+from pracha.services import service, workflow
+from pracha.services.catalog import Catalog, Service
+from pracha.services.models import Application
+from pracha.services.routes import storage
+from pracha.services.schemas import (
+    ActionIn,
+    ApplicationIn,
+    ApplicationOut,
+    ApplicationPatch,
+    DocumentOut,
+    InboxMessageOut,
+    ServiceOut,
+    ServiceSummary,
+    StatusOut,
+)
+from pracha.web.access import PUBLIC, Principal, allow, get_db
+
+router = APIRouter(prefix="/api/v1")
+READERS = (CITIZEN, OFFICER, AGENCY_ADMIN, AUDITOR, API_TOKEN)
+ACTORS = (CITIZEN, OFFICER, AGENCY_ADMIN, API_TOKEN)
+
+
+def _catalog(request: Request) -> Catalog:
+    return request.app.state.catalog
+
+
+def _text(t: Any) -> dict[str, str]:
+    return {"th": t.th, "en": t.en}
+
+
+def _summary(s: Service) -> dict[str, Any]:
+    return {"id": s.id, "agency": s.agency, "name": _text(s.name), "summary": _text(s.summary),
+            "life_events": list(s.life_events), "fee_amount": s.fee_amount, "sla_days": s.sla_days}
+
+
+def _status(a: Application) -> dict[str, Any]:
+    th, en = service.STATUS_TEXT[a.status]
+    return {"reference": a.reference, "status": a.status, "status_text": {"th": th, "en": en},
+            "updated_at": a.updated_at, "due_date": a.due_date,
+            "overdue": service.is_overdue(a, service.today_in_thailand())}
+
+
+def _document(d: Any) -> dict[str, Any]:
+    return {"id": d.id, "requirement": d.requirement, "filename": d.filename, "content_type": d.content_type,
+            "size": d.size, "sha256": d.sha256}
+
+
+def _application(a: Application, p: Principal) -> dict[str, Any]:
+    return {
+        **_status(a), "service_id": a.service_id, "agency": a.agency, "data": a.data,
+        "created_at": a.created_at, "submitted_at": a.submitted_at, "decided_at": a.decided_at,
+        "documents": [_document(d) for d in a.documents],
+        "events": [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
+                    "actor_role": e.actor_role, "message": e.message} for e in a.events],
+        "allowed_actions": [x for x in workflow.actions_from(a.status) if service.may_act(p, a, x)],
+    }
+
+
+@router.get("/services", response_model=list[ServiceSummary], tags=["catalogue"])
+def list_services(request: Request, q: str = "", agency: str = "", life_event: str = "",
+                  _: Principal = allow(PUBLIC)) -> list[dict[str, Any]]:
+    """The service catalogue; `q` searches in Thai or English."""
+    catalog = _catalog(request)
+    if q.strip():
+        found = catalog.search(q, limit=50)
+    elif agency:
+        found = catalog.by_agency(agency)
+    elif life_event:
+        found = catalog.by_life_event(life_event)
+    else:
+        found = list(catalog.services.values())
+    return [_summary(s) for s in found]
+
+
+@router.get("/services/{service_id}", response_model=ServiceOut, tags=["catalogue"])
+def get_service(service_id: str, request: Request, _: Principal = allow(PUBLIC)) -> dict[str, Any]:
+    s = service.get_service(_catalog(request), service_id)
+    return {**_summary(s), "description": _text(s.description), "legal_basis": _text(s.legal_basis),
+            "eligibility": [_text(e) for e in s.eligibility],
+            "documents": [{"id": d.id, "name": _text(d.name), "required": d.required} for d in s.documents],
+            "steps": [{"id": st.id, "actor": st.actor, "text": _text(st.text)} for st in s.steps],
+            "form_schema": s.form_schema}
+
+
+@router.get("/applications", response_model=list[StatusOut], tags=["applications"])
+def list_applications(
+    service_id: str = "", status: str = "", overdue: bool = False,
+    p: Principal = allow(*READERS, scope="applications:read"), db: Session = Depends(get_db),
+) -> list[dict[str, Any]]:
+    """A citizen's own applications; for staff and agency tokens, the agency's open queue."""
+    if p.role == CITIZEN:
+        return [_status(a) for a in service.my_applications(db, p)]
+    filters = service.QueueFilter(service_id or None, status if status in workflow.STATUSES else None, overdue)
+    return [_status(a) for a in service.queue(db, p, filters, today=service.today_in_thailand())]
+
+
+@router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"])
+def create_application(body: ApplicationIn, request: Request,
+                       idempotency_key: str | None = Header(None, max_length=64),
+                       p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Start a draft. Send `Idempotency-Key` to make a retried request return the same draft."""
+    application = service.create_application(db, _catalog(request), p, body.service_id, body.data,
+                                             client_token=idempotency_key)
+    db.commit()
+    return _application(application, p)
+
+
+@router.get("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
+def get_application(reference: str, p: Principal = allow(*READERS, scope="applications:read"),
+                    db: Session = Depends(get_db)) -> dict[str, Any]:
+    return _application(service.get_application(db, p, reference), p)
+
+
+@router.get("/applications/{reference}/status", response_model=StatusOut, tags=["applications"])
+def get_status(reference: str, p: Principal = allow(*READERS, scope="applications:read"),
+               db: Session = Depends(get_db)) -> dict[str, Any]:
+    return _status(service.get_application(db, p, reference))
+
+
+@router.patch("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
+def update_application(reference: str, body: ApplicationPatch, request: Request, p: Principal = allow(CITIZEN),
+                       db: Session = Depends(get_db)) -> dict[str, Any]:
+    application = service.get_application(db, p, reference, for_update=True)
+    service.update_application(db, _catalog(request), p, application, body.data)
+    db.commit()
+    return _application(application, p)
+
+
+@router.post("/applications/{reference}/documents", status_code=201, response_model=DocumentOut,
+             tags=["applications"])
+def upload_document(reference: str, request: Request, requirement: str = Form(...), file: UploadFile = File(...),
+                    p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Attach a PDF, JPEG or PNG to a draft (or to an application that needs more information)."""
+    application = service.get_application(db, p, reference, for_update=True)
+    document = service.add_document(db, storage(request), _catalog(request), p, application,
+                                    requirement=requirement, filename=file.filename or "document",
+                                    content_type=file.content_type or "", stream=file.file)
+    db.commit()
+    return _document(document)
+
+
+@router.post("/applications/{reference}/actions", response_model=ApplicationOut, tags=["applications"])
+def act(reference: str, body: ActionIn, request: Request,
+        p: Principal = allow(*ACTORS, scope="applications:write"), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Move the application on: 409 when the action is not allowed in its current status."""
+    application = service.get_application(db, p, reference, for_update=True)
+    service.act(db, _catalog(request), p, application, body.action, body.message)
+    db.commit()
+    return _application(application, p)
+
+
+@router.get("/me/inbox", response_model=list[InboxMessageOut], tags=["applications"])
+def my_inbox(p: Principal = allow(CITIZEN), db: Session = Depends(get_db),
+             limit: int = Query(100, ge=1, le=500)) -> list[Any]:
+    assert p.user is not None
+    return notices.inbox(db, p.user.id, limit=limit)

@@ -1,0 +1,395 @@
+"""The service catalogue: load the YAML definitions in ``catalog/`` and search them.
+
+Pure (no database, nothing of ours imported), so web, CLI, assistant and tests read the same
+definitions the same way. ``catalog/agencies.yaml`` and ``catalog/life-events.yaml`` list codes and
+names; ``catalog/services/<id>.yaml`` defines one service each. Any problem raises ``CatalogError``
+naming the file and what is wrong. Search is a small BM25 over weighted fields; Thai is cut into
+words by PyThaiNLP's newmm (never on spaces), and long Thai words also count as the dictionary words
+they are made of ("ย้ายบ้าน" -> "ย้าย" + "บ้าน"), at a lower weight.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+from pythainlp.corpus import thai_words
+from pythainlp.tokenize import word_tokenize
+from pythainlp.util import normalize, thai_digit_to_arabic_digit
+
+ACTORS = frozenset({"citizen", "officer", "system"})
+FIELD_TYPES = frozenset({"string", "integer", "number", "boolean"})
+FIELD_FORMATS = frozenset({"date", "email", "thai-id"})
+MAX_TEXT_LENGTH = 2000
+_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_SERVICE_KEYS = frozenset({
+    "id", "agency", "life_events", "name", "summary", "description", "legal_basis", "keywords",
+    "eligibility", "documents", "fee", "sla_days", "form", "steps",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    th: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang`` ('th' or 'en'); anything else gets Thai, the default."""
+        return self.en if lang == "en" else self.th
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    code: str
+    name: Text
+    contact: Text
+
+
+@dataclass(frozen=True, slots=True)
+class LifeEvent:
+    code: str
+    name: Text
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRequirement:
+    id: str
+    name: Text
+    required: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    id: str
+    actor: str
+    text: Text
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    id: str
+    agency: str
+    life_events: tuple[str, ...]
+    name: Text
+    summary: Text
+    description: Text
+    legal_basis: Text
+    keywords_th: tuple[str, ...]
+    keywords_en: tuple[str, ...]
+    eligibility: tuple[Text, ...]
+    documents: tuple[DocumentRequirement, ...]
+    fee_amount: int | float
+    fee_note: Text | None
+    sla_days: int
+    form_schema: dict[str, Any]
+    steps: tuple[Step, ...]
+
+
+class CatalogError(Exception):
+    """The catalogue on disk is broken; the message names the file and the problem."""
+
+
+# --- search --------------------------------------------------------------------------------
+_K1, _B, _PART_WEIGHT = 1.2, 0.75, 0.5
+_MIN_SHARE = 0.15  # results scoring under this share of the best one are noise, not answers
+_FIELD_WEIGHTS = {"name": 3.0, "keywords": 3.0, "summary": 1.5, "life_events": 1.0,
+                  "description": 1.0, "eligibility": 0.5, "documents": 0.5}
+_THAI_CHAR = re.compile(r"[\u0e01-\u0e5b]")
+_NOT_WORD = re.compile(r"[^\u0e01-\u0e4e0-9a-z]")
+_LATIN_WORD = re.compile(r"[a-z0-9]+")
+_TH_STOP = frozenset(
+    "การ ความ ของ ที่ และ หรือ ใน จาก ได้ ให้ เป็น มี ไม่ ซึ่ง โดย กับ แต่ ต่อ ตาม เพื่อ จะ ก็ ว่า"
+    " นี้ นั้น อยู่ ไป มา ถ้า หาก ครับ ค่ะ คะ จ้ะ จ้า นะ น่ะ ละ ล่ะ ไหม มั้ย หรือไม่ อย่างไร ยังไง บ้าง"
+    " อะไร ที่ไหน ไหน ต้อง ขอ ผม ดิฉัน ฉัน หนู เรา คุณ ท่าน อยาก ต้องการ เอง แล้ว ด้วย ทำ เรื่อง วิธี"
+    " ยัง ทั้ง ทุก เมื่อ อัน".split())
+_EN_STOP = frozenset(
+    "a an the of for to and or in on at by with from my me we you your how do does did what where"
+    " when which who can could get got is are am be been want need please about into it this that"
+    " there as if not no so".split())
+
+
+@lru_cache(maxsize=1)
+def _dictionary() -> frozenset[str]:
+    return frozenset(thai_words())
+
+
+@lru_cache(maxsize=8192)
+def _parts(token: str) -> tuple[str, ...]:
+    """Split a Thai compound into the fewest dictionary words (each 2+ letters), or ()."""
+    words, n = _dictionary(), len(token)
+    if n < 4:
+        return ()
+    best: list[tuple[str, ...] | None] = [()] + [None] * n
+    for end in range(2, n + 1):
+        for start in range(end - 1):
+            prev, piece = best[start], token[start:end]
+            if prev is None or piece == token or piece not in words:
+                continue
+            current = best[end]
+            if current is None or len(prev) + 1 < len(current):
+                best[end] = (*prev, piece)
+    return best[n] or ()
+
+
+def _stem(word: str) -> str:
+    """A deliberately tiny English stemmer: applied alike to text and query, it only has to agree."""
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    return word[:-1] if len(word) > 3 and word.endswith("e") else word
+
+
+def _terms(text: str) -> dict[str, float]:
+    """Weighted search terms of ``text``: Thai words (plus their parts), stemmed English words."""
+    terms: defaultdict[str, float] = defaultdict(float)
+    text = thai_digit_to_arabic_digit(normalize(text)).lower()
+    for token in word_tokenize(text, engine="newmm", keep_whitespace=False):
+        if _THAI_CHAR.search(token):
+            word = _NOT_WORD.sub("", token)
+            if len(word) < 2 or word in _TH_STOP:
+                continue
+            terms[word] += 1.0
+            for part in _parts(word):
+                if part not in _TH_STOP:
+                    terms[part] += _PART_WEIGHT
+        else:
+            for word in _LATIN_WORD.findall(token):
+                if len(word) > 1 and word not in _EN_STOP:
+                    terms[_stem(word)] += 1.0
+    return terms
+
+
+def _fields(service: Service, events: Mapping[str, LifeEvent]) -> list[tuple[str, str]]:
+    """(field, text) pairs of a service that search looks at, both languages together."""
+    pairs = [("name", service.name), ("summary", service.summary), ("description", service.description)]
+    pairs += [("life_events", events[code].name) for code in service.life_events if code in events]
+    pairs += [("eligibility", t) for t in service.eligibility]
+    pairs += [("documents", d.name) for d in service.documents]
+    keywords = " ; ".join((*service.keywords_th, *service.keywords_en))
+    return [(field, f"{text.th} {text.en}") for field, text in pairs] + [("keywords", keywords)]
+
+
+class Catalog:
+    """The loaded catalogue: services in display order, their agencies and life events."""
+
+    def __init__(self, services: Iterable[Service], agencies: Iterable[Agency],
+                 life_events: Iterable[LifeEvent]) -> None:
+        self.services: dict[str, Service] = {s.id: s for s in services}
+        self.agencies: dict[str, Agency] = {a.code: a for a in agencies}
+        self.life_events: dict[str, LifeEvent] = {e.code: e for e in life_events}
+        self._order = list(self.services.values())
+        self._tf: list[dict[str, float]] = []
+        lengths: list[float] = []
+        for service in self._order:
+            tf: defaultdict[str, float] = defaultdict(float)
+            for field, text in _fields(service, self.life_events):
+                for term, weight in _terms(text).items():
+                    tf[term] += weight * _FIELD_WEIGHTS[field]
+            self._tf.append(dict(tf))
+            lengths.append(sum(tf.values()))
+        average = (sum(lengths) / len(lengths)) if lengths else 1.0
+        self._norm = [1 - _B + _B * length / (average or 1.0) for length in lengths]
+        df = Counter(term for tf in self._tf for term in tf)
+        n = len(self._order)
+        self._idf = {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}
+
+    def get(self, service_id: str) -> Service | None:
+        return self.services.get(service_id)
+
+    def by_agency(self, code: str) -> list[Service]:
+        return [s for s in self._order if s.agency == code]
+
+    def by_life_event(self, code: str) -> list[Service]:
+        return [s for s in self._order if code in s.life_events]
+
+    def search(self, query: str, limit: int = 10) -> list[Service]:
+        """Services matching ``query`` (Thai or English), best first; [] when nothing matches."""
+        terms = _terms(query) if query and query.strip() else {}
+        scored: list[tuple[float, int]] = []
+        for i, tf in enumerate(self._tf):
+            score = 0.0
+            for term, query_weight in terms.items():
+                f = tf.get(term)
+                if f:
+                    score += query_weight * self._idf[term] * f * (_K1 + 1) / (f + _K1 * self._norm[i])
+            if score > 0:
+                scored.append((score, i))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        floor = scored[0][0] * _MIN_SHARE if scored else 0.0
+        return [self._order[i] for score, i in scored[:max(limit, 0)] if score >= floor]
+
+
+# --- loading -------------------------------------------------------------------------------
+def _of(value: Any, kind: type | tuple[type, ...], where: str, what: str) -> Any:
+    if value is None:
+        raise CatalogError(f"{where}: missing")
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        raise CatalogError(f"{where}: expected {what}")
+    return value
+
+
+def _str(value: Any, where: str) -> str:
+    if not _of(value, str, where, "text").strip():
+        raise CatalogError(f"{where}: expected non-empty text")
+    return str(value).strip()
+
+
+def _code(value: Any, where: str) -> str:
+    if not _CODE.match(_of(value, str, where, "a code")):
+        raise CatalogError(f"{where}: {value!r} is not a lower-case kebab-case code")
+    return str(value)
+
+
+def _text(value: Any, where: str) -> Text:
+    data = _of(value, dict, where, "a mapping with 'th' and 'en'")
+    for lang, label in (("th", "Thai"), ("en", "English")):
+        if not isinstance(data.get(lang), str) or not data[lang].strip():
+            raise CatalogError(f"{where}: missing or empty {label} text ('{lang}')")
+    return Text(data["th"].strip(), data["en"].strip())
+
+
+def _items(value: Any, where: str) -> list[Any]:
+    items = _of(value, list, where, "a list")
+    if not items:
+        raise CatalogError(f"{where}: must not be empty")
+    return items
+
+
+def _check_form(form: Any, where: str) -> dict[str, Any]:
+    form = _of(form, dict, where, "a JSON Schema object")
+    try:
+        Draft202012Validator.check_schema(form)
+    except SchemaError as exc:
+        raise CatalogError(f"{where}: not a valid JSON Schema: {exc.message}") from None
+    if form.get("type") != "object" or form.get("additionalProperties") is not False:
+        raise CatalogError(f"{where}: must be 'type: object' with 'additionalProperties: false'")
+    props = _of(form.get("properties"), dict, f"{where}.properties", "a mapping")
+    if not 3 <= len(props) <= 10:
+        raise CatalogError(f"{where}: a form has 3 to 10 fields, found {len(props)}")
+    for name in set(form.get("required", [])) - props.keys():
+        raise CatalogError(f"{where}: required field '{name}' is not among the properties")
+    for name, prop in props.items():
+        w = f"{where}.properties.{name}"
+        if _of(prop, dict, w, "a mapping").get("type") not in FIELD_TYPES:
+            raise CatalogError(f"{w}: type must be one of {sorted(FIELD_TYPES)}")
+        _str(prop.get("title"), f"{w}.title")
+        _str(prop.get("x-title-th"), f"{w}.x-title-th")
+        if "description" in prop:
+            _str(prop.get("x-description-th"), f"{w}.x-description-th")
+        if prop.get("format", "date") not in FIELD_FORMATS or prop.get("x-widget", "textarea") != "textarea":
+            raise CatalogError(f"{w}: format must be one of {sorted(FIELD_FORMATS)}, x-widget 'textarea'")
+        if "enum" in prop:
+            labels = _of(prop.get("x-enum-labels"), dict, f"{w}.x-enum-labels", "labels for every value")
+            for value in prop["enum"]:
+                _text(labels.get(value), f"{w}.x-enum-labels.{value}")
+        free_text = prop["type"] == "string" and not {"enum", "format", "pattern"} & prop.keys()
+        if (free_text and "maxLength" not in prop) or prop.get("maxLength", 0) > MAX_TEXT_LENGTH:
+            raise CatalogError(f"{w}: free text needs a maxLength of at most {MAX_TEXT_LENGTH}")
+    return form
+
+
+def _load_yaml(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogError(f"{path}: cannot read YAML: {exc}") from None
+
+
+def _unique(items: tuple[DocumentRequirement, ...] | tuple[Step, ...], where: str) -> None:
+    ids = [item.id for item in items]
+    if len(set(ids)) != len(ids):
+        raise CatalogError(f"{where}: ids must be unique, found {ids}")
+
+
+def _document(data: Any, where: str) -> DocumentRequirement:
+    code = _code(_of(data, dict, where, "a mapping").get("id"), f"{where}.id")
+    return DocumentRequirement(code, _text(data.get("name"), f"{where}.{code}.name"),
+                               _of(data.get("required"), bool, f"{where}.{code}.required", "true or false"))
+
+
+def _step(data: Any, where: str) -> Step:
+    code = _code(_of(data, dict, where, "a mapping").get("id"), f"{where}.id")
+    if data.get("actor") not in ACTORS:
+        raise CatalogError(f"{where}.{code}: actor must be one of {sorted(ACTORS)}")
+    return Step(code, data["actor"], _text(data.get("text"), f"{where}.{code}.text"))
+
+
+def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
+             life_events: Mapping[str, LifeEvent]) -> Service:
+    w = str(path)
+    data = _of(data, dict, w, "a mapping")
+    missing, unknown = _SERVICE_KEYS - data.keys(), data.keys() - _SERVICE_KEYS
+    if missing or unknown:
+        raise CatalogError(f"{w}: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}")
+    if data["id"] != path.stem:
+        raise CatalogError(f"{w}: id {data['id']!r} must equal the file name {path.stem!r}")
+    if data["agency"] not in agencies:
+        raise CatalogError(f"{w}: unknown agency {data['agency']!r}")
+    events = tuple(_items(data["life_events"], f"{w}: life_events"))
+    for code in events:
+        if code not in life_events:
+            raise CatalogError(f"{w}: unknown life event {code!r}")
+    keywords = _of(data["keywords"], dict, f"{w}: keywords", "a mapping with 'th' and 'en' lists")
+    kw = {lang: tuple(_str(k, f"{w}: keywords.{lang}") for k in _items(keywords.get(lang), f"{w}: keywords"))
+          for lang in ("th", "en")}
+    docs = tuple(_document(d, f"{w}: documents") for d in _items(data["documents"], f"{w}: documents"))
+    steps = tuple(_step(s, f"{w}: steps") for s in _items(data["steps"], f"{w}: steps"))
+    _unique(docs, f"{w}: documents")
+    _unique(steps, f"{w}: steps")
+    fee = _of(data["fee"], dict, f"{w}: fee", "a mapping with 'amount'")
+    amount = _of(fee.get("amount"), (int, float), f"{w}: fee.amount", "a number of baht")
+    sla = _of(data["sla_days"], int, f"{w}: sla_days", "a whole number of working days")
+    if amount < 0 or sla < 1:
+        raise CatalogError(f"{w}: fee.amount must be >= 0 and sla_days >= 1")
+    return Service(
+        id=data["id"], agency=data["agency"], life_events=events, name=_text(data["name"], f"{w}: name"),
+        summary=_text(data["summary"], f"{w}: summary"),
+        description=_text(data["description"], f"{w}: description"),
+        legal_basis=_text(data["legal_basis"], f"{w}: legal_basis"),
+        keywords_th=kw["th"], keywords_en=kw["en"], documents=docs, fee_amount=amount,
+        eligibility=tuple(_text(e, f"{w}: eligibility") for e in _items(data["eligibility"], w)),
+        fee_note=_text(fee["note"], f"{w}: fee.note") if fee.get("note") is not None else None,
+        sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps)
+
+
+def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:
+    """The {code, <keys>...} entries of agencies.yaml or life-events.yaml, by code, keys as Text."""
+    entries: dict[str, dict[str, Text]] = {}
+    for i, item in enumerate(_items(_load_yaml(path), str(path)), start=1):
+        code = _code(_of(item, dict, f"{path}: entry {i}", "a mapping").get("code"), f"{path}: entry {i}")
+        if code in entries:
+            raise CatalogError(f"{path}: duplicate code {code!r}")
+        entries[code] = {k: _text(item.get(k), f"{path}: {code}.{k}") for k in keys}
+    return entries
+
+
+def load_catalog(directory: Path) -> Catalog:
+    """Load and check the whole catalogue in ``directory``; raise CatalogError on any problem."""
+    directory = Path(directory)
+    agencies = {c: Agency(c, t["name"], t["contact"])
+                for c, t in _entries(directory / "agencies.yaml", "name", "contact").items()}
+    events = {c: LifeEvent(c, t["name"]) for c, t in _entries(directory / "life-events.yaml", "name").items()}
+    paths = sorted((directory / "services").glob("*.yaml"))
+    if not paths:
+        raise CatalogError(f"{directory / 'services'}: no service definitions found")
+    services = [_service(_load_yaml(path), path, agencies, events) for path in paths]
+    return Catalog(services, agencies.values(), events.values())
+
+
+def default_catalog_dir() -> Path:
+    """The repository's ``catalog/`` directory."""
+    return Path(__file__).resolve().parents[3] / "catalog"

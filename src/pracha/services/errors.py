@@ -1,0 +1,45 @@
+"""Errors of the service catalogue and applications.
+
+    PrachaError
+    ├── NotFound → UnknownService (404), ApplicationNotFound (404)
+    ├── Conflict → IllegalTransition (409)      the action is not allowed in the current status
+    ├── InvalidInput → FormInvalid (422)        the form or its documents are incomplete/wrong
+    ├── UploadTooLarge (413)
+    └── UnsupportedUpload (415)                 not PDF/JPEG/PNG, or the content does not match its label
+"""
+
+from __future__ import annotations
+
+from pracha.errors import Conflict, InvalidInput, NotFound, PrachaError
+
+
+class UnknownService(NotFound):
+    code = "unknown_service"
+    message_th = "ไม่พบบริการนี้ในรายการบริการ"
+    message_en = "There is no such service in the catalogue."
+
+
+class ApplicationNotFound(NotFound):
+    code = "application_not_found"
+    message_th = "ไม่พบคำขอนี้ หรือคุณไม่มีสิทธิ์ดูคำขอนี้"
+    message_en = "This application does not exist, or you may not see it."
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class FormInvalid(InvalidInput):
+    code = "form_invalid"
+
+
+class UploadTooLarge(PrachaError):
+    status_code = 413
+    code = "upload_too_large"
+
+
+class UnsupportedUpload(PrachaError):
+    status_code = 415
+    code = "unsupported_upload"
+    message_th = "รับเฉพาะไฟล์ PDF, JPEG หรือ PNG ที่ตรงกับชนิดไฟล์จริง"
+    message_en = "Only PDF, JPEG or PNG files are accepted, and the file must really be of that type."

@@ -1,0 +1,223 @@
+"""Pages of the catalogue, the citizen's applications and the officer's queue. Thin: parse, call the
+service, commit, render."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from pracha.errors import PrachaError
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
+from pracha.notices import service as notices
+from pracha.services import forms, service, uploads, workflow
+from pracha.services.catalog import Catalog
+from pracha.services.errors import FormInvalid
+from pracha.services.models import Application
+from pracha.web.access import PUBLIC, Principal, allow, get_db
+from pracha.web.rendering import render
+
+router = APIRouter(include_in_schema=False)
+STAFF_READERS = (OFFICER, AGENCY_ADMIN, AUDITOR)
+READERS = (CITIZEN, *STAFF_READERS)
+ACTORS = (CITIZEN, OFFICER, AGENCY_ADMIN)
+RESERVED_FIELDS = {"csrf_token", "client_token", "action"}
+
+
+def _catalog(request: Request) -> Catalog:
+    return request.app.state.catalog
+
+
+def storage(request: Request) -> service.Storage:
+    s = request.app.state.settings
+    return service.Storage(upload_dir=s.upload_dir, max_bytes=s.max_upload_bytes)
+
+
+def _problems(exc: PrachaError, lang: str) -> dict[str, str]:
+    return {name: msg["en" if lang == "en" else "th"] for name, msg in exc.fields.items()}
+
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+
+@router.get("/services", response_class=HTMLResponse)
+def catalogue_page(request: Request, q: str = "", agency: str = "", event: str = "",
+                   _: Principal = allow(PUBLIC)) -> Response:
+    catalog = _catalog(request)
+    if q.strip():
+        services = catalog.search(q, limit=20)
+    elif agency:
+        services = catalog.by_agency(agency)
+    elif event:
+        services = catalog.by_life_event(event)
+    else:
+        services = list(catalog.services.values())
+    return render(request, "catalogue.html", {"services": services, "q": q, "agency": agency, "event": event})
+
+
+@router.get("/services/{service_id}", response_class=HTMLResponse)
+def service_page(service_id: str, request: Request, _: Principal = allow(PUBLIC)) -> Response:
+    svc = service.get_service(_catalog(request), service_id)
+    return render(request, "service.html", {"service": svc, "agency": _catalog(request).agencies[svc.agency]})
+
+
+# --- applying -------------------------------------------------------------------------------------
+
+
+def _form_page(request: Request, svc: Any, *, application: Application | None, values: dict[str, Any],
+               errors: dict[str, str], message: str | None = None, status_code: int = 200) -> Response:
+    return render(request, "apply.html", {
+        "service": svc, "application": application, "fields": forms.fields(svc.form_schema),
+        "values": values, "errors": errors, "message": message,
+        "client_token": secrets.token_urlsafe(16),
+    }, status_code=status_code)
+
+
+@router.get("/services/{service_id}/apply", response_class=HTMLResponse)
+def apply_page(service_id: str, request: Request, _: Principal = allow(CITIZEN)) -> Response:
+    svc = service.get_service(_catalog(request), service_id)
+    return _form_page(request, svc, application=None, values={}, errors={})
+
+
+@router.post("/services/{service_id}/apply", response_class=HTMLResponse)
+async def apply_submit(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+                       db: Session = Depends(get_db)) -> Response:
+    catalog = _catalog(request)
+    svc = service.get_service(catalog, service_id)
+    form = await request.form()
+    raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
+    try:
+        application = service.create_application(db, catalog, p, service_id, raw,
+                                                 client_token=str(form.get("client_token") or "") or None)
+        db.commit()
+    except PrachaError as exc:
+        db.rollback()
+        return _form_page(request, svc, application=None, values=raw, errors=_problems(exc, request.state.lang),
+                          message=exc.message(request.state.lang), status_code=exc.status_code)
+    return RedirectResponse(f"/applications/{application.reference}", status_code=303)
+
+
+@router.get("/me", response_class=HTMLResponse)
+def my_page(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+    assert p.user is not None
+    return render(request, "me.html", {
+        "applications": service.my_applications(db, p), "status_text": service.STATUS_TEXT,
+        "unread": notices.unread_count(db, p.user.id), "welcome": request.query_params.get("welcome"),
+    })
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+    assert p.user is not None
+    messages = notices.inbox(db, p.user.id)
+    response = render(request, "inbox.html", {"messages": messages})
+    return response
+
+
+# --- one application ------------------------------------------------------------------------------
+
+
+def application_page(request: Request, db: Session, p: Principal, reference: str, *,
+                     errors: dict[str, str] | None = None, message: str | None = None,
+                     status_code: int = 200) -> Response:
+    catalog = _catalog(request)
+    application = service.get_application(db, p, reference)
+    svc = service.get_service(catalog, application.service_id)
+    actions = [a for a in workflow.actions_from(application.status) if service.may_act(p, application, a)]
+    editable = application.status in (workflow.DRAFT, workflow.NEEDS_INFO) and "submit" in [
+        a for a in workflow.CITIZEN_ACTIONS if service.may_act(p, application, a)]
+    return render(request, "application.html", {
+        "application": application, "service": svc, "agency": catalog.agencies.get(svc.agency),
+        "fields": forms.fields(svc.form_schema), "actions": actions, "editable": editable,
+        "status_text": service.STATUS_TEXT, "missing": service.missing_documents(svc, application),
+        "overdue": service.is_overdue(application, service.today_in_thailand()),
+        "errors": errors or {}, "message": message, "values": application.data,
+        "client_token": None,
+    }, status_code=status_code)
+
+
+@router.get("/applications/{reference}", response_class=HTMLResponse)
+def application_view(reference: str, request: Request, p: Principal = allow(*READERS),
+                     db: Session = Depends(get_db)) -> Response:
+    return application_page(request, db, p, reference)
+
+
+@router.post("/applications/{reference}/form", response_class=HTMLResponse)
+async def application_update(reference: str, request: Request, p: Principal = allow(CITIZEN),
+                             db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
+    try:
+        application = service.get_application(db, p, reference, for_update=True)
+        service.update_application(db, _catalog(request), p, application, raw)
+        db.commit()
+    except PrachaError as exc:
+        db.rollback()
+        return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
+                                message=exc.message(request.state.lang), status_code=exc.status_code)
+    return RedirectResponse(f"/applications/{reference}?saved=1", status_code=303)
+
+
+@router.post("/applications/{reference}/documents", response_class=HTMLResponse)
+async def application_upload(reference: str, request: Request, p: Principal = allow(CITIZEN),
+                             db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            problem = {"th": "กรุณาเลือกไฟล์", "en": "Please choose a file."}
+            raise FormInvalid(problem["th"], problem["en"], fields={"file": problem})
+        application = service.get_application(db, p, reference, for_update=True)
+        service.add_document(db, storage(request), _catalog(request), p, application,
+                             requirement=str(form.get("requirement", "")), filename=upload.filename,
+                             content_type=upload.content_type or "", stream=upload.file)
+        db.commit()
+    except PrachaError as exc:
+        db.rollback()
+        return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
+                                message=exc.message(request.state.lang), status_code=exc.status_code)
+    return RedirectResponse(f"/applications/{reference}#documents", status_code=303)
+
+
+@router.get("/applications/{reference}/documents/{document_id}")
+def application_document(reference: str, document_id: int, request: Request, p: Principal = allow(*READERS),
+                         db: Session = Depends(get_db)) -> Response:
+    document = service.get_document(db, p, reference, document_id)
+    path = uploads.path_of(storage(request).upload_dir, document.sha256)
+    return FileResponse(path, media_type=document.content_type, filename=document.filename,
+                        content_disposition_type="attachment")
+
+
+@router.post("/applications/{reference}/actions/{action}", response_class=HTMLResponse)
+async def application_action(reference: str, action: str, request: Request, p: Principal = allow(*ACTORS),
+                             db: Session = Depends(get_db)) -> Response:
+    form = await request.form()
+    try:
+        application = service.get_application(db, p, reference, for_update=True)
+        service.act(db, _catalog(request), p, application, action, str(form.get("message") or ""))
+        db.commit()
+    except PrachaError as exc:
+        db.rollback()
+        return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
+                                message=exc.message(request.state.lang), status_code=exc.status_code)
+    return RedirectResponse(f"/applications/{reference}", status_code=303)
+
+
+# --- officers -------------------------------------------------------------------------------------
+
+
+@router.get("/officer/queue", response_class=HTMLResponse)
+def officer_queue(request: Request, service_id: str = "", status: str = "", overdue: bool = False,
+                  p: Principal = allow(*STAFF_READERS), db: Session = Depends(get_db)) -> Response:
+    today = service.today_in_thailand()
+    filters = service.QueueFilter(service_id=service_id or None,
+                                  status=status if status in workflow.STATUSES else None, overdue=overdue)
+    items = service.queue(db, p, filters, today=today)
+    return render(request, "queue.html", {
+        "items": items, "filters": filters, "today": today, "is_overdue": service.is_overdue,
+        "status_text": service.STATUS_TEXT, "statuses": [s for s in workflow.STATUSES if s != workflow.DRAFT],
+        "counts": service.queue_counts(db, p),
+    })

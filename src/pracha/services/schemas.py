@@ -1,0 +1,109 @@
+"""Shapes of the services API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Localized(BaseModel):
+    th: str
+    en: str
+
+
+class ServiceSummary(BaseModel):
+    id: str
+    agency: str
+    name: Localized
+    summary: Localized
+    life_events: list[str]
+    fee_amount: float
+    sla_days: int
+
+
+class DocumentRequirementOut(BaseModel):
+    id: str
+    name: Localized
+    required: bool
+
+
+class StepOut(BaseModel):
+    id: str
+    actor: str
+    text: Localized
+
+
+class ServiceOut(ServiceSummary):
+    description: Localized
+    legal_basis: Localized
+    eligibility: list[Localized]
+    documents: list[DocumentRequirementOut]
+    steps: list[StepOut]
+    form_schema: dict[str, Any] = Field(description="JSON Schema (draft 2020-12) of the application form")
+
+
+class ApplicationIn(BaseModel):
+    service_id: str
+    data: dict[str, Any] = Field(default_factory=dict)
+
+
+class ApplicationPatch(BaseModel):
+    data: dict[str, Any]
+
+
+class ActionIn(BaseModel):
+    action: str = Field(description="submit, resubmit, withdraw (citizen); review, request_info, approve, "
+                                    "reject (officer)")
+    message: str | None = None
+
+
+class EventOut(BaseModel):
+    at: dt.datetime
+    action: str
+    from_status: str | None
+    to_status: str
+    actor_role: str
+    message: str | None
+
+
+class DocumentOut(BaseModel):
+    id: int
+    requirement: str
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class StatusOut(BaseModel):
+    reference: str
+    status: str
+    status_text: Localized
+    updated_at: dt.datetime
+    due_date: dt.date | None
+    overdue: bool
+
+
+class ApplicationOut(StatusOut):
+    service_id: str
+    agency: str
+    data: dict[str, Any]
+    created_at: dt.datetime
+    submitted_at: dt.datetime | None
+    decided_at: dt.datetime | None
+    documents: list[DocumentOut]
+    events: list[EventOut]
+    allowed_actions: list[str]
+
+
+class InboxMessageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    subject: str
+    body: str
+    link: str | None
+    created_at: dt.datetime
+    read_at: dt.datetime | None

@@ -1,0 +1,311 @@
+"""Applications from draft to decision: who may see and do what, the form and its documents, the
+timeline, the SLA, and a notice to the citizen at every status change."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import Select, false, func, select
+from sqlalchemy.orm import Session
+
+from pracha.db import utcnow
+from pracha.errors import Forbidden
+from pracha.i18n import BANGKOK
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
+from pracha.identity.principal import API_TOKEN, Principal
+from pracha.notices.service import notify
+from pracha.services import forms, uploads, workflow
+from pracha.services.catalog import Catalog, Service
+from pracha.services.errors import ApplicationNotFound, FormInvalid, IllegalTransition, UnknownService
+from pracha.services.models import Application, ApplicationEvent, Document
+
+_REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+OFFICERS = (OFFICER, AGENCY_ADMIN)
+
+STATUS_TEXT: dict[str, tuple[str, str]] = {
+    workflow.DRAFT: ("ฉบับร่าง", "Draft"),
+    workflow.SUBMITTED: ("ยื่นคำขอแล้ว", "Submitted"),
+    workflow.IN_REVIEW: ("เจ้าหน้าที่กำลังพิจารณา", "In review"),
+    workflow.NEEDS_INFO: ("ขอข้อมูลเพิ่มเติม", "More information needed"),
+    workflow.RESUBMITTED: ("ส่งข้อมูลเพิ่มเติมแล้ว", "Information sent"),
+    workflow.APPROVED: ("อนุมัติแล้ว", "Approved"),
+    workflow.REJECTED: ("ไม่อนุมัติ", "Rejected"),
+    workflow.WITHDRAWN: ("ยกเลิกคำขอแล้ว", "Withdrawn"),
+}
+
+
+@dataclass(frozen=True)
+class Storage:
+    upload_dir: Path
+    max_bytes: int
+
+
+def today_in_thailand() -> dt.date:
+    return utcnow().astimezone(BANGKOK).date()
+
+
+def add_working_days(start: dt.date, days: int) -> dt.date:
+    """Saturdays and Sundays do not count (public holidays are not modelled yet)."""
+    current = start
+    while days > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            days -= 1
+    return current
+
+
+def is_overdue(application: Application, today: dt.date) -> bool:
+    return (application.status in workflow.OPEN and application.due_date is not None
+            and today > application.due_date)
+
+
+def get_service(catalog: Catalog, service_id: str) -> Service:
+    service = catalog.get(service_id)
+    if service is None:
+        raise UnknownService()
+    return service
+
+
+# --- who may see what -----------------------------------------------------------------------------
+
+
+def visible_to(principal: Principal) -> Select[Application]:
+    """Applications this principal may read, as a query to filter further."""
+    query = select(Application)
+    role = principal.role
+    if role == CITIZEN:
+        return query.where(Application.citizen_id == principal.user_id)
+    not_draft = Application.status != workflow.DRAFT
+    if role in OFFICERS or (role == API_TOKEN and principal.has_scope("applications:read")):
+        return query.where(Application.agency == principal.agency, not_draft)
+    if role == AUDITOR:
+        return query.where(not_draft)
+    return query.where(false())  # platform admins and the public see no applications
+
+
+def get_application(session: Session, principal: Principal, reference: str, *, for_update: bool = False
+                    ) -> Application:
+    query = visible_to(principal).where(Application.reference == reference.strip().upper())
+    if for_update:
+        query = query.with_for_update(of=Application)
+    application = session.scalar(query)
+    if application is None:
+        raise ApplicationNotFound()
+    return application
+
+
+def may_act(principal: Principal, application: Application, action: str) -> bool:
+    if action in workflow.CITIZEN_ACTIONS:
+        return principal.role == CITIZEN and application.citizen_id == principal.user_id
+    if principal.role in OFFICERS:
+        return application.agency == principal.agency
+    if principal.role == API_TOKEN:
+        return application.agency == principal.agency and principal.has_scope("applications:write")
+    return False
+
+
+# --- the citizen's side ---------------------------------------------------------------------------
+
+
+def new_reference(service: Service, now: dt.datetime) -> str:
+    initials = "".join(part[0] for part in service.id.split("-")[:2]).upper()
+    suffix = "".join(secrets.choice(_REF_ALPHABET) for _ in range(6))
+    return f"{initials}{(now.year + 543) % 100:02d}-{suffix}"
+
+
+def _check_form(service: Service, data: dict[str, Any], *, complete: bool) -> None:
+    problems = forms.validate(service.form_schema, data, complete=complete)
+    if problems:
+        raise FormInvalid(fields=problems)
+
+
+def create_application(session: Session, catalog: Catalog, principal: Principal, service_id: str,
+                       raw: dict[str, Any], *, client_token: str | None = None) -> Application:
+    """A draft for the signed-in citizen. The same client_token twice returns the first draft."""
+    if principal.role != CITIZEN or principal.user is None:
+        raise Forbidden()
+    service = get_service(catalog, service_id)
+    if client_token:
+        existing = session.scalar(select(Application).where(
+            Application.citizen_id == principal.user.id, Application.client_token == client_token))
+        if existing is not None:
+            return existing
+    data = forms.coerce(service.form_schema, raw)
+    _check_form(service, data, complete=False)
+    now = utcnow()
+    application = Application(
+        reference=new_reference(service, now), service_id=service.id, agency=service.agency,
+        citizen=principal.user, status=workflow.DRAFT, data=data, created_at=now, updated_at=now,
+        client_token=client_token or None,
+    )
+    session.add(application)
+    session.flush()
+    _add_event(session, application, principal, "create", None, workflow.DRAFT, None)
+    return application
+
+
+def update_application(session: Session, catalog: Catalog, principal: Principal, application: Application,
+                       raw: dict[str, Any]) -> Application:
+    if not may_act(principal, application, "submit"):
+        raise Forbidden()
+    if application.status not in (workflow.DRAFT, workflow.NEEDS_INFO):
+        raise IllegalTransition("แก้ไขคำขอได้เฉพาะฉบับร่างหรือเมื่อเจ้าหน้าที่ขอข้อมูลเพิ่มเติม",
+                                "An application can be changed only as a draft or when more information "
+                                "is asked for.")
+    service = get_service(catalog, application.service_id)
+    data = forms.coerce(service.form_schema, raw)
+    _check_form(service, data, complete=False)
+    application.data = data
+    application.updated_at = utcnow()
+    application.version += 1
+    return application
+
+
+def add_document(session: Session, storage: Storage, catalog: Catalog, principal: Principal,
+                 application: Application, *, requirement: str, filename: str, content_type: str,
+                 stream: BinaryIO) -> Document:
+    if not may_act(principal, application, "submit"):
+        raise Forbidden()
+    if application.status not in (workflow.DRAFT, workflow.NEEDS_INFO):
+        raise IllegalTransition("แนบเอกสารได้เฉพาะฉบับร่างหรือเมื่อเจ้าหน้าที่ขอข้อมูลเพิ่มเติม",
+                                "Documents can be added only to a draft or when more information is asked for.")
+    service = get_service(catalog, application.service_id)
+    if requirement not in {d.id for d in service.documents}:
+        problem = {"th": "กรุณาเลือกประเภทเอกสาร", "en": "Choose which document this is."}
+        raise FormInvalid(fields={"requirement": problem})
+    sha, size, kind = uploads.store(storage.upload_dir, stream, filename=filename, declared_type=content_type,
+                                    max_bytes=storage.max_bytes)
+    safe_name = Path(filename).name[:255] or "document"
+    document = Document(application=application, requirement=requirement, filename=safe_name,
+                        content_type=kind, size=size, sha256=sha)
+    session.add(document)
+    application.updated_at = utcnow()
+    session.flush()
+    return document
+
+
+def get_document(session: Session, principal: Principal, reference: str, document_id: int) -> Document:
+    application = get_application(session, principal, reference)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        raise ApplicationNotFound()
+    return document
+
+
+def missing_documents(service: Service, application: Application) -> list[str]:
+    have = {d.requirement for d in application.documents}
+    return [d.id for d in service.documents if d.required and d.id not in have]
+
+
+# --- every status change --------------------------------------------------------------------------
+
+
+def act(session: Session, catalog: Catalog, principal: Principal, application: Application, action: str,
+        message: str | None = None) -> Application:
+    """Do `action`; refuses (409) what the state machine does not allow, changing nothing."""
+    if not may_act(principal, application, action):
+        raise Forbidden()
+    target = workflow.next_status(application.status, action)
+    if target is None:
+        th, en = STATUS_TEXT.get(application.status, (application.status, application.status))
+        raise IllegalTransition(f"ทำรายการนี้ไม่ได้ เพราะคำขออยู่ในสถานะ “{th}”",
+                                f"This cannot be done: the application is “{en}”.",
+                                status=application.status, action=action)
+    message = (message or "").strip() or None
+    if action in workflow.NEEDS_MESSAGE and not message:
+        problem = {"th": "กรุณาระบุเหตุผลหรือข้อความ", "en": "Please give a reason or a message."}
+        raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
+    if message and len(message) > 4000:
+        problem = {"th": "ข้อความยาวได้ไม่เกิน 4000 ตัวอักษร", "en": "At most 4000 characters."}
+        raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
+    service = get_service(catalog, application.service_id)
+    if action in ("submit", "resubmit"):
+        _check_form(service, application.data, complete=True)
+        if missing := missing_documents(service, application):
+            names = {d.id: d.name for d in service.documents}
+            problem = {"th": "ยังไม่ได้แนบ: " + ", ".join(names[m].th for m in missing),
+                       "en": "Still missing: " + ", ".join(names[m].en for m in missing)}
+            raise FormInvalid(problem["th"], problem["en"], fields={"documents": problem})
+    now = utcnow()
+    source = application.status
+    application.status = target
+    application.updated_at = now
+    application.version += 1
+    if action == "submit":
+        application.submitted_at = now
+        application.due_date = add_working_days(now.astimezone(BANGKOK).date(), service.sla_days)
+    if target in workflow.FINAL and target != workflow.WITHDRAWN:
+        application.decided_at = now
+    _add_event(session, application, principal, action, source, target, message)
+    _notify_citizen(session, service, application, target, message)
+    return application
+
+
+def _add_event(session: Session, application: Application, principal: Principal, action: str,
+               source: str | None, target: str, message: str | None) -> None:
+    session.add(ApplicationEvent(application=application, actor_id=principal.user_id,
+                                 actor_role=principal.role, action=action, from_status=source,
+                                 to_status=target, message=message))
+
+
+def _notify_citizen(session: Session, service: Service, application: Application, status: str,
+                    message: str | None) -> None:
+    citizen = application.citizen
+    lang = citizen.language
+    th, en = STATUS_TEXT[status]
+    name = service.name.get(lang)
+    if lang == "en":
+        subject = f"{application.reference}: {en}"
+        body = f"Your application “{name}” ({application.reference}) is now: {en}."
+        if message:
+            body += f"\nMessage from the agency: {message}" if status != workflow.RESUBMITTED else ""
+    else:
+        subject = f"{application.reference}: {th}"
+        body = f"คำขอ “{name}” เลขที่ {application.reference} มีสถานะ: {th}"
+        if message and status != workflow.RESUBMITTED:
+            body += f"\nข้อความจากหน่วยงาน: {message}"
+    notify(session, citizen, subject=subject, body=body, link=f"/applications/{application.reference}",
+           application_id=application.id)
+
+
+# --- lists ----------------------------------------------------------------------------------------
+
+
+def my_applications(session: Session, principal: Principal) -> list[Application]:
+    query = visible_to(principal).order_by(Application.updated_at.desc())
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    service_id: str | None = None
+    status: str | None = None
+    overdue: bool = False
+
+
+def queue(session: Session, principal: Principal, filters: QueueFilter, *, today: dt.date,
+          limit: int = 200) -> list[Application]:
+    """The agency's applications (everyone's for an auditor), oldest due first."""
+    if principal.role == CITIZEN:
+        raise Forbidden()
+    query = visible_to(principal)
+    if filters.service_id:
+        query = query.where(Application.service_id == filters.service_id)
+    if filters.status:
+        query = query.where(Application.status == filters.status)
+    else:
+        query = query.where(Application.status.in_(workflow.OPEN))
+    if filters.overdue:
+        query = query.where(Application.status.in_(workflow.OPEN), Application.due_date < today)
+    query = query.order_by(Application.due_date.asc().nulls_last(), Application.id).limit(limit)
+    return list(session.scalars(query))
+
+
+def queue_counts(session: Session, principal: Principal) -> dict[str, int]:
+    sub = visible_to(principal).subquery()
+    rows = session.execute(select(sub.c.status, func.count()).group_by(sub.c.status))
+    return {status: count for status, count in rows}

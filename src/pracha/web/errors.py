@@ -1,0 +1,86 @@
+"""Turn every error into an answer the person understands, in their language: a JSON body for the API,
+a page for browsers. Nothing reaches the client as a stack trace."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from pracha.errors import PrachaError
+from pracha.web.middleware import BodyTooLarge
+from pracha.web.rendering import render
+
+log = logging.getLogger("pracha")
+
+HTTP_MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("คำขอไม่ถูกต้อง", "The request is not valid."),
+    401: ("กรุณาเข้าสู่ระบบก่อน", "Please sign in first."),
+    403: ("คุณไม่มีสิทธิ์ทำรายการนี้", "You are not allowed to do this."),
+    404: ("ไม่พบหน้าที่คุณต้องการ", "The page you asked for does not exist."),
+    405: ("ไม่รองรับวิธีการเรียกนี้", "This method is not supported here."),
+    413: ("ไฟล์หรือข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด", "The upload is too large."),
+    422: ("ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid."),
+    500: ("ระบบขัดข้องชั่วคราว ข้อมูลของคุณไม่สูญหาย กรุณาลองใหม่อีกครั้ง",
+          "Something went wrong on our side. Nothing you sent was lost; please try again."),
+}
+
+
+def wants_json(request: Request) -> bool:
+    if request.url.path.startswith("/api/"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def error_response(request: Request, status: int, code: str, message: str,
+                   extra: dict[str, object] | None = None, headers: dict[str, str] | None = None) -> Response:
+    if wants_json(request):
+        body: dict[str, object] = {"error": code, "message": message}
+        body.update(extra or {})
+        return JSONResponse(body, status_code=status, headers=headers)
+    response = render(request, "error.html", {"status": status, "message": message}, status_code=status)
+    response.headers.update(headers or {})
+    return response
+
+
+def _lang(request: Request) -> str:
+    return getattr(request.state, "lang", "th")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(PrachaError)
+    async def pracha_error(request: Request, exc: PrachaError) -> Response:
+        body = exc.to_json(_lang(request))
+        code, message = body.pop("error"), body.pop("message")
+        return error_response(request, exc.status_code, str(code), str(message), body, exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> Response:
+        lang = _lang(request)
+        th, en = HTTP_MESSAGES[422]
+        fields = {
+            ".".join(str(p) for p in e.get("loc", ())[1:]) or "body": e.get("msg", "")
+            for e in exc.errors()
+        }
+        return error_response(request, 422, "invalid_input", en if lang == "en" else th, {"fields": fields})
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        th, en = HTTP_MESSAGES.get(exc.status_code, HTTP_MESSAGES[400])
+        return error_response(request, exc.status_code, f"http_{exc.status_code}",
+                              en if _lang(request) == "en" else th, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        th, en = HTTP_MESSAGES[413]
+        return error_response(request, 413, "too_large", en if _lang(request) == "en" else th)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        th, en = HTTP_MESSAGES[500]
+        return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th)

@@ -1,0 +1,78 @@
+"""Server-rendered pages: one Jinja2 environment over every capability's `templates/` folder."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
+
+from pracha import i18n
+from pracha.web.access import csrf_token
+
+PACKAGE = Path(__file__).resolve().parent.parent
+TEMPLATE_DIRS = [PACKAGE / "web" / "templates", PACKAGE / "identity" / "templates",
+                 PACKAGE / "services" / "templates"]
+
+
+@pass_context
+def _gettext(context: Context, message: str, **params: Any) -> str:
+    text = i18n.gettext(context.get("lang", "th"), message)
+    return text.format(**params) if params else text
+
+
+@pass_context
+def _date(context: Context, value: Any, short: bool = False) -> str:
+    return i18n.format_date(value, context.get("lang", "th"), short=short)
+
+
+@pass_context
+def _datetime(context: Context, value: Any) -> str:
+    return i18n.format_datetime(value, context.get("lang", "th"))
+
+
+@pass_context
+def _baht(context: Context, value: Any) -> str:
+    return i18n.format_baht(value, context.get("lang", "th"))
+
+
+@pass_context
+def _text(context: Context, value: Any) -> str:
+    """A catalogue Text (or {'th':…, 'en':…}) in the page's language."""
+    lang = context.get("lang", "th")
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("th") or "")
+    return str(value.get(lang)) if value is not None else ""
+
+
+def make_environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
+        autoescape=select_autoescape(["html", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(_=_gettext, tr=_text)
+    env.filters.update(date=_date, datetime=_datetime, baht=_baht, tojson_pretty=lambda v: json.dumps(
+        v, ensure_ascii=False, indent=2))
+    return env
+
+
+def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
+           status_code: int = 200) -> HTMLResponse:
+    env: Environment = request.app.state.templates
+    principal = getattr(request.state, "principal", None)
+    base = {
+        "request": request,
+        "lang": request.state.lang,
+        "user": principal.user if principal is not None else None,
+        "csrf_token": csrf_token(request),
+        "catalog": request.app.state.catalog,
+    }
+    base.update(context or {})
+    html = env.get_template(name).render(base)
+    return HTMLResponse(html, status_code=status_code)

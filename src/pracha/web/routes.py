@@ -1,0 +1,23 @@
+"""Pages that belong to no capability: home and health. (The language switch is `?lang=`, kept by
+the middleware in a cookie.)"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from pracha.web.access import PUBLIC, Principal, allow
+from pracha.web.rendering import render
+
+router = APIRouter()
+
+
+@router.get("/healthz", tags=["platform"])
+def healthz(_: Principal = allow(PUBLIC)) -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request, _: Principal = allow(PUBLIC)) -> Response:
+    catalog = request.app.state.catalog
+    return render(request, "home.html", {"services": list(catalog.services.values())})

@@ -1,0 +1,117 @@
+"""Fixtures shared by the whole suite. Storage tests run twice: on SQLite and on a real PostgreSQL
+server that tests/pgserver.py starts. Each test gets a fresh database copied from one migrated once."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+from tests.pgserver import PostgresServer, start_postgres
+
+from pracha.config import Settings
+from pracha.migrate import upgrade
+from pracha.services.catalog import Catalog, default_catalog_dir, load_catalog
+from pracha.web.app import create_app
+
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def catalog() -> Catalog:
+    return load_catalog(default_catalog_dir())
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    server = start_postgres()
+    if server is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("PostgreSQL is not installed, and CI must test on it (scripts/apt-deps.sh)")
+        pytest.skip("PostgreSQL is not installed here")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "pracha.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PostgresServer) -> str:
+    name = f"template_{WORKER}"
+    upgrade(pg_server.create_database(name))
+    return name
+
+
+_counter = iter(range(1, 10**9))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        target = tmp_path / "pracha.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), target)
+        return f"sqlite:///{target}"
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    template: str = request.getfixturevalue("pg_template")
+    return server.create_database(f"test_{WORKER}_{next(_counter)}", template=template)
+
+
+@pytest.fixture
+def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
+    def make(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {"database_url": database_url, "var_dir": tmp_path / "var",
+                                  "secret_key": "test-secret", "catalog_dir": default_catalog_dir()}
+        values.update(overrides)
+        return Settings(**values)
+
+    return make
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings()
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[FastAPI]:
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def db(app: FastAPI) -> Iterator[Session]:
+    with app.state.sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def make_client(app: FastAPI) -> Iterator[Callable[..., TestClient]]:
+    clients: list[TestClient] = []
+
+    def make(**options: Any) -> TestClient:
+        client = TestClient(app, base_url="http://testserver", follow_redirects=False, **options)
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
