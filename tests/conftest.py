@@ -15,12 +15,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
-from tests.pgserver import PostgresServer, start_postgres
 
 from pracha.config import Settings
 from pracha.migrate import upgrade
 from pracha.services.catalog import Catalog, default_catalog_dir, load_catalog
 from pracha.web.app import create_app
+from tests.pgserver import PostgresServer, start_postgres
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 
@@ -103,7 +103,8 @@ def make_client(app: FastAPI) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def make(**options: Any) -> TestClient:
-        client = TestClient(app, base_url="http://testserver", follow_redirects=False, **options)
+        options.setdefault("base_url", "http://testserver")
+        client = TestClient(app, follow_redirects=False, **options)
         clients.append(client)
         return client
 

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from tests.factories import create_citizen, create_staff, sign_in
-from tests.services.helpers import ELDERLY_FORM, PNG, act, ready_application, upload
 
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.services.models import Application, ApplicationEvent
+from tests.factories import create_citizen, create_staff, sign_in
+from tests.services.helpers import ELDERLY_FORM, PNG, act, ready_application, upload
 
 AGENCY = "cm-elderly-welfare"
 

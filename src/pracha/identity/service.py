@@ -162,6 +162,9 @@ def authenticate(
     now = now or utcnow()
     if staff:
         key = identifier.strip().lower()[:64]
+        if not key:
+            problem = {"th": "กรุณากรอกชื่อผู้ใช้", "en": "Please enter your username."}
+            raise SignInFailed(problem["th"], problem["en"], fields={"username": problem})
     else:
         tidied = thai_id.tidy(identifier)
         if (p := thai_id.problem(tidied)) is not None:

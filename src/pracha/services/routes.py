@@ -167,10 +167,10 @@ async def application_upload(reference: str, request: Request, p: Principal = al
     form = await request.form()
     upload = form.get("file")
     try:
+        application = service.get_application(db, p, reference, for_update=True)
         if not isinstance(upload, UploadFile) or not upload.filename:
             problem = {"th": "กรุณาเลือกไฟล์", "en": "Please choose a file."}
             raise FormInvalid(problem["th"], problem["en"], fields={"file": problem})
-        application = service.get_application(db, p, reference, for_update=True)
         service.add_document(db, storage(request), _catalog(request), p, application,
                              requirement=str(form.get("requirement", "")), filename=upload.filename,
                              content_type=upload.content_type or "", stream=upload.file)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import secrets
+from functools import lru_cache
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pracha import __version__
@@ -18,6 +19,11 @@ from pracha.web.middleware import PrachaMiddleware
 from pracha.web.rendering import make_environment
 
 STATIC_DIR = Path(__file__).parent / "static"
+
+
+# Reading and indexing the catalogue takes most of a second; processes that build several apps
+# (tests, benchmarks) share one copy. It is immutable.
+_catalog = lru_cache(maxsize=4)(load_catalog)
 
 
 def load_secret(settings: Settings) -> bytes:
@@ -32,12 +38,17 @@ def load_secret(settings: Settings) -> bytes:
     return path.read_text().strip().encode()
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def routers() -> list[APIRouter]:
+    """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
     from pracha.identity import routes as identity_routes
     from pracha.services import api as services_api
     from pracha.services import routes as services_routes
     from pracha.web import routes as web_routes
 
+    return [web_routes.router, identity_routes.router, services_routes.router, services_api.router]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
         title="Pracha API",
@@ -52,7 +63,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.secret = load_secret(settings)
     app.state.templates = make_environment()
-    app.state.catalog = load_catalog(settings.catalog_dir)
+    app.state.catalog = _catalog(settings.catalog_dir.resolve())
 
     app.add_middleware(
         PrachaMiddleware,
@@ -62,6 +73,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
-    for module in (web_routes, identity_routes, services_routes, services_api):
-        app.include_router(module.router)
+    for router in routers():
+        app.include_router(router)
     return app

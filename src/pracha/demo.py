@@ -1,0 +1,338 @@
+"""Demo data: reproducible Thai citizens, staff for every agency, and applications in every state.
+
+`pracha seed --demo` calls `seed_demo`. The same seed gives the same people, national IDs and form
+data; a database that already has the `admin` account is left alone. Applications go through the real
+service functions (so timelines, inbox and outbox are real); afterwards their dates are moved into the
+past, so the officer queue has a history and some overdue work.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from faker import Faker
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pracha.config import get_settings
+from pracha.db import begin_write, utcnow
+from pracha.i18n import BANGKOK
+from pracha.identity import thai_id
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
+from pracha.identity.passwords import hash_password
+from pracha.identity.principal import Principal
+from pracha.identity.service import create_staff
+from pracha.notices.models import InboxMessage
+from pracha.services import forms
+from pracha.services import workflow as wf
+from pracha.services.catalog import Catalog, DocumentRequirement, Service
+from pracha.services.models import Application, Document
+from pracha.services.service import Storage, act, add_document, add_working_days, create_application
+
+DEMO_PASSWORD = "pracha-demo"  # noqa: S105 -- public on purpose: the same for every demo account
+# (first name, last name, national ID, birth date): Somchai may claim the elderly allowance.
+SOMCHAI = ("สมชาย", "ใจดี", thai_id.make("110170020345"), dt.date(1955, 3, 14))
+SOMYING = ("สมหญิง", "รักไทย", thai_id.make("110370045612"), dt.date(1990, 8, 12))
+# Their own applications, so signing in as them shows something to do: (person, service, status).
+_SHOWCASE = ((0, "elderly-allowance", wf.NEEDS_INFO), (0, "residence-certificate", wf.APPROVED),
+             (0, "change-of-address", wf.DRAFT), (1, "birth-registration", wf.IN_REVIEW),
+             (1, "commercial-registration", wf.APPROVED), (1, "child-support-grant", wf.SUBMITTED))
+_STATUS_WEIGHTS = (10, 15, 15, 8, 5, 30, 8, 5)  # in the order of workflow.STATUSES
+_PATHS = {  # the actions that lead from a new draft to each status (withdrawn: see _path)
+    wf.DRAFT: (), wf.SUBMITTED: ("submit",), wf.IN_REVIEW: ("submit", "review"),
+    wf.NEEDS_INFO: ("submit", "review", "request_info"),
+    wf.RESUBMITTED: ("submit", "review", "request_info", "resubmit"),
+    wf.APPROVED: ("submit", "review", "approve"), wf.REJECTED: ("submit", "review", "reject"),
+}
+_MESSAGES = {
+    "request_info": ("เอกสารที่แนบมาไม่ชัดเจน กรุณาแนบใหม่อีกครั้ง", "กรุณาแนบสำเนาทะเบียนบ้านหน้าที่มีชื่อของท่าน",
+                     "กรุณายืนยันหมายเลขโทรศัพท์ที่ติดต่อได้"),
+    "resubmit": ("แนบเอกสารเพิ่มเติมตามที่ขอแล้วค่ะ", "ส่งข้อมูลเพิ่มเติมแล้วครับ"),
+    "approve": ("อนุมัติแล้ว สามารถติดต่อรับเอกสารได้ที่สำนักงานในวันและเวลาราชการ",),
+    "reject": ("ผู้ยื่นคำขอไม่มีคุณสมบัติตามหลักเกณฑ์", "ข้อมูลไม่ตรงกับฐานข้อมูลทะเบียนราษฎร",
+               "ยื่นซ้ำกับคำขอที่ได้รับอนุมัติแล้ว"),
+}
+_AGES = {"elderly-allowance": (60, 130), "birth-registration": (18, 45), "child-support-grant": (18, 55)}
+_TAMBONS = {"ศรีภูมิ": "50200", "พระสิงห์": "50200", "สุเทพ": "50200", "ช้างม่อย": "50300", "ช้างเผือก": "50300",
+            "ป่าตัน": "50300", "ช้างคลาน": "50100", "หายยา": "50100", "แม่เหียะ": "50100", "วัดเกต": "50000",
+            "หนองหอย": "50000", "ฟ้าฮ่าม": "50000"}
+_BUSINESSES = ("ขายอาหารตามสั่ง", "ร้านกาแฟและเบเกอรี่", "ขายเสื้อผ้าออนไลน์", "ร้านขายของชำ", "ร้านเสริมสวย",
+               "ซ่อมรถจักรยานยนต์", "ขายงานหัตถกรรมผ้าทอ", "เกสต์เฮาส์ขนาดเล็ก")
+_REASONS = ("ย้ายตามครอบครัว", "ย้ายมาทำงาน", "ย้ายมาเรียนต่อ", "ซื้อบ้านใหม่", "สมัครงานบริษัทเอกชน")
+_LIKELY = {"receives_state_pension": False, "lives_in_state_care": False, "receives_state_salary": False,
+           "in_state_care": False, "house_owner_consents": True, "child_lives_with_you": True,
+           "promptpay_linked": True, "matches_house_registration": True}
+_DAYS = {"birth_date": (-14, -1), "move_in_date": (-14, -1), "child_birth_date": (-6 * 365, -30),
+         "living_since": (-20 * 365, -60), "disability_card_expiry": (90, 5 * 365), "start_date": (-30, 30)}
+_DIGITS = re.compile(r"^\^(\d*)\[0-9\]\{(\d+)(?:,(\d+))?\}\$$")  # ^<prefix>[0-9]{n} or {n,m}$
+
+
+def _pdf() -> bytes:
+    """A minimal valid one-page PDF, built here so the demo needs no files."""
+    text = b"BT /F1 24 Tf 72 760 Td (Pracha demo document) Tj ET"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+               b" /Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+DEMO_PDF = _pdf()
+
+
+@dataclass
+class SeedSummary:
+    already_seeded: bool
+    accounts: list[tuple[str, str, str]]  # (who, sign in with, where) rows to print
+
+
+def demo_accounts(catalog: Catalog) -> list[tuple[str, str, str]]:
+    """(who, sign in with, where); narrow enough for an 80-column terminal."""
+    rows = [(f"{first} {last} (เกิด {born.year + 543})", thai_id.format_dashed(nid), "/signin")
+            for first, last, nid, born in (SOMCHAI, SOMYING)]
+    for code in catalog.agencies:
+        rows += [("officer", f"officer.{code}", "/staff/signin"), ("agency admin", f"admin.{code}", "/staff/signin")]
+    return rows + [("auditor", "auditor", "/staff/signin"), ("platform admin", "admin", "/staff/signin")]
+
+
+def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: int = 2569,
+              upload_dir: Path | None = None) -> SeedSummary:
+    """Two fixed citizens plus `citizens` random ones, staff for every agency, and applications."""
+    accounts = demo_accounts(catalog)
+    begin_write(session)
+    if session.scalar(select(User.id).where(User.username == "admin")) is not None:
+        session.rollback()
+        return SeedSummary(already_seeded=True, accounts=accounts)
+    settings = get_settings()
+    seeder = _Seeder(session, catalog, Storage(upload_dir or settings.upload_dir, settings.max_upload_bytes), seed)
+    people = seeder.add_citizens([SOMCHAI, SOMYING])
+    officers = seeder.add_staff()
+    people += seeder.add_citizens([seeder.random_person() for _ in range(citizens)])
+    seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
+    session.commit()
+    return SeedSummary(already_seeded=False, accounts=accounts)
+
+
+def _path(status: str, rng: random.Random) -> tuple[str, ...]:
+    if status == wf.WITHDRAWN:
+        return _PATHS[rng.choice((wf.DRAFT, wf.SUBMITTED, wf.IN_REVIEW, wf.NEEDS_INFO))] + ("withdraw",)
+    if status in (wf.APPROVED, wf.REJECTED) and rng.random() < 0.3:  # after a round of questions
+        return _PATHS[wf.RESUBMITTED] + _PATHS[status][-1:]
+    return _PATHS[status]
+
+
+def _matching(pattern: str, rng: random.Random) -> str:
+    match = _DIGITS.match(pattern)
+    if match is None:
+        raise ValueError(f"the demo cannot make a value for the pattern {pattern!r}")
+    prefix, low, high = match.group(1), int(match.group(2)), int(match.group(3) or match.group(2))
+    return prefix + "".join(rng.choices("0123456789", k=rng.randint(low, high)))
+
+
+class _Seeder:
+    def __init__(self, session: Session, catalog: Catalog, storage: Storage, seed: int) -> None:
+        self.session, self.catalog, self.storage = session, catalog, storage
+        self.fake = Faker("th_TH")
+        self.fake.seed_instance(seed)
+        self.rng = random.Random(seed)
+        self.now = utcnow()
+        self.today = self.now.astimezone(BANGKOK).date()
+        self.password_hash = hash_password(DEMO_PASSWORD)  # once: Argon2 is slow by design
+        self.ids: set[str] = {SOMCHAI[2], SOMYING[2]}
+
+    # --- people -----------------------------------------------------------------------------------
+
+    def national_id(self, born: dt.date) -> str:
+        """A new valid ID: 3 for people registered before 1984, 1 for births after, sometimes others."""
+        while True:
+            kind = self.rng.choice("245678") if self.rng.random() < 0.1 else "3" if born.year < 1984 else "1"
+            candidate = thai_id.make(kind + "50" + "".join(self.rng.choices("0123456789", k=9)))
+            if candidate not in self.ids:
+                self.ids.add(candidate)
+                return candidate
+
+    def phone(self) -> str:
+        return "0" + self.rng.choice("689") + "".join(self.rng.choices("0123456789", k=8))
+
+    def address(self) -> str:
+        tambon, postcode = self.rng.choice(list(_TAMBONS.items()))
+        return f"{self.fake.building_number()} {self.fake.street_name()} ต.{tambon} อ.เมืองเชียงใหม่ จ.เชียงใหม่ {postcode}"
+
+    def random_person(self) -> tuple[str, str, str, dt.date]:
+        age = self.rng.randint(60, 95) if self.rng.random() < 0.35 else self.rng.randint(0, 59)
+        born = self.today - dt.timedelta(days=age * 365 + self.rng.randint(0, 364))
+        return self.fake.first_name(), self.fake.last_name(), self.national_id(born), born
+
+    def add_citizens(self, people: list[tuple[str, str, str, dt.date]]) -> list[User]:
+        users = [User(role=CITIZEN, national_id=nid, first_name=first, last_name=last, birth_date=born,
+                      email=self.fake.email() if self.rng.random() < 0.4 else None,
+                      phone=self.phone() if self.rng.random() < 0.6 else None,
+                      language="th", password_hash=self.password_hash)
+                 for first, last, nid, born in people]
+        self.session.add_all(users)
+        self.session.flush()
+        return users
+
+    def add_staff(self) -> dict[str, User]:
+        """An officer and an agency admin per agency, an auditor and the platform admin; the officers."""
+        def add(username: str, role: str, agency: str | None = None) -> User:
+            return create_staff(self.session, username=username, password=DEMO_PASSWORD, role=role,
+                                first_name=self.fake.first_name(), last_name=self.fake.last_name(),
+                                agency=agency, password_hash=self.password_hash)
+
+        officers = {}
+        for code in self.catalog.agencies:
+            officers[code] = add(f"officer.{code}", OFFICER, code)
+            add(f"admin.{code}", AGENCY_ADMIN, code)
+        add("auditor", AUDITOR)
+        add("admin", PLATFORM_ADMIN)
+        return officers
+
+    # --- applications -----------------------------------------------------------------------------
+
+    def add_applications(self, people: list[User], officers: dict[str, User], *, count: int) -> None:
+        """The showcase, then every status of every service, then random ones up to `count`."""
+        services = list(self.catalog.services.values())
+        pools = {s.id: [u for u in people[2:] if self.may_apply(u, s)] or people for s in services}
+        plan = [(people[who], self.catalog.services[sid], status)
+                for who, sid, status in _SHOWCASE if sid in self.catalog.services]
+        combos = [(s, status) for status in wf.STATUSES for s in services]
+        combos += [(self.rng.choice(services), self.rng.choices(wf.STATUSES, _STATUS_WEIGHTS)[0])
+                   for _ in range(count - len(plan) - len(combos))]
+        plan += [(self.rng.choice(pools[s.id]), s, status) for s, status in combos]
+        for citizen, service, status in plan:
+            self.add_application(citizen, service, status, officers[service.agency])
+
+    def may_apply(self, citizen: User, service: Service) -> bool:
+        low, high = _AGES.get(service.id, (18, 130))
+        return citizen.birth_date is not None and low <= (self.today - citizen.birth_date).days // 365.25 <= high
+
+    def add_application(self, citizen: User, service: Service, status: str, officer: User) -> Application:
+        rng = self.rng
+        path = _path(status, rng)
+        start = self.now - dt.timedelta(days=self.days_ago(status, service.sla_days), minutes=rng.randint(0, 600))
+        step = dt.timedelta(hours=rng.randint(2, 72) if status in wf.FINAL else rng.randint(1, 8))
+        me, staff = Principal(user=citizen), Principal(user=officer)
+        form = self.form(service, citizen, start.astimezone(BANGKOK).date())
+        application = create_application(self.session, self.catalog, me, service.id, form)
+        uploads = [(self.upload(me, application, doc), 0) for doc in service.documents
+                   if (doc.required and path[:1] == ("submit",)) or rng.random() < 0.25]
+        for done, action in enumerate(path, start=1):
+            if action == "resubmit":  # the document the officer asked for
+                uploads.append((self.upload(me, application, rng.choice(service.documents)), done))
+            actor = me if action in wf.CITIZEN_ACTIONS else staff
+            message = rng.choice(_MESSAGES[action]) if action in _MESSAGES else None
+            act(self.session, self.catalog, actor, application, action, message)
+        self.backdate(application, service, [min(self.now, start + k * step) for k in range(len(path) + 1)])
+        for document, at in uploads:
+            document.uploaded_at = min(self.now, start + at * step)
+        return application
+
+    def days_ago(self, status: str, sla_days: int) -> int:
+        """When the application was made; a quarter of the open ones are past their due date."""
+        if status == wf.DRAFT:
+            return self.rng.randint(0, 20)
+        if status in wf.FINAL:
+            return self.rng.randint(sla_days + 1, 120)
+        if self.rng.random() < 0.25:  # overdue: sla working days fit in 2 × sla + 2 calendar days
+            return 2 * sla_days + 2 + self.rng.randint(1, 10)
+        return self.rng.randint(0, sla_days - 1)
+
+    def upload(self, me: Principal, application: Application, doc: DocumentRequirement) -> Document:
+        return add_document(self.session, self.storage, self.catalog, me, application, requirement=doc.id,
+                            filename=f"{doc.id}.pdf", content_type="application/pdf", stream=io.BytesIO(DEMO_PDF))
+
+    def backdate(self, application: Application, service: Service, times: list[dt.datetime]) -> None:
+        """Move the timeline, its notices and the SLA dates to `times` (one per event)."""
+        for event, at in zip(application.events, times, strict=True):
+            event.at = at
+        notices = self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id)
+                                       .order_by(InboxMessage.id))
+        for notice, at in zip(notices, times[1:], strict=True):
+            notice.created_at = at
+        application.created_at, application.updated_at = times[0], times[-1]
+        if application.submitted_at is not None:
+            application.submitted_at = times[1]
+            application.due_date = add_working_days(times[1].astimezone(BANGKOK).date(), service.sla_days)
+        if application.decided_at is not None:
+            application.decided_at = times[-1]
+
+    # --- forms ------------------------------------------------------------------------------------
+
+    def form(self, service: Service, citizen: User, day: dt.date) -> dict[str, Any]:
+        """Every required field and some optional ones, valid for the schema (or a loud error)."""
+        schema = service.form_schema
+        props, required = schema["properties"], set(schema.get("required", ()))
+        data = {name: self.value(name, prop, citizen, day) for name, prop in props.items()
+                if name in required or self.rng.random() < 0.4}
+        for name in forms.validate(schema, data, complete=True):  # if/then rules may require more
+            if name in props and name not in data:
+                data[name] = self.value(name, props[name], citizen, day)
+        if problems := forms.validate(schema, data, complete=True):
+            raise RuntimeError(f"demo data for {service.id} does not fit its form: {problems} in {data}")
+        return data
+
+    def value(self, name: str, prop: dict[str, Any], citizen: User, day: dt.date) -> Any:
+        rng, kind, fmt = self.rng, prop.get("type"), prop.get("format")
+        if name in _NAMED:
+            return _NAMED[name](self, citizen, day)
+        if "enum" in prop:
+            return rng.choice(prop["enum"])
+        if kind == "boolean":
+            likely = _LIKELY.get(name)  # 9 times in 10, or a coin toss
+            return rng.random() < 0.5 if likely is None else (rng.random() < 0.9) == likely
+        if fmt == "thai-id":
+            return self.national_id(day)
+        if fmt == "date":
+            low, high = _DAYS.get(name, (-30, 0))
+            return (day + dt.timedelta(days=rng.randint(low, high))).isoformat()
+        if fmt == "email":
+            return self.fake.email()
+        if "pattern" in prop:
+            return _matching(prop["pattern"], rng)
+        if kind in ("integer", "number"):
+            low = int(prop.get("minimum", 0))
+            return rng.randint(low, min(int(prop.get("maximum", low + 10)), low + 10))
+        return self.fake.sentence()[: prop.get("maxLength", 200)].strip()
+
+
+# Plausible values for the fields we know by name; any other field gets one from its schema.
+_NAMED: dict[str, Callable[[_Seeder, User, dt.date], Any]] = {
+    "child_first_name": lambda s, u, d: s.fake.first_name(),
+    "child_last_name": lambda s, u, d: u.last_name,
+    "child_name": lambda s, u, d: f"{s.fake.first_name()} {u.last_name}",
+    "phone": lambda s, u, d: u.phone or s.phone(),
+    **dict.fromkeys(("site_address", "new_address", "current_address", "business_address"),
+                    lambda s, u, d: s.address()),
+    "trade_name": lambda s, u, d: f"ร้าน{s.fake.first_name()}",
+    "business_category": lambda s, u, d: s.rng.choice(_BUSINESSES),
+    "reason": lambda s, u, d: s.rng.choice(_REASONS),
+    "purpose_detail": lambda s, u, d: f"ยื่นต่อ {s.fake.company()}",
+    "website": lambda s, u, d: s.fake.url(),
+    "land_title_number": lambda s, u, d: str(s.rng.randint(1000, 99999)),
+    "engineer_licence": lambda s, u, d: f"สย.{s.rng.randint(10000, 99999)}",
+    "hospital_notification_no": lambda s, u, d: f"{s.rng.randint(1, 9999)}/{d.year + 543}",
+    "storeys": lambda s, u, d: s.rng.randint(1, 3),
+    "floor_area": lambda s, u, d: s.rng.randint(60, 400),
+    "height": lambda s, u, d: round(s.rng.uniform(3.5, 12.0), 1),
+    "capital": lambda s, u, d: s.rng.choice((10_000, 50_000, 100_000, 500_000)),
+    "monthly_income": lambda s, u, d: s.rng.choice((0, 0, 1_500, 3_000, 6_000)),
+    "household_income": lambda s, u, d: s.rng.randint(20, 100) * 1_000,
+    "household_members": lambda s, u, d: s.rng.randint(3, 7),
+}

@@ -1,0 +1,197 @@
+"""Every route × every role: who may call what. A new route fails `test_every_route_is_in_the_matrix`
+until it has an access rule and a row here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from pracha.config import Settings
+from pracha.identity import service as identity
+from pracha.identity.models import User
+from pracha.identity.principal import Principal
+from pracha.services import service
+from pracha.services.catalog import Catalog
+from pracha.web.access import Rule
+from pracha.web.app import routers
+from tests.factories import create_citizen, create_staff, sign_in
+from tests.services.helpers import ELDERLY_FORM, PDF
+
+AGENCY = "cm-elderly-welfare"
+ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
+         "platform_admin", "token")
+SIGNED_IN = ROLES[1:-1]
+
+
+def expect(**allowed: int) -> dict[str, int]:
+    """Statuses per role: the roles named get theirs; anyone else is refused (401 anonymous, else 403)."""
+    return {role: allowed.get(role, 401 if role == "anonymous" else 403) for role in ROLES}
+
+
+def everyone(status: int) -> dict[str, int]:
+    return dict.fromkeys(ROLES, status)
+
+
+def visible(ok: int, *, hidden: int = 404, **more: int) -> dict[str, int]:
+    """An application route: owner, its agency's staff and the auditor see it; others get 404."""
+    allowed = {"citizen": ok, "officer": ok, "agency_admin": ok, "auditor": ok,
+               "other_citizen": hidden, "other_officer": hidden}
+    allowed.update(more)
+    return expect(**allowed)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str  # route template; {reference}, {document_id}, {token_id} are filled from the world
+    expected: dict[str, int]
+    body: str = ""  # "form", "json:<name>", "multipart"
+
+
+ADMINS_ONLY = {"agency_admin": 200, "platform_admin": 200}
+CITIZENS = {"citizen": 200, "other_citizen": 200}
+MATRIX = [
+    Call("GET", "/healthz", everyone(200)),
+    Call("GET", "/", everyone(200)),
+    Call("GET", "/signup", everyone(200)),
+    Call("POST", "/signup", everyone(422), "form"),
+    Call("GET", "/signin", everyone(200)),
+    Call("GET", "/staff/signin", everyone(200)),
+    Call("POST", "/signin", everyone(401), "form"),
+    Call("POST", "/staff/signin", everyone(401), "form"),
+    Call("POST", "/signout", everyone(303), "form"),
+    Call("GET", "/admin/tokens", expect(**ADMINS_ONLY)),
+    Call("POST", "/admin/tokens", expect(**ADMINS_ONLY), "form:token"),
+    Call("POST", "/admin/tokens/{token_id}/revoke", expect(agency_admin=303, platform_admin=303), "form"),
+    Call("POST", "/api/v1/citizens", everyone(422), "json:empty"),
+    Call("POST", "/api/v1/session", everyone(422), "json:empty"),
+    Call("GET", "/api/v1/session", everyone(200)),
+    Call("DELETE", "/api/v1/session", everyone(204)),
+    Call("GET", "/api/v1/tokens", expect(**ADMINS_ONLY)),
+    Call("POST", "/api/v1/tokens", expect(agency_admin=201, platform_admin=201), "json:token"),
+    Call("DELETE", "/api/v1/tokens/{token_id}", expect(**ADMINS_ONLY)),
+    Call("GET", "/services", everyone(200)),
+    Call("GET", "/services/{service_id}", everyone(200)),
+    Call("GET", "/services/{service_id}/apply", expect(**CITIZENS)),
+    Call("POST", "/services/{service_id}/apply", expect(citizen=303, other_citizen=303), "form"),
+    Call("GET", "/me", expect(**CITIZENS)),
+    Call("GET", "/inbox", expect(**CITIZENS)),
+    Call("GET", "/applications/{reference}", visible(200)),
+    Call("POST", "/applications/{reference}/form", expect(citizen=409, other_citizen=404), "form"),
+    Call("POST", "/applications/{reference}/documents", expect(citizen=422, other_citizen=404), "form"),
+    Call("GET", "/applications/{reference}/documents/{document_id}", visible(200)),
+    Call("POST", "/applications/{reference}/actions/{action}",
+         expect(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409), "form"),
+    Call("GET", "/officer/queue", expect(officer=200, other_officer=200, agency_admin=200, auditor=200)),
+    Call("GET", "/api/v1/services", everyone(200)),
+    Call("GET", "/api/v1/services/{service_id}", everyone(200)),
+    Call("GET", "/api/v1/applications", expect(**dict.fromkeys(
+        ("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor", "token"), 200))),
+    Call("POST", "/api/v1/applications", expect(citizen=201, other_citizen=201), "json:draft"),
+    Call("GET", "/api/v1/applications/{reference}", visible(200, token=200)),
+    Call("GET", "/api/v1/applications/{reference}/status", visible(200, token=200)),
+    Call("PATCH", "/api/v1/applications/{reference}", expect(citizen=409, other_citizen=404), "json:data"),
+    Call("POST", "/api/v1/applications/{reference}/documents", expect(citizen=409, other_citizen=404),
+         "multipart"),
+    Call("POST", "/api/v1/applications/{reference}/actions",
+         expect(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409, token=409),
+         "json:approve"),
+    Call("GET", "/api/v1/me/inbox", expect(**CITIZENS)),
+]
+
+
+def app_routes() -> list[APIRoute]:
+    return [route for router in routers() for route in router.routes if isinstance(route, APIRoute)]
+
+
+def test_every_route_declares_an_access_rule() -> None:
+    missing = [route.path for route in app_routes()
+               if not any(isinstance(d.call, Rule) for d in route.dependant.dependencies)]
+    assert missing == []
+
+
+def test_every_route_is_in_the_matrix() -> None:
+    in_app = {(method, route.path) for route in app_routes() for method in route.methods}
+    in_matrix = {(call.method, call.path) for call in MATRIX}
+    assert in_app - in_matrix == set(), "add these routes to MATRIX"
+    assert in_matrix - in_app == set(), "these MATRIX rows name no route"
+
+
+@dataclass
+class World:
+    users: dict[str, User]
+    reference: str
+    document_id: int
+    token: str
+    spare_token_id: int
+
+
+@pytest.fixture
+def world(db: Session, catalog: Catalog, settings: Settings) -> World:
+    import io
+
+    users = {
+        "citizen": create_citizen(db), "other_citizen": create_citizen(db, first_name="สมหญิง"),
+        "officer": create_staff(db, "officer", AGENCY),
+        "other_officer": create_staff(db, "officer", "cm-city-registry"),
+        "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
+        "platform_admin": create_staff(db, "platform_admin"),
+    }
+    owner = Principal(user=users["citizen"])
+    application = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
+    storage = service.Storage(settings.upload_dir, settings.max_upload_bytes)
+    document = None
+    for requirement in ("id-card", "house-registration"):
+        document = service.add_document(db, storage, catalog, owner, application, requirement=requirement,
+                                        filename="id.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
+    service.act(db, catalog, owner, application, "submit")
+    admin = users["agency_admin"]
+    _, raw = identity.create_api_token(db, admin, name="registry", agency=AGENCY,
+                                       scopes=["applications:read", "applications:write"], agencies=catalog.agencies)
+    spare, _ = identity.create_api_token(db, admin, name="spare", agency=AGENCY, scopes=["applications:read"],
+                                         agencies=catalog.agencies)
+    db.commit()
+    assert document is not None
+    return World(users, application.reference, document.id, raw, spare.id)
+
+
+def _body(kind: str, csrf: str) -> dict[str, Any]:
+    if kind == "form":
+        return {"data": {"csrf_token": csrf}}
+    if kind == "form:token":
+        return {"data": {"csrf_token": csrf, "name": "matrix", "scopes": "applications:read", "agency": AGENCY}}
+    if kind == "multipart":
+        return {"data": {"requirement": "bank-book"}, "files": {"file": ("b.pdf", PDF, "application/pdf")}}
+    payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {}},
+                "json:data": {"data": ELDERLY_FORM}, "json:approve": {"action": "approve"},
+                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]}}
+    return {"json": payloads[kind]} if kind else {}
+
+
+@pytest.mark.parametrize("call", MATRIX, ids=lambda c: f"{c.method} {c.path}")
+def test_matrix(call: Call, world: World, db: Session, make_client: Callable[..., TestClient]) -> None:
+    path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
+                            service_id="elderly-allowance", action="approve")
+    got: dict[str, int] = {}
+    for role in ROLES:
+        client = make_client()
+        headers: dict[str, str] = {}
+        if role == "token":
+            headers["Authorization"] = f"Bearer {world.token}"
+            csrf = ""
+        elif role == "anonymous":
+            csrf = client.get("/api/v1/session").json()["csrf_token"]
+        else:
+            csrf = sign_in(db, client, world.users[role])
+        if csrf and not call.body.startswith("form"):
+            headers["X-CSRF-Token"] = csrf
+        response = client.request(call.method, path, headers=headers, **_body(call.body, csrf))
+        got[role] = response.status_code
+        assert "Traceback" not in response.text
+    assert got == call.expected
