@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHAINLP_OFFLINE := 1
 
-.PHONY: run test lint install apt-deps clean
+.PHONY: run test lint install apt-deps clean translations
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ apt-deps:
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+
+translations: install
+	bash scripts/update-translations.sh
 
 test: install apt-deps lint
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q

@@ -61,7 +61,7 @@ class NotFound(PrachaError):
 class Forbidden(PrachaError):
     status_code = 403
     code = "forbidden"
-    message_th = "คุณไม่มีสิทธิ์ทำรายการนี้"
+    message_th = "ท่านไม่มีสิทธิ์ทำรายการนี้"
     message_en = "You are not allowed to do this."
 
 

@@ -21,7 +21,7 @@ class UnknownService(NotFound):
 
 class ApplicationNotFound(NotFound):
     code = "application_not_found"
-    message_th = "ไม่พบคำขอนี้ หรือคุณไม่มีสิทธิ์ดูคำขอนี้"
+    message_th = "ไม่พบคำขอนี้ หรือท่านไม่มีสิทธิ์ดูคำขอนี้"
     message_en = "This application does not exist, or you may not see it."
 
 

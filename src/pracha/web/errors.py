@@ -19,12 +19,12 @@ log = logging.getLogger("pracha")
 HTTP_MESSAGES: dict[int, tuple[str, str]] = {
     400: ("คำขอไม่ถูกต้อง", "The request is not valid."),
     401: ("กรุณาเข้าสู่ระบบก่อน", "Please sign in first."),
-    403: ("คุณไม่มีสิทธิ์ทำรายการนี้", "You are not allowed to do this."),
-    404: ("ไม่พบหน้าที่คุณต้องการ", "The page you asked for does not exist."),
+    403: ("ท่านไม่มีสิทธิ์ทำรายการนี้", "You are not allowed to do this."),
+    404: ("ไม่พบหน้าที่ท่านต้องการ", "The page you asked for does not exist."),
     405: ("ไม่รองรับวิธีการเรียกนี้", "This method is not supported here."),
     413: ("ไฟล์หรือข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด", "The upload is too large."),
     422: ("ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid."),
-    500: ("ระบบขัดข้องชั่วคราว ข้อมูลของคุณไม่สูญหาย กรุณาลองใหม่อีกครั้ง",
+    500: ("ระบบขัดข้องชั่วคราว ข้อมูลของท่านไม่สูญหาย กรุณาลองใหม่อีกครั้ง",
           "Something went wrong on our side. Nothing you sent was lost; please try again."),
 }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,11 @@ def _gettext(context: Context, message: str, **params: Any) -> str:
 
 @pass_context
 def _date(context: Context, value: Any, short: bool = False) -> str:
+    if isinstance(value, str):  # ISO dates kept in application form data
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
     return i18n.format_date(value, context.get("lang", "th"), short=short)
 
 
