@@ -62,7 +62,7 @@ def seed(
         console.print("Demo data is already in this database.")
     table = Table(title=f"Demo accounts (password: {DEMO_PASSWORD})")
     for column in ("who", "sign in with", "where"):
-        table.add_column(column)
+        table.add_column(column, overflow="fold")
     for who, login, where in summary.accounts:
         table.add_row(who, login, where)
     console.print(table)

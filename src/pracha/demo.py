@@ -156,8 +156,6 @@ class _Seeder:
         self.password_hash = hash_password(DEMO_PASSWORD)  # once: Argon2 is slow by design
         self.ids: set[str] = {SOMCHAI[2], SOMYING[2]}
 
-    # --- people -----------------------------------------------------------------------------------
-
     def national_id(self, born: dt.date) -> str:
         """A new valid ID: 3 for people registered before 1984, 1 for births after, sometimes others."""
         while True:
@@ -203,8 +201,6 @@ class _Seeder:
         add("auditor", AUDITOR)
         add("admin", PLATFORM_ADMIN)
         return officers
-
-    # --- applications -----------------------------------------------------------------------------
 
     def add_applications(self, people: list[User], officers: dict[str, User], *, count: int) -> None:
         """The showcase, then every status of every service, then random ones up to `count`."""
@@ -272,8 +268,6 @@ class _Seeder:
             application.due_date = add_working_days(times[1].astimezone(BANGKOK).date(), service.sla_days)
         if application.decided_at is not None:
             application.decided_at = times[-1]
-
-    # --- forms ------------------------------------------------------------------------------------
 
     def form(self, service: Service, citizen: User, day: dt.date) -> dict[str, Any]:
         """Every required field and some optional ones, valid for the schema (or a loud error)."""

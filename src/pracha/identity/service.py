@@ -24,6 +24,7 @@ from pracha.identity.errors import (
 from pracha.identity.models import (
     AGENCY_ADMIN,
     CITIZEN,
+    OFFICER,
     PLATFORM_ADMIN,
     STAFF_ROLES,
     ApiToken,
@@ -131,8 +132,11 @@ def create_staff(
 ) -> User:
     if role not in STAFF_ROLES:
         raise ValueError(f"not a staff role: {role}")
-    if role in ("officer", AGENCY_ADMIN) and not agency:
+    if role in (OFFICER, AGENCY_ADMIN) and not agency:
         raise ValueError("officers and agency admins belong to an agency")
+    username = username.strip().lower()  # sign-in compares lower-cased
+    if not re.fullmatch(r"[a-z0-9._-]{3,64}", username):
+        raise ValueError(f"usernames are 3-64 of a-z 0-9 . _ -: {username!r}")
     user = User(
         role=role,
         username=username,

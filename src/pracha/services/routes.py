@@ -6,9 +6,10 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
@@ -114,6 +115,8 @@ def inbox_page(request: Request, p: Principal = allow(CITIZEN), db: Session = De
     assert p.user is not None
     messages = notices.inbox(db, p.user.id)
     response = render(request, "inbox.html", {"messages": messages})
+    notices.mark_read(db, p.user.id)
+    db.commit()
     return response
 
 

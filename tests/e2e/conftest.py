@@ -1,0 +1,123 @@
+"""Fixtures for the browser tests: a real `pracha serve` (uvicorn) on a fresh SQLite database, an
+officer account made straight in that database, and Debian's Chromium driven by sync Playwright.
+
+Never `playwright install`: the browser is /usr/bin/chromium (see DESIGN.md, "Known to work").
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+
+from pracha.db import make_engine, make_sessionmaker
+from pracha.migrate import upgrade
+from tests.factories import create_staff
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
+OFFICER_AGENCY = "cm-elderly-welfare"
+OFFICER_USERNAME = "officer.cm-elderly"
+STARTUP_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    url: str  # http://127.0.0.1:<port>
+    officer_username: str
+    log: Path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _pracha_command() -> list[str]:
+    script = Path(sys.executable).parent / "pracha"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "pracha.cli"]
+
+
+def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"pracha serve exited with {process.returncode}:\n{log.read_text(errors='replace')}")
+        try:
+            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310 (loopback)
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, ConnectionError, TimeoutError):
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"pracha serve did not answer /healthz in {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')}")
+
+
+@pytest.fixture(scope="module")
+def artifacts() -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Iterator[LiveServer]:
+    base = tmp_path_factory.mktemp("e2e-server")
+    database_url = f"sqlite:///{base / 'pracha.db'}"
+    upgrade(database_url)
+
+    engine = make_engine(database_url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            create_staff(db, "officer", agency=OFFICER_AGENCY, username=OFFICER_USERNAME,
+                         first_name="วิไล", last_name="ตรวจดี")
+    finally:
+        engine.dispose()
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
+           "PRACHA_SECRET_KEY": "e2e-test-secret", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
+           "PYTHAINLP_OFFLINE": "1"}
+    log = base / "server.log"
+    with log.open("wb") as out:
+        # cwd is the temp dir so a developer's .env in the repo cannot change the settings.
+        process = subprocess.Popen([*_pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+                                   env=env, cwd=base, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_healthy(url, process, log)
+        yield LiveServer(url=url, officer_username=OFFICER_USERNAME, log=log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        shutil.copy(log, artifacts / "server.log")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{CHROMIUM} is missing, and CI must run the browser tests (apt-get install chromium)")
+        pytest.skip(f"{CHROMIUM} is not installed here")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
