@@ -1,0 +1,170 @@
+"""The demo data set: valid and reproducible people, staff for every agency, applications in every state."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from pracha.db import make_engine, make_sessionmaker
+from pracha.demo import DEMO_PASSWORD, SOMCHAI, SeedSummary, seed_demo
+from pracha.i18n import BANGKOK
+from pracha.identity import thai_id
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
+from pracha.identity.passwords import verify_password
+from pracha.identity.principal import Principal
+from pracha.migrate import upgrade
+from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.services import forms, service, workflow
+from pracha.services.catalog import Catalog
+from pracha.services.models import Application, ApplicationEvent, Document
+
+
+@dataclass
+class Seeded:
+    engine: Engine
+    sessions: sessionmaker[Session]
+    summary: SeedSummary
+    upload_dir: Path
+
+
+def seed_fresh(directory: Path, catalog: Catalog, *, seed: int = 2569) -> Seeded:
+    url = f"sqlite:///{directory / 'pracha.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        summary = seed_demo(session, catalog, citizens=500, seed=seed, upload_dir=directory / "uploads")
+    return Seeded(engine, sessions, summary, directory / "uploads")
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Iterator[Seeded]:
+    result = seed_fresh(tmp_path_factory.mktemp("demo"), catalog)
+    yield result
+    result.engine.dispose()
+
+
+@pytest.fixture
+def db(seeded: Seeded) -> Iterator[Session]:
+    with seeded.sessions() as session:
+        yield session
+
+
+def people(session: Session) -> list[tuple[str | None, str, str, dt.date | None]]:
+    """(national ID, first name, last name, birth date) of every citizen, in the order they were made."""
+    query = (select(User.national_id, User.first_name, User.last_name, User.birth_date)
+             .where(User.role == CITIZEN).order_by(User.id))
+    return [(row.national_id, row.first_name, row.last_name, row.birth_date) for row in session.execute(query)]
+
+
+def counts(session: Session) -> dict[str, int]:
+    tables = (User, Application, ApplicationEvent, Document, InboxMessage, OutboxMessage)
+    return {t.__name__: session.scalar(select(func.count()).select_from(t)) or 0 for t in tables}
+
+
+def test_citizens_have_valid_unique_national_ids(db: Session) -> None:
+    citizens = list(db.scalars(select(User).where(User.role == CITIZEN)))
+    ids = [c.national_id or "" for c in citizens]
+    assert len(citizens) >= 500
+    assert all(thai_id.is_valid(i) and i[0] in "12345678" for i in ids)
+    assert len(set(ids)) == len(ids)
+    assert all(c.first_name and c.last_name and c.birth_date for c in citizens)
+    ages = [(service.today_in_thailand() - c.birth_date).days // 365 for c in citizens if c.birth_date]
+    assert min(ages) < 5 and max(ages) > 90
+    assert sum(age >= 60 for age in ages) > len(ages) // 5
+    assert any(c.email for c in citizens) and any(c.phone for c in citizens)
+    assert any(c.email is None for c in citizens) and any(c.phone is None for c in citizens)
+    somchai = db.scalar(select(User).where(User.national_id == SOMCHAI[2]))
+    assert somchai is not None and (somchai.first_name, somchai.last_name) == ("สมชาย", "ใจดี")
+    assert somchai.birth_date is not None and somchai.birth_date.year == 1955
+    assert verify_password(somchai.password_hash, DEMO_PASSWORD)
+
+
+def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
+    staff = {u.username: u for u in db.scalars(select(User).where(User.role != CITIZEN))}
+    for code in catalog.agencies:
+        assert (staff[f"officer.{code}"].role, staff[f"officer.{code}"].agency) == (OFFICER, code)
+        assert (staff[f"admin.{code}"].role, staff[f"admin.{code}"].agency) == (AGENCY_ADMIN, code)
+    assert (staff["auditor"].role, staff["auditor"].agency) == (AUDITOR, None)
+    assert (staff["admin"].role, staff["admin"].agency) == (PLATFORM_ADMIN, None)
+    assert len(staff) == 2 * len(catalog.agencies) + 2
+    assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
+
+
+def test_accounts_table_names_real_accounts(db: Session, seeded: Seeded) -> None:
+    logins = [login for _, login, _ in seeded.summary.accounts]
+    assert not seeded.summary.already_seeded
+    assert logins[0] == thai_id.format_dashed(SOMCHAI[2])
+    for login in logins:
+        if thai_id.is_valid(login):
+            found = select(User.id).where(User.national_id == thai_id.normalize(login), User.role == CITIZEN)
+        else:
+            found = select(User.id).where(User.username == login, User.role != CITIZEN)
+        assert db.scalar(found) is not None, login
+
+
+def test_applications_in_every_status_of_every_service(db: Session, catalog: Catalog) -> None:
+    pairs = {tuple(row) for row in db.execute(select(Application.service_id, Application.status))}
+    assert (db.scalar(select(func.count()).select_from(Application)) or 0) >= 150
+    assert {status for _, status in pairs} == set(workflow.STATUSES)
+    assert {s for s, _ in pairs} == set(catalog.services)
+    assert pairs == {(s, status) for s in catalog.services for status in workflow.STATUSES}
+
+
+def test_application_data_documents_and_timelines_are_real(db: Session, catalog: Catalog, seeded: Seeded) -> None:
+    for application in db.scalars(select(Application)):
+        svc = catalog.services[application.service_id]
+        assert forms.validate(svc.form_schema, application.data, complete=True) == {}
+        events = application.events
+        assert events[0].action == "create" and events[-1].to_status == application.status
+        assert all(a.to_status == b.from_status for a, b in pairwise(events))
+        assert [e.at for e in events] == sorted(e.at for e in events)
+        if application.submitted_at is not None:
+            assert service.missing_documents(svc, application) == []
+            assert application.due_date == service.add_working_days(
+                application.submitted_at.astimezone(BANGKOK).date(), svc.sla_days)
+        notices = db.scalar(select(func.count()).where(InboxMessage.application_id == application.id))
+        assert notices == len(events) - 1
+    hashes = set(db.scalars(select(Document.sha256)))
+    assert len(hashes) == 1  # one tiny PDF, stored once
+    stored = (seeded.upload_dir / next(iter(hashes))[:2] / next(iter(hashes))).read_bytes()
+    assert stored.startswith(b"%PDF-1.4") and stored.rstrip().endswith(b"%%EOF") and len(stored) < 1000
+
+
+def test_officer_queues_show_overdue_work(db: Session, catalog: Catalog) -> None:
+    today = service.today_in_thailand()
+    overdue, open_items = 0, 0
+    for code in catalog.agencies:
+        officer = db.scalar(select(User).where(User.username == f"officer.{code}"))
+        principal = Principal(user=officer)
+        open_items += len(service.queue(db, principal, service.QueueFilter(), today=today))
+        late = service.queue(db, principal, service.QueueFilter(overdue=True), today=today)
+        assert all(service.is_overdue(a, today) for a in late)
+        overdue += len(late)
+    assert 0 < overdue < open_items
+
+
+def test_seeding_twice_changes_nothing(db: Session, seeded: Seeded, catalog: Catalog) -> None:
+    before = counts(db)
+    again = seed_demo(db, catalog, citizens=500, upload_dir=seeded.upload_dir)
+    assert again.already_seeded
+    assert again.accounts == seeded.summary.accounts
+    assert counts(db) == before
+
+
+def test_same_seed_gives_the_same_people_and_forms(tmp_path: Path, catalog: Catalog, seeded: Seeded) -> None:
+    other = seed_fresh(tmp_path, catalog)
+    try:
+        with seeded.sessions() as a, other.sessions() as b:
+            assert people(a) == people(b)
+            query = select(Application.service_id, Application.status, Application.data).order_by(Application.id)
+            assert [tuple(row) for row in a.execute(query)] == [tuple(row) for row in b.execute(query)]
+    finally:
+        other.engine.dispose()
