@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+
 from tests import pgserver
 
 pytestmark = pytest.mark.postgres
