@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -66,6 +67,103 @@ def seed(
     for who, login, where in summary.accounts:
         table.add_row(who, login, where)
     console.print(table)
+
+
+ledger_app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
+                         no_args_is_help=True)
+app.add_typer(ledger_app, name="ledger")
+
+
+@ledger_app.command("key")
+def ledger_key() -> None:
+    """Print the log's verifier key (name+hash+base64); creates the signing key on first use."""
+    from pracha.ledger.keys import load_or_create_signer, verifier_key
+
+    settings = get_settings()
+    typer.echo(verifier_key(load_or_create_signer(settings.var_dir, settings.ledger_origin)))
+
+
+@ledger_app.command("keygen")
+def ledger_keygen(name: str = typer.Argument(..., help="The key's name, e.g. the witness's host/path."),
+                  out: Path = typer.Option(..., help="Where to write the private key (mode 0600).")) -> None:
+    """Make a key pair for a witness; prints the verifier key to give to the log's operator."""
+    from pracha.ledger import note
+
+    skey, vkey = note.generate_key(name)
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(skey + "\n")
+    typer.echo(vkey)
+
+
+@ledger_app.command("sequence")
+def ledger_sequence() -> None:
+    """Sequence waiting entries and sign a checkpoint now (the server also does this by itself)."""
+    from pracha.db import make_engine, make_sessionmaker
+    from pracha.ledger import log, sequencer
+    from pracha.ledger.keys import load_or_create_signer
+
+    settings = get_settings()
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    sequencer.sequence_now(sessions, load_or_create_signer(settings.var_dir, settings.ledger_origin),
+                           settings.ledger_origin)
+    with sessions() as session:
+        console.print(f"Ledger size: {log.head(session).size}")
+
+
+@ledger_app.command("verify-receipt")
+def ledger_verify_receipt(receipt: Path = typer.Argument(..., exists=True, dir_okay=False),
+                          key: str = typer.Option(..., help="The log's verifier key (pracha ledger key).")) -> None:
+    """Check a downloaded receipt offline: the checkpoint's signature and the inclusion proof."""
+    import json
+
+    from pracha.ledger.receipts import verify_receipt
+
+    try:
+        data = json.loads(receipt.read_text(encoding="utf-8"))
+    except ValueError:
+        data = None
+    check = verify_receipt(data, key)
+    console.print(("[green]" if check.ok else "[red]") + check.message_en)
+    raise typer.Exit(0 if check.ok else 1)
+
+
+@ledger_app.command("verify")
+def ledger_verify(url: str = typer.Option(..., help="The portal's base URL."),
+                  key: str = typer.Option(..., help="The log's verifier key."),
+                  state: Path | None = typer.Option(None, help="File keeping the last checkpoint seen."),
+                  full: bool = typer.Option(False, "--full", help="Fetch every entry and tile; recompute the root.")
+                  ) -> None:
+    """Check the log from outside: signature, consistency with the last checkpoint seen, and (--full)
+    every entry."""
+    from rich.progress import Progress
+
+    from pracha.ledger.verify import verify_log
+
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task("entries", total=None)
+        result = verify_log(url, key, state=state, full=full, progress=lambda n: bar.advance(task, n))
+    console.print(("[green]OK: " if result.ok else "[red]FAILED: ") + result.message)
+    if result.first_bad_index is not None:
+        console.print(f"First bad index: {result.first_bad_index}")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@ledger_app.command("witness")
+def ledger_witness(url: str = typer.Option(..., help="The log's base URL."),
+                   key: str = typer.Option(..., help="The log's verifier key."),
+                   witness_key: Path = typer.Option(..., exists=True, help="This witness's private key file."),
+                   state: Path = typer.Option(Path("witness-state.txt"), help="The last checkpoint cosigned.")
+                   ) -> None:
+    """Cosign the log's checkpoint if it is consistent with the last one this witness cosigned."""
+    from pracha.ledger.witness import cosign
+
+    try:
+        text = cosign(url, log_key=key, witness_skey=witness_key.read_text().strip(), state=state)
+    except ValueError as exc:
+        console.print(f"[red]Refused: {exc}")
+        raise typer.Exit(1) from exc
+    console.print("[green]Cosigned:[/green] " + text.replace("\n", " "))
 
 
 def _safe_url(url: str) -> str:

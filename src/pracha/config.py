@@ -34,6 +34,17 @@ class Settings(BaseSettings):
         False, description="Mark cookies Secure even when the request did not arrive over TLS."
     )
 
+    ledger_origin: str = Field(
+        "pracha.localhost/ledger",
+        description="The ledger's name in its checkpoints and key (a host/path, unique to this deployment).",
+    )
+    ledger_sequence_seconds: float = Field(
+        1.0, description="How often the server sequences new ledger entries and signs a checkpoint (0: never)."
+    )
+    ledger_witnesses: str = Field(
+        "", description="Verifier keys of the witnesses allowed to cosign checkpoints, separated by commas."
+    )
+
     @property
     def upload_dir(self) -> Path:
         return self.var_dir / "uploads"

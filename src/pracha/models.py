@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pracha.db import Base
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
+from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.services.models import Application, ApplicationEvent, Document
 
 __all__ = [
     "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
+    "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
 ]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -16,6 +17,7 @@ from pracha.config import Settings
 from pracha.identity import service as identity
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
+from pracha.ledger import log as ledger
 from pracha.services import service
 from pracha.services.catalog import Catalog
 from pracha.web.access import Rule
@@ -51,7 +53,8 @@ class Call:
     method: str
     path: str  # route template; {reference}, {document_id}, {token_id} are filled from the world
     expected: dict[str, int]
-    body: str = ""  # "form", "json:<name>", "multipart"
+    body: str = ""  # "form", "json:<name>", "multipart", "text"
+    query: str = ""
 
 
 ADMINS_ONLY = {"agency_admin": 200, "platform_admin": 200}
@@ -103,6 +106,16 @@ MATRIX = [
          expect(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409, token=409),
          "json:approve"),
     Call("GET", "/api/v1/me/inbox", expect(**CITIZENS)),
+    Call("GET", "/applications/{reference}/receipts/{event_id}", visible(200)),
+    Call("GET", "/ledger", everyone(200)),
+    Call("POST", "/ledger/verify", everyone(422), "form"),
+    Call("GET", "/ledger/checkpoint", everyone(200)),
+    Call("GET", "/ledger/key", everyone(200)),
+    Call("GET", "/ledger/tile/{path}", everyone(200)),
+    Call("POST", "/ledger/witness", everyone(400), "text"),
+    Call("GET", "/api/v1/ledger/entries/{index}", everyone(200)),
+    Call("GET", "/api/v1/ledger/proof/inclusion", everyone(200), query="?index=0&tree_size=1"),
+    Call("GET", "/api/v1/ledger/proof/consistency", everyone(200), query="?first=0&second=1"),
 ]
 
 
@@ -118,7 +131,7 @@ def test_every_route_declares_an_access_rule() -> None:
 
 def test_every_route_is_in_the_matrix() -> None:
     in_app = {(method, route.path) for route in app_routes() for method in route.methods}
-    in_matrix = {(call.method, call.path) for call in MATRIX}
+    in_matrix = {(call.method, call.path.replace("{path}", "{path:path}")) for call in MATRIX}
     assert in_app - in_matrix == set(), "add these routes to MATRIX"
     assert in_matrix - in_app == set(), "these MATRIX rows name no route"
 
@@ -127,13 +140,14 @@ def test_every_route_is_in_the_matrix() -> None:
 class World:
     users: dict[str, User]
     reference: str
+    event_id: int
     document_id: int
     token: str
     spare_token_id: int
 
 
 @pytest.fixture
-def world(db: Session, catalog: Catalog, settings: Settings) -> World:
+def world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> World:
     import io
 
     users = {
@@ -151,6 +165,7 @@ def world(db: Session, catalog: Catalog, settings: Settings) -> World:
         document = service.add_document(db, storage, catalog, owner, application, requirement=requirement,
                                         filename="id.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
     service.act(db, catalog, owner, application, "submit")
+    submitted = application.events[-1]
     admin = users["agency_admin"]
     _, raw = identity.create_api_token(db, admin, name="registry", agency=AGENCY,
                                        scopes=["applications:read", "applications:write"], agencies=catalog.agencies)
@@ -158,7 +173,9 @@ def world(db: Session, catalog: Catalog, settings: Settings) -> World:
                                          agencies=catalog.agencies)
     db.commit()
     assert document is not None
-    return World(users, application.reference, document.id, raw, spare.id)
+    ledger.sequence(db, app.state.ledger_signer, settings.ledger_origin)
+    db.commit()
+    return World(users, application.reference, submitted.id, document.id, raw, spare.id)
 
 
 def _body(kind: str, csrf: str) -> dict[str, Any]:
@@ -166,6 +183,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
         return {"data": {"csrf_token": csrf}}
     if kind == "form:token":
         return {"data": {"csrf_token": csrf, "name": "matrix", "scopes": "applications:read", "agency": AGENCY}}
+    if kind == "text":
+        return {"content": b"not a cosigned checkpoint"}
     if kind == "multipart":
         return {"data": {"requirement": "bank-book"}, "files": {"file": ("b.pdf", PDF, "application/pdf")}}
     payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {}},
@@ -177,7 +196,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
 @pytest.mark.parametrize("call", MATRIX, ids=lambda c: f"{c.method} {c.path}")
 def test_matrix(call: Call, world: World, db: Session, make_client: Callable[..., TestClient]) -> None:
     path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
-                            service_id="elderly-allowance", action="approve")
+                            service_id="elderly-allowance", action="approve", event_id=world.event_id,
+                            path="entries/000.p/1", index=0) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

@@ -63,7 +63,10 @@ def _application(a: Application, p: Principal) -> dict[str, Any]:
         "created_at": a.created_at, "submitted_at": a.submitted_at, "decided_at": a.decided_at,
         "documents": [_document(d) for d in a.documents],
         "events": [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-                    "actor_role": e.actor_role, "message": e.message} for e in a.events],
+                    "actor_role": e.actor_role, "message": e.message,
+                    "ledger_index": e.ledger_entry.index if e.ledger_entry else None,
+                    "receipt_url": f"/applications/{a.reference}/receipts/{e.id}" if e.ledger_entry else None}
+                   for e in a.events],
         "allowed_actions": [x for x in workflow.actions_from(a.status) if service.may_act(p, a, x)],
     }
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
 from pracha.identity.models import User
+from pracha.ledger.models import LedgerEntry
 
 
 class Application(Base):
@@ -59,8 +60,10 @@ class ApplicationEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     message: Mapped[str | None] = mapped_column(Text)
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
 
     application: Mapped[Application] = relationship(back_populates="events")
+    ledger_entry: Mapped[LedgerEntry | None] = relationship(lazy="joined")
 
 
 class Document(Base):

@@ -7,7 +7,7 @@ import secrets
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
@@ -30,6 +30,11 @@ RESERVED_FIELDS = {"csrf_token", "client_token", "action"}
 
 def _catalog(request: Request) -> Catalog:
     return request.app.state.catalog
+
+
+def ledger_state(request: Request) -> service.LedgerAccess:
+    state = request.app.state
+    return service.LedgerAccess(state.sessions, state.ledger_signer, state.settings.ledger_origin)
 
 
 def storage(request: Request) -> service.Storage:
@@ -207,6 +212,15 @@ async def application_action(reference: str, action: str, request: Request, p: P
         return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
                                 message=exc.message(request.state.lang), status_code=exc.status_code)
     return RedirectResponse(f"/applications/{reference}", status_code=303)
+
+
+@router.get("/applications/{reference}/receipts/{event_id}")
+def application_receipt(reference: str, event_id: int, request: Request, p: Principal = allow(*READERS),
+                        db: Session = Depends(get_db)) -> Response:
+    """The ledger receipt of one step on the timeline, to keep and check offline."""
+    receipt = service.receipt(db, p, reference, event_id, ledger_state(request))
+    filename = f"receipt-{reference}-{receipt['index']}.json"
+    return JSONResponse(receipt, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # --- officers -------------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ class EventOut(BaseModel):
     to_status: str
     actor_role: str
     message: str | None
+    ledger_index: int | None = Field(None, description="The event's entry in the ledger, once sequenced")
+    receipt_url: str | None = None
 
 
 class DocumentOut(BaseModel):

@@ -10,13 +10,16 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Select, false, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from pracha.db import utcnow
 from pracha.errors import Forbidden
 from pracha.i18n import BANGKOK
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
+from pracha.ledger import log as ledger
+from pracha.ledger import note, receipts, sequencer
+from pracha.ledger.models import LedgerEntry
 from pracha.notices.service import notify
 from pracha.services import forms, uploads, workflow
 from pracha.services.catalog import Catalog, Service
@@ -36,6 +39,15 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     workflow.REJECTED: ("ไม่อนุมัติ", "Rejected"),
     workflow.WITHDRAWN: ("ยกเลิกคำขอแล้ว", "Withdrawn"),
 }
+
+
+@dataclass(frozen=True)
+class LedgerAccess:
+    """What building a receipt needs: a way to sequence pending entries and sign a checkpoint."""
+
+    sessions: sessionmaker[Session]
+    signer: note.Signer
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -240,16 +252,40 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
         application.due_date = add_working_days(now.astimezone(BANGKOK).date(), service.sla_days)
     if target in workflow.FINAL and target != workflow.WITHDRAWN:
         application.decided_at = now
-    _add_event(session, application, principal, action, source, target, message)
+    event = _add_event(session, application, principal, action, source, target, message)
+    citizen = application.citizen
+    entry = ledger.record(
+        session, f"application.{action}", actor=actor_reference(principal),
+        obj=f"application:{application.reference}", record=_snapshot(application, message),
+        subject=f"user:{citizen.id}", subject_secret=citizen.national_id,
+    )
+    event.ledger_entry = entry
     _notify_citizen(session, service, application, target, message)
     return application
 
 
+def actor_reference(principal: Principal) -> str:
+    """Who acted, as the ledger names them: a reference, never a name."""
+    if principal.token is not None:
+        return f"token:{principal.token.id}"
+    return f"user:{principal.user_id}" if principal.user_id is not None else "system"
+
+
+def _snapshot(application: Application, message: str | None) -> dict[str, Any]:
+    """The record the ledger commits to (by keyed digest) for this change."""
+    return {
+        "reference": application.reference, "service_id": application.service_id, "agency": application.agency,
+        "status": application.status, "version": application.version, "data": application.data,
+        "documents": sorted(d.sha256 for d in application.documents), "message": message,
+    }
+
+
 def _add_event(session: Session, application: Application, principal: Principal, action: str,
-               source: str | None, target: str, message: str | None) -> None:
-    session.add(ApplicationEvent(application=application, actor_id=principal.user_id,
-                                 actor_role=principal.role, action=action, from_status=source,
-                                 to_status=target, message=message))
+               source: str | None, target: str, message: str | None) -> ApplicationEvent:
+    event = ApplicationEvent(application=application, actor_id=principal.user_id, actor_role=principal.role,
+                             action=action, from_status=source, to_status=target, message=message)
+    session.add(event)
+    return event
 
 
 def _notify_citizen(session: Session, service: Service, application: Application, status: str,
@@ -270,6 +306,23 @@ def _notify_citizen(session: Session, service: Service, application: Application
             body += f"\nข้อความจากหน่วยงาน: {message}"
     notify(session, citizen, subject=subject, body=body, link=f"/applications/{application.reference}",
            application_id=application.id)
+
+
+def receipt(session: Session, principal: Principal, reference: str, event_id: int,
+            ledger_access: LedgerAccess) -> dict[str, Any]:
+    """Entry, inclusion proof and signed checkpoint for one timeline step the principal may see."""
+    application = get_application(session, principal, reference)
+    event = next((e for e in application.events if e.id == event_id and e.ledger_entry_id), None)
+    if event is None or event.ledger_entry_id is None:
+        raise ApplicationNotFound()
+    entry_id = event.ledger_entry_id
+    checkpoint = sequencer.current_checkpoint(session, ledger_access.sessions, ledger_access.signer,
+                                              ledger_access.origin)
+    entry = session.get(LedgerEntry, entry_id)
+    assert entry is not None and entry.index is not None
+    proof = ledger.inclusion_proof(session, entry.index, checkpoint.size)
+    return receipts.make_receipt(index=entry.index, data=entry.data, proof=proof, tree_size=checkpoint.size,
+                                 checkpoint_note=checkpoint.note)
 
 
 # --- lists ----------------------------------------------------------------------------------------

@@ -62,14 +62,15 @@ async def _check_csrf(request: Request) -> None:
 class Rule:
     """A route's access rule: the roles that may call it and, for API tokens, the scope needed."""
 
-    def __init__(self, roles: tuple[str, ...], scope: str | None) -> None:
+    def __init__(self, roles: tuple[str, ...], scope: str | None, csrf: bool = True) -> None:
         self.roles = frozenset(roles)
         self.scope = scope
+        self.csrf = csrf
 
     async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Principal:
         principal = await run_in_threadpool(resolve_principal, request, db)
         request.state.principal = principal
-        if request.method not in SAFE_METHODS and principal.token is None:
+        if request.method not in SAFE_METHODS and principal.token is None and self.csrf:
             await _check_csrf(request)
         if PUBLIC in self.roles or principal.role in self.roles:
             if principal.token is not None and self.scope and not principal.has_scope(self.scope):
@@ -91,6 +92,7 @@ def resolve_principal(request: Request, db: Session) -> Principal:
     return Principal(user=user)
 
 
-def allow(*roles: str, scope: str | None = None) -> Any:
-    """`principal: Principal = allow("citizen")` — the dependency that enforces the rule."""
-    return Depends(Rule(roles, scope))
+def allow(*roles: str, scope: str | None = None, csrf: bool = True) -> Any:
+    """`principal: Principal = allow("citizen")` — the dependency that enforces the rule. `csrf=False`
+    only for public calls authenticated by what they carry (a signature), never by cookies."""
+    return Depends(Rule(roles, scope, csrf))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -13,6 +16,8 @@ from fastapi.staticfiles import StaticFiles
 from pracha import __version__
 from pracha.config import Settings, get_settings
 from pracha.db import make_engine, make_sessionmaker
+from pracha.ledger import note, sequencer
+from pracha.ledger.keys import load_or_create_signer, verifier_key
 from pracha.services.catalog import load_catalog
 from pracha.web.errors import install_error_handlers
 from pracha.web.middleware import PrachaMiddleware
@@ -41,11 +46,26 @@ def load_secret(settings: Settings) -> bytes:
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
     from pracha.identity import routes as identity_routes
+    from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
     from pracha.services import routes as services_routes
     from pracha.web import routes as web_routes
 
-    return [web_routes.router, identity_routes.router, services_routes.router, services_api.router]
+    return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
+            ledger_routes.router]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Under a real server, sequence the ledger in the background (tests call it on demand)."""
+    every = app.state.settings.ledger_sequence_seconds
+    task = None
+    if every > 0:
+        task = asyncio.create_task(sequencer.run_forever(
+            app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every))
+    yield
+    if task is not None:
+        task.cancel()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -53,9 +73,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Pracha API",
         version=__version__,
-        description="One-stop digital government: identity, service catalogue and applications.",
+        description="One-stop digital government: identity, service catalogue, applications and the ledger.",
         docs_url=None,
         redoc_url=None,
+        lifespan=_lifespan,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
@@ -64,6 +85,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret = load_secret(settings)
     app.state.templates = make_environment()
     app.state.catalog = _catalog(settings.catalog_dir.resolve())
+    app.state.ledger_signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
+    app.state.ledger_signer_verifier = note.new_verifier(verifier_key(app.state.ledger_signer))
+    app.state.ledger_witnesses = [note.new_verifier(k.strip()) for k in settings.ledger_witnesses.split(",")
+                                  if k.strip()]
 
     app.add_middleware(
         PrachaMiddleware,

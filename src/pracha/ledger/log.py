@@ -1,0 +1,255 @@
+"""The log in the database: `record` an entry in the caller's transaction, `sequence` pending
+entries in batches (indexes, tiles, a signed checkpoint), and read proofs from the tiles.
+
+Leaves are RFC 8785 canonical JSON. They hold references and keyed commitments, never personal data:
+`subject` is HMAC-SHA-256(subject key, national ID) and `digest` is HMAC-SHA-256(subject key,
+canonical JSON of the changed record), so deleting the subject key (PDPA erasure) leaves the leaf
+verifiable and meaningless.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import struct
+from collections.abc import Mapping
+from typing import Any
+
+import rfc8785
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from pracha.db import utcnow
+from pracha.ledger import merkle, note
+from pracha.ledger.errors import BadLedgerRequest
+from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
+
+TILE_WIDTH = 256
+HASH = 32
+
+
+class LedgerCorrupt(RuntimeError):
+    """The stored tiles or head contradict each other: the database was changed behind our back."""
+
+
+# --- recording --------------------------------------------------------------------------------------
+
+
+def subject_key(session: Session, subject: str, *, create: bool = True) -> bytes | None:
+    row = session.get(SubjectKey, subject)
+    if row is not None or not create:
+        return row.key if row is not None else None
+    try:
+        with session.begin_nested():
+            row = SubjectKey(subject=subject, key=secrets.token_bytes(32))
+            session.add(row)
+    except IntegrityError:  # created by a concurrent transaction a moment ago
+        row = session.get(SubjectKey, subject)
+        assert row is not None
+    return row.key
+
+
+def erase_subject(session: Session, subject: str) -> bool:
+    """PDPA erasure: forget the key; the commitments made with it can no longer be tied to anyone."""
+    row = session.get(SubjectKey, subject)
+    if row is None:
+        return False
+    session.delete(row)
+    return True
+
+
+def _keyed(key: bytes | None, payload: bytes) -> str:
+    if key is None:
+        return "sha256:" + hashlib.sha256(payload).hexdigest()
+    return "hmac-sha256:" + hmac.new(key, payload, hashlib.sha256).hexdigest()
+
+
+def leaf(kind: str, *, actor: str, obj: str, record: Mapping[str, Any] | None, key: bytes | None,
+         subject_secret: str | None, time: dt.datetime) -> bytes:
+    body: dict[str, Any] = {
+        "v": 1,
+        "kind": kind,
+        "time": time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "actor": actor,
+        "object": obj,
+        "digest": _keyed(key, rfc8785.dumps(dict(record))) if record is not None else None,
+        "subject": _keyed(key, subject_secret.encode()) if key is not None and subject_secret else None,
+    }
+    return rfc8785.dumps(body)
+
+
+def record(session: Session, kind: str, *, actor: str, obj: str, record: Mapping[str, Any] | None = None,
+           subject: str | None = None, subject_secret: str | None = None,
+           time: dt.datetime | None = None) -> LedgerEntry:
+    """Append an entry in the caller's transaction: it commits (and is later sequenced) with the
+    change it describes, or not at all. `subject` names whose key commits (e.g. "user:42");
+    `subject_secret` is what is committed to (the national ID)."""
+    key = subject_key(session, subject) if subject else None
+    entry = LedgerEntry(kind=kind, data=leaf(kind, actor=actor, obj=obj, record=record, key=key,
+                                             subject_secret=subject_secret, time=time or utcnow()))
+    session.add(entry)
+    session.flush()
+    return entry
+
+
+# --- tiles ------------------------------------------------------------------------------------------
+
+
+class Tiles:
+    """Reads (and, while sequencing, grows) tile rows; caches what it has read."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._cache: dict[tuple[int, int], bytearray] = {}
+        self._dirty: set[tuple[int, int]] = set()
+
+    def get(self, level: int, index: int) -> bytearray:
+        key = (level, index)
+        if key not in self._cache:
+            row = self.session.get(LedgerTile, key)
+            self._cache[key] = bytearray(row.hashes if row is not None else b"")
+        return self._cache[key]
+
+    def node(self, height: int, index: int) -> bytes:
+        """The hash of the perfect subtree of 2^height leaves starting at leaf index·2^height."""
+        level, rest = divmod(height, 8)
+        first = index << rest
+        tile = self.get(level, first // TILE_WIDTH)
+        start = (first % TILE_WIDTH) * HASH
+        hashes = [bytes(tile[i:i + HASH]) for i in range(start, start + (HASH << rest), HASH)]
+        if len(hashes) != 1 << rest or any(len(h) != HASH for h in hashes):
+            raise LedgerCorrupt(f"the tiles do not hold node ({height}, {index})")
+        return _perfect_root(hashes)
+
+    def append(self, size: int, leaf_hash: bytes) -> None:
+        """Add the leaf hash at index `size`, carrying full tiles' roots up the levels."""
+        level, position, value = 0, size, leaf_hash
+        while True:
+            tile_index, offset = divmod(position, TILE_WIDTH)
+            tile = self.get(level, tile_index)
+            if len(tile) != offset * HASH:
+                raise LedgerCorrupt(f"tile ({level}, {tile_index}) holds {len(tile) // HASH} hashes, not {offset}")
+            tile += value
+            self._dirty.add((level, tile_index))
+            if offset != TILE_WIDTH - 1:
+                return
+            value = _perfect_root([bytes(tile[i:i + HASH]) for i in range(0, len(tile), HASH)])
+            level, position = level + 1, tile_index
+
+    def flush(self) -> None:
+        for level, index in sorted(self._dirty):
+            self.session.merge(LedgerTile(level=level, index=index, hashes=bytes(self._cache[(level, index)])))
+        self._dirty.clear()
+        self.session.flush()
+
+
+def _perfect_root(hashes: list[bytes]) -> bytes:
+    while len(hashes) > 1:
+        hashes = [merkle.node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
+    return hashes[0]
+
+
+# --- sequencing -------------------------------------------------------------------------------------
+
+
+def head(session: Session, *, for_update: bool = False) -> LedgerHead:
+    query = select(LedgerHead).where(LedgerHead.id == 1)
+    row = session.scalar(query.with_for_update() if for_update else query)
+    if row is None:
+        raise LedgerCorrupt("the ledger has no head row: run `pracha migrate`")
+    return row
+
+
+def pending_count(session: Session) -> int:
+    return int(session.scalar(select(func.count(LedgerEntry.id)).where(LedgerEntry.index.is_(None))) or 0)
+
+
+def sequence(session: Session, signer: note.Signer, origin: str, *, batch: int = 50_000) -> LedgerCheckpoint | None:
+    """Give pending entries their indexes (in id order), grow the tiles and sign a checkpoint.
+    Returns the new checkpoint, or None when nothing was pending. The caller commits."""
+    top = head(session, for_update=True)
+    rows = session.execute(select(LedgerEntry.id, LedgerEntry.data).where(LedgerEntry.index.is_(None))
+                           .order_by(LedgerEntry.id).limit(batch)).all()
+    if not rows:
+        return None
+    tiles = Tiles(session)
+    size = top.size
+    updates = []
+    for entry_id, data in rows:
+        tiles.append(size, merkle.leaf_hash(data))
+        updates.append({"id": entry_id, "index": size})
+        size += 1
+    session.execute(update(LedgerEntry), updates)
+    tiles.flush()
+    top.size = size
+    return _sign(session, tiles, signer, origin, size)
+
+
+def _sign(session: Session, tiles: Tiles, signer: note.Signer, origin: str, size: int) -> LedgerCheckpoint:
+    root = merkle.root_from(tiles.node, size)
+    text = note.format_checkpoint(note.Checkpoint(origin=origin, size=size, root=root))
+    checkpoint = LedgerCheckpoint(size=size, root=root, note=note.sign(text, signer))
+    session.add(checkpoint)
+    session.flush()
+    return checkpoint
+
+
+def latest_checkpoint(session: Session) -> LedgerCheckpoint | None:
+    return session.scalar(select(LedgerCheckpoint).order_by(LedgerCheckpoint.size.desc()).limit(1))
+
+
+def ensure_checkpoint(session: Session, signer: note.Signer, origin: str) -> LedgerCheckpoint:
+    """The newest checkpoint, sequencing first if entries are waiting (the empty log gets one too)."""
+    checkpoint = sequence(session, signer, origin) if pending_count(session) else None
+    checkpoint = checkpoint or latest_checkpoint(session)
+    if checkpoint is None:
+        checkpoint = _sign(session, Tiles(session), signer, origin, head(session, for_update=True).size)
+    return checkpoint
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+
+def entry_at(session: Session, index: int) -> LedgerEntry | None:
+    return session.scalar(select(LedgerEntry).where(LedgerEntry.index == index))
+
+
+def _check_size(session: Session, size: int) -> None:
+    current = head(session).size
+    if size > current:
+        raise BadLedgerRequest(f"บัญชีแยกประเภทมีเพียง {current} รายการ", f"The tree has only {current} entries.")
+
+
+def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
+    if index < 0 or size <= 0 or index >= size:
+        raise BadLedgerRequest("ต้องเป็น 0 ≤ index < tree_size", "Need 0 <= index < tree_size.")
+    _check_size(session, size)
+    return merkle.inclusion_proof_from(Tiles(session).node, index, size)
+
+
+def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
+    if first < 0 or second < 0 or first > second:
+        raise BadLedgerRequest("ต้องเป็น 0 ≤ first ≤ second", "Need 0 <= first <= second.")
+    _check_size(session, second)
+    return merkle.consistency_proof_from(Tiles(session).node, first, second)
+
+
+def tile_data(session: Session, level: int, index: int, width: int) -> bytes | None:
+    row = session.get(LedgerTile, (level, index))
+    if row is None or len(row.hashes) < width * HASH:
+        return None
+    return row.hashes[: width * HASH]
+
+
+def entry_bundle(session: Session, index: int, width: int) -> bytes | None:
+    """C2SP tlog-tiles entry bundle: each entry as a big-endian uint16 length and its bytes."""
+    first = index * TILE_WIDTH
+    rows = session.scalars(select(LedgerEntry.data).where(LedgerEntry.index >= first,
+                                                          LedgerEntry.index < first + width)
+                           .order_by(LedgerEntry.index)).all()
+    if len(rows) != width:
+        return None
+    return b"".join(struct.pack(">H", len(data)) + data for data in rows)

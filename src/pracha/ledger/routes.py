@@ -1,0 +1,119 @@
+"""The ledger in public: checkpoint and tiles (C2SP tlog-checkpoint / tlog-tiles), entries and proofs
+as JSON, a page that shows the log and checks a pasted receipt, and the door for witnesses."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from sqlalchemy.orm import Session
+
+from pracha.ledger import log, merkle, note, receipts, sequencer, tiles, witness
+from pracha.ledger.errors import BadLedgerRequest
+from pracha.ledger.keys import verifier_key
+from pracha.web.access import PUBLIC, Principal, allow, get_db
+from pracha.web.rendering import render
+
+router = APIRouter()
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def current_checkpoint(request: Request, db: Session) -> log.LedgerCheckpoint:
+    state = request.app.state
+    return sequencer.current_checkpoint(db, state.sessions, state.ledger_signer, state.settings.ledger_origin)
+
+
+@router.get("/ledger/checkpoint", response_class=PlainTextResponse, tags=["ledger"])
+def get_checkpoint(request: Request, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
+    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note), with witness cosignatures."""
+    return PlainTextResponse(current_checkpoint(request, db).note, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/ledger/key", response_class=PlainTextResponse, tags=["ledger"])
+def get_key(request: Request, _: Principal = allow(PUBLIC)) -> Response:
+    """The log's verifier key (`name+hash+base64`), for `pracha ledger verify --key`."""
+    return PlainTextResponse(verifier_key(request.app.state.ledger_signer) + "\n")
+
+
+@router.get("/ledger/tile/{path:path}", tags=["ledger"])
+def get_tile(path: str, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
+    """Hash tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles)."""
+    try:
+        parsed = tiles.parse_tile_path("tile/" + path)
+    except ValueError as exc:
+        raise BadLedgerRequest("เส้นทางของไทล์ไม่ถูกต้อง", f"Not a tile path: {exc}") from exc
+    data = (log.entry_bundle(db, parsed.index, parsed.width) if parsed.level == tiles.ENTRIES_LEVEL
+            else log.tile_data(db, parsed.level, parsed.index, parsed.width))
+    if data is None:
+        raise BadLedgerRequest("ยังไม่มีไทล์นี้", "This tile does not exist (yet).", )
+    cache = IMMUTABLE if parsed.width == tiles.TILE_WIDTH else "no-cache"
+    return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
+
+
+@router.get("/api/v1/ledger/entries/{index}", tags=["ledger"])
+def get_entry(index: int, request: Request, _: Principal = allow(PUBLIC),
+              db: Session = Depends(get_db)) -> dict[str, Any]:
+    """One entry: its canonical JSON, as stored and as an object, and its leaf hash."""
+    current_checkpoint(request, db)
+    entry = log.entry_at(db, index) if index >= 0 else None
+    if entry is None:
+        raise BadLedgerRequest("ไม่มีรายการลำดับนี้ในบัญชีแยกประเภท", "There is no entry at this index.")
+    return {"index": entry.index, "kind": entry.kind, "entry": json.loads(entry.data),
+            "canonical": entry.data.decode(), "leaf_hash": merkle.leaf_hash(entry.data).hex()}
+
+
+@router.get("/api/v1/ledger/proof/inclusion", tags=["ledger"])
+def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Query(...),
+                  _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Inclusion proof (RFC 9162 §2.1.3) of the entry at `index` in the tree of `tree_size` entries."""
+    current_checkpoint(request, db)
+    proof = log.inclusion_proof(db, index, tree_size)
+    return {"index": index, "tree_size": tree_size, "proof": [h.hex() for h in proof]}
+
+
+@router.get("/api/v1/ledger/proof/consistency", tags=["ledger"])
+def get_consistency(request: Request, first: int = Query(...), second: int = Query(...),
+                    _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` entries."""
+    current_checkpoint(request, db)
+    proof = log.consistency_proof(db, first, second)
+    return {"first": first, "second": second, "proof": [h.hex() for h in proof]}
+
+
+@router.post("/ledger/witness", response_class=PlainTextResponse, tags=["ledger"])
+async def post_cosignature(request: Request, _: Principal = allow(PUBLIC, csrf=False),
+                           db: Session = Depends(get_db)) -> Response:
+    """A witness sends back the checkpoint with its cosignature added; it is kept with the checkpoint."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    state = request.app.state
+    checkpoint = witness.accept_cosignature(db, body, log_signer=state.ledger_signer,
+                                            witnesses=state.ledger_witnesses)
+    db.commit()
+    return PlainTextResponse(checkpoint.note)
+
+
+@router.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
+def ledger_page(request: Request, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
+    checkpoint = current_checkpoint(request, db)
+    return render(request, "ledger.html", _page(request, checkpoint))
+
+
+@router.post("/ledger/verify", response_class=HTMLResponse, include_in_schema=False)
+def verify_pasted_receipt(request: Request, receipt: str = Form(""), _: Principal = allow(PUBLIC),
+                          db: Session = Depends(get_db)) -> Response:
+    try:
+        parsed = json.loads(receipt)
+    except ValueError:
+        parsed = None
+    check = receipts.verify_receipt(parsed, verifier_key(request.app.state.ledger_signer))
+    checkpoint = current_checkpoint(request, db)
+    return render(request, "ledger.html", {**_page(request, checkpoint), "check": check, "receipt": receipt},
+                  status_code=200 if check.ok else 422)
+
+
+def _page(request: Request, checkpoint: log.LedgerCheckpoint) -> dict[str, Any]:
+    signed = note.open_note(checkpoint.note, [request.app.state.ledger_signer_verifier])
+    return {"checkpoint": checkpoint, "signatures": signed.signatures, "check": None, "receipt": "",
+            "verifier_key": verifier_key(request.app.state.ledger_signer)}
