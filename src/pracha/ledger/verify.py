@@ -68,6 +68,11 @@ def root_of_hashes(hashes: list[bytes]) -> bytes:
     return merkle.root_from(lambda height, index: levels[height][index], len(hashes))
 
 
+def _entry(http: httpx.Client, index: int) -> bytes | None:
+    reply = http.get(f"/api/v1/ledger/entries/{index}")
+    return str(reply.json()["canonical"]).encode() if reply.status_code == 200 else None
+
+
 def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progress | None = None) -> Result:
     hashes: list[bytes] = []
     size = checkpoint.size
@@ -80,8 +85,11 @@ def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progre
         tile_hashes = [served.content[i:i + 32] for i in range(0, len(served.content), 32)] \
             if served.status_code == 200 else []
         for offset in range(width):
-            if offset >= len(entries):
-                return Result(False, size, f"entry {first + offset} is missing", first + offset)
+            if offset >= len(entries):  # the bundle is incomplete: find which entry is gone
+                data = _entry(http, first + offset)
+                if data is None:
+                    return Result(False, size, f"entry {first + offset} is missing", first + offset)
+                entries.append(data)
             leaf = merkle.leaf_hash(entries[offset])
             if offset >= len(tile_hashes) or tile_hashes[offset] != leaf:
                 return Result(False, size, f"entry {first + offset} does not match the log's hashes", first + offset)
