@@ -2,6 +2,9 @@
 
 SQLite runs in WAL mode. A session that will write starts its transaction with BEGIN IMMEDIATE, so
 two writers queue on the lock (busy_timeout) instead of failing when one upgrades a read to a write.
+Within one server process the web layer also queues writers on an asyncio lock *before* they take a
+worker thread (web/access.py): threads blocked inside SQLite's busy wait would otherwise fill the
+thread pool while the lock holder waits for a thread to finish its request.
 """
 
 from __future__ import annotations
@@ -88,8 +91,13 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
+    """Sessions; with `write`, every transaction they begin takes SQLite's write lock up front."""
+    return sessionmaker(engine.execution_options(**WRITE) if write else engine, expire_on_commit=False)
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
 
 
 def begin_write(session: Session) -> None:

@@ -26,11 +26,16 @@ def sequence_now(sessions: sessionmaker[Session], signer: note.Signer, origin: s
         session.commit()
 
 
-async def run_forever(sessions: sessionmaker[Session], signer: note.Signer, origin: str, every: float) -> None:
+async def run_forever(sessions: sessionmaker[Session], signer: note.Signer, origin: str, every: float,
+                      write_lock: asyncio.Lock | None = None) -> None:
     while True:
         await asyncio.sleep(every)
         try:
-            await run_in_threadpool(_sequence_if_needed, sessions, signer, origin)
+            if write_lock is None:
+                await run_in_threadpool(_sequence_if_needed, sessions, signer, origin)
+            else:
+                async with write_lock:
+                    await run_in_threadpool(_sequence_if_needed, sessions, signer, origin)
         except Exception:  # keep sequencing on the next tick; the entries wait safely meanwhile
             logger.exception("sequencing failed")
 

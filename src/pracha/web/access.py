@@ -8,16 +8,16 @@ cookie). Bearer-token calls carry no ambient credentials and need no CSRF token.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from pracha.db import begin_write
 from pracha.errors import Forbidden, PrachaError, Unauthenticated
 from pracha.identity.principal import PUBLIC, Principal
 from pracha.identity.service import token_for_bearer, user_for_web_session
@@ -34,11 +34,23 @@ class CsrfFailed(PrachaError):
     message_en = "The form has expired or is not valid. Please reload the page and try again."
 
 
-def get_db(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
-        if request.method not in SAFE_METHODS:
-            begin_write(session)
-        yield session
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """One session per request. Unsafe methods get a writing session; on SQLite they first wait
+    their turn on the app's write lock, asynchronously, holding no thread while they wait."""
+    state = request.app.state
+    write = request.method not in SAFE_METHODS
+    lock: asyncio.Lock | None = state.write_lock if write else None
+    if lock is not None:
+        await lock.acquire()
+    try:
+        session = (state.write_sessions if write else state.sessions)()
+        try:
+            yield session
+        finally:
+            await run_in_threadpool(session.close)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
 def csrf_token(request: Request, *, session_token: str | None = None) -> str:

@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from pracha import __version__
 from pracha.config import Settings, get_settings
-from pracha.db import make_engine, make_sessionmaker
+from pracha.db import is_sqlite, make_engine, make_sessionmaker
 from pracha.ledger import note, sequencer
 from pracha.ledger.keys import load_or_create_signer, verifier_key
 from pracha.services.catalog import load_catalog
@@ -62,7 +62,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if every > 0:
         task = asyncio.create_task(sequencer.run_forever(
-            app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every))
+            app.state.write_sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
+            app.state.write_lock))
     yield
     if task is not None:
         task.cancel()
@@ -82,6 +83,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    app.state.write_sessions = make_sessionmaker(engine, write=True)
+    app.state.write_lock = asyncio.Lock() if is_sqlite(engine) else None
     app.state.secret = load_secret(settings)
     app.state.templates = make_environment()
     app.state.catalog = _catalog(settings.catalog_dir.resolve())
