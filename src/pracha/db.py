@@ -91,9 +91,8 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_sessionmaker(engine: Engine, *, write: bool = False) -> sessionmaker[Session]:
-    """Sessions; with `write`, every transaction they begin takes SQLite's write lock up front."""
-    return sessionmaker(engine.execution_options(**WRITE) if write else engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
 
 
 def is_sqlite(engine: Engine) -> bool:

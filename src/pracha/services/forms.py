@@ -70,9 +70,21 @@ def _field(error: ValidationError) -> str:
     return str(error.absolute_path[0]) if error.absolute_path else "_form"
 
 
+_validators: dict[int, tuple[dict[str, Any], Draft202012Validator]] = {}
+
+
+def _validator(schema: dict[str, Any]) -> Draft202012Validator:
+    """One validator per catalogue schema (the catalogue lives as long as the process)."""
+    cached = _validators.get(id(schema))
+    if cached is None or cached[0] is not schema:
+        cached = (schema, Draft202012Validator(schema, format_checker=_format_checker))
+        _validators[id(schema)] = cached
+    return cached[1]
+
+
 def validate(schema: dict[str, Any], data: dict[str, Any], *, complete: bool) -> dict[str, Problem]:
     """Problems by field name. A draft (`complete=False`) may leave required fields empty."""
-    validator = Draft202012Validator(schema, format_checker=_format_checker)
+    validator = _validator(schema)
     problems: dict[str, Problem] = {}
     for error in validator.iter_errors(data):
         if not complete and error.validator == "required":

@@ -116,7 +116,8 @@ def my_page(request: Request, p: Principal = allow(CITIZEN), db: Session = Depen
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+def inbox_page(request: Request, p: Principal = allow(CITIZEN, write=True), db: Session = Depends(get_db)
+               ) -> Response:
     assert p.user is not None
     messages = notices.inbox(db, p.user.id)
     response = render(request, "inbox.html", {"messages": messages})

@@ -152,7 +152,7 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
     application = Application(
         reference=new_reference(service, now), service_id=service.id, agency=service.agency,
         citizen=principal.user, status=workflow.DRAFT, data=data, created_at=now, updated_at=now,
-        client_token=client_token or None,
+        client_token=client_token or None, events=[], documents=[],  # new and empty: no loads later
     )
     session.add(application)
     session.flush()

@@ -11,11 +11,13 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import weakref
 from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import Depends, Request
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
 from pracha.errors import Forbidden, PrachaError, Unauthenticated
@@ -35,22 +37,55 @@ class CsrfFailed(PrachaError):
 
 
 async def get_db(request: Request) -> AsyncIterator[Session]:
-    """One session per request. Unsafe methods get a writing session; on SQLite they first wait
-    their turn on the app's write lock, asynchronously, holding no thread while they wait."""
+    """One session per request. It starts reading; a rule that lets a write through turns it into a
+    writing session (`_start_writing`), and the write lock it took is given back here, at the end."""
     state = request.app.state
-    write = request.method not in SAFE_METHODS
-    lock: asyncio.Lock | None = state.write_lock if write else None
-    if lock is not None:
-        await lock.acquire()
+    session = state.sessions()
     try:
-        session = (state.write_sessions if write else state.sessions)()
-        try:
-            yield session
-        finally:
-            await run_in_threadpool(session.close)
+        yield session
     finally:
-        if lock is not None:
-            lock.release()
+        if state.write_lock is None:
+            await run_in_threadpool(session.close)
+        else:
+            session.close()  # SQLite: returning the connection to the pool does no I/O worth a thread
+        if getattr(request.state, "holds_write_lock", False):
+            request.state.holds_write_lock = False
+            write_lock(state).release()
+
+
+def write_lock(state: Any) -> asyncio.Lock:
+    """This event loop's SQLite write lock (a server has one loop; a test client may run several)."""
+    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = state.write_lock
+    loop = asyncio.get_running_loop()
+    if loop not in locks:
+        locks[loop] = asyncio.Lock()
+    return locks[loop]
+
+
+async def _start_writing(request: Request, db: Session) -> None:
+    """On SQLite, wait (without holding a thread) for this process's write lock, then make the
+    session's next transaction BEGIN IMMEDIATE. Writers then queue here rather than in SQLite's busy
+    wait, where blocked threads could fill the pool while the lock holder waits for a thread."""
+    state = request.app.state
+    if state.write_lock is None:
+        return
+    lock = write_lock(state)
+    await lock.acquire()
+    request.state.holds_write_lock = True
+    db.bind = state.write_engine
+    loop = asyncio.get_running_loop()
+    read_engine = state.engine
+
+    def release(session: Session, transaction: SessionTransaction) -> None:
+        # The outermost transaction is over (committed or rolled back; savepoints don't count): let
+        # the next writer in now, not after this response has been sent.
+        if transaction.parent is not None or not request.state.holds_write_lock:
+            return
+        session.bind = read_engine
+        request.state.holds_write_lock = False
+        loop.call_soon_threadsafe(lock.release)
+
+    event.listen(db, "after_transaction_end", release)
 
 
 def csrf_token(request: Request, *, session_token: str | None = None) -> str:
@@ -74,37 +109,46 @@ async def _check_csrf(request: Request) -> None:
 class Rule:
     """A route's access rule: the roles that may call it and, for API tokens, the scope needed."""
 
-    def __init__(self, roles: tuple[str, ...], scope: str | None, csrf: bool = True) -> None:
+    def __init__(self, roles: tuple[str, ...], scope: str | None, csrf: bool = True, write: bool | None = None
+                 ) -> None:
         self.roles = frozenset(roles)
         self.scope = scope
         self.csrf = csrf
+        self.write = write
 
     async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Principal:
-        principal = await run_in_threadpool(resolve_principal, request, db)
+        write = self.write if self.write is not None else request.method not in SAFE_METHODS
+        principal = await run_in_threadpool(resolve_principal, request, db, write)
         request.state.principal = principal
         if request.method not in SAFE_METHODS and principal.token is None and self.csrf:
             await _check_csrf(request)
         if PUBLIC in self.roles or principal.role in self.roles:
             if principal.token is not None and self.scope and not principal.has_scope(self.scope):
                 raise Forbidden("โทเค็นนี้ไม่มีขอบเขตสำหรับรายการนี้", "This token lacks the scope for this call.")
+            if write:
+                await _start_writing(request, db)
             return principal
         if principal.role == PUBLIC:
             raise Unauthenticated()
         raise Forbidden()
 
 
-def resolve_principal(request: Request, db: Session) -> Principal:
+def resolve_principal(request: Request, db: Session, end_transaction: bool = False) -> Principal:
     if hasattr(request.state, "principal"):
         return request.state.principal
     auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer ":
-        return Principal(token=token_for_bearer(db, auth[7:].strip()))
     cookie = request.cookies.get(SESSION_COOKIE)
-    user = user_for_web_session(db, cookie) if cookie else None
-    return Principal(user=user)
+    if auth[:7].lower() == "bearer ":
+        principal = Principal(token=token_for_bearer(db, auth[7:].strip()))
+    else:
+        principal = Principal(user=user_for_web_session(db, cookie) if cookie else None)
+    if end_transaction:
+        db.commit()  # end the read, so the write can start with BEGIN IMMEDIATE (objects stay loaded)
+    return principal
 
 
-def allow(*roles: str, scope: str | None = None, csrf: bool = True) -> Any:
+def allow(*roles: str, scope: str | None = None, csrf: bool = True, write: bool | None = None) -> Any:
     """`principal: Principal = allow("citizen")` — the dependency that enforces the rule. `csrf=False`
-    only for public calls authenticated by what they carry (a signature), never by cookies."""
-    return Depends(Rule(roles, scope, csrf))
+    only for public calls authenticated by what they carry (a signature), never by cookies. `write`
+    defaults to "unsafe method"; a GET that writes (marking messages read) says `write=True`."""
+    return Depends(Rule(roles, scope, csrf, write))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -15,10 +16,11 @@ from fastapi.staticfiles import StaticFiles
 
 from pracha import __version__
 from pracha.config import Settings, get_settings
-from pracha.db import is_sqlite, make_engine, make_sessionmaker
+from pracha.db import WRITE, is_sqlite, make_engine, make_sessionmaker
 from pracha.ledger import note, sequencer
 from pracha.ledger.keys import load_or_create_signer, verifier_key
 from pracha.services.catalog import load_catalog
+from pracha.web.access import write_lock
 from pracha.web.errors import install_error_handlers
 from pracha.web.middleware import PrachaMiddleware
 from pracha.web.rendering import make_environment
@@ -62,8 +64,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     task = None
     if every > 0:
         task = asyncio.create_task(sequencer.run_forever(
-            app.state.write_sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
-            app.state.write_lock))
+            app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
+            write_lock(app.state) if app.state.write_lock is not None else None))
     yield
     if task is not None:
         task.cancel()
@@ -83,8 +85,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
-    app.state.write_sessions = make_sessionmaker(engine, write=True)
-    app.state.write_lock = asyncio.Lock() if is_sqlite(engine) else None
+    app.state.write_engine = engine.execution_options(**WRITE)
+    # SQLite only: writers queue per event loop before taking a thread (see web/access.py).
+    app.state.write_lock = weakref.WeakKeyDictionary() if is_sqlite(engine) else None
     app.state.secret = load_secret(settings)
     app.state.templates = make_environment()
     app.state.catalog = _catalog(settings.catalog_dir.resolve())
