@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import rfc8785
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -38,22 +38,33 @@ class LedgerCorrupt(RuntimeError):
 # --- recording --------------------------------------------------------------------------------------
 
 
+def _key_cache(session: Session) -> dict[str, bytes]:
+    cache: dict[str, bytes] = session.info.setdefault("pracha_subject_keys", {})
+    return cache
+
+
 def subject_key(session: Session, subject: str, *, create: bool = True) -> bytes | None:
+    cache = _key_cache(session)
+    if subject in cache:
+        return cache[subject]
     row = session.get(SubjectKey, subject)
-    if row is not None or not create:
-        return row.key if row is not None else None
-    try:
-        with session.begin_nested():
-            row = SubjectKey(subject=subject, key=secrets.token_bytes(32))
-            session.add(row)
-    except IntegrityError:  # created by a concurrent transaction a moment ago
-        row = session.get(SubjectKey, subject)
-        assert row is not None
+    if row is None and create:
+        try:
+            with session.begin_nested():
+                row = SubjectKey(subject=subject, key=secrets.token_bytes(32))
+                session.add(row)
+        except IntegrityError:  # created by a concurrent transaction a moment ago
+            row = session.get(SubjectKey, subject)
+            assert row is not None
+    if row is None:
+        return None
+    cache[subject] = row.key
     return row.key
 
 
 def erase_subject(session: Session, subject: str) -> bool:
     """PDPA erasure: forget the key; the commitments made with it can no longer be tied to anyone."""
+    _key_cache(session).pop(subject, None)
     row = session.get(SubjectKey, subject)
     if row is None:
         return False
@@ -90,8 +101,7 @@ def record(session: Session, kind: str, *, actor: str, obj: str, record: Mapping
     key = subject_key(session, subject) if subject else None
     entry = LedgerEntry(kind=kind, data=leaf(kind, actor=actor, obj=obj, record=record, key=key,
                                              subject_secret=subject_secret, time=time or utcnow()))
-    session.add(entry)
-    session.flush()
+    session.add(entry)  # flushed with the change it records; the caller links to it by relationship
     return entry
 
 
@@ -180,9 +190,12 @@ def sequence(session: Session, signer: note.Signer, origin: str, *, batch: int =
     updates = []
     for entry_id, data in rows:
         tiles.append(size, merkle.leaf_hash(data))
-        updates.append({"id": entry_id, "index": size})
+        updates.append({"entry_id": entry_id, "new_index": size})
         size += 1
-    session.execute(update(LedgerEntry), updates)
+    table = LedgerEntry.__table__
+    assert isinstance(table, Table)
+    session.execute(update(table).where(table.c.id == bindparam("entry_id")).values(index=bindparam("new_index")),
+                    updates)
     tiles.flush()
     top.size = size
     return _sign(session, tiles, signer, origin, size)

@@ -118,7 +118,10 @@ class Rule:
 
     async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Principal:
         write = self.write if self.write is not None else request.method not in SAFE_METHODS
-        principal = await run_in_threadpool(resolve_principal, request, db, write)
+        if SESSION_COOKIE in request.cookies or "authorization" in request.headers:
+            principal = await run_in_threadpool(resolve_principal, request, db, write)
+        else:
+            principal = Principal()  # nobody signed in: no lookup, no thread
         request.state.principal = principal
         if request.method not in SAFE_METHODS and principal.token is None and self.csrf:
             await _check_csrf(request)
