@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pracha.errors import PrachaError
 from pracha.identity import service
@@ -176,20 +177,25 @@ def tokens_page(request: Request, p: Principal = allow(*TOKEN_ADMINS),
 async def tokens_create(request: Request, p: Principal = allow(*TOKEN_ADMINS),
                         db: Session = Depends(get_db)) -> Response:
     form = await request.form()
-    assert p.user is not None
-    agency = str(form.get("agency") or p.user.agency or "")
+    user = p.user
+    assert user is not None
+    agency = str(form.get("agency") or user.agency or "")
     scopes = [str(s) for s in form.getlist("scopes")]
-    new_token, errors, message = None, {}, None
-    try:
-        _, new_token = service.create_api_token(db, p.user, name=str(form.get("name", "")), agency=agency,
-                                                scopes=scopes, agencies=request.app.state.catalog.agencies)
-        db.commit()
-    except PrachaError as exc:
-        db.rollback()
-        errors, message = _field_errors(exc, request.state.lang), exc.message(request.state.lang)
-    return render(request, "tokens.html", {"tokens": service.list_api_tokens(db, p.user), "message": message,
-                                           "scopes": service.TOKEN_SCOPES, "new_token": new_token,
-                                           "errors": errors}, status_code=422 if message else 200)
+
+    def run() -> Response:
+        new_token, errors, message = None, {}, None
+        try:
+            _, new_token = service.create_api_token(db, user, name=str(form.get("name", "")), agency=agency,
+                                                    scopes=scopes, agencies=request.app.state.catalog.agencies)
+            db.commit()
+        except PrachaError as exc:
+            db.rollback()
+            errors, message = _field_errors(exc, request.state.lang), exc.message(request.state.lang)
+        return render(request, "tokens.html", {"tokens": service.list_api_tokens(db, user), "message": message,
+                                               "scopes": service.TOKEN_SCOPES, "new_token": new_token,
+                                               "errors": errors}, status_code=422 if message else 200)
+
+    return await run_in_threadpool(run)
 
 
 @router.post("/admin/tokens/{token_id}/revoke", include_in_schema=False)

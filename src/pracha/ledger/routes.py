@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from pracha.ledger import log, merkle, note, receipts, sequencer, tiles, witness
 from pracha.ledger.errors import BadLedgerRequest
@@ -88,10 +89,14 @@ async def post_cosignature(request: Request, _: Principal = allow(PUBLIC, csrf=F
     """A witness sends back the checkpoint with its cosignature added; it is kept with the checkpoint."""
     body = (await request.body()).decode("utf-8", errors="replace")
     state = request.app.state
-    checkpoint = witness.accept_cosignature(db, body, log_signer=state.ledger_signer,
-                                            witnesses=state.ledger_witnesses)
-    db.commit()
-    return PlainTextResponse(checkpoint.note)
+
+    def run() -> str:
+        checkpoint = witness.accept_cosignature(db, body, log_signer=state.ledger_signer,
+                                                witnesses=state.ledger_witnesses)
+        db.commit()
+        return checkpoint.note
+
+    return PlainTextResponse(await run_in_threadpool(run))
 
 
 @router.get("/ledger", response_class=HTMLResponse, include_in_schema=False)

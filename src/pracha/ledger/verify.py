@@ -98,6 +98,23 @@ def _first_bad(http: httpx.Client, size: int, first: int, width: int, entries: l
     return None
 
 
+def _root_from_bundles(bundle_roots: list[bytes], tail: list[bytes], size: int) -> bytes:
+    """The tree root from the roots of the full 256-entry bundles and the leaf hashes of the last,
+    partial one: every hash above the bundles is computed once, none below them twice."""
+    upper = [bundle_roots]
+    while len(upper[-1]) > 1:
+        below = upper[-1]
+        upper.append([merkle.node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
+
+    def node(height: int, index: int) -> bytes:
+        if height >= tiles.TILE_HEIGHT:
+            return upper[height - tiles.TILE_HEIGHT][index]
+        start = (index << height) - len(bundle_roots) * tiles.TILE_WIDTH
+        return root_of_hashes(tail[start:start + (1 << height)])
+
+    return merkle.root_from(node, size)
+
+
 def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progress | None = None,
                parallel: int = 8) -> Result:
     """Every entry bundle is fetched (`parallel` at a time) and hashed. A full bundle's subtree root is
@@ -111,7 +128,8 @@ def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progre
     count = (size + tiles.TILE_WIDTH - 1) // tiles.TILE_WIDTH
     full_level1 = size // tiles.TILE_WIDTH  # level-1 hashes that exist: one per full bundle
     level1: dict[int, bytes] = {}
-    hashes: list[bytes] = []
+    bundle_roots: list[bytes] = []
+    tail: list[bytes] = []
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         for chunk in range(0, count, 64):
             indexes = range(chunk, min(chunk + 64, count))
@@ -120,22 +138,25 @@ def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progre
                 entries = list(fetched)
                 first, width = tile_index * tiles.TILE_WIDTH, width_of(tile_index)
                 leaves = [merkle.leaf_hash(e) for e in entries[:width]]
-                verified = False
-                if width == tiles.TILE_WIDTH and len(leaves) == width:
+                root = root_of_hashes(leaves) if width == tiles.TILE_WIDTH == len(leaves) else None
+                if root is not None:
                     group, slot = divmod(tile_index, tiles.TILE_WIDTH)
                     if group not in level1:
                         level1[group] = _tile(http, 1, group, min(tiles.TILE_WIDTH, full_level1 - group * 256))
-                    verified = level1[group][slot * 32:(slot + 1) * 32] == root_of_hashes(leaves)
-                if not verified:
+                    if level1[group][slot * 32:(slot + 1) * 32] != root:
+                        root = None
+                if root is None:
                     problem = _first_bad(http, size, first, width, entries)  # fills in what is missing
                     if problem is not None:
                         return problem
-                    if len(leaves) != width:
-                        leaves = [merkle.leaf_hash(e) for e in entries[:width]]
-                hashes.extend(leaves)
+                    leaves = [merkle.leaf_hash(e) for e in entries[:width]]
+                if width == tiles.TILE_WIDTH:
+                    bundle_roots.append(root or root_of_hashes(leaves))
+                else:
+                    tail = leaves
                 if progress:
                     progress(width)
-    if root_of_hashes(hashes) != checkpoint.root:
+    if _root_from_bundles(bundle_roots, tail, size) != checkpoint.root:
         return Result(False, size, "the recomputed root differs from the signed checkpoint", None)
     return Result(True, size, f"all {size} entries verified against the signed root")
 

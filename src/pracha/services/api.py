@@ -75,15 +75,7 @@ def _application(a: Application, p: Principal) -> dict[str, Any]:
 def list_services(request: Request, q: str = "", agency: str = "", life_event: str = "",
                   _: Principal = allow(PUBLIC)) -> list[dict[str, Any]]:
     """The service catalogue; `q` searches in Thai or English."""
-    catalog = _catalog(request)
-    if q.strip():
-        found = catalog.search(q, limit=50)
-    elif agency:
-        found = catalog.by_agency(agency)
-    elif life_event:
-        found = catalog.by_life_event(life_event)
-    else:
-        found = list(catalog.services.values())
+    found = service.find_services(_catalog(request), query=q, agency=agency, life_event=life_event, limit=50)
     return [_summary(s) for s in found]
 
 

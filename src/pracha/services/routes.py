@@ -4,11 +4,13 @@ service, commit, render."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
@@ -52,15 +54,7 @@ def _problems(exc: PrachaError, lang: str) -> dict[str, str]:
 @router.get("/services", response_class=HTMLResponse)
 def catalogue_page(request: Request, q: str = "", agency: str = "", event: str = "",
                    _: Principal = allow(PUBLIC)) -> Response:
-    catalog = _catalog(request)
-    if q.strip():
-        services = catalog.search(q, limit=20)
-    elif agency:
-        services = catalog.by_agency(agency)
-    elif event:
-        services = catalog.by_life_event(event)
-    else:
-        services = list(catalog.services.values())
+    services = service.find_services(_catalog(request), query=q, agency=agency, life_event=event)
     return render(request, "catalogue.html", {"services": services, "q": q, "agency": agency, "event": event})
 
 
@@ -95,15 +89,19 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
     svc = service.get_service(catalog, service_id)
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
-    try:
-        application = service.create_application(db, catalog, p, service_id, raw,
-                                                 client_token=str(form.get("client_token") or "") or None)
-        db.commit()
-    except PrachaError as exc:
-        db.rollback()
-        return _form_page(request, svc, application=None, values=raw, errors=_problems(exc, request.state.lang),
-                          message=exc.message(request.state.lang), status_code=exc.status_code)
-    return RedirectResponse(f"/applications/{application.reference}", status_code=303)
+    client_token = str(form.get("client_token") or "") or None
+
+    def run() -> Response:
+        try:
+            application = service.create_application(db, catalog, p, service_id, raw, client_token=client_token)
+            db.commit()
+        except PrachaError as exc:
+            db.rollback()
+            return _form_page(request, svc, application=None, values=raw, errors=_problems(exc, request.state.lang),
+                              message=exc.message(request.state.lang), status_code=exc.status_code)
+        return RedirectResponse(f"/applications/{application.reference}", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/me", response_class=HTMLResponse)
@@ -154,20 +152,31 @@ def application_view(reference: str, request: Request, p: Principal = allow(*REA
     return application_page(request, db, p, reference)
 
 
+async def _change(request: Request, db: Session, p: Principal, reference: str,
+                  work: Callable[[Application], object], done: str) -> Response:
+    """Change one application in a worker thread: lock it, `work`, commit, and redirect to `done`; on
+    a refusal, show the application again with the reason beside the field it concerns."""
+    def run() -> Response:
+        try:
+            work(service.get_application(db, p, reference, for_update=True))
+            db.commit()
+        except PrachaError as exc:
+            db.rollback()
+            return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
+                                    message=exc.message(request.state.lang), status_code=exc.status_code)
+        return RedirectResponse(done, status_code=303)
+
+    return await run_in_threadpool(run)
+
+
 @router.post("/applications/{reference}/form", response_class=HTMLResponse)
 async def application_update(reference: str, request: Request, p: Principal = allow(CITIZEN),
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
-    try:
-        application = service.get_application(db, p, reference, for_update=True)
-        service.update_application(db, _catalog(request), p, application, raw)
-        db.commit()
-    except PrachaError as exc:
-        db.rollback()
-        return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
-                                message=exc.message(request.state.lang), status_code=exc.status_code)
-    return RedirectResponse(f"/applications/{reference}?saved=1", status_code=303)
+    return await _change(request, db, p, reference,
+                         lambda a: service.update_application(db, _catalog(request), p, a, raw),
+                         f"/applications/{reference}?saved=1")
 
 
 @router.post("/applications/{reference}/documents", response_class=HTMLResponse)
@@ -175,20 +184,16 @@ async def application_upload(reference: str, request: Request, p: Principal = al
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     upload = form.get("file")
-    try:
-        application = service.get_application(db, p, reference, for_update=True)
+
+    def attach(application: Application) -> None:
         if not isinstance(upload, UploadFile) or not upload.filename:
             problem = {"th": "กรุณาเลือกไฟล์", "en": "Please choose a file."}
             raise FormInvalid(problem["th"], problem["en"], fields={"file": problem})
         service.add_document(db, storage(request), _catalog(request), p, application,
                              requirement=str(form.get("requirement", "")), filename=upload.filename,
                              content_type=upload.content_type or "", stream=upload.file)
-        db.commit()
-    except PrachaError as exc:
-        db.rollback()
-        return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
-                                message=exc.message(request.state.lang), status_code=exc.status_code)
-    return RedirectResponse(f"/applications/{reference}#documents", status_code=303)
+
+    return await _change(request, db, p, reference, attach, f"/applications/{reference}#documents")
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
@@ -204,15 +209,10 @@ def application_document(reference: str, document_id: int, request: Request, p: 
 async def application_action(reference: str, action: str, request: Request, p: Principal = allow(*ACTORS),
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
-    try:
-        application = service.get_application(db, p, reference, for_update=True)
-        service.act(db, _catalog(request), p, application, action, str(form.get("message") or ""))
-        db.commit()
-    except PrachaError as exc:
-        db.rollback()
-        return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
-                                message=exc.message(request.state.lang), status_code=exc.status_code)
-    return RedirectResponse(f"/applications/{reference}", status_code=303)
+    message = str(form.get("message") or "")
+    return await _change(request, db, p, reference,
+                         lambda a: service.act(db, _catalog(request), p, a, action, message),
+                         f"/applications/{reference}")
 
 
 @router.get("/applications/{reference}/receipts/{event_id}")

@@ -82,6 +82,18 @@ def get_service(catalog: Catalog, service_id: str) -> Service:
     return service
 
 
+def find_services(catalog: Catalog, *, query: str = "", agency: str = "", life_event: str = "",
+                  limit: int = 20) -> list[Service]:
+    """The catalogue as browsed: searched (Thai or English), or by agency, or by life event, or all."""
+    if query.strip():
+        return catalog.search(query, limit=limit)
+    if agency:
+        return catalog.by_agency(agency)
+    if life_event:
+        return catalog.by_life_event(life_event)
+    return list(catalog.services.values())
+
+
 # --- who may see what -----------------------------------------------------------------------------
 
 
