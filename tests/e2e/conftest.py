@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: a real `pracha serve` (uvicorn) on a fresh SQLite database, an
 officer account made straight in that database, and Debian's Chromium driven by sync Playwright.
 
-Never `playwright install`: the browser is /usr/bin/chromium (see DESIGN.md, "Known to work").
+The browser is always Debian's /usr/bin/chromium, never one Playwright downloads (see DESIGN.md).
 """
 
 from __future__ import annotations
