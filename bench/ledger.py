@@ -42,11 +42,9 @@ import gc
 import hashlib
 import math
 import os
-import platform
 import random
 import secrets
 import signal
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -61,6 +59,9 @@ from typing import Any
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
+from bench.common import DOC, HOST, REPO, code_version, free_port, load_average, machine, write_section  # noqa: E402,E501
+
+START, END = "<!-- ledger:start -->", "<!-- ledger:end -->"
 from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
@@ -69,10 +70,6 @@ from pracha.ledger import log, merkle, note, verify  # noqa: E402
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerTile  # noqa: E402
 from pracha.migrate import upgrade  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
-START, END = "<!-- ledger:start -->", "<!-- ledger:end -->"
-HOST = "127.0.0.1"
 ORIGIN = "bench.pracha.localhost/ledger"
 SUBJECTS = 1000  # citizens whose keys commit the entries; made before any timing
 BUILD_BATCH = 10_000  # entries per bulk insert and per sequencing while building the proof logs
@@ -449,11 +446,6 @@ def bench_proofs(dbs: Databases, engine: str, plan: Plan, skey: str,
 # --- full verification ----------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
-
 
 @contextlib.contextmanager
 def server(url: str, tmp: Path, skey: str) -> Iterator[str]:
@@ -611,26 +603,7 @@ def bench_verify(url: str, size: int, skey: str, vkey: str, tmp: Path, plan: Pla
 # --- report ---------------------------------------------------------------------------------------
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}, {platform.system()}"
 
-
-def code_version() -> str:
-    run = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
-                         text=True, check=False)
-    return run.stdout.strip() or "unknown"
-
-
-def load_average() -> float:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        return float(Path("/proc/loadavg").read_text().split()[0])
-    return 0.0
 
 
 def tables(appends: list[Append], proofs: list[Proofs], check: Verification | None) -> str:
@@ -732,17 +705,6 @@ Aims:
 {END}"""
 
 
-def write_doc(text_: str) -> None:
-    current = DOC.read_text() if DOC.exists() else (
-        "# Benchmarks\n\nResults of the scripts in `bench/`, each in its own section; a script rewrites only its "
-        "own section.\n")
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        new = before + text_ + rest.split(END, 1)[1]
-    else:
-        new = current.rstrip("\n") + "\n\n" + text_ + "\n"
-    DOC.write_text(new)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0],
@@ -810,7 +772,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(aim_lines))
     print(f"\nwhole run: {took:.0f} s")
     if args.write:
-        write_doc(section(body, aim_lines, args, dbs.versions, took))
+        write_section("ledger", section(body, aim_lines, args, dbs.versions, took))
         print(f"wrote {DOC.relative_to(REPO)}")
     return 0
 

@@ -28,12 +28,10 @@ import contextlib
 import datetime as dt
 import json
 import os
-import platform
 import re
 import secrets
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -46,12 +44,11 @@ from pathlib import Path
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
+from bench.common import DOC, HOST, REPO, code_version, free_port, load_average, machine, write_section  # noqa: E402,E501
+
+START, END = "<!-- portal:start -->", "<!-- portal:end -->"
 from sqlalchemy import text  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[1]
-DOC = REPO / "docs" / "benchmarks.md"
-START, END = "<!-- portal:start -->", "<!-- portal:end -->"
-HOST = "127.0.0.1"
 SERVICE_ID = "elderly-allowance"
 AIM_SUBMIT_SQLITE = 300.0  # requests/s
 AIM_READ_RATIO = 0.40  # of the bare endpoint
@@ -232,11 +229,6 @@ def prepare_clients(base: str, clients: list[Client], submit: Endpoint) -> list[
 
 # --- the server -----------------------------------------------------------------------------------
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((HOST, 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -508,26 +500,7 @@ def bench_engine(engine: str, args: argparse.Namespace, generator: str) -> Engin
         return EngineRun(engine, db.version, results, len(served.log_errors))
 
 
-def machine() -> str:
-    model = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}, {platform.system()}"
 
-
-def code_version() -> str:
-    run = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"], capture_output=True,
-                         text=True, check=False)
-    return run.stdout.strip() or "unknown"
-
-
-def load_average() -> float:
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        return float(Path("/proc/loadavg").read_text().split()[0])
-    return 0.0
 
 
 def wrk_version() -> str:
@@ -616,21 +589,6 @@ Aims:
 {END}"""
 
 
-def write_doc(text_: str) -> None:
-    DOC.parent.mkdir(parents=True, exist_ok=True)
-    if DOC.exists():
-        current = DOC.read_text()
-    else:
-        current = ("# Benchmarks\n\nResults of the scripts in `bench/`, each in its own section; a script "
-                   "rewrites only its own section.\n")
-    if START in current and END in current:
-        before, rest = current.split(START, 1)
-        after = rest.split(END, 1)[1]
-        new = before + text_ + after
-    else:
-        new = current.rstrip("\n") + "\n\n" + text_ + "\n"
-    DOC.write_text(new)
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
@@ -670,7 +628,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(aims(runs)))
     print(f"\nwhole run: {took:.0f} s; generator: {generator}")
     if args.write:
-        write_doc(section(runs, args, generator, took))
+        write_section("portal", section(runs, args, generator, took))
         print(f"wrote {DOC.relative_to(REPO)}")
     if wrong := problems(runs):
         print("\n!!!! THIS RUN HAD FAILURES: THE NUMBERS ARE NOT VALID !!!!", file=sys.stderr)
