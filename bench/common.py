@@ -1,14 +1,22 @@
-"""What the benchmark scripts share: a free loopback port, the machine's description, and rewriting
-one script's own section of docs/benchmarks.md."""
+"""What the benchmark scripts share: a real server on a free loopback port, the machine's description,
+and rewriting one script's own section of docs/benchmarks.md."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import platform
+import secrets
+import signal
 import socket
 import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import httpx
 
 REPO = Path(__file__).resolve().parents[1]
 DOC = REPO / "docs" / "benchmarks.md"
@@ -56,3 +64,49 @@ def write_section(name: str, text: str) -> None:
         new = current.rstrip("\n") + "\n\n" + text + "\n"
     DOC.parent.mkdir(parents=True, exist_ok=True)
     DOC.write_text(new)
+
+
+@dataclass
+class ServerRun:
+    base: str
+    log_lines: list[str] = field(default_factory=list)  # the server's log, filled in when it has stopped
+
+
+@contextlib.contextmanager
+def pracha_server(url: str, tmp: Path, *, env: dict[str, str] | None = None, args: tuple[str, ...] = ()
+                  ) -> Iterator[ServerRun]:
+    """A real `pracha serve` on a free loopback port against `url`, var/ under `tmp`; stopped (with its
+    workers) on exit, its log kept in the returned object."""
+    port = free_port()
+    environment = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_DATABASE_URL": url,
+                   "PRACHA_VAR_DIR": str(tmp / "var"), "PRACHA_SECRET_KEY": secrets.token_hex(32),
+                   "PRACHA_CATALOG_DIR": str(REPO / "catalog"), **(env or {})}
+    pracha = Path(sys.executable).with_name("pracha")
+    command = [str(pracha) if pracha.exists() else "pracha", "serve", "--host", HOST, "--port", str(port), *args]
+    log_path = tmp / "server.log"
+    with log_path.open("wb") as log:  # cwd=tmp: no stray .env changes the settings under test
+        proc = subprocess.Popen(command, env=environment, cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+    run = ServerRun(f"http://{HOST}:{port}")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the server exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{run.base}/healthz", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the server did not answer /healthz in 60 s:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.2)
+        yield run
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)  # its own session: the group is the server and its workers
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        run.log_lines = log_path.read_text(errors="replace").splitlines()

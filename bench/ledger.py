@@ -43,11 +43,8 @@ import hashlib
 import math
 import os
 import random
-import secrets
-import signal
 import sqlite3
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -59,7 +56,15 @@ from typing import Any
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
-from bench.common import DOC, HOST, REPO, code_version, free_port, load_average, machine, write_section  # noqa: E402,E501
+from bench.common import (  # noqa: E402,E501
+    DOC,
+    REPO,
+    code_version,
+    load_average,
+    machine,
+    pracha_server,  # noqa: E402
+    write_section,
+)
 
 START, END = "<!-- ledger:start -->", "<!-- ledger:end -->"
 from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
@@ -452,46 +457,14 @@ def server(url: str, tmp: Path, skey: str) -> Iterator[str]:
     """`pracha serve` on a free loopback port, with the log's signing key in var/ledger.key."""
     var = tmp / "var"
     var.mkdir(parents=True, exist_ok=True)
-    key_file = var / "ledger.key"
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(var / "ledger.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(skey + "\n")
-    port = free_port()
-    env = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_DATABASE_URL": url, "PRACHA_VAR_DIR": str(var),
-           "PRACHA_SECRET_KEY": secrets.token_hex(32), "PRACHA_LEDGER_ORIGIN": ORIGIN,
-           "PRACHA_CATALOG_DIR": str(REPO / "catalog")}
-    pracha = Path(sys.executable).with_name("pracha")
-    command = [str(pracha) if pracha.exists() else "pracha", "serve", "--host", HOST, "--port", str(port)]
-    log_path = tmp / "server.log"
-    with log_path.open("wb") as out:  # cwd=tmp: no stray .env changes the settings under test
-        proc = subprocess.Popen(command, env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://{HOST}:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer /healthz in 60 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
-        yield base
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        errors = [line for line in log_path.read_text(errors="replace").splitlines()
-                  if line.startswith(("ERROR", "Traceback"))]
-        if errors:
-            print(f"!! the server logged {len(errors)} errors, first: {errors[0]}", file=sys.stderr)
+    with pracha_server(url, tmp, env={"PRACHA_LEDGER_ORIGIN": ORIGIN}) as run:
+        yield run.base
+    errors = [line for line in run.log_lines if line.startswith(("ERROR", "Traceback"))]
+    if errors:
+        print(f"!! the server logged {len(errors)} errors, first: {errors[0]}", file=sys.stderr)
 
 
 def served_bytes(url: str, size: int) -> tuple[list[bytes], list[bytes]]:

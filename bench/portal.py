@@ -31,7 +31,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -44,7 +43,15 @@ from pathlib import Path
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
-from bench.common import DOC, HOST, REPO, code_version, free_port, load_average, machine, write_section  # noqa: E402,E501
+from bench.common import (  # noqa: E402,E501
+    DOC,
+    REPO,
+    code_version,
+    load_average,
+    machine,
+    pracha_server,  # noqa: E402
+    write_section,
+)
 
 START, END = "<!-- portal:start -->", "<!-- portal:end -->"
 from sqlalchemy import text  # noqa: E402
@@ -239,52 +246,14 @@ class Served:
 
 @contextlib.contextmanager
 def server(url: str, tmp: Path, workers: int) -> Iterator[Served]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "PYTHAINLP_OFFLINE": "1",
-        "PRACHA_DATABASE_URL": url,
-        "PRACHA_VAR_DIR": str(tmp / "var"),
-        "PRACHA_SECRET_KEY": secrets.token_hex(32),
-        "PRACHA_CATALOG_DIR": str(REPO / "catalog"),
-    }
-    pracha = Path(sys.executable).with_name("pracha")
-    command = [str(pracha) if pracha.exists() else "pracha", "serve", "--host", HOST, "--port", str(port),
-               "--workers", str(workers)]
-    log_path = tmp / "server.log"
-    with log_path.open("wb") as log:
-        # cwd=tmp: no stray .env in the working directory changes the settings under test
-        proc = subprocess.Popen(command, env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-    base = f"http://{HOST}:{port}"
-    served = Served(base)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server exited ({proc.returncode}):\n{log_path.read_text()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer /healthz in 60 s:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.2)
+    with pracha_server(url, tmp, args=("--workers", str(workers))) as run:
+        served = Served(run.base)
         yield served
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGTERM)  # its own session: the group is the server and its workers
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-        lines = log_path.read_text(errors="replace").splitlines()
-        served.log_errors = _logged_errors(lines)
-        if served.log_errors:
-            exceptions = [line for line in lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
-            print(f"!! the server logged {len(served.log_errors)} errors; last exception: "
-                  f"{exceptions[-1] if exceptions else served.log_errors[0]}", file=sys.stderr)
+    served.log_errors = _logged_errors(run.log_lines)
+    if served.log_errors:
+        exceptions = [line for line in run.log_lines if re.match(r"^[\w.]+(Error|Exception): ", line)]
+        print(f"!! the server logged {len(served.log_errors)} errors; last exception: "
+              f"{exceptions[-1] if exceptions else served.log_errors[0]}", file=sys.stderr)
 
 
 def settle(base: str, limit: float = 90) -> None:
