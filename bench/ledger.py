@@ -138,7 +138,7 @@ class Proofs:
 class Verification:
     size: int
     raw: float  # seconds: hashlib.sha256 over n leaf inputs + n − 1 node inputs
-    hashing: float  # merkle.leaf_hash × n + verify.root_of_hashes, data in memory
+    hashing: float  # merkle.leaf_hash × n + merkle.root_from_hashes, data in memory
     compute: float  # everything full_check does but HTTP: parse bundles, hash, check level-1 roots, root
     http: float  # verify_log(url, key, full=True) against pracha serve
     requests: int  # HTTP requests the full check makes
@@ -497,7 +497,7 @@ def verifier_compute(bundles: list[bytes], level1: list[bytes], root: bytes) -> 
         size += len(leaves)
         if len(leaves) == log.TILE_WIDTH:
             group, slot = divmod(tile_index, log.TILE_WIDTH)
-            subtree = verify.root_of_hashes(leaves)
+            subtree = merkle.root_from_hashes(leaves)
             if level1[group][slot * 32:(slot + 1) * 32] != subtree:
                 raise AssertionError(f"bundle {tile_index} does not match")
             bundle_roots.append(subtree)
@@ -508,8 +508,8 @@ def verifier_compute(bundles: list[bytes], level1: list[bytes], root: bytes) -> 
 
 
 def verifier_hashing(entries: list[bytes], root: bytes) -> None:
-    """The verifier's hashing alone: merkle.leaf_hash of every entry and verify.root_of_hashes."""
-    if verify.root_of_hashes([merkle.leaf_hash(e) for e in entries]) != root:
+    """The verifier's hashing alone: merkle.leaf_hash of every entry and merkle.root_from_hashes."""
+    if merkle.root_from_hashes([merkle.leaf_hash(e) for e in entries]) != root:
         raise AssertionError("root differs")
 
 
@@ -599,7 +599,7 @@ def tables(appends: list[Append], proofs: list[Proofs], check: Verification | No
                 "| what | seconds | ratio to raw SHA-256 |", "|---|---:|---:|",
                 f"| raw `hashlib.sha256`: {check.size:,} leaf + {check.size - 1:,} node hashes | {check.raw:.3g} "
                 "| 1.00 (baseline) |",
-                f"| verifier hashing: `merkle.leaf_hash` × n + `verify.root_of_hashes` | {check.hashing:.3g} "
+                f"| verifier hashing: `merkle.leaf_hash` × n + `merkle.root_from_hashes` | {check.hashing:.3g} "
                 f"| {check.ratio(check.hashing):.2f} |",
                 "| verifier compute: parse bundles, hash, check bundle roots against level-1 tiles, root "
                 f"| {check.compute:.3g} "

@@ -10,7 +10,6 @@ thread pool while the lock holder waits for a thread to finish its request.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,9 +103,3 @@ def begin_write(session: Session) -> None:
     if not session.in_transaction():
         session.connection(execution_options=WRITE)
 
-
-def session_scope(factory: sessionmaker[Session], *, write: bool = False) -> Iterator[Session]:
-    with factory() as session:
-        if write:
-            begin_write(session)
-        yield session

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
-from pracha.ledger import merkle, note
+from pracha.ledger import merkle, note, tiles
 from pracha.ledger.errors import BadLedgerRequest
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 
@@ -125,14 +125,13 @@ class Tiles:
 
     def node(self, height: int, index: int) -> bytes:
         """The hash of the perfect subtree of 2^height leaves starting at leaf index·2^height."""
-        level, rest = divmod(height, 8)
-        first = index << rest
-        tile = self.get(level, first // TILE_WIDTH)
-        start = (first % TILE_WIDTH) * HASH
-        hashes = [bytes(tile[i:i + HASH]) for i in range(start, start + (HASH << rest), HASH)]
-        if len(hashes) != 1 << rest or any(len(h) != HASH for h in hashes):
+        level, tile_index, offset, count = tiles.tile_for_node(height, index)
+        tile = self.get(level, tile_index)
+        start = offset * HASH
+        hashes = [bytes(tile[i:i + HASH]) for i in range(start, start + count * HASH, HASH)]
+        if len(hashes) != count or any(len(h) != HASH for h in hashes):
             raise LedgerCorrupt(f"the tiles do not hold node ({height}, {index})")
-        return _perfect_root(hashes)
+        return merkle.root_from_hashes(hashes)
 
     def append(self, size: int, leaf_hash: bytes) -> None:
         """Add the leaf hash at index `size`, carrying full tiles' roots up the levels."""
@@ -146,7 +145,7 @@ class Tiles:
             self._dirty.add((level, tile_index))
             if offset != TILE_WIDTH - 1:
                 return
-            value = _perfect_root([bytes(tile[i:i + HASH]) for i in range(0, len(tile), HASH)])
+            value = merkle.root_from_hashes([bytes(tile[i:i + HASH]) for i in range(0, len(tile), HASH)])
             level, position = level + 1, tile_index
 
     def flush(self) -> None:
@@ -154,12 +153,6 @@ class Tiles:
             self.session.merge(LedgerTile(level=level, index=index, hashes=bytes(self._cache[(level, index)])))
         self._dirty.clear()
         self.session.flush()
-
-
-def _perfect_root(hashes: list[bytes]) -> bytes:
-    while len(hashes) > 1:
-        hashes = [merkle.node_hash(hashes[i], hashes[i + 1]) for i in range(0, len(hashes), 2)]
-    return hashes[0]
 
 
 # --- sequencing -------------------------------------------------------------------------------------
@@ -185,24 +178,24 @@ def sequence(session: Session, signer: note.Signer, origin: str, *, batch: int =
                            .order_by(LedgerEntry.id).limit(batch)).all()
     if not rows:
         return None
-    tiles = Tiles(session)
+    store = Tiles(session)
     size = top.size
     updates = []
     for entry_id, data in rows:
-        tiles.append(size, merkle.leaf_hash(data))
+        store.append(size, merkle.leaf_hash(data))
         updates.append({"entry_id": entry_id, "new_index": size})
         size += 1
     table = LedgerEntry.__table__
     assert isinstance(table, Table)
     session.execute(update(table).where(table.c.id == bindparam("entry_id")).values(index=bindparam("new_index")),
                     updates)
-    tiles.flush()
+    store.flush()
     top.size = size
-    return _sign(session, tiles, signer, origin, size)
+    return _sign(session, store, signer, origin, size)
 
 
-def _sign(session: Session, tiles: Tiles, signer: note.Signer, origin: str, size: int) -> LedgerCheckpoint:
-    root = merkle.root_from(tiles.node, size)
+def _sign(session: Session, store: Tiles, signer: note.Signer, origin: str, size: int) -> LedgerCheckpoint:
+    root = merkle.root_from(store.node, size)
     text = note.format_checkpoint(note.Checkpoint(origin=origin, size=size, root=root))
     checkpoint = LedgerCheckpoint(size=size, root=root, note=note.sign(text, signer))
     session.add(checkpoint)

@@ -115,7 +115,12 @@ def consistency_proof_from(node: NodeReader, old_size: int, new_size: int) -> li
 
 def _reader(leaves: list[bytes]) -> NodeReader:
     """A NodeReader over raw leaf inputs, every perfect subtree hashed once up front (O(n))."""
-    levels = [[leaf_hash(d) for d in leaves]]
+    return _hash_reader([leaf_hash(d) for d in leaves])
+
+
+def _hash_reader(hashes: list[bytes]) -> NodeReader:
+    """A NodeReader over leaf hashes, every perfect subtree hashed once up front (about n hashes)."""
+    levels = [hashes]
     while len(levels[-1]) > 1:
         below = levels[-1]
         levels.append([node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
@@ -126,6 +131,11 @@ def _reader(leaves: list[bytes]) -> NodeReader:
         return levels[height][index]
 
     return node
+
+
+def root_from_hashes(hashes: list[bytes]) -> bytes:
+    """MTH of a tree given its leaf hashes rather than its leaf inputs."""
+    return root_from(_hash_reader(hashes), len(hashes))
 
 
 def root(leaves: list[bytes]) -> bytes:

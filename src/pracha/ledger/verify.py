@@ -60,15 +60,6 @@ def parse_bundle(data: bytes) -> list[bytes]:
     return entries
 
 
-def root_of_hashes(hashes: list[bytes]) -> bytes:
-    """RFC 9162 root from leaf hashes, one pass per level (about n node hashes in all)."""
-    levels = [hashes]
-    while len(levels[-1]) > 1:
-        below = levels[-1]
-        levels.append([merkle.node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)])
-    return merkle.root_from(lambda height, index: levels[height][index], len(hashes))
-
-
 def _entry(http: httpx.Client, index: int) -> bytes | None:
     reply = http.get(f"/api/v1/ledger/entries/{index}")
     return str(reply.json()["canonical"]).encode() if reply.status_code == 200 else None
@@ -110,7 +101,7 @@ def _root_from_bundles(bundle_roots: list[bytes], tail: list[bytes], size: int) 
         if height >= tiles.TILE_HEIGHT:
             return upper[height - tiles.TILE_HEIGHT][index]
         start = (index << height) - len(bundle_roots) * tiles.TILE_WIDTH
-        return root_of_hashes(tail[start:start + (1 << height)])
+        return merkle.root_from_hashes(tail[start:start + (1 << height)])
 
     return merkle.root_from(node, size)
 
@@ -138,7 +129,7 @@ def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progre
                 entries = list(fetched)
                 first, width = tile_index * tiles.TILE_WIDTH, width_of(tile_index)
                 leaves = [merkle.leaf_hash(e) for e in entries[:width]]
-                root = root_of_hashes(leaves) if width == tiles.TILE_WIDTH == len(leaves) else None
+                root = merkle.root_from_hashes(leaves) if width == tiles.TILE_WIDTH == len(leaves) else None
                 if root is not None:
                     group, slot = divmod(tile_index, tiles.TILE_WIDTH)
                     if group not in level1:
@@ -151,7 +142,7 @@ def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progre
                         return problem
                     leaves = [merkle.leaf_hash(e) for e in entries[:width]]
                 if width == tiles.TILE_WIDTH:
-                    bundle_roots.append(root or root_of_hashes(leaves))
+                    bundle_roots.append(root or merkle.root_from_hashes(leaves))
                 else:
                     tail = leaves
                 if progress:
