@@ -88,8 +88,11 @@ def test_errors_are_pages_or_json_in_the_users_language(client: TestClient) -> N
     assert client.get("/me").status_code == 401
     assert "กรุณาเข้าสู่ระบบก่อน" in client.get("/me").text
     assert client.put("/healthz").status_code == 405
-    bad_param = client.get("/api/v1/me/inbox?limit=abc")
-    assert bad_param.status_code in (401, 422)
+    bad_param = client.get("/api/v1/ledger/proof/inclusion?index=abc")
+    assert bad_param.status_code == 422
+    assert bad_param.json()["fields"] == {"index": "ต้องเป็นตัวเลข", "tree_size": "กรุณาระบุข้อมูลนี้"}
+    english = client.get("/api/v1/ledger/proof/inclusion?index=abc", headers={"Accept-Language": "en"})
+    assert english.json()["fields"]["tree_size"] == "Field required"
 
 
 def test_a_body_too_large_is_refused_before_reading(client: TestClient) -> None:

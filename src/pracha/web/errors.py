@@ -29,6 +29,20 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
 }
 
 
+def _field_message(error: dict[str, object], lang: str) -> str:
+    """Pydantic speaks English only: say the common cases in Thai, keep its words for English."""
+    if lang == "en":
+        return str(error.get("msg", ""))
+    kind = str(error.get("type", ""))
+    if kind == "missing":
+        return "กรุณาระบุข้อมูลนี้"
+    if kind.startswith(("int_", "float_", "decimal_")):
+        return "ต้องเป็นตัวเลข"
+    if kind.startswith("json"):
+        return "ข้อมูล JSON ไม่ถูกต้อง"
+    return "ข้อมูลไม่ถูกต้อง"
+
+
 def wants_json(request: Request) -> bool:
     if request.url.path.startswith("/api/"):
         return True
@@ -63,7 +77,7 @@ def install_error_handlers(app: FastAPI) -> None:
         lang = _lang(request)
         th, en = HTTP_MESSAGES[422]
         fields = {
-            ".".join(str(p) for p in e.get("loc", ())[1:]) or "body": e.get("msg", "")
+            ".".join(str(p) for p in e.get("loc", ())[1:]) or "body": _field_message(e, lang)
             for e in exc.errors()
         }
         return error_response(request, 422, "invalid_input", en if lang == "en" else th, {"fields": fields})
