@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -95,8 +96,8 @@ def welfare(shared_settings: Settings, tmp_path_factory: pytest.TempPathFactory)
     stop(served)
 
 
-def call(settings: Settings, served: Served, name: str, path: str, **sign: object) -> httpx.Response:
-    headers = signed_headers(served.url + path, mediator_key(settings), **sign)  # type: ignore[arg-type]
+def call(settings: Settings, served: Served, name: str, path: str, **sign: Any) -> httpx.Response:
+    headers = signed_headers(served.url + path, mediator_key(settings), **sign)
     response = httpx.get(served.url + path, headers=headers, timeout=10)
     assert verify_answer(settings, name, response, headers)
     return response
