@@ -45,6 +45,13 @@ class Settings(BaseSettings):
         "", description="Verifier keys of the witnesses allowed to cosign checkpoints, separated by commas."
     )
 
+    registry_base_port: int = Field(
+        8101, description="Port of the first demo registry (civil); business, welfare, land, revenue follow."
+    )
+    registry_autostart: bool = Field(
+        False, description="Let `pracha serve` start the five demo registries as child processes (demo only)."
+    )
+
     @property
     def upload_dir(self) -> Path:
         return self.var_dir / "uploads"
