@@ -45,6 +45,14 @@ class Settings(BaseSettings):
         "", description="Verifier keys of the witnesses allowed to cosign checkpoints, separated by commas."
     )
 
+    oidc_issuer: str = Field(
+        "", description="OpenID Connect issuer URL (https://id.example.go.th); empty: the URL the request came to."
+    )
+    oidc_code_seconds: int = Field(60, description="How long an OIDC authorization code may be exchanged.")
+    oidc_access_token_seconds: int = Field(600, description="Lifetime of OIDC access tokens.")
+    oidc_id_token_seconds: int = Field(600, description="Lifetime of ID tokens (a retired key is published this long).")
+    oidc_refresh_token_days: int = Field(30, description="Lifetime of a refresh-token family.")
+
     @property
     def upload_dir(self) -> Path:
         return self.var_dir / "uploads"
