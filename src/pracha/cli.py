@@ -166,6 +166,11 @@ def ledger_witness(url: str = typer.Option(..., help="The log's base URL."),
     console.print("[green]Cosigned:[/green] " + text.replace("\n", " "))
 
 
+from pracha.identity.oidc.cli import oidc_app  # noqa: E402 - the `pracha oidc` commands
+
+app.add_typer(oidc_app, name="oidc")
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
