@@ -40,7 +40,8 @@ class SoftKey:
     def create(self, options: dict[str, Any]) -> dict[str, Any]:
         client_data = self._client_data("webauthn.create", options["challenge"])
         attested = bytes(16) + struct.pack(">H", len(self.credential_id)) + self.credential_id + self._cose()
-        auth_data = hashlib.sha256(self.rp_id.encode()).digest() + bytes([UP | UV | AT]) + struct.pack(">I", 0) + attested
+        rp_hash = hashlib.sha256(self.rp_id.encode()).digest()
+        auth_data = rp_hash + bytes([UP | UV | AT]) + struct.pack(">I", 0) + attested
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         return {"id": b64u(self.credential_id), "rawId": b64u(self.credential_id), "type": "public-key",
                 "response": {"clientDataJSON": b64u(client_data), "attestationObject": b64u(attestation)},

@@ -95,7 +95,8 @@ def test_pairwise_subjects_differ_between_clients(db: Session, make_client: Call
     for reg in (one, two, also_public, public_two):
         client = make_client()
         code, flow = authorize_code(db, client, reg, user)
-        subs.append(verify_id_token(client, exchange(client, reg, code, flow.verifier).json()["id_token"], reg.id)["sub"])
+        token = exchange(client, reg, code, flow.verifier).json()["id_token"]
+        subs.append(verify_id_token(client, token, reg.id)["sub"])
     assert subs[0] != subs[1]
     assert subs[2] == subs[3] == f"u{user.id}"
     same_sector = register(db, redirect="https://welfare.example.go.th/other")

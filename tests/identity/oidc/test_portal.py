@@ -28,7 +28,8 @@ def test_connected_apps_withdraw_revokes_and_is_recorded(db: Session, client: Te
     done = client.post(f"/me/apps/{reg.id}/withdraw", data={"csrf_token": flow.csrf})
     assert done.status_code == 303
     assert "ระบบเบี้ยยังชีพ" not in client.get(done.headers["location"]).text
-    assert client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 401
+    revoked = client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert revoked.status_code == 401
     again = client.post(f"/me/apps/{reg.id}/withdraw", data={"csrf_token": flow.csrf})
     assert again.status_code == 404
     db.expire_all()

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pracha.errors import InvalidInput
 from pracha.identity import service as identity
 from pracha.identity.models import CITIZEN, User
 from pracha.identity.oidc import keys, passkeys
@@ -22,6 +23,7 @@ from pracha.web.middleware import is_https
 from pracha.web.rendering import render
 
 router = APIRouter()
+NOT_JSON = InvalidInput("ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง", "The body is not valid JSON.")
 LOGOUT_PARAMS = ("id_token_hint", "post_logout_redirect_uri", "state", "client_id", "ui_locales")
 
 
@@ -71,6 +73,16 @@ async def logout_submit(request: Request, _: Principal = allow(PUBLIC), db: Sess
 # --- passkeys -------------------------------------------------------------------------------------
 
 
+async def _json(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError as exc:
+        raise NOT_JSON from exc
+    if not isinstance(body, dict):
+        raise NOT_JSON
+    return body
+
+
 def _challenge_cookie(request: Request, response: Response, purpose: str, challenge: bytes) -> None:
     response.set_cookie(passkeys.CHALLENGE_COOKIE, passkeys.seal(request.app.state.secret, purpose, challenge),
                         max_age=passkeys.CHALLENGE_SECONDS, httponly=True, samesite="strict",
@@ -93,7 +105,7 @@ def signin_options(request: Request, p: Principal = allow(PUBLIC), db: Session =
 @router.post("/passkeys/verify", tags=["passkeys"])
 async def signin_verify(request: Request, p: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     """Check an assertion: raise the session to the passkey level, or sign in with the passkey."""
-    credential: dict[str, Any] = await request.json()
+    credential = await _json(request)
     challenge = _challenge(request, "signin")
 
     def run() -> Response:
@@ -134,7 +146,7 @@ def register_options(request: Request, p: Principal = allow(CITIZEN), db: Sessio
 
 @router.post("/me/passkeys", status_code=201, tags=["passkeys"])
 async def register(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
-    body: dict[str, Any] = await request.json()
+    body = await _json(request)
     challenge = _challenge(request, "register")
     user = p.user
     assert user is not None
