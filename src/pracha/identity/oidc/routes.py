@@ -76,6 +76,8 @@ def _step_page(request: Request, db: Session, req: AuthorizeRequest, step: str, 
         "releases": consent.describe(req.scopes, lang), "thai_id": "thai_id" in req.scopes,
         "has_passkey": signed is not None and bool(passkeys.list_passkeys(db, signed.user)),
     }
+    if signed is not None:
+        context["user"] = signed.user  # signed in by this very request: the header shows it
     if csrf is not None:
         context["csrf_token"] = csrf
     return page_to(request, req.redirect_uri, "oidc_authorize.html", context, status_code)
