@@ -8,6 +8,7 @@ ID token it signed can still be verified until it expires, and is then dropped.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from joserfc import jwt
@@ -20,7 +21,9 @@ from pracha.db import utcnow
 from pracha.identity.oidc.models import OidcSigningKey
 
 ALG = "ES256"
+CURRENT_SECONDS = 30.0  # how long a process reuses its lookup of the signing key (old keys stay published)
 _parsed: dict[str, ECKey] = {}  # kid → key; keys never change once made
+_current: dict[str, tuple[float, str]] = {}  # database URL → (looked up at, kid)
 
 
 def _key(row: OidcSigningKey) -> ECKey:
@@ -38,10 +41,18 @@ def _new_key(session: Session) -> OidcSigningKey:
 
 
 def signing_key(session: Session) -> ECKey:
-    """The key that signs now (made on first use)."""
+    """The key that signs now (made on first use). A process looks it up at most every 30 s; after a
+    rotation, tokens signed meanwhile by the retired key still verify, as it stays published."""
+    where = str(session.get_bind().engine.url)
+    cached = _current.get(where)
+    if cached is not None and time.monotonic() - cached[0] < CURRENT_SECONDS and cached[1] in _parsed:
+        return _parsed[cached[1]]
     row = session.scalars(select(OidcSigningKey).where(OidcSigningKey.retired_at.is_(None))
                           .order_by(OidcSigningKey.created_at.desc()).limit(1)).first()
-    return _key(row if row is not None else _new_key(session))
+    key = _key(row if row is not None else _new_key(session))
+    if row is not None:
+        _current[where] = (time.monotonic(), row.kid)
+    return key
 
 
 def published(session: Session) -> list[OidcSigningKey]:
@@ -67,6 +78,7 @@ def key_set(session: Session) -> KeySet:
 def rotate_key(session: Session, *, id_token_seconds: int) -> OidcSigningKey:
     """Retire the signing key(s) and make a new one; the old stay published until their tokens expire."""
     now = utcnow()
+    _current.pop(str(session.get_bind().engine.url), None)
     for row in session.scalars(select(OidcSigningKey).where(OidcSigningKey.retired_at.is_(None))):
         row.retired_at = now
         row.publish_until = now + dt.timedelta(seconds=id_token_seconds + 60)

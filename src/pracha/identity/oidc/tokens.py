@@ -42,7 +42,7 @@ def s256(verifier: str) -> str:
 
 def revoke_family(session: Session, family: str) -> None:
     session.execute(update(OidcToken).where(OidcToken.family == family, OidcToken.revoked_at.is_(None))
-                    .values(revoked_at=utcnow()))
+                    .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
 def _issue(session: Session, client: OidcClient, user: User, *, scope: str, acr: str, auth_time: dt.datetime,
@@ -89,7 +89,7 @@ def exchange_code(session: Session, client: OidcClient, form: dict[str, str], *,
     if not hmac.compare_digest(s256(verifier), row.code_challenge):
         raise OAuthError("invalid_grant", "The PKCE code_verifier does not match the code_challenge.")
     used = session.execute(update(OidcCode).where(OidcCode.code_hash == row.code_hash, OidcCode.used_at.is_(None))
-                           .values(used_at=utcnow()))
+                           .values(used_at=utcnow()).execution_options(synchronize_session=False))
     if used.rowcount != 1:  # type: ignore[attr-defined]
         raise OAuthError("invalid_grant", "The code was already used.")
     user = session.get(User, row.user_id)
@@ -118,7 +118,7 @@ def refresh(session: Session, client: OidcClient, form: dict[str, str], *, issue
             raise OAuthError("invalid_scope", "A refresh cannot widen the scope.")
         scope = " ".join(wanted)
     used = session.execute(update(OidcToken).where(OidcToken.id == row.id, OidcToken.used_at.is_(None))
-                           .values(used_at=utcnow()))
+                           .values(used_at=utcnow()).execution_options(synchronize_session=False))
     if used.rowcount != 1:  # type: ignore[attr-defined]
         revoke_family(session, row.family)
         raise OAuthError("invalid_grant", "The refresh token was already used; its family is revoked.")
