@@ -36,6 +36,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
@@ -144,7 +145,7 @@ async def _run(base: str, jobs: list[dict[str, str]] | int, concurrency: int, se
     return len(items) / took, tokens
 
 
-def bench_engine(engine: str, n: int) -> tuple[EngineRun, list[str], dict[str, object]] | None:
+def bench_engine(engine: str, n: int) -> tuple[EngineRun, list[str], dict[str, Any]] | None:
     with tempfile.TemporaryDirectory() as tmp_dir, database(engine, Path(tmp_dir)) as db:
         if db is None:
             return None
@@ -165,14 +166,14 @@ def bench_engine(engine: str, n: int) -> tuple[EngineRun, list[str], dict[str, o
         return run, tokens, {"jwks": jwks, "aud": seeded.client_id, "nonce": seeded.nonce, "iss": server.base}
 
 
-def verify_rates(tokens: list[str], context: dict[str, object]) -> dict[str, float]:
+def verify_rates(tokens: list[str], context: dict[str, Any]) -> dict[str, float]:
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
     from joserfc import jwt
     from joserfc.jwk import KeySet
 
-    keys = KeySet.import_key_set(context["jwks"])  # type: ignore[arg-type]
+    keys = KeySet.import_key_set(context["jwks"])
     registry = jwt.JWTClaimsRegistry(iss={"essential": True, "value": context["iss"]},
                                      aud={"essential": True, "value": context["aud"]},
                                      nonce={"essential": True, "value": context["nonce"]})
@@ -203,6 +204,7 @@ def section(runs: list[EngineRun], verify: dict[str, float], n: int, load: tuple
             ex, bare = run.rates[f"exchange c={c}"], run.rates[f"bare c={c}"]
             rows.append(f"| {run.engine} | {c} | {ex:,.0f} | {bare:,.0f} | {ex / bare:.3f} |")
     engines = "; ".join(f"{r.engine}: {r.version}" for r in runs)
+    ratio = verify["verify"] / verify["bare verify"]
     return f"""<!-- sso:start -->
 ## Single sign-on (`bench/sso.py`)
 
@@ -219,11 +221,12 @@ with the JWKS + iss/aud/exp/nonce checks), over {verified:,} ID tokens received 
 
 | what | per second | ratio |
 |---|---:|---:|
-| ID-token verification (joserfc decode + claims) | {verify['verify']:,.0f} | {verify['verify'] / verify['bare verify']:.3f} |
+| ID-token verification (joserfc decode + claims) | {verify['verify']:,.0f} | {ratio:.3f} |
 | bare ECDSA P-256 verify | {verify['bare verify']:,.0f} | 1.000 |
 
 - Machine: {machine()}; the benchmark client, the database and `pracha serve`
-  (one worker) share it (load average {load[0]:.2f} when the run began, {load[1]:.2f} when it ended; {took:.0f} s in all).
+  (one worker) share it (load average {load[0]:.2f} when the run began, {load[1]:.2f} when it ended;
+  {took:.0f} s in all).
   Code {code_version()}; {engines}.
 - Codes are issued beforehand (`authorize.issue_code`, as the authorize page does), so a row times
   the token endpoint alone; client authentication is `client_secret_basic` (SHA-256 of the secret).
@@ -239,7 +242,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write", action="store_true", help="rewrite the SSO section of docs/benchmarks.md")
     args = parser.parse_args(argv)
     load_start, begun = load_average(), time.perf_counter()
-    runs, tokens, context = [], [], {}
+    runs: list[EngineRun] = []
+    tokens: list[str] = []
+    context: dict[str, Any] = {}
     for engine in args.engines.split(","):
         result = bench_engine(engine.strip(), args.codes)
         if result is None:
