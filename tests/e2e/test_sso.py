@@ -2,8 +2,8 @@
 Pracha; the agency's app (tests/e2e/rp_app.py: Authlib's Starlette client, unchanged, discovery-
 driven) runs as its own uvicorn process; a citizen signs in through it, consents, comes back with a
 verified ID token and userinfo, adds a passkey (a CDP virtual authenticator), steps up to the
-passkey acr, sees the app under "apps connected to my ID", and logs out (RP-initiated). Each Pracha
-page is checked with axe.
+passkey acr, sees the app under "apps connected to my ID", logs out (RP-initiated), and signs in to
+the portal again with the passkey alone. Each Pracha page is checked with axe.
 
 Pracha is reached as http://localhost:<port> (WebAuthn needs a domain as RP ID, and localhost is a
 secure context); the agency's app as http://127.0.0.1:<port>, so the two share no cookies.
@@ -198,6 +198,11 @@ def test_citizen_signs_in_to_an_agency_app(browser: Browser, provider: Provider,
         assert page.url.startswith(f"{rp_url}/logged-out")
         response = page.goto(f"{provider.url}/me/apps")  # signed out of Pracha too
         assert response is not None and response.status == 401
+
+        page.goto(f"{provider.url}/signin")  # the portal: sign in with the passkey alone
+        journey.check_a11y(page, "signin-with-passkey")
+        page.click("button[data-passkey=signin]")
+        expect(page).to_have_url(f"{provider.url}/me")
         context.close()
     finally:
         _stop(rp, rp_log, artifacts)

@@ -116,3 +116,24 @@ def test_thai_id_only_for_approved_clients(db: Session, client: TestClient) -> N
     plain = register(db, redirect="https://other.example.go.th/cb")
     refused = client.get("/oidc/authorize", params={**start(client, plain, scope="openid thai_id").params})
     assert query(refused.headers["location"])["error"] == "invalid_scope"
+
+
+def test_purge_deletes_only_long_expired_rows(db: Session, client: TestClient) -> None:
+    import datetime as dt
+
+    from sqlalchemy import func, select, update
+
+    from pracha.identity.oidc.models import OidcCode, OidcToken
+    from pracha.identity.oidc.tokens import purge_expired
+
+    reg = register(db)
+    code, flow = authorize_code(db, client, reg, create_citizen(db))
+    exchange(client, reg, code, flow.verifier)
+    authorize_code(db, client, reg, create_citizen(db))  # a second, unexpired code
+    assert purge_expired(db) == 0
+    old = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+    db.execute(update(OidcToken).values(expires_at=old))
+    db.execute(update(OidcCode).where(OidcCode.used_at.is_not(None)).values(expires_at=old))
+    assert purge_expired(db) == 3  # the used code, its access and refresh tokens
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(OidcCode)) == 1

@@ -31,6 +31,19 @@ def rotate_key() -> None:
         typer.echo(f"New signing key: {row.kid}")
 
 
+@oidc_app.command("purge")
+def purge(keep_days: int = typer.Option(1, help="Keep expired codes and tokens this many days.")) -> None:
+    """Delete expired authorization codes, tokens and used client-assertion ids."""
+    from pracha.db import begin_write
+    from pracha.identity.oidc.tokens import purge_expired
+
+    with _sessions()() as session:
+        begin_write(session)
+        gone = purge_expired(session, keep_days=keep_days)
+        session.commit()
+        typer.echo(f"Deleted {gone} expired rows")
+
+
 @oidc_app.command("keys")
 def list_keys() -> None:
     """List the signing keys: which signs, which are retired, until when they are published."""

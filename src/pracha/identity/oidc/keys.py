@@ -17,7 +17,7 @@ from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from pracha.db import utcnow
+from pracha.db import begin_write, utcnow
 from pracha.identity.oidc.models import OidcSigningKey
 
 ALG = "ES256"
@@ -65,7 +65,9 @@ def published(session: Session) -> list[OidcSigningKey]:
 def jwks(session: Session) -> dict[str, Any]:
     """The public JWKS: the signing key and the retired keys whose tokens may still be alive."""
     rows = published(session)
-    if not rows:
+    if not rows:  # the very first key: write it in a transaction that starts as a writer
+        session.rollback()
+        begin_write(session)
         signing_key(session)
         rows = published(session)
     return {"keys": [_key(r).as_dict(private=False) for r in rows]}

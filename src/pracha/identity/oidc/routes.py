@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pracha.db import utcnow
 from pracha.errors import PrachaError
 from pracha.identity import service as identity
 from pracha.identity.oidc import authorize, consent, keys, passkeys, tokens
@@ -30,6 +31,7 @@ from pracha.identity.routes import _set_session_cookie, throttle_policy
 from pracha.web.access import PUBLIC, SESSION_COOKIE, Principal, allow, csrf_token, get_db
 
 router = APIRouter()
+FRESH_SECONDS = 60
 CLAIMS = ["sub", "name", "given_name", "family_name", "name#th", "name#en", "given_name#en", "family_name#en",
           "locale", "birthdate", "address", "thai_id", "acr", "amr", "auth_time", "nonce"]
 
@@ -147,7 +149,9 @@ def _authorize_submit(request: Request, db: Session, form: dict[str, str]) -> Re
         consent.grant(db, signed.user, req.client, req.scopes)
         db.flush()
         return _advance(request, db, req, signed, fresh=True, status_code=303)
-    return _advance(request, db, req, signed, status_code=303)  # "continue" (after a passkey) and the rest
+    # "continue" (after a passkey) and the rest: a passkey proved a moment ago counts as a fresh sign-in
+    fresh = signed is not None and (utcnow() - signed.auth_time).total_seconds() < FRESH_SECONDS
+    return _advance(request, db, req, signed, fresh=fresh, status_code=303)
 
 
 # --- token, userinfo, revocation ------------------------------------------------------------------

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
@@ -20,7 +20,7 @@ from pracha.identity.models import User
 from pracha.identity.oidc import keys
 from pracha.identity.oidc.clients import digest, subject
 from pracha.identity.oidc.errors import InvalidToken, OAuthError
-from pracha.identity.oidc.models import OidcClient, OidcCode, OidcToken
+from pracha.identity.oidc.models import OidcAssertion, OidcClient, OidcCode, OidcToken
 
 ACCESS, REFRESH = "access", "refresh"
 
@@ -173,3 +173,15 @@ def claims_for(user: User, client: OidcClient, scopes: set[str], *, secret: byte
     if "thai_id" in scopes and client.thai_id_approved and user.national_id:
         claims["thai_id"] = user.national_id
     return claims
+
+
+def purge_expired(session: Session, *, keep_days: int = 1) -> int:
+    """Delete codes and tokens expired more than `keep_days` ago, and spent client-assertion ids."""
+    now = utcnow()
+    cutoff = now - dt.timedelta(days=keep_days)
+    gone = 0
+    for statement in (delete(OidcCode).where(OidcCode.expires_at < cutoff),
+                      delete(OidcToken).where(OidcToken.expires_at < cutoff),
+                      delete(OidcAssertion).where(OidcAssertion.expires_at < now)):
+        gone += session.execute(statement.execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+    return gone

@@ -39,6 +39,7 @@
                    signature: enc(r.signature), userHandle: r.userHandle ? enc(r.userHandle) : null},
         clientExtensionResults: cred.getClientExtensionResults()});
     }).then(function (result) {
+      if (button.getAttribute("data-next")) { window.location.assign(button.getAttribute("data-next")); return; }
       var form = document.getElementById(button.getAttribute("data-form"));
       form.querySelector("input[name=csrf_token]").value = result.csrf_token;
       form.submit();
