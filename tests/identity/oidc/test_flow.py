@@ -68,6 +68,9 @@ def test_consent_is_remembered_and_prompt_consent_asks_again(db: Session, client
     asked = client.get("/oidc/authorize", params={**flow.params, "prompt": "consent"})
     assert asked.status_code == 200 and "แอปทดสอบ" in asked.text
     assert "form-action 'self' https://rp.example.go.th" in asked.headers["content-security-policy"]
+    english = asked.text.split('hreflang="en"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
+    in_english = client.get(english)
+    assert in_english.status_code == 200 and "Allow" in in_english.text and "แอปทดสอบ" in in_english.text
 
 
 def test_refresh_rotates_and_old_token_stops_working(db: Session, client: TestClient) -> None:

@@ -4,6 +4,7 @@ pages), token, userinfo, revocation and RP-initiated logout. Thin: parse, call, 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
@@ -78,6 +79,7 @@ def _step_page(request: Request, db: Session, req: AuthorizeRequest, step: str, 
         "releases": consent.describe(req.scopes, lang), "thai_id": "thai_id" in req.scopes,
         "has_passkey": signed is not None and bool(passkeys.list_passkeys(db, signed.user)),
     }
+    context["lang_base"] = f"/oidc/authorize?{urlencode(req.params)}&"  # switching language keeps the request
     if signed is not None:
         context["user"] = signed.user  # signed in by this very request: the header shows it
     if csrf is not None:

@@ -4,6 +4,7 @@ sign-in with a passkey, and step-up of a password session."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -47,7 +48,8 @@ def _logout_target(request: Request, db: Session, params: dict[str, str]) -> tup
 def logout_page(request: Request, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     params = {k: v for k, v in request.query_params.items() if k in LOGOUT_PARAMS}
     client, target = _logout_target(request, db, params)
-    context = {"params": params, "client": client, "done": False}
+    context = {"params": params, "client": client, "done": False,
+               "lang_base": f"/oidc/logout?{urlencode(params)}&"}
     return page_to(request, target, "oidc_logout.html", context) if target else \
         render(request, "oidc_logout.html", context)
 
