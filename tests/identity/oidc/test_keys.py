@@ -4,6 +4,7 @@ from the JWKS until they expire, and then the old key leaves the JWKS. Also `pra
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 from fastapi.testclient import TestClient
@@ -60,7 +61,7 @@ def test_tampered_id_token_does_not_verify(db: Session, client: TestClient) -> N
     assert keys.verify(db, token, issuer="http://testserver") is not None
 
 
-def test_cli_rotate_key(settings: Settings, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli(settings: Settings, db: Session, client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     token, _ = id_token(db, client)
     monkeypatch.setenv("PRACHA_DATABASE_URL", settings.database_url)
     from pracha.config import get_settings
@@ -70,8 +71,17 @@ def test_cli_rotate_key(settings: Settings, db: Session, client: TestClient, mon
         result = CliRunner().invoke(cli, ["oidc", "rotate-key"])
         assert result.exit_code == 0, result.output
         listing = CliRunner().invoke(cli, ["oidc", "keys"])
+        added = CliRunner().invoke(cli, ["oidc", "add-client", "--name", "ระบบภาษี", "--redirect-uri",
+                                         "https://tax.example.go.th/cb", "--scope", "openid", "--scope", "birthdate"])
+        refused = CliRunner().invoke(cli, ["oidc", "add-client", "--name", "x", "--redirect-uri",
+                                           "https://x.example/cb", "--scope", "openid", "--scope", "thai_id"])
+        purged = CliRunner().invoke(cli, ["oidc", "purge"])
     finally:
         get_settings.cache_clear()
     new_kid = result.output.split(":")[1].strip()
     assert new_kid != kid(token)
     assert f"{kid(token)}  retired, published until" in listing.output and f"{new_kid}  signing" in listing.output
+    made = json.loads(added.output)
+    assert added.exit_code == 0 and made["client_id"].startswith("c_") and made["client_secret"]
+    assert refused.exit_code == 1 and "thai_id_legal_basis" in refused.output
+    assert purged.exit_code == 0 and "Deleted 0 expired rows" in purged.output
