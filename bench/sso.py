@@ -205,6 +205,8 @@ def section(runs: list[EngineRun], verify: dict[str, float], n: int, load: tuple
             rows.append(f"| {run.engine} | {c} | {ex:,.0f} | {bare:,.0f} | {ex / bare:.3f} |")
     engines = "; ".join(f"{r.engine}: {r.version}" for r in runs)
     ratio = verify["verify"] / verify["bare verify"]
+    busy = ("\n  Other work shared the machine during the run, so the absolute rates are low and noisy; the ratios,"
+            "\n  measured side by side in the same run, are the figures to compare.") if max(load) > 2 else ""
     return f"""<!-- sso:start -->
 ## Single sign-on (`bench/sso.py`)
 
@@ -226,7 +228,7 @@ with the JWKS + iss/aud/exp/nonce checks), over {verified:,} ID tokens received 
 
 - Machine: {machine()}; the benchmark client, the database and `pracha serve`
   (one worker) share it (load average {load[0]:.2f} when the run began, {load[1]:.2f} when it ended;
-  {took:.0f} s in all).
+  {took:.0f} s in all).{busy}
   Code {code_version()}; {engines}.
 - Codes are issued beforehand (`authorize.issue_code`, as the authorize page does), so a row times
   the token endpoint alone; client authentication is `client_secret_basic` (SHA-256 of the secret).
