@@ -126,6 +126,7 @@ def who(page: Page) -> dict[str, object]:
 
 def test_citizen_signs_in_to_an_agency_app(browser: Browser, provider: Provider, rp_port: int,
                                           artifacts: Path) -> None:
+    (artifacts / "sso").mkdir(exist_ok=True)
     journey = Journey(artifacts / "sso")
     rp_url = f"http://127.0.0.1:{rp_port}"
     admin = browser.new_context(locale="th-TH")
