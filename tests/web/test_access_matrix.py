@@ -133,6 +133,8 @@ MATRIX = [
     Call("POST", "/me/passkeys", expect(citizen=422, other_citizen=422), "json:empty"),
     Call("POST", "/me/passkeys/{passkey_id}/delete", expect(citizen=404, other_citizen=404), "form"),
     Call("GET", "/me/apps", expect(**CITIZENS)),
+    Call("GET", "/me/details", expect(**CITIZENS)),
+    Call("POST", "/me/details", expect(citizen=303, other_citizen=303), "form"),
     Call("POST", "/me/apps/{client_id}/withdraw", expect(citizen=404, other_citizen=404), "form"),
     Call("GET", "/admin/oidc/clients", expect(platform_admin=200)),
     Call("POST", "/admin/oidc/clients", expect(platform_admin=422), "form"),

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from pracha.identity.oidc.models import OidcConsent
 from pracha.ledger.models import LedgerEntry
 from pracha.web.access import SESSION_COOKIE
-from tests.factories import create_citizen
+from tests.factories import create_citizen, sign_in
 from tests.identity.oidc.helpers import authorize_code, exchange, query, register, start
 
 
@@ -85,3 +85,28 @@ def test_sign_in_on_the_authorize_page(db: Session, client: TestClient) -> None:
     csrf = consent.text.split('name="csrf_token" value="')[1].split('"')[0]
     allowed = client.post("/oidc/authorize", data={**flow.params, "action": "allow", "csrf_token": csrf})
     assert allowed.status_code == 303 and "code" in query(allowed.headers["location"])
+
+
+def test_details_for_connected_apps(db: Session, client: TestClient) -> None:
+    reg = register(db, scopes=("openid", "profile", "address"))
+    user = create_citizen(db)
+    csrf = sign_in(db, client, user)
+    page = client.get("/me/details")
+    assert page.status_code == 200 and "ข้อมูลของฉันสำหรับแอปที่เชื่อมต่อ" in page.text
+    bad = client.post("/me/details", data={"csrf_token": csrf, "first_name_en": "สมชาย", "postal_code": "5020"})
+    assert bad.status_code == 422 and "รหัสไปรษณีย์ต้องเป็นตัวเลข 5 หลัก" in bad.text
+    saved = client.post("/me/details", data={
+        "csrf_token": csrf, "first_name_en": "Somchai", "last_name_en": "Jaidee", "street_address": "99 ถนนห้วยแก้ว",
+        "locality": "เมืองเชียงใหม่", "region": "เชียงใหม่", "postal_code": "50200"})
+    assert saved.status_code == 303
+    code, flow = authorize_code(db, client, reg, user, scope="openid profile address")
+    access = exchange(client, reg, code, flow.verifier).json()["access_token"]
+    info = client.get("/oidc/userinfo", headers={"Authorization": f"Bearer {access}"}).json()
+    assert info["name#en"] == "Somchai Jaidee"
+    assert info["address"] == {"street_address": "99 ถนนห้วยแก้ว", "locality": "เมืองเชียงใหม่", "region": "เชียงใหม่",
+                               "postal_code": "50200", "country": "TH",
+                               "formatted": "99 ถนนห้วยแก้ว เมืองเชียงใหม่ เชียงใหม่ 50200"}
+    cleared = client.post("/me/details", data={"csrf_token": flow.csrf})  # authorize_code signed in anew
+    assert cleared.status_code == 303
+    db.expire_all()
+    assert db.get(type(user), user.id).address is None  # type: ignore[union-attr]

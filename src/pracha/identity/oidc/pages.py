@@ -1,5 +1,6 @@
-"""Portal pages of single sign-on: "apps connected to my ID" (withdraw consent) for citizens, and
-client registration for platform admins (page and JSON API)."""
+"""Portal pages of single sign-on: "apps connected to my ID" (withdraw consent) and the details
+apps may receive (English name, address) for citizens; client registration for platform admins
+(page and JSON API)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
 from pracha.identity.models import CITIZEN, PLATFORM_ADMIN
-from pracha.identity.oidc import clients, consent
+from pracha.identity.oidc import clients, consent, details
 from pracha.identity.oidc.models import CONFIDENTIAL, PAIRWISE, SECRET_BASIC, OidcClient
 from pracha.web.access import Principal, allow, get_db
 from pracha.web.rendering import render
@@ -38,6 +39,37 @@ def apps_withdraw(client_id: str, p: Principal = allow(CITIZEN), db: Session = D
     consent.withdraw(db, p.user, client_id)
     db.commit()
     return RedirectResponse("/me/apps?withdrawn=1", status_code=303)
+
+
+@router.get("/me/details", response_class=HTMLResponse, include_in_schema=False)
+def details_page(request: Request, p: Principal = allow(CITIZEN)) -> Response:
+    assert p.user is not None
+    address = p.user.address or {}
+    form = {"first_name_en": p.user.first_name_en or "", "last_name_en": p.user.last_name_en or "",
+            **{k: address.get(k, "") for k in details.ADDRESS_FIELDS}}
+    return render(request, "oidc_details.html", {"form": form, "errors": {}})
+
+
+@router.post("/me/details", response_class=HTMLResponse, include_in_schema=False)
+async def details_submit(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+    form = {k: str(v) for k, v in (await request.form()).items() if k != "csrf_token"}
+    user = p.user
+    assert user is not None
+
+    def run() -> Response:
+        try:
+            details.update_details(db, user, first_name_en=form.get("first_name_en", ""),
+                                   last_name_en=form.get("last_name_en", ""), address=form)
+            db.commit()
+        except PrachaError as exc:
+            db.rollback()
+            lang = request.state.lang
+            return render(request, "oidc_details.html", {
+                "form": form, "message": exc.message(lang),
+                "errors": {k: v["en" if lang == "en" else "th"] for k, v in exc.fields.items()}}, status_code=422)
+        return RedirectResponse("/me/details?saved=1", status_code=303)
+
+    return await run_in_threadpool(run)
 
 
 # --- client registration --------------------------------------------------------------------------
