@@ -185,6 +185,9 @@ def test_citizen_signs_in_to_an_agency_app(browser: Browser, provider: Provider,
         page.click("button[data-passkey=signin]")
         assert who(page)["acr"] == "urn:pracha:acr:passkey"
 
+        page.goto(f"{provider.url}/me/details")
+        expect(page.locator("#field-first_name_en")).to_have_value("Somying")
+        journey.check_a11y(page, "sso-details")
         page.goto(f"{provider.url}/me/apps")
         expect(page.locator(".sso-apps")).to_contain_text("ระบบสวัสดิการเทศบาล")
         journey.check_a11y(page, "sso-connected-apps")
