@@ -140,6 +140,8 @@ MATRIX = [
     Call("POST", "/admin/oidc/clients", expect(platform_admin=422), "form"),
     Call("GET", "/api/v1/oidc/clients", expect(platform_admin=200)),
     Call("POST", "/api/v1/oidc/clients", expect(platform_admin=201), "json:oidc_client"),
+    Call("POST", "/admin/oidc/clients/{client_id}/disable", expect(platform_admin=404), "form"),
+    Call("DELETE", "/api/v1/oidc/clients/{client_id}", expect(platform_admin=404)),
 ]
 
 

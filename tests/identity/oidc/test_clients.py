@@ -117,3 +117,25 @@ def test_admin_registers_clients_on_the_page_and_the_api(db: Session, client: Te
     bad = client.post("/api/v1/oidc/clients", headers={"X-CSRF-Token": csrf},
                       json={"name": "x", "redirect_uris": ["https://x.example/cb"], "scopes": ["openid", "thai_id"]})
     assert bad.status_code == 422 and "thai_id_legal_basis" in bad.json()["fields"]
+
+
+def test_admin_disables_a_client(db: Session, client: TestClient) -> None:
+    reg = register(db)
+    citizen = TestClient(client.app, base_url="http://testserver", follow_redirects=False)
+    code, flow = authorize_code(db, citizen, reg, create_citizen(db))
+    tokens = exchange(citizen, reg, code, flow.verifier).json()
+    csrf = sign_in(db, client, create_staff(db, "platform_admin"))
+    assert "ระงับการใช้งาน" in client.get("/admin/oidc/clients").text
+    done = client.post(f"/admin/oidc/clients/{reg.id}/disable", data={"csrf_token": csrf})
+    assert done.status_code == 303 and "ระงับแล้ว" in client.get("/admin/oidc/clients").text
+    info = citizen.get("/oidc/userinfo", headers={"Authorization": f"Bearer {tokens['access_token']}"})
+    assert info.status_code == 401
+    assert citizen.get("/oidc/authorize", params=flow.params).status_code == 400  # an error page, no redirect
+    refreshed = citizen.post("/oidc/token", auth=reg.auth, data={"grant_type": "refresh_token",
+                                                                 "refresh_token": tokens["refresh_token"]})
+    assert refreshed.json()["error"] == "invalid_client"
+    again = client.delete(f"/api/v1/oidc/clients/{reg.id}", headers={"X-CSRF-Token": csrf})
+    assert again.status_code == 404
+    other = register(db, redirect="https://other.example.go.th/cb")
+    gone = client.delete(f"/api/v1/oidc/clients/{other.id}", headers={"X-CSRF-Token": csrf})
+    assert gone.status_code == 200 and gone.json()["disabled_at"]

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from pracha.identity.oidc.models import (
     SECRET_BASIC,
     OidcAssertion,
     OidcClient,
+    OidcToken,
 )
 from pracha.ledger import log as ledger
 
@@ -118,6 +119,18 @@ def register_client(session: Session, actor: User | None, *, name: str, redirect
                   record={"scopes": client.scopes, "redirect_uris": redirect_uris, "subject_type": subject_type,
                           "thai_id_legal_basis": legal_basis or None})
     return client, secret
+
+
+def disable_client(session: Session, actor: User | None, client_id: str) -> OidcClient:
+    """Stop a client: no sign-ins, its tokens revoked; kept (disabled) so the ledger's references stay."""
+    client = get_client(session, client_id)
+    now = utcnow()
+    client.disabled_at = now
+    session.execute(update(OidcToken).where(OidcToken.client_id == client_id, OidcToken.revoked_at.is_(None))
+                    .values(revoked_at=now).execution_options(synchronize_session=False))
+    ledger.record(session, "oidc.client.disabled", actor=f"user:{actor.id}" if actor else "system",
+                  obj=f"oidc-client:{client_id}", record={"client_id": client_id})
+    return client
 
 
 def list_clients(session: Session) -> list[OidcClient]:

@@ -94,7 +94,8 @@ def client_out(client: OidcClient, secret: str | None = None) -> dict[str, Any]:
            "redirect_uris": client.redirect_uris, "post_logout_redirect_uris": client.post_logout_redirect_uris,
            "scopes": client.scopes, "client_type": client.client_type, "auth_method": client.auth_method,
            "subject_type": client.subject_type, "sector": client.sector,
-           "thai_id_legal_basis": client.thai_id_legal_basis, "created_at": client.created_at.isoformat()}
+           "thai_id_legal_basis": client.thai_id_legal_basis, "created_at": client.created_at.isoformat(),
+           "disabled_at": client.disabled_at.isoformat() if client.disabled_at else None}
     if secret:
         out["client_secret"] = secret
     return out
@@ -154,6 +155,13 @@ async def clients_create(request: Request, p: Principal = allow(PLATFORM_ADMIN),
     return await run_in_threadpool(run)
 
 
+@router.post("/admin/oidc/clients/{client_id}/disable", include_in_schema=False)
+def clients_disable(client_id: str, p: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> Response:
+    clients.disable_client(db, p.user, client_id)
+    db.commit()
+    return RedirectResponse("/admin/oidc/clients", status_code=303)
+
+
 @router.get("/api/v1/oidc/clients", tags=["oidc"])
 def api_clients(_: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
     return [client_out(c) for c in clients.list_clients(db)]
@@ -166,3 +174,12 @@ def api_client_create(body: ClientIn, p: Principal = allow(PLATFORM_ADMIN),
     client, secret = clients.register_client(db, p.user, **body.model_dump())
     db.commit()
     return client_out(client, secret)
+
+
+@router.delete("/api/v1/oidc/clients/{client_id}", tags=["oidc"])
+def api_client_disable(client_id: str, p: Principal = allow(PLATFORM_ADMIN),
+                       db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Disable a relying party: its sign-ins stop and its tokens are revoked."""
+    client = clients.disable_client(db, p.user, client_id)
+    db.commit()
+    return client_out(client)
