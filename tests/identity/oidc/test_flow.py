@@ -71,6 +71,9 @@ def test_consent_is_remembered_and_prompt_consent_asks_again(db: Session, client
     english = asked.text.split('hreflang="en"')[0].rsplit('href="', 1)[1].split('"')[0].replace("&amp;", "&")
     in_english = client.get(english)
     assert in_english.status_code == 200 and "Allow" in in_english.text and "แอปทดสอบ" in in_english.text
+    client.cookies.delete("pracha_lang")
+    asked_en = client.get("/oidc/authorize", params={**flow.params, "prompt": "consent", "ui_locales": "en-US th"})
+    assert 'lang="en"' in asked_en.text and "Allow" in asked_en.text
 
 
 def test_refresh_rotates_and_old_token_stops_working(db: Session, client: TestClient) -> None:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pracha.db import utcnow
 from pracha.errors import PrachaError
+from pracha.i18n import pick_language
 from pracha.identity import service as identity
 from pracha.identity.oidc import authorize, consent, keys, passkeys, tokens
 from pracha.identity.oidc.authorize import AuthorizeRequest, SignedIn
@@ -30,6 +31,7 @@ from pracha.identity.oidc.web import (
 )
 from pracha.identity.routes import _set_session_cookie, throttle_policy
 from pracha.web.access import PUBLIC, SESSION_COOKIE, Principal, allow, csrf_token, get_db
+from pracha.web.middleware import LANG_COOKIE
 
 router = APIRouter()
 FRESH_SECONDS = 60
@@ -71,6 +73,9 @@ def jwks(_: Principal = client_call(), db: Session = Depends(get_db)) -> JSONRes
 
 def _step_page(request: Request, db: Session, req: AuthorizeRequest, step: str, *, signed: SignedIn | None,
                csrf: str | None = None, error: str | None = None, status_code: int = 200) -> Response:
+    wanted = [pick_language(tag.split("-")[0].lower()) for tag in req.params.get("ui_locales", "").split()]
+    if wanted and wanted[0] and "lang" not in request.query_params and LANG_COOKIE not in request.cookies:
+        request.state.lang = wanted[0]  # the client's ui_locales, unless the citizen chose a language
     lang = request.state.lang
     client = req.client
     context: dict[str, Any] = {
