@@ -6,6 +6,7 @@ revoked), tampered tokens, and failed client authentication."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -183,3 +184,17 @@ def test_revocation_endpoint(db: Session, client: TestClient) -> None:
     refreshed = client.post("/oidc/token", auth=reg.auth,
                             data={"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]})
     assert refreshed.json()["error"] == "invalid_grant"
+
+
+def test_a_code_exchanged_twice_at_once_succeeds_once(db: Session, make_client: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    reg = register(db)
+    browser = make_client()
+    code, flow = authorize_code(db, browser, reg, create_citizen(db))
+    clients = [make_client() for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda c: exchange(c, reg, code, flow.verifier), clients))
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200, 400, 400, 400]
+    assert {r.json()["error"] for r in results if r.status_code == 400} == {"invalid_grant"}

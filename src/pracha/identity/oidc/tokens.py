@@ -90,7 +90,8 @@ def exchange_code(session: Session, client: OidcClient, form: dict[str, str], *,
         raise OAuthError("invalid_grant", "The PKCE code_verifier does not match the code_challenge.")
     used = session.execute(update(OidcCode).where(OidcCode.code_hash == row.code_hash, OidcCode.used_at.is_(None))
                            .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    if used.rowcount != 1:  # type: ignore[attr-defined]
+    if used.rowcount != 1:  # type: ignore[attr-defined]  # a concurrent exchange won: a replay
+        revoke_family(session, row.family)
         raise OAuthError("invalid_grant", "The code was already used.")
     user = session.get(User, row.user_id)
     assert user is not None
