@@ -203,6 +203,11 @@ def registry_serve(
                 log_level="warning", access_log=False)
 
 
+from pracha.identity.oidc.cli import oidc_app  # noqa: E402 - the `pracha oidc` commands
+
+app.add_typer(oidc_app, name="oidc")
+
+
 def _safe_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 

@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     registry_autostart: bool = Field(
         False, description="Let `pracha serve` start the five demo registries as child processes (demo only)."
     )
+    oidc_issuer: str = Field(
+        "", description="OpenID Connect issuer URL (https://id.example.go.th); empty: the URL the request came to."
+    )
+    oidc_code_seconds: int = Field(60, description="How long an OIDC authorization code may be exchanged.")
+    oidc_access_token_seconds: int = Field(600, description="Lifetime of OIDC access tokens.")
+    oidc_id_token_seconds: int = Field(600, description="Lifetime of ID tokens (a retired key is published this long).")
+    oidc_refresh_token_days: int = Field(30, description="Lifetime of a refresh-token family.")
 
     @property
     def upload_dir(self) -> Path:

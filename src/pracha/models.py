@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from pracha.db import Base
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
+from pracha.identity.oidc.models import (
+    OidcAssertion,
+    OidcClient,
+    OidcCode,
+    OidcConsent,
+    OidcSigningKey,
+    OidcToken,
+    Passkey,
+    SessionAssurance,
+)
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.services.models import Application, ApplicationEvent, Document
@@ -12,4 +22,6 @@ __all__ = [
     "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
+    "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",
+    "SessionAssurance",
 ]

@@ -116,6 +116,32 @@ MATRIX = [
     Call("GET", "/api/v1/ledger/entries/{index}", everyone(200)),
     Call("GET", "/api/v1/ledger/proof/inclusion", everyone(200), query="?index=0&tree_size=1"),
     Call("GET", "/api/v1/ledger/proof/consistency", everyone(200), query="?first=0&second=1"),
+    # single sign-on (identity/oidc): OAuth endpoints authenticate the client or bearer themselves
+    Call("GET", "/.well-known/openid-configuration", everyone(200)),
+    Call("GET", "/oidc/jwks", everyone(200)),
+    Call("GET", "/oidc/authorize", everyone(400)),
+    Call("POST", "/oidc/authorize", everyone(400), "form"),
+    Call("POST", "/oidc/token", everyone(401), "form"),
+    Call("POST", "/oidc/revoke", everyone(401), "form"),
+    Call("GET", "/oidc/userinfo", everyone(401)),
+    Call("GET", "/oidc/logout", everyone(200)),
+    Call("POST", "/oidc/logout", everyone(200), "form"),
+    Call("POST", "/passkeys/options", everyone(200)),
+    Call("POST", "/passkeys/verify", everyone(422), "json:empty"),
+    Call("GET", "/me/passkeys", expect(**CITIZENS)),
+    Call("POST", "/me/passkeys/options", expect(**CITIZENS)),
+    Call("POST", "/me/passkeys", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("POST", "/me/passkeys/{passkey_id}/delete", expect(citizen=404, other_citizen=404), "form"),
+    Call("GET", "/me/apps", expect(**CITIZENS)),
+    Call("GET", "/me/details", expect(**CITIZENS)),
+    Call("POST", "/me/details", expect(citizen=303, other_citizen=303), "form"),
+    Call("POST", "/me/apps/{client_id}/withdraw", expect(citizen=404, other_citizen=404), "form"),
+    Call("GET", "/admin/oidc/clients", expect(platform_admin=200)),
+    Call("POST", "/admin/oidc/clients", expect(platform_admin=422), "form"),
+    Call("GET", "/api/v1/oidc/clients", expect(platform_admin=200)),
+    Call("POST", "/api/v1/oidc/clients", expect(platform_admin=201), "json:oidc_client"),
+    Call("POST", "/admin/oidc/clients/{client_id}/disable", expect(platform_admin=404), "form"),
+    Call("DELETE", "/api/v1/oidc/clients/{client_id}", expect(platform_admin=404)),
 ]
 
 
@@ -189,7 +215,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
         return {"data": {"requirement": "bank-book"}, "files": {"file": ("b.pdf", PDF, "application/pdf")}}
     payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {}},
                 "json:data": {"data": ELDERLY_FORM}, "json:approve": {"action": "approve"},
-                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]}}
+                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]},
+                "json:oidc_client": {"name": "matrix", "redirect_uris": ["https://rp.example.go.th/cb"]}}
     return {"json": payloads[kind]} if kind else {}
 
 
@@ -197,7 +224,7 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
 def test_matrix(call: Call, world: World, db: Session, make_client: Callable[..., TestClient]) -> None:
     path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
                             service_id="elderly-allowance", action="approve", event_id=world.event_id,
-                            path="entries/000.p/1", index=0) + call.query
+                            path="entries/000.p/1", index=0, passkey_id=999999, client_id="c_none") + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

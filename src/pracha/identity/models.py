@@ -35,6 +35,10 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(2), default="th")
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # For OpenID Connect claims (migration 0005): the name in English and a postal address.
+    first_name_en: Mapped[str | None] = mapped_column(String(100))
+    last_name_en: Mapped[str | None] = mapped_column(String(100))
+    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # OIDC address claim members
 
     @property
     def display_name(self) -> str:

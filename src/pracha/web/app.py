@@ -48,13 +48,16 @@ def load_secret(settings: Settings) -> bytes:
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
     from pracha.identity import routes as identity_routes
+    from pracha.identity.oidc import pages as oidc_pages
+    from pracha.identity.oidc import routes as oidc_routes
+    from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
     from pracha.services import routes as services_routes
     from pracha.web import routes as web_routes
 
     return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
-            ledger_routes.router]
+            ledger_routes.router, oidc_routes.router, oidc_sessions.router, oidc_pages.router]
 
 
 @asynccontextmanager
