@@ -136,8 +136,9 @@ def test_public_page_checks_a_pasted_receipt(db: Session, client: TestClient) ->
     page = client.get("/ledger")
     assert page.status_code == 200 and 'id="ledger-size">1<' in page.text
     token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+    act(client, csrf, reference, "withdraw")  # an entry waiting to be sequenced when the receipt is checked
     good = client.post("/ledger/verify", data={"receipt": receipt, "csrf_token": token})
-    assert good.status_code == 200 and "ถูกต้อง" in good.text
+    assert good.status_code == 200 and "ถูกต้อง" in good.text and 'id="ledger-size">2<' in good.text
     bad = client.post("/ledger/verify", data={"receipt": receipt.replace('"index":', '"index": 1, "x":'),
                                               "csrf_token": token})
     assert bad.status_code == 422
