@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import typer
@@ -31,12 +32,18 @@ def serve(
     from pracha.registries.launcher import start_registries, stop_registries
 
     children = start_registries(get_settings()) if get_settings().registry_autostart else []
+    # uvicorn re-raises the SIGTERM it caught once it has shut down; make that an exit that runs `finally`
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run("pracha.web.app:create_app", factory=True, host=host, port=port, workers=workers,
                     proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
                     log_level="info", access_log=False)
     finally:
         stop_registries(children)
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 @app.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -24,9 +25,10 @@ from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.demo import seed_demo
 from pracha.identity.models import CITIZEN, User
+from pracha.migrate import upgrade
 from pracha.registries import NAMES, REGISTRIES, base_url
 from pracha.registries.base import create_registry_app
-from pracha.registries.launcher import start_registries, stop_registries
+from pracha.registries.launcher import start_registries
 from pracha.services.catalog import Catalog
 from tests.pgserver import PostgresServer
 from tests.registries.helpers import (
@@ -148,21 +150,44 @@ def test_land_on_postgres_over_http(tmp_path: Path, pg_server: PostgresServer) -
     assert not (tmp_path / "var" / "registries" / "land.db").exists()  # it used PostgreSQL, not the default
 
 
-def test_launcher_starts_and_stops_all_five(tmp_path: Path) -> None:
-    settings = make_registry_settings(tmp_path / "var", registry_base_port=free_ports(5))
-    children = start_registries(settings)
+def test_pracha_serve_starts_all_five_and_stops_them_on_sigterm(tmp_path: Path) -> None:
+    """`pracha serve` with registry_autostart: the launcher starts the five (and none twice); a SIGTERM
+    to the portal stops them too (uvicorn re-raises the signal after its shutdown)."""
+    var = tmp_path / "var"
+    settings = make_registry_settings(var, registry_base_port=free_ports(5))
+    database_url = f"sqlite:///{tmp_path / 'pracha.db'}"
+    upgrade(database_url)
+    portal = free_ports(1)
+    env = os.environ | {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var),
+                        "PRACHA_REGISTRY_BASE_PORT": str(settings.registry_base_port),
+                        "PRACHA_REGISTRY_AUTOSTART": "1", "PYTHAINLP_OFFLINE": "1"}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen([sys.executable, "-m", "pracha.cli", "serve", "--port", str(portal)], env=env,
+                                   cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
     try:
-        assert len(children) == 5
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while not _answers(f"http://127.0.0.1:{portal}") and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text(errors="replace")
+            time.sleep(0.2)
         for name in NAMES:
             assert httpx.get(base_url(settings, name) + "/healthz", timeout=5).json()["registry"] == name
-        assert sorted(p.name for p in (tmp_path / "var" / "registries").iterdir() if p.suffix == ".db") == \
+        assert sorted(p.name for p in (var / "registries").iterdir() if p.suffix == ".db") == \
             sorted(f"{n}.db" for n in NAMES)
         assert start_registries(settings) == []  # already running: nothing more started
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
     finally:
-        stop_registries(children)
-    assert all(child.returncode is not None for child in children)
-    with pytest.raises(httpx.HTTPError):
-        httpx.get(base_url(settings, "civil") + "/healthz", timeout=2)
+        if process.poll() is None:
+            process.kill()
+    assert not any(_answers(base_url(settings, name)) for name in NAMES), log.read_text(errors="replace")
+
+
+def _answers(url: str) -> bool:
+    try:
+        return httpx.get(url + "/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def test_registry_serve_refuses_an_unknown_name() -> None:
