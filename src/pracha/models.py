@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pracha.db import Base
+from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
@@ -12,4 +13,5 @@ __all__ = [
     "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
+    "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
 ]
