@@ -146,7 +146,7 @@ def _record_sqlite(session: Session, write_engine: Any, read_engine: Any, outcom
         session.bind = read_engine
 
 
-def respond(outcome: Outcome, settings: Settings, lang: str) -> Response:
+def respond(outcome: Outcome, settings: Settings, lang: str, request_headers: dict[str, str]) -> Response:
     ask = outcome.ask
     if outcome.error is not None:
         outcome.error.details["message_reference"] = outcome.reference
@@ -160,7 +160,8 @@ def respond(outcome: Outcome, settings: Settings, lang: str) -> Response:
     if outcome.error is not None:
         headers.update(outcome.error.headers)
     headers.update(httpsig.sign_response(outcome.status, headers, body, key_id=mediator.MEDIATOR,
-                                         key=mediator.mediator_key(settings.var_dir)))
+                                         key=mediator.mediator_key(settings.var_dir),
+                                         request_headers=request_headers if "signature" in request_headers else None))
     return Response(body, status_code=outcome.status, headers=headers)
 
 
@@ -172,7 +173,8 @@ async def exchange(rest: str, request: Request, _: Principal = allow(PUBLIC, csr
     X-Road-Id), 429, 502 (provider down or bad signature), 504 (provider slow)."""
     state = request.app.state
     settings: Settings = state.settings
-    incoming = Incoming(request.method, str(request.url), {k.lower(): v for k, v in request.headers.items()},
+    incoming = Incoming(request.method, httpsig.asgi_target_uri(request.scope),
+                        {k.lower(): v for k, v in request.headers.items()},
                         await request.body(), rest, request.url.query)
     if state.write_lock is None:
         outcome = await run_in_threadpool(handle, db, settings, incoming, write_now=True)
@@ -180,4 +182,4 @@ async def exchange(rest: str, request: Request, _: Principal = allow(PUBLIC, csr
         outcome = await run_in_threadpool(handle, db, settings, incoming, write_now=False)
         async with write_lock(state):
             await run_in_threadpool(_record_sqlite, db, state.write_engine, state.engine, outcome)
-    return respond(outcome, settings, request.state.lang)
+    return respond(outcome, settings, request.state.lang, incoming.headers)

@@ -23,13 +23,10 @@ from pracha.exchange import httpsig, keys
 from pracha.exchange.checks import Ask, Trace
 from pracha.exchange.errors import BadProviderSignature, ExchangeError, ProviderTimeout, ProviderUnavailable
 from pracha.exchange.models import ALLOWED, DENIED, ExchangeService, MessageLog, Subsystem
-from pracha.identity.models import User
+from pracha.exchange.vocabulary import MEDIATOR
 from pracha.ledger import log as ledger
 
-MEDIATOR = "TH/GOV/PRACHA/mediator"
-PORTAL = "TH/GOV/PRACHA/portal"
 KEY_CACHE_SECONDS = 10.0
-_FORWARDED = ("x-road-client", "x-road-id", "x-road-userid", "x-road-purpose")
 
 
 @lru_cache(maxsize=8)
@@ -102,7 +99,7 @@ def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed2551
     base = service.subsystem.base_url
     if not base:
         raise ProviderUnavailable()
-    url = f"{base.rstrip('/')}{service.path_prefix}/{ask.path}" if ask.path else f"{base.rstrip('/')}{service.path_prefix}"
+    url = f"{base.rstrip('/')}{service.path_prefix}" + (f"/{ask.path}" if ask.path else "")
     if ask.query:
         url += f"?{ask.query}"
     headers = {"x-road-client": ask.client, "x-road-id": ask.message_id, "x-road-purpose": ask.purpose}
@@ -122,17 +119,14 @@ def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed2551
 
     answer = {k.lower(): v for k, v in response.headers.items()}
     try:
-        httpsig.verify_response(response.status_code, answer, response.content, resolve_key=resolve)
+        httpsig.verify_response(response.status_code, answer, response.content, resolve_key=resolve,
+                                request_headers=headers)
     except httpsig.SignatureError:
         raise BadProviderSignature() from None
     if response.status_code >= 500:
         raise ProviderUnavailable()
     return Forwarded(response.status_code, response.content, answer.get("content-type", "application/json"),
                      _signature_text(headers), answer.get("content-digest"), _signature_text(answer))
-
-
-def national_id_of(session: Session, user_id: int | None) -> str | None:
-    return session.scalar(select(User.national_id).where(User.id == user_id)) if user_id is not None else None
 
 
 def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, status: int,
