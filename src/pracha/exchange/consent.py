@@ -95,7 +95,7 @@ def grant(session: Session, principal: Principal, *, recipient_id: str, purpose:
 def get_consent(session: Session, principal: Principal, consent_id: int, *, for_update: bool = False) -> Consent:
     user_id = _citizen(principal)
     query = select(Consent).where(Consent.id == consent_id, Consent.user_id == user_id)
-    consent = session.scalar(query.with_for_update() if for_update else query)
+    consent = session.scalar(query.with_for_update(of=Consent) if for_update else query)
     if consent is None:
         raise ConsentNotFound()  # another citizen's consent: not found, not forbidden
     return consent
