@@ -58,6 +58,12 @@ class Settings(BaseSettings):
     exchange_notice_version: str = Field(
         "2569-1", description="Version of the privacy notice citizens see when they consent."
     )
+    registry_base_port: int = Field(
+        8101, description="Port of the first demo registry (civil); business, welfare, land, revenue follow."
+    )
+    registry_autostart: bool = Field(
+        False, description="Let `pracha serve` start the five demo registries as child processes (demo only)."
+    )
 
     @property
     def upload_dir(self) -> Path:
