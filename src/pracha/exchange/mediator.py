@@ -123,7 +123,7 @@ def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed2551
                                 request_headers=headers)
     except httpsig.SignatureError:
         raise BadProviderSignature() from None
-    if response.status_code >= 500:
+    if response.status_code >= 500 or response.status_code in (401, 403):  # down, or refusing us
         raise ProviderUnavailable()
     return Forwarded(response.status_code, response.content, answer.get("content-type", "application/json"),
                      _signature_text(headers), answer.get("content-digest"), _signature_text(answer))

@@ -9,6 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha import registries
 from pracha.config import Settings
 from pracha.exchange import keys
 from pracha.exchange.members import ServiceSpec, fetch_openapi, register_service, register_subsystem
@@ -53,12 +54,7 @@ SERVICES: dict[str, tuple[ServiceSpec, ...]] = {
 
 
 def registry_base_url(settings: Settings, name: str) -> str:
-    try:  # TEMPORARY until the registries branch is merged
-        from pracha import registries  # type: ignore[attr-defined]
-
-        return str(registries.base_url(settings, name))
-    except ImportError:
-        return f"http://127.0.0.1:{8101 + list(REGISTRIES).index(name)}"
+    return registries.base_url(settings, name)
 
 
 def _key_text(var_dir: Path, subsystem_id: str) -> str:
