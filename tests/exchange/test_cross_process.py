@@ -60,7 +60,8 @@ def live(shared: dict[str, Any], make_settings: Callable[..., Settings], db: Ses
                "office": client_key(settings, OFFICE), "portal": client_key(settings, PORTAL)}
 
 
-def _call(live: dict[str, Any], path: str, key: Ed25519PrivateKey, **options: Any) -> tuple[httpx.Response, dict[str, str]]:
+def _call(live: dict[str, Any], path: str, key: Ed25519PrivateKey,
+          **options: Any) -> tuple[httpx.Response, dict[str, str]]:
     url = f"{live['url']}/exchange/r1/{path}"
     headers = signed_headers(url, key=key, **options)
     return httpx.get(url, headers=headers, timeout=10), headers
