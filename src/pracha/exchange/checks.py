@@ -79,7 +79,7 @@ def check_shape(ask: Ask) -> None:
 def check_replay(session: Session, ask: Ask) -> None:
     seen = session.scalar(select(exists().where(
         MessageLog.client_id == ask.client, MessageLog.message_id == ask.message_id,
-        MessageLog.replayed.is_(False))))
+        MessageLog.holds_id.is_(True))))
     if seen:
         raise Replayed()
 
