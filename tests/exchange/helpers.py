@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
-from pracha.exchange import httpsig, keys
+from pracha.exchange import checks, httpsig, keys
 from pracha.exchange.mediator import public_keys
 from pracha.exchange.members import register_subsystem
 from pracha.exchange.models import MessageLog, Subsystem
@@ -36,6 +36,7 @@ def seed(db: Session, settings: Settings, catalog: Catalog, base_urls: dict[str,
         row.base_url = url
     db.commit()
     public_keys.clear()
+    checks.services.clear()
 
 
 def client_key(settings: Settings, subsystem: str) -> Ed25519PrivateKey:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.exchange import httpsig, keys
-from pracha.exchange.checks import Ask, Trace
+from pracha.exchange.checks import Ask, ServiceInfo, Trace
 from pracha.exchange.errors import (
     BadExchangeRequest,
     BadProviderSignature,
@@ -30,7 +30,7 @@ from pracha.exchange.errors import (
     ProviderUnavailable,
     Replayed,
 )
-from pracha.exchange.models import ALLOWED, DENIED, ExchangeService, MessageLog, Subsystem
+from pracha.exchange.models import ALLOWED, DENIED, MessageLog, Subsystem
 from pracha.exchange.vocabulary import MEDIATOR
 from pracha.ledger import log as ledger
 
@@ -100,11 +100,11 @@ def _signature_text(headers: Any) -> str:
     return f"{headers.get('signature-input', '')}\n{headers.get('signature', '')}"
 
 
-def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed25519PrivateKey,
+def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519PrivateKey,
             timeout: float) -> Forwarded:
     """Send the request to the provider signed by the mediator; check the provider signed the answer.
     Raises ProviderTimeout (504), ProviderUnavailable or BadProviderSignature (502)."""
-    base = service.subsystem.base_url
+    base = service.base_url
     if not base:
         raise ProviderUnavailable()
     url = f"{base.rstrip('/')}{service.path_prefix}" + (f"/{ask.path}" if ask.path else "")
