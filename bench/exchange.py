@@ -33,9 +33,9 @@ from pathlib import Path
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
+from bench.common import DOC, REPO, code_version, load_average, machine, pracha_server, write_section  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 
-from bench.common import DOC, REPO, code_version, load_average, machine, pracha_server, write_section  # noqa: E402
 from pracha.config import Settings  # noqa: E402
 from pracha.db import make_engine, make_sessionmaker  # noqa: E402
 from pracha.demo import SOMCHAI  # noqa: E402

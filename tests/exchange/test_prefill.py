@@ -20,8 +20,8 @@ from pracha.exchange.vocabulary import MEDIATOR, PORTAL
 from pracha.services.catalog import Catalog
 from pracha.web.app import create_app
 from tests.exchange import servers
-from tests.exchange.helpers import seed
-from tests.factories import create_citizen, sign_in
+from tests.exchange.helpers import CIVIL, seed
+from tests.factories import create_citizen, create_staff, sign_in
 
 pytestmark = pytest.mark.xdist_group("exchange-processes")
 APPLY = "/services/residence-certificate/apply"
@@ -68,5 +68,24 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
                                              "current_address": textarea.group(1), "living_since": "2020-01-01",
                                              "matches_house_registration": "on", "delivery": "pickup"})
             assert saved.status_code == 303, saved.text
+    finally:
+        app.state.engine.dispose()
+
+
+def test_openapi_is_read_from_the_registry(civil: dict[str, Any], make_settings: Callable[..., Settings],
+                                           db: Session, catalog: Catalog) -> None:
+    """getOpenAPI: not stored at registration here, so the mediator reads the registry's own document."""
+    settings = make_settings(var_dir=civil["var_dir"])
+    seed(db, settings, catalog, {"civil": civil["url"]})
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client:
+            sign_in(db, client, create_staff(db, "auditor"))
+            services = client.get("/api/v1/exchange/services?provider=TH/GOV/DOPA/civil-registry").json()
+            assert {s["id"] for s in services} == {f"{CIVIL}/persons", f"{CIVIL}/households"}
+            document = client.get(services[0]["openapi_url"])
+            assert document.status_code == 200 and "/persons/{cid}" in str(document.json()["paths"])
+            clients = client.get("/api/v1/exchange/clients").json()
+            assert any(c["id"] == MEDIATOR and c["public_key"] for c in clients)
     finally:
         app.state.engine.dispose()
