@@ -104,10 +104,12 @@ def decide(session: Session, settings: Settings, incoming: Incoming) -> Outcome:
     return outcome
 
 
-def record(session: Session, outcome: Outcome) -> None:
-    """Write the log row and its ledger entry in a write transaction of its own, and commit."""
-    session.rollback()  # end the read of the checks
-    begin_write(session)
+def record(session: Session, outcome: Outcome, *, same_transaction: bool = False) -> None:
+    """Write the log row and its ledger entry and commit: in a write transaction of its own (SQLite,
+    BEGIN IMMEDIATE), or on PostgreSQL in the checks' transaction (no second checkout and ping)."""
+    if not same_transaction:
+        session.rollback()  # end the read of the checks
+        begin_write(session)
     fwd, headers = outcome.forwarded, outcome.extra
     kwargs: dict[str, Any] = {
         "reference": outcome.reference, "status": outcome.status, "error": outcome.error, "forwarded": fwd,
@@ -130,7 +132,7 @@ def handle(session: Session, settings: Settings, incoming: Incoming, *, write_no
     outcome = decide(session, settings, incoming)
     outcome.extra = {k: incoming.headers.get(k, "") for k in ("content-digest", "signature-input", "signature")}
     if write_now:
-        record(session, outcome)
+        record(session, outcome, same_transaction=True)
     else:
         session.rollback()
     return outcome
