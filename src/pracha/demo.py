@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
+from pracha.exchange.seed import seed_exchange
 from pracha.i18n import BANGKOK
 from pracha.identity import thai_id
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
@@ -138,6 +139,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     officers = seeder.add_staff()
     people += seeder.add_citizens(population.random_people(citizens))
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
+    seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pracha.db import Base
+from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
 from pracha.identity.oidc.models import (
     OidcAssertion,
@@ -24,4 +25,5 @@ __all__ = [
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
     "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",
     "SessionAssurance",
+    "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
 ]
