@@ -1,7 +1,7 @@
 """oidc provider: clients, keys, codes, tokens, consents, passkeys; user name_en and address
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-25 17:50:06.321986
 """
 
