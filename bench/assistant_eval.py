@@ -23,6 +23,7 @@ from pathlib import Path
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 from bench.common import REPO, code_version, load_average, machine, write_section  # noqa: E402
+
 from pracha.assistant.dialogue import Assistant  # noqa: E402
 from pracha.assistant.index import Tuning  # noqa: E402
 from pracha.services.catalog import load_catalog  # noqa: E402

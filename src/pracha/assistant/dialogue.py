@@ -87,7 +87,8 @@ class Assistant:
             return Reply(OUT_OF_SCOPE[lang].format(services=names), lang, "out_of_scope", retrieval=retrieval)
         service = self.catalog.services[service_id]
         passage = self.index.best_passage(retrieval, service_id)
-        answer = passage.answer.get(lang) if passage is not None and passage.kind == "faq" else service.summary.get(lang)
+        faq = passage is not None and passage.kind == "faq"
+        answer = passage.answer.get(lang) if passage is not None and faq else service.summary.get(lang)
         sources = [Source(service.name.get(lang), f"/services/{service_id}", "service")]
         if passage is not None and passage.kind == "faq":
             sources.insert(0, Source(passage.question.get(lang), passage.url, "faq"))

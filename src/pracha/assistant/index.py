@@ -34,7 +34,8 @@ class Tuning:
     @classmethod
     def load(cls, path: Path) -> Tuning:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-        return cls(**{k: float(v) for k, v in (data or {}).items() if k in ("alpha", "threshold", "margin", "coverage")})
+        names = ("alpha", "threshold", "margin", "coverage")
+        return cls(**{k: float(v) for k, v in (data or {}).items() if k in names})
 
 
 @dataclass(frozen=True)

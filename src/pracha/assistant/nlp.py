@@ -22,7 +22,8 @@ _LATIN = re.compile(r"[A-Za-z]")
 _SPACE = re.compile(r"\s+")
 _GRAM_TEXT = re.compile(r"[^\u0e01-\u0e4e0-9a-z]")
 # 13 digits, each optionally separated by one space or dash (1-2345-67890-12-3, 1 2345 67890 12 3).
-_NATIONAL_ID = re.compile(r"(?<![0-9\u0e50-\u0e59])[0-9\u0e50-\u0e59](?:[ \-]?[0-9\u0e50-\u0e59]){12}(?![0-9\u0e50-\u0e59])")
+_D = "[0-9\u0e50-\u0e59]"
+_NATIONAL_ID = re.compile(rf"(?<!{_D}){_D}(?:[ \-]?{_D}){{12}}(?!{_D})")
 ID_MASK = "x-xxxx-xxxxx-xx-x"
 
 

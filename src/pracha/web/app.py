@@ -47,6 +47,8 @@ def load_secret(settings: Settings) -> bytes:
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
+    from pracha.assistant import line as assistant_line
+    from pracha.assistant import routes as assistant_routes
     from pracha.identity import routes as identity_routes
     from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
@@ -54,7 +56,7 @@ def routers() -> list[APIRouter]:
     from pracha.web import routes as web_routes
 
     return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
-            ledger_routes.router]
+            ledger_routes.router, assistant_routes.router, assistant_line.router]
 
 
 @asynccontextmanager

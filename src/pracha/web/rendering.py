@@ -17,6 +17,7 @@ from pracha.web.access import csrf_token
 
 PACKAGE = Path(__file__).resolve().parent.parent
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "services", "ledger")]
+TEMPLATE_DIRS.append(PACKAGE / "assistant" / "templates")
 
 
 @pass_context
