@@ -116,6 +116,11 @@ MATRIX = [
     Call("GET", "/api/v1/ledger/entries/{index}", everyone(200)),
     Call("GET", "/api/v1/ledger/proof/inclusion", everyone(200), query="?index=0&tree_size=1"),
     Call("GET", "/api/v1/ledger/proof/consistency", everyone(200), query="?first=0&second=1"),
+    Call("POST", "/api/v1/assistant/messages", everyone(200), "json:assistant"),
+    Call("GET", "/assistant", everyone(200)),
+    Call("POST", "/assistant", everyone(422), "form"),
+    Call("GET", "/assistant/faq", everyone(200)),
+    Call("POST", "/channels/line/webhook", everyone(503), "text"),
 ]
 
 
@@ -189,7 +194,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
         return {"data": {"requirement": "bank-book"}, "files": {"file": ("b.pdf", PDF, "application/pdf")}}
     payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {}},
                 "json:data": {"data": ELDERLY_FORM}, "json:approve": {"action": "approve"},
-                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]}}
+                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]},
+                "json:assistant": {"text": "เบี้ยคนแก่ต้องใช้อะไร"}}
     return {"json": payloads[kind]} if kind else {}
 
 
