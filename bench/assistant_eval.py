@@ -6,19 +6,22 @@ wording), over bench/data/assistant_dev.tsv.
     PYTHONPATH=. .venv/bin/python bench/assistant_eval.py --write    # and rewrite docs/benchmarks.md
     PYTHONPATH=. .venv/bin/python bench/assistant_eval.py --tune     # choose thresholds on assistant_tune.tsv
 
-`--tune` searches the out-of-scope threshold, margin and word coverage on the tuning questions only
-and writes them to catalog/assistant/tuning.yaml; the evaluation set is never used to tune.
+`--tune` fits the out-of-scope model (src/pracha/assistant/scope.py) on the tuning questions only,
+reports its 5-fold cross-validated figures there, and writes its weights to
+catalog/assistant/tuning.yaml; the evaluation set is never used to tune.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import os
 import statistics
 import time
 from dataclasses import replace
 from pathlib import Path
+
+import numpy as np
+import yaml
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
@@ -26,6 +29,7 @@ from bench.common import REPO, code_version, load_average, machine, write_sectio
 
 from pracha.assistant.dialogue import Assistant  # noqa: E402
 from pracha.assistant.index import Tuning  # noqa: E402
+from pracha.assistant.scope import FEATURES, fit  # noqa: E402
 from pracha.services.catalog import load_catalog  # noqa: E402
 
 DATA = REPO / "bench" / "data"
@@ -50,9 +54,7 @@ def evaluate(assistant: Assistant, rows: list[tuple[str | None, str]], tuning: T
     for label, question in rows:
         found = index.search(question)
         ranked = [sid for sid, _ in found.services]
-        first = found.services[0][1] if found.services else 0.0
-        second = found.services[1][1] if len(found.services) > 1 else 0.0
-        says_in = index.decide(first, second, found.coverage, tuning)
+        says_in = index.decide(found.features, tuning) if found.services else False
         predicted = ranked[0] if says_in and ranked else None
         if label:
             r1 += predicted == label
@@ -79,19 +81,23 @@ def latency(assistant: Assistant, rows: list[tuple[str | None, str]], rounds: in
     return statistics.median(times), times[int(len(times) * 0.95)]
 
 
-def tune(assistant: Assistant, rows: list[tuple[str | None, str]]) -> Tuning:
-    best: tuple[float, Tuning] | None = None
+def tune(assistant: Assistant, rows: list[tuple[str | None, str]]) -> tuple[Tuning, dict[str, float]]:
+    """Fit the out-of-scope model on these questions (all of them), and its 5-fold cross-validated
+    figures on them (each fold predicted by a model fitted on the other four)."""
+    x = np.array([assistant.index.search(q).features for _, q in rows])
+    y = np.array([1.0 if label else 0.0 for label, _ in rows])
     base = assistant.index.tuning
-    for threshold, margin, coverage in itertools.product(
-            [x / 2 for x in range(4, 33)], [0.0, 0.02, 0.05, 0.08, 0.1, 0.15, 0.2, 0.25, 0.3],
-            [0.0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.75, 0.8]):
-        candidate = replace(base, threshold=threshold, margin=margin, coverage=coverage)
-        m = evaluate(assistant, rows, candidate)
-        score = m["recall1"] + m["oos_f1"]
-        if best is None or score > best[0] + 1e-9:
-            best = (score, candidate)
-    assert best is not None
-    return best[1]
+    folds = np.arange(len(rows)) % 5
+    predicted = np.zeros(len(rows), dtype=bool)
+    for k in range(5):
+        model = fit(x[folds != k], y[folds != k])
+        predicted[folds == k] = [model.in_scope(row) for row in x[folds == k]]
+    tp = sum(not p and not t for p, t in zip(predicted, y, strict=True))
+    precision = tp / max(1, sum(not p for p in predicted))
+    recall = tp / max(1, sum(not t for t in y))
+    cv = {"cv_oos_precision": precision, "cv_oos_recall": recall,
+          "cv_oos_f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+    return replace(base, scope=fit(x, y)), cv
 
 
 def main() -> None:
@@ -103,11 +109,12 @@ def main() -> None:
     assistant = Assistant(catalog, CATALOG)
     if args.tune:
         rows = read_questions(DATA / "assistant_tune.tsv")
-        t = tune(assistant, rows)
+        t, cv = tune(assistant, rows)
         (CATALOG / "assistant" / "tuning.yaml").write_text(
-            "# Chosen by `bench/assistant_eval.py --tune` on bench/data/assistant_tune.tsv (never the eval set).\n"
-            f"alpha: {t.alpha}\nthreshold: {t.threshold}\nmargin: {t.margin}\ncoverage: {t.coverage}\n")
-        print("tuned:", t, evaluate(assistant, rows, t))
+            "# Fitted by `bench/assistant_eval.py --tune` on bench/data/assistant_tune.tsv (never the eval set):\n"
+            "# the out-of-scope model of src/pracha/assistant/scope.py (in scope when the probability >= cut).\n"
+            + yaml.safe_dump({"alpha": t.alpha, "scope": t.scope.to_dict()}, sort_keys=False, allow_unicode=True))
+        print("tuned:", t.scope.to_dict(), "\nin sample:", evaluate(assistant, rows, t), "\n5-fold:", cv)
         return
     rows = read_questions(DATA / "assistant_dev.tsv")
     m = evaluate(assistant, rows)
@@ -121,8 +128,9 @@ def main() -> None:
         "",
         f"{m['n']:.0f} Thai (and a few English) questions in `bench/data/assistant_dev.tsv`, {m['n_oos']:.0f} "
         f"({m['n_oos'] / m['n']:.0%}) of them outside what Pracha knows; written apart from the FAQ (a test "
-        "checks that none repeats an FAQ question). Thresholds tuned on `bench/data/assistant_tune.tsv` "
-        f"only: threshold {t.threshold}, margin {t.margin}, word coverage {t.coverage}. No LLM.",
+        "checks that none repeats an FAQ question). Out-of-scope model fitted on `bench/data/assistant_tune.tsv` "
+        f"only: a logistic out-of-scope model over {len(FEATURES)} features ({', '.join(FEATURES)}; "
+        "see src/pracha/assistant/scope.py). No LLM.",
         "Recall@k counts a question right when the assistant answers (does not say out of scope) and the right "
         "service is among its first k; MRR likewise.",
         "",

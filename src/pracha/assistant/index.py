@@ -2,15 +2,15 @@
 newmm) and one of character trigrams (typos and odd word cuts still share most trigrams). A passage
 scores ``words + alpha * trigrams / len(query trigrams)``; a service scores as its best passage.
 
-A question is *in scope* only when the best service scores at least ``threshold`` and leads the
-second by a relative ``margin``; otherwise the assistant says it does not know. The three numbers
-live in ``catalog/assistant/tuning.yaml`` and are chosen by ``bench/assistant_eval.py --tune`` on the
+Whether a question is *in scope* is decided by a small logistic model (``scope.py``) over features
+of the question and of its retrieval; otherwise the assistant says it does not know. Its weights live
+in ``catalog/assistant/tuning.yaml`` and are fitted by ``bench/assistant_eval.py --tune`` on the
 tuning questions, never on the evaluation set. Pure: no database.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import bm25s
@@ -19,6 +19,7 @@ import yaml
 
 from pracha.assistant import nlp
 from pracha.assistant.knowledge import Passage, load_faq, service_passages
+from pracha.assistant.scope import ScopeModel, rarity
 from pracha.services.catalog import Catalog
 
 _THAI_LETTERS = "".join(chr(c) for c in range(0x0E01, 0x0E4F))
@@ -27,15 +28,12 @@ _THAI_LETTERS = "".join(chr(c) for c in range(0x0E01, 0x0E4F))
 @dataclass(frozen=True)
 class Tuning:
     alpha: float = 1.0
-    threshold: float = 6.0
-    margin: float = 0.1
-    coverage: float = 0.5
+    scope: ScopeModel = field(default_factory=ScopeModel)
 
     @classmethod
     def load(cls, path: Path) -> Tuning:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None
-        names = ("alpha", "threshold", "margin", "coverage")
-        return cls(**{k: float(v) for k, v in (data or {}).items() if k in names})
+        data = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
+        return cls(float(data.get("alpha", 1.0)), ScopeModel.from_dict(data.get("scope")))
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class Retrieval:
     services: list[tuple[str, float]]  # best first
     passages: list[tuple[Passage, float]]  # best first, at most 10
     in_scope: bool
-    coverage: float = 1.0  # share of the question's words the index or the lexicon knows
+    features: np.ndarray = field(default_factory=lambda: np.zeros(0))  # see scope.FEATURES
 
     @property
     def service_id(self) -> str | None:
@@ -76,6 +74,10 @@ class Index:
         self._grams = _bm25([nlp.trigrams(t) for t in texts])
         self._service_of = np.array([list(catalog.services).index(p.service_id) for p in self.passages])
         self._service_ids = list(catalog.services)
+        self._service_words: dict[str, set[str]] = {sid: set() for sid in self._service_ids}
+        for passage, doc in zip(self.passages, word_docs, strict=True):
+            self._service_words[passage.service_id].update(doc)
+        rarity("")  # load the word frequencies now, not during the first question
 
     def prepare(self, text: str) -> str:
         """Normalised, misspellings fixed, colloquial phrases expanded."""
@@ -93,10 +95,21 @@ class Index:
         known = candidates & self.vocabulary
         return known.pop() if len(known) == 1 else word
 
-    def coverage(self, text: str) -> float:
-        """The share of the question's own words (before expansion) that the index or lexicon knows."""
-        own = [self._fix(w) for w in nlp.words(self.lexicon.correct(nlp.normalise(text)))]
-        return sum(w in self._known for w in own) / len(own) if own else 0.0
+    def features(self, text: str, services: list[tuple[str, float]]) -> np.ndarray:
+        """The out-of-scope model's features (scope.FEATURES) of a question and its ranked services."""
+        corrected = self.lexicon.correct(nlp.normalise(text))
+        own = [self._fix(w) for w in nlp.words(corrected)]
+        whole = [self._fix(w) for w in nlp.whole_words(corrected)]
+        first = services[0][1] if services else 0.0
+        second = services[1][1] if len(services) > 1 else 0.0
+        mine = self._service_words[services[0][0]] if services else set()
+        unknown = [w for w in whole if w not in self.vocabulary]
+        n = len(own) or 1
+        return np.array([
+            np.log1p(first), (first - second) / first if first > 0 else 0.0,
+            sum(w in self._known for w in own) / n, sum(w in mine for w in own) / n,
+            float(self.lexicon.has_cue(corrected)), len(unknown) / (len(whole) or 1),
+            max((rarity(w) for w in unknown), default=0.0)])
 
     def scores(self, text: str) -> np.ndarray:
         """Each passage's score for the question."""
@@ -118,15 +131,12 @@ class Index:
         services = [(self._service_ids[i], float(best[i])) for i in order if best[i] > 0]
         top = np.argsort(-scores, kind="stable")[:10]
         passages = [(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
-        first = services[0][1] if services else 0.0
-        second = services[1][1] if len(services) > 1 else 0.0
-        coverage = self.coverage(text)
-        return Retrieval(services, passages, self.decide(first, second, coverage), coverage)
+        features = self.features(text, services)
+        return Retrieval(services, passages, self.decide(features), features)
 
-    def decide(self, first: float, second: float, coverage: float, tuning: Tuning | None = None) -> bool:
-        """In scope: a strong enough best service, clearly ahead, for a question mostly in known words."""
-        t = tuning or self.tuning
-        return first > 0 and first >= t.threshold and (first - second) / first >= t.margin and coverage >= t.coverage
+    def decide(self, features: np.ndarray, tuning: Tuning | None = None) -> bool:
+        """In scope when the out-of-scope model (with these or the loaded weights) says so."""
+        return (tuning or self.tuning).scope.in_scope(features)
 
     def best_passage(self, retrieval: Retrieval, service_id: str) -> Passage | None:
         """The best FAQ entry of the service among the hits; else the service overview."""

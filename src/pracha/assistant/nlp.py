@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from pythainlp.tokenize import word_tokenize
 from pythainlp.util import normalize as thai_normalize
 from pythainlp.util import thai_digit_to_arabic_digit
 
@@ -56,6 +57,12 @@ def words(text: str) -> list[str]:
     return list(terms(text))
 
 
+def whole_words(text: str) -> list[str]:
+    """The search words of normalised text without the dictionary parts of compounds (newmm tokens)."""
+    found = (next(iter(terms(token)), None) for token in word_tokenize(text, engine="newmm", keep_whitespace=False))
+    return [w for w in found if w is not None]
+
+
 @dataclass(frozen=True)
 class Lexicon:
     synonyms: dict[str, str] = field(default_factory=dict)
@@ -63,6 +70,7 @@ class Lexicon:
     status_phrases: tuple[str, ...] = ()
     greetings: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
+    cues: tuple[str, ...] = ()  # in-domain words: a question naming one is likely about a service
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -75,7 +83,7 @@ class Lexicon:
             return tuple(normalise(str(p)) for p in data.get(name) or ())
 
         return cls(table("synonyms"), table("misspellings"), phrases("status_phrases"), phrases("greetings"),
-                   phrases("thanks"))
+                   phrases("thanks"), phrases("cues"))
 
     def correct(self, text: str) -> str:
         """Fix the listed misspellings (longest first, so a longer fix wins over its part)."""
@@ -94,6 +102,10 @@ class Lexicon:
     def _has(self, text: str, phrases: tuple[str, ...]) -> bool:
         compact = text.replace(" ", "")
         return any((p in text) if _LATIN.search(p) else (p.replace(" ", "") in compact) for p in phrases)
+
+    def has_cue(self, text: str) -> bool:
+        """Whether a colloquial phrase of the synonyms or an in-domain cue word occurs in the text."""
+        return self._has(text, (*self.synonyms, *self.cues))
 
     def asks_status(self, text: str) -> bool:
         return self._has(text, self.status_phrases)
