@@ -128,9 +128,9 @@ def main() -> None:
         "",
         f"{m['n']:.0f} Thai (and a few English) questions in `bench/data/assistant_dev.tsv`, {m['n_oos']:.0f} "
         f"({m['n_oos'] / m['n']:.0%}) of them outside what Pracha knows; written apart from the FAQ (a test "
-        "checks that none repeats an FAQ question). Out-of-scope model fitted on `bench/data/assistant_tune.tsv` "
-        f"only: a logistic out-of-scope model over {len(FEATURES)} features ({', '.join(FEATURES)}; "
-        "see src/pracha/assistant/scope.py). No LLM.",
+        "checks that none repeats an FAQ question). Out of scope is decided by a logistic model over "
+        f"{len(FEATURES)} features ({', '.join(FEATURES)}; see src/pracha/assistant/scope.py), fitted on "
+        "`bench/data/assistant_tune.tsv` only. No LLM.",
         "Recall@k counts a question right when the assistant answers (does not say out of scope) and the right "
         "service is among its first k; MRR likewise.",
         "",
