@@ -71,6 +71,19 @@ class Settings(BaseSettings):
     oidc_access_token_seconds: int = Field(600, description="Lifetime of OIDC access tokens.")
     oidc_id_token_seconds: int = Field(600, description="Lifetime of ID tokens (a retired key is published this long).")
     oidc_refresh_token_days: int = Field(30, description="Lifetime of a refresh-token family.")
+    assistant_rate_limit: int = Field(
+        20, description="Assistant messages one client (signed-in user or IP address) may send per minute."
+    )
+    assistant_log_days: int = Field(30, description="Days the assistant keeps conversation logs (IDs masked).")
+    llm_url: str = Field(
+        "", description="Base URL of an OpenAI-compatible endpoint for generative answers (empty: retrieval only)."
+    )
+    llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
+    llm_api_key: str = Field("", description="Bearer key for the LLM endpoint (empty: none sent).")
+    llm_timeout_seconds: float = Field(8.0, description="Seconds to wait for the LLM before the retrieval answer.")
+    line_channel_secret: str = Field("", description="LINE channel secret; checks X-Line-Signature (empty: LINE off).")
+    line_channel_access_token: str = Field("", description="LINE channel access token for the reply API.")
+    line_api_url: str = Field("https://api.line.me", description="Base URL of the LINE Messaging API.")
 
     @property
     def upload_dir(self) -> Path:

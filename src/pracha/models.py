@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pracha.assistant.models import Conversation, Message
 from pracha.db import Base
 from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
@@ -26,4 +27,5 @@ __all__ = [
     "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",
     "SessionAssurance",
     "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
+    "Conversation", "Message",
 ]

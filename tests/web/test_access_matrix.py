@@ -170,6 +170,11 @@ MATRIX = [
     Call("POST", "/api/v1/exchange/access-rights", expect(platform_admin=201), "json:right"),
     Call("DELETE", "/api/v1/exchange/access-rights/{right_id}", expect(platform_admin=200)),
     Call("GET", "/exchange/r1/{path}", everyone(400)),
+    Call("POST", "/api/v1/assistant/messages", everyone(200), "json:assistant"),
+    Call("GET", "/assistant", everyone(200)),
+    Call("POST", "/assistant", everyone(422), "form"),
+    Call("GET", "/assistant/faq", everyone(200)),
+    Call("POST", "/channels/line/webhook", everyone(503), "text"),
 ]
 
 
@@ -252,7 +257,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
                 "json:oidc_client": {"name": "matrix", "redirect_uris": ["https://rp.example.go.th/cb"]},
                 "json:consent": {"recipient_id": "TH/GOV/PRACHA/portal", "purpose": "service-application"},
                 "json:right": {"client_id": "TH/GOV/PRACHA/portal", "service_id": "TH/GOV/DBD/business-registry/owners",
-                               "purpose": "eligibility-check"}}
+                               "purpose": "eligibility-check"},
+                "json:assistant": {"text": "เบี้ยคนแก่ต้องใช้อะไร"}}
     return {"json": payloads[kind]} if kind else {}
 
 

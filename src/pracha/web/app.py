@@ -48,6 +48,8 @@ def load_secret(settings: Settings) -> bytes:
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
+    from pracha.assistant import line as assistant_line
+    from pracha.assistant import routes as assistant_routes
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
@@ -62,7 +64,8 @@ def routers() -> list[APIRouter]:
 
     return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
             ledger_routes.router, oidc_routes.router, oidc_sessions.router, oidc_pages.router,
-            exchange_routes.router, exchange_api.router, exchange_gateway.router]
+            exchange_routes.router, exchange_api.router, exchange_gateway.router,
+            assistant_routes.router, assistant_line.router]
 
 
 @asynccontextmanager

@@ -1,0 +1,83 @@
+"""The LINE Messaging API channel: `POST /channels/line/webhook`. The body must carry a valid
+`X-Line-Signature` (HMAC-SHA256 with the channel secret, checked by line-bot-sdk) or the call gets 401
+and nothing is processed. Each text message is answered like a web message (anonymous: LINE users
+are not linked to citizens) and the reply goes back through the reply API at `PRACHA_LINE_API_URL`,
+after the log has been committed."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from typing import Any
+
+from fastapi import APIRouter, Depends, Request
+from linebot.v3 import WebhookParser
+from linebot.v3.exceptions import InvalidSignatureError
+from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ReplyMessageRequest, TextMessage
+from linebot.v3.webhooks import MessageEvent, TextMessageContent
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from pracha.assistant import service
+from pracha.assistant.dialogue import Reply
+from pracha.assistant.errors import LineBadSignature, LineNotConfigured
+from pracha.assistant.routes import get_assistant
+from pracha.config import Settings
+from pracha.web.access import PUBLIC, Principal, allow, get_db
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+
+def line_text(reply: Reply, base_url: str) -> str:
+    """The reply with its links written out (LINE shows plain text; 5,000 characters at most)."""
+    links = [f"{s.title}: {base_url.rstrip('/')}{s.url}" for s in [*reply.sources, *reply.actions]]
+    return "\n".join([reply.text, *links])[:5000]
+
+
+def send_replies(settings: Settings, replies: list[tuple[str, str]]) -> None:
+    config = Configuration(host=settings.line_api_url.rstrip("/"), access_token=settings.line_channel_access_token)
+    with ApiClient(config) as client:
+        api = MessagingApi(client)
+        for token, text in replies:
+            try:
+                api.reply_message(ReplyMessageRequest(reply_token=token, messages=[TextMessage(text=text)]))
+            except Exception as exc:  # noqa: BLE001 - a failed reply must not fail the webhook (LINE retries)
+                log.warning("LINE reply failed: %s", exc.__class__.__name__)
+
+
+@router.post("/channels/line/webhook", tags=["assistant"])
+async def line_webhook(request: Request, _: Principal = allow(PUBLIC, csrf=False),
+                       db: Session = Depends(get_db)) -> dict[str, Any]:
+    """LINE calls this with message events; signed with the channel secret (`X-Line-Signature`)."""
+    settings: Settings = request.app.state.settings
+    if not settings.line_channel_secret:
+        raise LineNotConfigured()
+    body = (await request.body()).decode("utf-8", errors="replace")
+    try:
+        events = WebhookParser(settings.line_channel_secret).parse(body, request.headers.get("x-line-signature", ""))
+    except InvalidSignatureError:
+        raise LineBadSignature() from None
+    except (ValueError, TypeError, KeyError):
+        events = []  # signed but not understood: nothing to answer
+    assistant = get_assistant(request)
+    base_url = str(request.base_url)
+
+    def run() -> list[tuple[str, str]]:
+        replies = []
+        for event in events:
+            if not isinstance(event, MessageEvent) or not isinstance(event.message, TextMessageContent):
+                continue
+            user = getattr(event.source, "user_id", None) or "unknown"
+            conversation = hashlib.sha256(f"line:{user}".encode()).hexdigest()[:32]
+            reply, _ = service.answer(db, assistant, settings, Principal(), event.message.text,
+                                      conversation_id=conversation, channel="line")
+            if event.reply_token:
+                replies.append((event.reply_token, line_text(reply, base_url)))
+        db.commit()
+        return replies
+
+    replies = await run_in_threadpool(run)
+    if replies:
+        await run_in_threadpool(send_replies, settings, replies)
+    return {"status": "ok", "replied": len(replies)}
