@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(5 * 1024 * 1024, description="Largest document a citizen may upload.")
     session_hours: int = Field(8, description="How long a sign-in lasts without activity.")
     signin_slowdown_after: int = Field(3, description="Failed sign-ins before each retry must wait.")
+    signin_slowdown_seconds: float = Field(
+        1.0, description="The first such wait, in seconds; it doubles with each further failure."
+    )
     signin_lock_after: int = Field(10, description="Failed sign-ins before the account is locked.")
     signin_lock_minutes: int = Field(15, description="How long a locked account stays locked.")
     force_secure_cookies: bool = Field(

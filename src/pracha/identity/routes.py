@@ -41,7 +41,8 @@ def parse_date(value: str) -> dt.date | None:
 
 def throttle_policy(request: Request) -> service.ThrottlePolicy:
     s = request.app.state.settings
-    return service.ThrottlePolicy(s.signin_slowdown_after, s.signin_lock_after, s.signin_lock_minutes)
+    return service.ThrottlePolicy(s.signin_slowdown_after, s.signin_lock_after, s.signin_lock_minutes,
+                                  s.signin_slowdown_seconds)
 
 
 def _set_session_cookie(request: Request, response: Response, token: str) -> None:

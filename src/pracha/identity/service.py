@@ -44,6 +44,7 @@ class ThrottlePolicy:
     slowdown_after: int = 3
     lock_after: int = 10
     lock_minutes: int = 15
+    slowdown_seconds: float = 1.0
 
 
 def digest(token: str) -> str:
@@ -211,7 +212,8 @@ def _record_failure(
     if throttle.failures >= policy.lock_after:
         throttle.retry_after = now + dt.timedelta(minutes=policy.lock_minutes)
     elif throttle.failures >= policy.slowdown_after:
-        throttle.retry_after = now + dt.timedelta(seconds=2 ** (throttle.failures - policy.slowdown_after))
+        throttle.retry_after = now + dt.timedelta(
+            seconds=policy.slowdown_seconds * 2 ** (throttle.failures - policy.slowdown_after))
 
 
 def start_web_session(session: Session, user: User, *, hours: int) -> str:
