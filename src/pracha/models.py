@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pracha.automation.models import BotDecision, Certificate, DailyStatistic, Task
 from pracha.db import Base
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
@@ -12,4 +13,5 @@ __all__ = [
     "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
+    "BotDecision", "Certificate", "Task", "DailyStatistic",
 ]

@@ -28,6 +28,7 @@ class Fact:
     value: Mapping[str, Any] | None
     source: str
     problem: str | None = None  # why the value is None (e.g. "registry unavailable")
+    blame: str | None = None  # the form field to correct when the value is None because of it
 
 
 class Missing(Exception):
@@ -140,7 +141,7 @@ class Evaluator:
         elif root in self.facts:
             fact = self.facts[root]
             if fact.value is None:
-                raise Missing(node.name, fact.source)
+                raise Missing(fact.blame or node.name, "form" if fact.blame else fact.source)
             value, source = fact.value, fact.source
         else:
             raise RuleTypeError(f"unknown name {root!r}")

@@ -47,6 +47,7 @@ def load_secret(settings: Settings) -> bytes:
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
+    from pracha.automation import routes as automation_routes
     from pracha.identity import routes as identity_routes
     from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
@@ -54,7 +55,7 @@ def routers() -> list[APIRouter]:
     from pracha.web import routes as web_routes
 
     return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
-            ledger_routes.router]
+            ledger_routes.router, automation_routes.router]
 
 
 @asynccontextmanager
@@ -66,9 +67,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(sequencer.run_forever(
             app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
             write_lock(app.state) if app.state.write_lock is not None else None))
+    runner = None
+    if app.state.settings.automation_in_process:
+        from pracha.automation.runner import run_in_process
+
+        runner = asyncio.create_task(run_in_process(app.state))
     yield
     if task is not None:
         task.cancel()
+    if runner is not None:
+        runner.cancel()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -93,6 +101,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = _catalog(settings.catalog_dir.resolve())
     app.state.ledger_signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
     app.state.ledger_signer_verifier = note.new_verifier(verifier_key(app.state.ledger_signer))
+    from pracha.automation import service as automation
+
+    automation.install(app.state.catalog)  # queues bots on submit; fails here on a broken `auto` step
+    app.state.automation_extra = {}
     app.state.ledger_witnesses = [note.new_verifier(k.strip()) for k in settings.ledger_witnesses.split(",")
                                   if k.strip()]
 
