@@ -26,12 +26,18 @@ def serve(
     workers: int = typer.Option(1, help="Worker processes (use PostgreSQL for more than one)."),
     proxy_headers: bool = typer.Option(False, help="Trust X-Forwarded-* (behind a TLS proxy)."),
 ) -> None:
-    """Serve the portal and the API."""
+    """Serve the portal and the API (and, with registry_autostart, the five demo registries)."""
     import uvicorn
 
-    uvicorn.run("pracha.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
-                log_level="info", access_log=False)
+    from pracha.registries.launcher import start_registries, stop_registries
+
+    children = start_registries(get_settings()) if get_settings().registry_autostart else []
+    try:
+        uvicorn.run("pracha.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                    proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
+                    log_level="info", access_log=False)
+    finally:
+        stop_registries(children)
 
 
 @app.command()
@@ -168,6 +174,37 @@ def ledger_witness(url: str = typer.Option(..., help="The log's base URL."),
         console.print(f"[red]Refused: {exc}")
         raise typer.Exit(1) from exc
     console.print("[green]Cosigned:[/green] " + text.replace("\n", " "))
+
+
+registry_app = typer.Typer(help="The five demo agency registries the exchange mediator talks to.",
+                           no_args_is_help=True)
+app.add_typer(registry_app, name="registry")
+
+
+@registry_app.command("serve")
+def registry_serve(
+    name: str = typer.Argument(..., help="civil, business, welfare, land or revenue."),
+    port: int | None = typer.Option(None, help="Port (default: registry_base_port + 0..4)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    database: str | None = typer.Option(None, help="SQLAlchemy URL (default: sqlite:///<var_dir>/registries/NAME.db)."),
+    citizens: int = typer.Option(500, help="Demo citizens, as given to `pracha seed --demo`."),
+    random_seed: int = typer.Option(2569, "--seed", help="Seed, as given to `pracha seed --demo`."),
+) -> None:
+    """Serve one demo registry (creates and seeds its database on first start)."""
+    import uvicorn
+
+    from pracha import registries
+    from pracha.registries.base import create_registry_app
+
+    if name not in registries.REGISTRIES:
+        console.print(f"[red]No registry {name!r}; choose one of {', '.join(registries.NAMES)}")
+        raise typer.Exit(2)
+    settings = get_settings()
+    web = create_registry_app(registries.REGISTRIES[name], settings,
+                              database or registries.default_database_url(settings, name),
+                              citizens=citizens, seed=random_seed)
+    uvicorn.run(web, host=host, port=port if port is not None else registries.port(settings, name),
+                log_level="warning", access_log=False)
 
 
 def _safe_url(url: str) -> str:

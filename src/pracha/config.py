@@ -45,6 +45,25 @@ class Settings(BaseSettings):
         "", description="Verifier keys of the witnesses allowed to cosign checkpoints, separated by commas."
     )
 
+    exchange_timeout_seconds: float = Field(
+        5.0, description="How long the mediator waits for a registry before answering 504."
+    )
+    exchange_rate_limit_per_minute: int = Field(
+        600, description="Requests each client subsystem may send through the mediator per minute (0: no limit)."
+    )
+    exchange_signature_max_age: int = Field(
+        300, description="Oldest a client's request signature may be, in seconds."
+    )
+    exchange_consent_days: int = Field(365, description="How long a citizen's consent lasts unless withdrawn.")
+    exchange_notice_version: str = Field(
+        "2569-1", description="Version of the privacy notice citizens see when they consent."
+    )
+    registry_base_port: int = Field(
+        8101, description="Port of the first demo registry (civil); business, welfare, land, revenue follow."
+    )
+    registry_autostart: bool = Field(
+        False, description="Let `pracha serve` start the five demo registries as child processes (demo only)."
+    )
     automation_in_process: bool = Field(
         True, description="Run the automation task runner inside the web server (off when `pracha worker`s run)."
     )

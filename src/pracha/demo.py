@@ -12,7 +12,7 @@ import datetime as dt
 import io
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
+from pracha.exchange.seed import seed_exchange
 from pracha.i18n import BANGKOK
 from pracha.identity import thai_id
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
@@ -63,6 +64,7 @@ _AGES = {"elderly-allowance": (60, 130), "birth-registration": (18, 45), "child-
 _TAMBONS = {"ศรีภูมิ": "50200", "พระสิงห์": "50200", "สุเทพ": "50200", "ช้างม่อย": "50300", "ช้างเผือก": "50300",
             "ป่าตัน": "50300", "ช้างคลาน": "50100", "หายยา": "50100", "แม่เหียะ": "50100", "วัดเกต": "50000",
             "หนองหอย": "50000", "ฟ้าฮ่าม": "50000"}
+CHIANG_MAI_TAMBONS = _TAMBONS  # tambon -> postcode, Mueang Chiang Mai (the demo registries use them too)
 _BUSINESSES = ("ขายอาหารตามสั่ง", "ร้านกาแฟและเบเกอรี่", "ขายเสื้อผ้าออนไลน์", "ร้านขายของชำ", "ร้านเสริมสวย",
                "ซ่อมรถจักรยานยนต์", "ขายงานหัตถกรรมผ้าทอ", "เกสต์เฮาส์ขนาดเล็ก")
 _REASONS = ("ย้ายตามครอบครัว", "ย้ายมาทำงาน", "ย้ายมาเรียนต่อ", "ซื้อบ้านใหม่", "สมัครงานบริษัทเอกชน")
@@ -96,6 +98,16 @@ def _pdf() -> bytes:
 DEMO_PDF = _pdf()
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    first_name: str
+    last_name: str
+    national_id: str
+    birth_date: dt.date
+    email: str | None
+    phone: str | None
+
+
 @dataclass
 class SeedSummary:
     already_seeded: bool
@@ -120,13 +132,77 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
         session.rollback()
         return SeedSummary(already_seeded=True, accounts=accounts)
     settings = get_settings()
-    seeder = _Seeder(session, catalog, Storage(upload_dir or settings.upload_dir, settings.max_upload_bytes), seed)
-    people = seeder.add_citizens([SOMCHAI, SOMYING])
+    population = Population(seed)
+    seeder = _Seeder(session, catalog, Storage(upload_dir or settings.upload_dir, settings.max_upload_bytes),
+                     population)
+    people = seeder.add_citizens(population.fixed_people())
     officers = seeder.add_staff()
-    people += seeder.add_citizens([seeder.random_person() for _ in range(citizens)])
+    people += seeder.add_citizens(population.random_people(citizens))
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
+    seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
+
+
+def staff_accounts(agencies: Iterable[str]) -> list[tuple[str, str, str | None]]:
+    """(username, role, agency) of the demo staff, in the order they are made."""
+    rows: list[tuple[str, str, str | None]] = []
+    for code in agencies:
+        rows += [(f"officer.{code}", OFFICER, code), (f"admin.{code}", AGENCY_ADMIN, code)]
+    return rows + [("auditor", AUDITOR, None), ("admin", PLATFORM_ADMIN, None)]
+
+
+def demo_people(agencies: Iterable[str], *, citizens: int = 500, seed: int = 2569,
+                today: dt.date | None = None) -> list[DemoPerson]:
+    """The citizens `seed_demo` makes (same seed, agencies and day), without a database: for the
+    demo registries, which must know the same people."""
+    population = Population(seed, today)
+    people = population.fixed_people()
+    population.staff_names(len(staff_accounts(agencies)))
+    return people + population.random_people(citizens)
+
+
+class Population:
+    """The random sources of the demo, and the people drawn from them in `seed_demo`'s order."""
+
+    def __init__(self, seed: int, today: dt.date | None = None) -> None:
+        self.fake = Faker("th_TH")
+        self.fake.seed_instance(seed)
+        self.rng = random.Random(seed)
+        self.now = utcnow()
+        self.today = today or self.now.astimezone(BANGKOK).date()
+        self.ids: set[str] = {SOMCHAI[2], SOMYING[2]}
+
+    def national_id(self, born: dt.date) -> str:
+        """A new valid ID: 3 for people registered before 1984, 1 for births after, sometimes others."""
+        while True:
+            kind = self.rng.choice("245678") if self.rng.random() < 0.1 else "3" if born.year < 1984 else "1"
+            candidate = thai_id.make(kind + "50" + "".join(self.rng.choices("0123456789", k=9)))
+            if candidate not in self.ids:
+                self.ids.add(candidate)
+                return candidate
+
+    def phone(self) -> str:
+        return "0" + self.rng.choice("689") + "".join(self.rng.choices("0123456789", k=8))
+
+    def random_person(self) -> tuple[str, str, str, dt.date]:
+        age = self.rng.randint(60, 95) if self.rng.random() < 0.35 else self.rng.randint(0, 59)
+        born = self.today - dt.timedelta(days=age * 365 + self.rng.randint(0, 364))
+        return self.fake.first_name(), self.fake.last_name(), self.national_id(born), born
+
+    def with_contacts(self, people: list[tuple[str, str, str, dt.date]]) -> list[DemoPerson]:
+        return [DemoPerson(first, last, nid, born, email=self.fake.email() if self.rng.random() < 0.4 else None,
+                           phone=self.phone() if self.rng.random() < 0.6 else None)
+                for first, last, nid, born in people]
+
+    def fixed_people(self) -> list[DemoPerson]:
+        return self.with_contacts([SOMCHAI, SOMYING])
+
+    def random_people(self, count: int) -> list[DemoPerson]:
+        return self.with_contacts([self.random_person() for _ in range(count)])
+
+    def staff_names(self, count: int) -> list[tuple[str, str]]:
+        return [(self.fake.first_name(), self.fake.last_name()) for _ in range(count)]
 
 
 def _path(status: str, rng: random.Random) -> tuple[str, ...]:
@@ -146,60 +222,35 @@ def _matching(pattern: str, rng: random.Random) -> str:
 
 
 class _Seeder:
-    def __init__(self, session: Session, catalog: Catalog, storage: Storage, seed: int) -> None:
-        self.session, self.catalog, self.storage = session, catalog, storage
-        self.fake = Faker("th_TH")
-        self.fake.seed_instance(seed)
-        self.rng = random.Random(seed)
-        self.now = utcnow()
-        self.today = self.now.astimezone(BANGKOK).date()
+    def __init__(self, session: Session, catalog: Catalog, storage: Storage, population: Population) -> None:
+        self.session, self.catalog, self.storage, self.population = session, catalog, storage, population
+        self.fake, self.rng, self.now, self.today = population.fake, population.rng, population.now, population.today
         self.password_hash = hash_password(DEMO_PASSWORD)  # once: Argon2 is slow by design
-        self.ids: set[str] = {SOMCHAI[2], SOMYING[2]}
-
-    def national_id(self, born: dt.date) -> str:
-        """A new valid ID: 3 for people registered before 1984, 1 for births after, sometimes others."""
-        while True:
-            kind = self.rng.choice("245678") if self.rng.random() < 0.1 else "3" if born.year < 1984 else "1"
-            candidate = thai_id.make(kind + "50" + "".join(self.rng.choices("0123456789", k=9)))
-            if candidate not in self.ids:
-                self.ids.add(candidate)
-                return candidate
-
-    def phone(self) -> str:
-        return "0" + self.rng.choice("689") + "".join(self.rng.choices("0123456789", k=8))
+        self.national_id, self.phone = population.national_id, population.phone
 
     def address(self) -> str:
         tambon, postcode = self.rng.choice(list(_TAMBONS.items()))
         return f"{self.fake.building_number()} {self.fake.street_name()} ต.{tambon} อ.เมืองเชียงใหม่ จ.เชียงใหม่ {postcode}"
 
-    def random_person(self) -> tuple[str, str, str, dt.date]:
-        age = self.rng.randint(60, 95) if self.rng.random() < 0.35 else self.rng.randint(0, 59)
-        born = self.today - dt.timedelta(days=age * 365 + self.rng.randint(0, 364))
-        return self.fake.first_name(), self.fake.last_name(), self.national_id(born), born
-
-    def add_citizens(self, people: list[tuple[str, str, str, dt.date]]) -> list[User]:
-        users = [User(role=CITIZEN, national_id=nid, first_name=first, last_name=last, birth_date=born,
-                      email=self.fake.email() if self.rng.random() < 0.4 else None,
-                      phone=self.phone() if self.rng.random() < 0.6 else None,
-                      language="th", password_hash=self.password_hash)
-                 for first, last, nid, born in people]
+    def add_citizens(self, people: list[DemoPerson]) -> list[User]:
+        users = [User(role=CITIZEN, national_id=p.national_id, first_name=p.first_name, last_name=p.last_name,
+                      birth_date=p.birth_date, email=p.email, phone=p.phone, language="th",
+                      password_hash=self.password_hash)
+                 for p in people]
         self.session.add_all(users)
         self.session.flush()
         return users
 
     def add_staff(self) -> dict[str, User]:
         """An officer and an agency admin per agency, an auditor and the platform admin; the officers."""
-        def add(username: str, role: str, agency: str | None = None) -> User:
-            return create_staff(self.session, username=username, password=DEMO_PASSWORD, role=role,
-                                first_name=self.fake.first_name(), last_name=self.fake.last_name(),
-                                agency=agency, password_hash=self.password_hash)
-
+        accounts = staff_accounts(self.catalog.agencies)
         officers = {}
-        for code in self.catalog.agencies:
-            officers[code] = add(f"officer.{code}", OFFICER, code)
-            add(f"admin.{code}", AGENCY_ADMIN, code)
-        add("auditor", AUDITOR)
-        add("admin", PLATFORM_ADMIN)
+        for (username, role, agency), (first, last) in zip(accounts, self.population.staff_names(len(accounts)),
+                                                          strict=True):
+            user = create_staff(self.session, username=username, password=DEMO_PASSWORD, role=role,
+                                first_name=first, last_name=last, agency=agency, password_hash=self.password_hash)
+            if role == OFFICER and agency is not None:
+                officers[agency] = user
         return officers
 
     def add_applications(self, people: list[User], officers: dict[str, User], *, count: int) -> None:

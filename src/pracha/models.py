@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pracha.automation.models import BotDecision, Certificate, DailyStatistic, Task
 from pracha.db import Base
+from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
@@ -13,5 +14,6 @@ __all__ = [
     "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
+    "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
     "BotDecision", "Certificate", "Task", "DailyStatistic",
 ]

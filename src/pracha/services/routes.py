@@ -68,18 +68,25 @@ def service_page(service_id: str, request: Request, _: Principal = allow(PUBLIC)
 
 
 def _form_page(request: Request, svc: Any, *, application: Application | None, values: dict[str, Any],
-               errors: dict[str, str], message: str | None = None, status_code: int = 200) -> Response:
+               errors: dict[str, str], message: str | None = None, status_code: int = 200,
+               prefill: Any = None) -> Response:
     return render(request, "apply.html", {
         "service": svc, "application": application, "fields": forms.fields(svc.form_schema),
         "values": values, "errors": errors, "message": message,
-        "client_token": secrets.token_urlsafe(16),
+        "client_token": secrets.token_urlsafe(16), "prefill": prefill,
     }, status_code=status_code)
 
 
 @router.get("/services/{service_id}/apply", response_class=HTMLResponse)
-def apply_page(service_id: str, request: Request, _: Principal = allow(CITIZEN)) -> Response:
+def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
+               db: Session = Depends(get_db)) -> Response:
     svc = service.get_service(_catalog(request), service_id)
-    return _form_page(request, svc, application=None, values={}, errors={})
+    # Once-only hook: fields the registries already hold come prefilled (the exchange logs each fetch).
+    hook = getattr(request.app.state, "form_prefill", None)
+    prefill = hook(db, request.app.state.settings, p, svc.form_schema) if hook is not None else None
+    db.commit()
+    return _form_page(request, svc, application=None, values=dict(prefill.values) if prefill else {}, errors={},
+                      prefill=prefill)
 
 
 @router.post("/services/{service_id}/apply", response_class=HTMLResponse)

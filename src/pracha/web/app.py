@@ -17,6 +17,7 @@ from fastapi.staticfiles import StaticFiles
 from pracha import __version__
 from pracha.config import Settings, get_settings
 from pracha.db import WRITE, is_sqlite, make_engine, make_sessionmaker
+from pracha.exchange.prefill import prefill_form
 from pracha.ledger import note, sequencer
 from pracha.ledger.keys import load_or_create_signer, verifier_key
 from pracha.services.catalog import load_catalog
@@ -48,6 +49,9 @@ def load_secret(settings: Settings) -> bytes:
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
     from pracha.automation import routes as automation_routes
+    from pracha.exchange import api as exchange_api
+    from pracha.exchange import gateway as exchange_gateway
+    from pracha.exchange import routes as exchange_routes
     from pracha.identity import routes as identity_routes
     from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
@@ -55,7 +59,8 @@ def routers() -> list[APIRouter]:
     from pracha.web import routes as web_routes
 
     return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
-            ledger_routes.router, automation_routes.router]
+            ledger_routes.router, exchange_routes.router, exchange_api.router, exchange_gateway.router,
+            automation_routes.router]
 
 
 @asynccontextmanager
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalog = _catalog(settings.catalog_dir.resolve())
     app.state.ledger_signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
     app.state.ledger_signer_verifier = note.new_verifier(verifier_key(app.state.ledger_signer))
+    app.state.form_prefill = prefill_form  # once-only: the services' apply form asks the exchange (a hook)
     from pracha.automation import service as automation
 
     automation.install(app.state.catalog)  # queues bots on submit; fails here on a broken `auto` step

@@ -16,7 +16,7 @@ from pracha import i18n
 from pracha.web.access import csrf_token
 
 PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "services", "ledger",
+TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "services", "ledger", "exchange",
                                                               "automation")]
 
 

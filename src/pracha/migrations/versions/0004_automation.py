@@ -1,7 +1,7 @@
 """automation: bot decisions, certificates, tasks, daily statistics, outbox retries
 
 Revision ID: 0004
-Revises: 0002
+Revises: 0003
 Create Date: 2026-11-25 17:52:51.090013
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import pracha.db
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"  # "0002" on the automation branch alone; chained after the exchange once merged
 branch_labels = None
 depends_on = None
 

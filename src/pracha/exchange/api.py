@@ -1,0 +1,149 @@
+"""The exchange's JSON API under /api/v1: consents, the data tracker (JSON and CSV), and the metadata
+services (X-Road's listClients, listMethods, getOpenAPI) with access rights."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.orm import Session
+
+from pracha.db import utcnow
+from pracha.exchange import consent, members, tracker
+from pracha.exchange.models import AccessRight, Consent, ExchangeService, Subsystem
+from pracha.exchange.schemas import (
+    AccessRightIn,
+    AccessRightOut,
+    ConsentIn,
+    ConsentOut,
+    OfferOut,
+    ServiceOut,
+    SubsystemOut,
+    TrackerRow,
+)
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
+from pracha.identity.principal import API_TOKEN
+from pracha.services.routes import ledger_state
+from pracha.web.access import Principal, allow, get_db
+
+router = APIRouter(prefix="/api/v1", tags=["exchange"])
+MEMBERS = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, API_TOKEN)
+
+
+def _consent(c: Consent) -> dict[str, Any]:
+    return {**consent.snapshot(c), "active": c.active_at(utcnow()),
+            "grant_ledger_index": c.grant_entry.index if c.grant_entry else None,
+            "withdraw_ledger_index": c.withdraw_entry.index if c.withdraw_entry else None,
+            "receipt_url": f"/api/v1/me/consents/{c.id}/receipt"}
+
+
+def _subsystem(s: Subsystem) -> dict[str, Any]:
+    return {"id": s.id, "member_code": s.member_code, "name": {"th": s.name_th, "en": s.name_en},
+            "public_key": s.public_key, "provider": s.base_url is not None}
+
+
+def _service(s: ExchangeService) -> dict[str, Any]:
+    return {"id": s.id, "provider": s.subsystem_id, "name": {"th": s.name_th, "en": s.name_en},
+            "categories": s.categories, "purposes": s.purposes, "legal_duty_purposes": s.legal_duty_purposes,
+            "legal_duty": {"th": s.legal_duty_th, "en": s.legal_duty_en} if s.legal_duty_th else None,
+            "openapi_url": f"/api/v1/exchange/openapi/{s.id}"}
+
+
+def _right(r: AccessRight) -> dict[str, Any]:
+    return {"id": r.id, "client_id": r.client_id, "service_id": r.service_id, "purpose": r.purpose,
+            "granted_at": r.granted_at, "revoked_at": r.revoked_at}
+
+
+@router.get("/me/consents", response_model=list[ConsentOut])
+def list_consents(p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    """My consents, newest first (active, withdrawn and expired)."""
+    return [_consent(c) for c in consent.my_consents(db, p)]
+
+
+@router.get("/me/consent-offers", response_model=list[OfferOut])
+def list_offers(_: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    """What I may consent to: recipient, purpose, data categories."""
+    return [{"recipient_id": o.recipient.id, "recipient_name": {"th": o.recipient.name_th, "en": o.recipient.name_en},
+             "purpose": o.purpose, "categories": list(o.categories), "services": list(o.services)}
+            for o in consent.offers(db)]
+
+
+@router.post("/me/consents", response_model=ConsentOut, status_code=201)
+def grant_consent(body: ConsentIn, request: Request, p: Principal = allow(CITIZEN),
+                  db: Session = Depends(get_db)) -> dict[str, Any]:
+    settings = request.app.state.settings
+    c = consent.grant(db, p, recipient_id=body.recipient_id, purpose=body.purpose, categories=body.categories,
+                      notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days)
+    db.commit()
+    return _consent(c)
+
+
+@router.post("/me/consents/{consent_id}/withdraw", response_model=ConsentOut)
+def withdraw_consent(consent_id: int, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
+                     ) -> dict[str, Any]:
+    """Withdraw: the mediator refuses the very next request that relied on it."""
+    c = consent.withdraw(db, p, consent_id)
+    db.commit()
+    return _consent(c)
+
+
+@router.get("/me/consents/{consent_id}/receipt")
+def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
+                    db: Session = Depends(get_db)) -> dict[str, Any]:
+    """The consent record with the ledger receipts of its grant and withdrawal."""
+    return consent.receipt(db, p, consent_id, ledger_state(request))
+
+
+@router.get("/me/data-tracker", response_model=list[TrackerRow])
+def data_tracker(request: Request, format: Literal["", "json", "csv"] = Query(""), p: Principal = allow(CITIZEN),
+                 db: Session = Depends(get_db)) -> Any:
+    """Every access to my data through the mediator, newest first; `format=csv|json` downloads a file."""
+    rows = tracker.entries(db, p, lang=request.state.lang)
+    if format == "csv":
+        return Response(tracker.to_csv(rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="data-tracker.csv"'})
+    if format == "json":
+        return JSONResponse(rows, headers={"Content-Disposition": 'attachment; filename="data-tracker.json"'})
+    return rows
+
+
+@router.get("/exchange/clients", response_model=list[SubsystemOut])
+def list_clients(_: Principal = allow(*MEMBERS), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    """listClients: every member subsystem (clients, providers, the mediator) with its public key."""
+    return [_subsystem(s) for s in members.list_clients(db)]
+
+
+@router.get("/exchange/services", response_model=list[ServiceOut])
+def list_services(provider: str = "", _: Principal = allow(*MEMBERS), db: Session = Depends(get_db)
+                  ) -> list[dict[str, Any]]:
+    """listMethods: the services (of one provider subsystem, if given)."""
+    return [_service(s) for s in members.list_services(db, provider or None)]
+
+
+@router.get("/exchange/openapi/{service_id:path}")
+def service_openapi(service_id: str, request: Request, _: Principal = allow(*MEMBERS),
+                    db: Session = Depends(get_db)) -> dict[str, Any]:
+    """getOpenAPI: the service's OpenAPI description (stored at registration, or read from the provider)."""
+    return members.get_openapi(db, service_id, request.app.state.settings.exchange_timeout_seconds)
+
+
+@router.get("/exchange/access-rights", response_model=list[AccessRightOut])
+def list_rights(_: Principal = allow(PLATFORM_ADMIN, AUDITOR), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+    return [_right(r) for r in members.access_rights(db)]
+
+
+@router.post("/exchange/access-rights", response_model=AccessRightOut, status_code=201)
+def grant_right(body: AccessRightIn, p: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)
+                ) -> dict[str, Any]:
+    right = members.grant_access(db, p, client_id=body.client_id, service_id=body.service_id, purpose=body.purpose)
+    db.commit()
+    return _right(right)
+
+
+@router.delete("/exchange/access-rights/{right_id}", response_model=AccessRightOut)
+def revoke_right(right_id: int, p: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)
+                 ) -> dict[str, Any]:
+    right = members.revoke_access(db, p, right_id)
+    db.commit()
+    return _right(right)

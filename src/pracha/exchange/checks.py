@@ -1,0 +1,176 @@
+"""The mediator's checks after the client's signature, in order: replay, the service, the access right,
+the purpose, the lawful basis (an active consent of the subject, or the service's legal duty) and the
+rate limit. Each refusal raises its `ExchangeError`; the caller logs it. Every check reads the
+database afresh, so a revoked right or a withdrawn consent counts from the very next request.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from pracha.db import utcnow
+from pracha.exchange.errors import (
+    BadExchangeRequest,
+    NoAccessRight,
+    NoLawfulBasis,
+    RateLimited,
+    Replayed,
+    UnknownExchangeService,
+    WrongPurpose,
+)
+from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog
+from pracha.identity import thai_id
+from pracha.identity.models import User
+
+LEGAL_DUTY = "legal-duty"
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+_CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_PATH = re.compile(r"^[A-Za-z0-9._/-]{0,400}$")
+
+
+@dataclass
+class Ask:
+    """One request as the mediator sees it, whoever made it (HTTP or in-process)."""
+
+    client: str
+    message_id: str
+    purpose: str
+    service_id: str
+    path: str
+    user: str | None = None
+    subject_national_id: str | None = None
+    method: str = "GET"
+    query: str = ""
+
+
+@dataclass
+class Trace:
+    """What the mediator learnt about a request, filled in as it goes (kept in the message log, also
+    for a refusal): the service, whose data, which categories, on which basis."""
+
+    service: ExchangeService | None = None
+    subject_national_id: str | None = None
+    subject_user_id: int | None = None
+    categories: list[str] = field(default_factory=list)
+    legal_basis: str | None = None
+
+
+def check_shape(ask: Ask) -> None:
+    """Headers and path are well formed (before anything is looked up)."""
+    problems = []
+    if not _MESSAGE_ID.match(ask.message_id or ""):
+        problems.append("X-Road-Id")
+    if not _CODE.match(ask.purpose or ""):
+        problems.append("X-Road-Purpose")
+    if not _PATH.match(ask.path) or ".." in ask.path:
+        problems.append("path")
+    if ask.user is not None and len(ask.user) > 200:
+        problems.append("X-Road-UserId")
+    if problems:
+        raise BadExchangeRequest(f"ส่วนหัวหรือเส้นทางไม่ถูกต้อง: {', '.join(problems)}",
+                                 f"Missing or malformed: {', '.join(problems)}", problems=problems)
+
+
+def check_replay(session: Session, ask: Ask) -> None:
+    seen = session.scalar(select(exists().where(
+        MessageLog.client_id == ask.client, MessageLog.message_id == ask.message_id,
+        MessageLog.replayed.is_(False))))
+    if seen:
+        raise Replayed()
+
+
+def find_service(session: Session, service_id: str) -> ExchangeService:
+    service = session.get(ExchangeService, service_id)
+    if service is None:
+        raise UnknownExchangeService()
+    return service
+
+
+def subject_of(service: ExchangeService, ask: Ask) -> str | None:
+    """The national ID whose data is asked for: the first path segment of a per-person service."""
+    if not service.subject_in_path:
+        return ask.subject_national_id
+    first = ask.path.split("/", 1)[0]
+    if not thai_id.is_valid(first):
+        raise BadExchangeRequest("เส้นทางต้องขึ้นต้นด้วยเลขประจำตัวประชาชนที่ถูกต้อง",
+                                 "The path must start with a valid national ID.")
+    if ask.subject_national_id is not None and ask.subject_national_id != first:
+        raise BadExchangeRequest("เลขประจำตัวประชาชนของเจ้าของข้อมูลไม่ตรงกับเส้นทาง",
+                                 "The subject's national ID does not match the path.")
+    return first
+
+
+def categories_of(service: ExchangeService, path: str) -> list[str]:
+    tail = path.split("/", 1)[1] if service.subject_in_path and "/" in path else ""
+    narrower = (service.path_categories or {}).get(tail)
+    return list(narrower if narrower is not None else service.categories)
+
+
+def check_access(session: Session, ask: Ask, service: ExchangeService) -> None:
+    purposes = set(session.scalars(select(AccessRight.purpose).where(
+        AccessRight.client_id == ask.client, AccessRight.service_id == service.id,
+        AccessRight.revoked_at.is_(None))))
+    if not purposes:
+        raise NoAccessRight()
+    if ask.purpose not in purposes or ask.purpose not in service.purposes:
+        raise WrongPurpose()
+
+
+def subject_user(session: Session, national_id: str | None) -> int | None:
+    if national_id is None:
+        return None
+    return session.scalar(select(User.id).where(User.national_id == national_id))
+
+
+def lawful_basis(session: Session, ask: Ask, service: ExchangeService, user_id: int | None,
+                 categories: list[str], now: dt.datetime) -> str:
+    """'legal-duty', or 'consent:<id>' of an active consent covering recipient, purpose and categories."""
+    if ask.purpose in service.legal_duty_purposes:
+        return LEGAL_DUTY
+    if user_id is None:
+        raise NoLawfulBasis()
+    consents = session.scalars(select(Consent).where(
+        Consent.user_id == user_id, Consent.recipient_id == ask.client, Consent.purpose == ask.purpose,
+        Consent.withdrawn_at.is_(None), Consent.expires_at > now))
+    for consent in consents:
+        if set(categories) <= set(consent.categories):
+            return f"consent:{consent.id}"
+    raise NoLawfulBasis()
+
+
+def check_rate(session: Session, client: str, limit: int, now: dt.datetime) -> None:
+    """At most `limit` requests per client in any 60 seconds (counted in the message log, so the limit
+    holds across processes)."""
+    if limit <= 0:
+        return
+    count = session.scalar(select(func.count()).select_from(MessageLog).where(
+        MessageLog.client_id == client, MessageLog.created_at > now - dt.timedelta(seconds=60)))
+    if int(count or 0) >= limit:
+        raise RateLimited(headers={"Retry-After": "60"})
+
+
+def describe(session: Session, ask: Ask, trace: Trace) -> ExchangeService:
+    """Look up the service, the subject and the categories (no decision yet)."""
+    check_shape(ask)
+    service = find_service(session, ask.service_id)
+    trace.service = service
+    trace.categories = categories_of(service, ask.path)
+    trace.subject_national_id = subject_of(service, ask)
+    trace.subject_user_id = subject_user(session, trace.subject_national_id)
+    return service
+
+
+def authorize(session: Session, ask: Ask, trace: Trace, *, rate_limit: int) -> None:
+    """Every check after the client's signature, in the order the mediator promises; fills `trace`.
+    Raises the ExchangeError of the first check that fails."""
+    now = utcnow()
+    service = describe(session, ask, trace)
+    check_replay(session, ask)
+    check_access(session, ask, service)
+    trace.legal_basis = lawful_basis(session, ask, service, trace.subject_user_id, trace.categories, now)
+    check_rate(session, ask.client, rate_limit, now)

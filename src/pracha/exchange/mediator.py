@@ -1,0 +1,166 @@
+"""Forwarding to the provider and writing the message log: the mediator's signing key, the members'
+public keys (cached for a few seconds), one persistent HTTP client per timeout, the forward itself
+(signed by the mediator, the answer's signature checked against the provider's key), and the log row
+with its ledger entry — commitments only, no personal data in the ledger.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pracha.exchange import httpsig, keys
+from pracha.exchange.checks import Ask, Trace
+from pracha.exchange.errors import BadProviderSignature, ExchangeError, ProviderTimeout, ProviderUnavailable
+from pracha.exchange.models import ALLOWED, DENIED, ExchangeService, MessageLog, Subsystem
+from pracha.exchange.vocabulary import MEDIATOR
+from pracha.ledger import log as ledger
+
+KEY_CACHE_SECONDS = 10.0
+
+
+@lru_cache(maxsize=8)
+def mediator_key(var_dir: Path) -> Ed25519PrivateKey:
+    return keys.load_or_create(keys.key_path(var_dir, MEDIATOR))
+
+
+class PublicKeys:
+    """Members' public keys from the database, kept for KEY_CACHE_SECONDS (a replaced key counts
+    within that time; revoking access rights counts at once)."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[float, Ed25519PublicKey | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, subsystem_id: str) -> Ed25519PublicKey | None:
+        now = time.monotonic()
+        hit = self._cache.get(subsystem_id)
+        if hit is not None and now - hit[0] < KEY_CACHE_SECONDS:
+            return hit[1]
+        text = session.scalar(select(Subsystem.public_key).where(Subsystem.id == subsystem_id))
+        key = keys.public_key_from_text(text) if text else None
+        with self._lock:
+            self._cache[subsystem_id] = (now, key)
+        return key
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
+
+public_keys = PublicKeys()
+_clients: dict[float, httpx.Client] = {}
+_clients_lock = threading.Lock()
+
+
+def http_client(timeout: float) -> httpx.Client:
+    """One persistent client (connection pool) per timeout, shared by every thread of the process."""
+    client = _clients.get(timeout)
+    if client is None:
+        with _clients_lock:
+            client = _clients.get(timeout) or httpx.Client(
+                timeout=httpx.Timeout(timeout), limits=httpx.Limits(max_connections=100, max_keepalive_connections=50))
+            _clients[timeout] = client
+    return client
+
+
+def new_reference() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Forwarded:
+    status: int
+    body: bytes
+    content_type: str
+    forward_signature: str
+    response_digest: str | None
+    response_signature: str | None
+
+
+def _signature_text(headers: Any) -> str:
+    return f"{headers.get('signature-input', '')}\n{headers.get('signature', '')}"
+
+
+def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed25519PrivateKey,
+            timeout: float) -> Forwarded:
+    """Send the request to the provider signed by the mediator; check the provider signed the answer.
+    Raises ProviderTimeout (504), ProviderUnavailable or BadProviderSignature (502)."""
+    base = service.subsystem.base_url
+    if not base:
+        raise ProviderUnavailable()
+    url = f"{base.rstrip('/')}{service.path_prefix}" + (f"/{ask.path}" if ask.path else "")
+    if ask.query:
+        url += f"?{ask.query}"
+    headers = {"x-road-client": ask.client, "x-road-id": ask.message_id, "x-road-purpose": ask.purpose}
+    if ask.user:
+        headers["x-road-userid"] = ask.user
+    headers.update(httpsig.sign_request(ask.method, url, headers, b"", key_id=MEDIATOR, key=key))
+    try:
+        response = http_client(timeout).request(ask.method, url, headers=headers)
+    except httpx.TimeoutException:
+        raise ProviderTimeout() from None
+    except httpx.HTTPError:
+        raise ProviderUnavailable() from None
+    provider = public_keys.get(session, service.subsystem_id)
+
+    def resolve(keyid: str) -> Ed25519PublicKey | None:
+        return provider if keyid == service.subsystem_id else None
+
+    answer = {k.lower(): v for k, v in response.headers.items()}
+    try:
+        httpsig.verify_response(response.status_code, answer, response.content, resolve_key=resolve,
+                                request_headers=headers)
+    except httpsig.SignatureError:
+        raise BadProviderSignature() from None
+    if response.status_code >= 500 or response.status_code in (401, 403):  # down, or refusing us
+        raise ProviderUnavailable()
+    return Forwarded(response.status_code, response.content, answer.get("content-type", "application/json"),
+                     _signature_text(headers), answer.get("content-digest"), _signature_text(answer))
+
+
+def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, status: int,
+              error: ExchangeError | None, replayed: bool = False, request_digest: str | None = None,
+              request_signature: str | None = None, forwarded: Forwarded | None = None,
+              started: float | None = None) -> MessageLog:
+    """The message-log row and its ledger entry, in the caller's transaction. The ledger gets a keyed
+    commitment to the record (under the subject's key), never the record itself."""
+    decision = DENIED if error is not None else ALLOWED
+    service_id = trace.service.id if trace.service is not None else ask.service_id
+    row = MessageLog(
+        reference=reference, message_id=ask.message_id[:100], replayed=replayed, client_id=ask.client[:200],
+        service_id=service_id[:250], path=ask.path[:500], purpose=ask.purpose[:64], user_ref=ask.user,
+        subject_user_id=trace.subject_user_id, categories=trace.categories, legal_basis=trace.legal_basis,
+        decision=decision, status=status, reason=error.code if error is not None else None,
+        request_digest=request_digest, request_signature=request_signature,
+        forward_signature=forwarded.forward_signature if forwarded else None,
+        response_digest=forwarded.response_digest if forwarded else None,
+        response_signature=forwarded.response_signature if forwarded else None,
+        duration_ms=round((time.perf_counter() - started) * 1000, 3) if started is not None else None,
+    )
+    record: dict[str, Any] = {
+        "reference": reference, "client": row.client_id, "service": row.service_id, "purpose": row.purpose,
+        "user": row.user_ref, "decision": decision, "status": status, "reason": row.reason,
+        "legal_basis": row.legal_basis, "categories": row.categories, "request_digest": request_digest,
+        "response_digest": row.response_digest,
+    }
+    subject = None
+    secret = None
+    if trace.subject_user_id is not None:
+        subject, secret = f"user:{trace.subject_user_id}", trace.subject_national_id
+        record["path"] = row.path  # committed under the subject's key only
+    row.ledger_entry = ledger.record(session, f"exchange.{decision}", actor=f"subsystem:{row.client_id}",
+                                     obj=f"exchange:{reference}", record=record, subject=subject,
+                                     subject_secret=secret)
+    session.add(row)
+    return row

@@ -1,0 +1,86 @@
+"""The citizen's data tracker: every request through the mediator for their data — when, which agency
+and officer or system, why, which categories, on which legal basis, allowed or denied, and the ledger
+entry that proves it. A citizen only ever sees rows whose subject is themselves (one query, filtered by
+their user id); exports as JSON and CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from pracha.errors import Forbidden, NotFound
+from pracha.exchange.models import ExchangeService, MessageLog, Subsystem
+from pracha.exchange.proofs import entry_receipt
+from pracha.exchange.vocabulary import category_name, purpose_name
+from pracha.identity.models import CITIZEN
+from pracha.identity.principal import Principal
+from pracha.services.service import LedgerAccess
+
+COLUMNS = ("time", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
+           "purpose_name", "categories", "legal_basis", "decision", "status", "reason", "ledger_index",
+           "receipt_url")
+
+
+def _me(principal: Principal) -> int:
+    if principal.role != CITIZEN or principal.user is None:
+        raise Forbidden()
+    return principal.user.id
+
+
+def basis_text(basis: str | None, lang: str) -> str:
+    if basis is None:
+        return "—"
+    if basis == "legal-duty":
+        return "Legal duty" if lang == "en" else "หน้าที่ตามกฎหมาย"
+    return "Your consent" if lang == "en" else "ความยินยอมของท่าน"
+
+
+def entries(session: Session, principal: Principal, *, lang: str = "th", limit: int = 1000) -> list[dict[str, Any]]:
+    """The principal's own tracker rows, newest first, as plain values."""
+    user_id = _me(principal)
+    rows = session.execute(
+        select(MessageLog, Subsystem.name_th, Subsystem.name_en, ExchangeService.name_th, ExchangeService.name_en)
+        .outerjoin(Subsystem, Subsystem.id == MessageLog.client_id)
+        .outerjoin(ExchangeService, ExchangeService.id == MessageLog.service_id)
+        .where(MessageLog.subject_user_id == user_id).options(selectinload(MessageLog.ledger_entry))
+        .order_by(MessageLog.created_at.desc(), MessageLog.id.desc()).limit(limit))
+    out = []
+    for log, client_th, client_en, service_th, service_en in rows:
+        entry = log.ledger_entry
+        out.append({
+            "time": log.created_at.astimezone(dt.UTC).isoformat(), "reference": log.reference,
+            "client": log.client_id, "client_name": (client_en if lang == "en" else client_th) or log.client_id,
+            "user": log.user_ref, "service": log.service_id,
+            "service_name": (service_en if lang == "en" else service_th) or log.service_id,
+            "purpose": log.purpose, "purpose_name": purpose_name(log.purpose, lang),
+            "categories": [category_name(c, lang) for c in log.categories],
+            "legal_basis": log.legal_basis, "legal_basis_text": basis_text(log.legal_basis, lang),
+            "decision": log.decision, "status": log.status, "reason": log.reason,
+            "ledger_index": entry.index if entry is not None else None,
+            "receipt_url": f"/me/data-tracker/{log.reference}/receipt" if entry is not None else None,
+        })
+    return out
+
+
+def to_csv(rows: list[dict[str, Any]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow([";".join(row[c]) if c == "categories" else ("" if row[c] is None else row[c])
+                         for c in COLUMNS])
+    return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read the Thai as UTF-8
+
+
+def receipt(session: Session, principal: Principal, reference: str, access: LedgerAccess) -> dict[str, Any]:
+    user_id = _me(principal)
+    log = session.scalar(select(MessageLog).where(MessageLog.reference == reference,
+                                                  MessageLog.subject_user_id == user_id))
+    if log is None or log.ledger_entry_id is None:
+        raise NotFound()  # someone else's access is not confirmed to exist
+    return entry_receipt(session, access, log.ledger_entry_id)

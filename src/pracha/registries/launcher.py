@@ -1,0 +1,55 @@
+"""Start the five demo registries as child processes of `pracha serve` (setting `registry_autostart`),
+and stop them when it stops. Each child is `pracha registry serve NAME` on its own port and database."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+
+from pracha.config import Settings
+from pracha.registries import NAMES, base_url, port
+
+STARTUP_SECONDS = 60.0
+
+
+def start_registries(settings: Settings, *, wait: bool = True) -> list[subprocess.Popen[bytes]]:
+    """Start every registry that is not already answering on its port; wait until they are healthy."""
+    children = []
+    for name in NAMES:
+        if _healthy(base_url(settings, name)):
+            continue
+        command = [sys.executable, "-m", "pracha.cli", "registry", "serve", name, "--port", str(port(settings, name))]
+        children.append(subprocess.Popen(command))  # noqa: S603 -- our own command, no shell
+    if wait:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        pending = list(NAMES)
+        while pending and time.monotonic() < deadline:
+            pending = [n for n in pending if not _healthy(base_url(settings, n))]
+            if any(child.poll() is not None for child in children):
+                break
+            time.sleep(0.2)
+        if pending:
+            print(f"Demo registries not answering: {', '.join(pending)}", file=sys.stderr)
+    return children
+
+
+def stop_registries(children: list[subprocess.Popen[bytes]]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    for child in children:
+        try:
+            child.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310 -- our own loopback URL
+            return bool(response.status == 200)
+    except OSError:
+        return False
