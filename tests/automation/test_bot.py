@@ -31,7 +31,7 @@ def test_submit_queues_one_bot_task(db: Session, app: FastAPI) -> None:
 
 
 def test_without_registry_answers_the_bot_hands_over_to_an_officer(db: Session, app: FastAPI) -> None:
-    """No registry could be asked (the exchange is not part of this build): nothing is invented; the bot
+    """The exchange refuses (no registry is registered in this database): nothing is invented; the bot
     routes the application to an officer, naming each check it could not make and the source it tried."""
     citizen = create_citizen(db)
     application = submit(db, app, citizen)

@@ -1,17 +1,17 @@
 """Registry facts for the bots, fetched through the exchange's mediator (`pracha.exchange.service.call`)
 so they pass the same checks (access right, purpose, lawful basis, signatures, ledger) as any caller.
 
-`fetch_facts(session, settings, application, specs)` is the one interface the bot uses: it returns
-one `Fact` per spec, with its source (the exchange service, message id and ledger index), or a Fact
-without a value and the reason when the registry could not be asked or refused — never invented data.
+`fetch_facts(session, settings, application, specs, base)` is the one interface the bot uses: it
+returns one `Fact` per spec, with its source (the exchange service, message id and ledger index), or a
+Fact without a value and the reason when the registry could not be asked or refused — never invented
+data. The bot calls as its agency's back-office client for the purpose `eligibility-check`, whose
+lawful basis is the legal duty the registries declare for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from importlib import import_module
-from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,10 +19,10 @@ from pracha.automation.evaluate import PASS, Fact, compute
 from pracha.automation.rules import Path
 from pracha.automation.ruleset import FactSpec
 from pracha.config import Settings
+from pracha.exchange import service as exchange
+from pracha.exchange.errors import ExchangeError
+from pracha.exchange.vocabulary import ELIGIBILITY, agency_client
 from pracha.services.models import Application
-
-CLIENT = "TH/GOV/PRACHA/portal"
-PURPOSE = "eligibility-check"
 
 
 @dataclass(frozen=True)
@@ -52,17 +52,9 @@ def _render_path(spec: FactSpec) -> str | None:
     return spec.key.name if isinstance(spec.key, Path) else None
 
 
-def _exchange() -> Any | None:
-    try:
-        return import_module("pracha.exchange.service")
-    except ImportError:
-        return None
-
-
 def fetch_facts(session: Session, settings: Settings, application: Application, specs: Sequence[FactSpec],
                 base: Mapping[str, Fact]) -> dict[str, Fact]:
     """Each spec's registry record through the mediator; `base` holds the form facts keys come from."""
-    exchange = _exchange()
     facts: dict[str, Fact] = {}
     for spec in specs:
         lookup = LOOKUPS[spec.lookup]
@@ -73,16 +65,13 @@ def fetch_facts(session: Session, settings: Settings, application: Application, 
             continue
         path = lookup.path.format(key=key)
         source = f"{lookup.service_id}/{path}"
-        if exchange is None:
-            facts[spec.name] = Fact(None, source, problem="the data exchange is not installed")
-            continue
-        subject = key if spec.lookup in PERSON_LOOKUPS else application.citizen.national_id
+        subject = key if spec.lookup in PERSON_LOOKUPS else (application.citizen.national_id or key)
         try:
-            result = exchange.call(session, settings, client=CLIENT, service_id=lookup.service_id, path=path,
-                                   purpose=PURPOSE, subject_national_id=subject, user=None)
-        except Exception as exc:  # an ExchangeError (refusal) or the registry being down
-            message = getattr(exc, "message_en", None) or type(exc).__name__
-            facts[spec.name] = Fact(None, source, problem=str(message))
+            result = exchange.call(session, settings, client=agency_client(application.agency),
+                                   service_id=lookup.service_id, path=path, purpose=ELIGIBILITY,
+                                   subject_national_id=subject, user=f"bot:{application.agency}")
+        except ExchangeError as exc:  # refused, or the registry down or too slow: the reason is kept
+            facts[spec.name] = Fact(None, source, problem=f"{exc.code}: {exc.message('en')}")
             continue
         cited = f"{source} (message {result.message_id}" + (
             f", ledger #{result.ledger_index})" if result.ledger_index is not None else ")")
