@@ -116,6 +116,17 @@ MATRIX = [
     Call("GET", "/api/v1/ledger/entries/{index}", everyone(200)),
     Call("GET", "/api/v1/ledger/proof/inclusion", everyone(200), query="?index=0&tree_size=1"),
     Call("GET", "/api/v1/ledger/proof/consistency", everyone(200), query="?first=0&second=1"),
+    # automation
+    Call("GET", "/verify/{cert_id}", everyone(200)),
+    Call("GET", "/api/v1/certificates/{cert_id}", everyone(200)),
+    Call("GET", "/certificates/{cert_id}.pdf", visible(200)),
+    Call("POST", "/certificates/{cert_id}/revoke", expect(officer=422, other_officer=404, agency_admin=422), "form"),
+    Call("POST", "/applications/{reference}/automation/override",
+         expect(officer=422, other_officer=404, agency_admin=422), "form"),
+    Call("GET", "/admin/automation", expect(agency_admin=200, auditor=200, platform_admin=200)),
+    Call("GET", "/admin/automation/charts/{chart}.svg", expect(agency_admin=200, auditor=200, platform_admin=200)),
+    Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
+    Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
 ]
 
 
@@ -144,6 +155,8 @@ class World:
     document_id: int
     token: str
     spare_token_id: int
+    cert_id: str = ""  # a certificate of a second, approved application (automation)
+    task_id: int = 0  # the bot task the submit queued (automation)
 
 
 @pytest.fixture
@@ -175,7 +188,36 @@ def world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> Wo
     assert document is not None
     ledger.sequence(db, app.state.ledger_signer, settings.ledger_origin)
     db.commit()
-    return World(users, application.reference, submitted.id, document.id, raw, spare.id)
+    cert_id, task_id = _automation_world(db, catalog, app, users, owner)
+    return World(users, application.reference, submitted.id, document.id, raw, spare.id, cert_id, task_id)
+
+
+def _automation_world(db: Session, catalog: Catalog, app: FastAPI, users: dict[str, User],
+                      owner: Principal) -> tuple[str, int]:
+    import io
+
+    from sqlalchemy import select
+
+    from pracha.automation import certificates
+    from pracha.automation.models import Task
+
+    task = db.scalar(select(Task).where(Task.kind == "bot"))
+    assert task is not None
+    storage = service.Storage(app.state.settings.upload_dir, app.state.settings.max_upload_bytes)
+    approved = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
+    for requirement in ("id-card", "house-registration"):
+        service.add_document(db, storage, catalog, owner, approved, requirement=requirement, filename="id.pdf",
+                             content_type="application/pdf", stream=io.BytesIO(PDF))
+    service.act(db, catalog, owner, approved, "submit")
+    officer = Principal(user=users["officer"])
+    service.act(db, catalog, officer, approved, "review")
+    service.act(db, catalog, officer, approved, "approve")
+    certificate = certificates.issue(db, catalog, approved, title_th="หนังสือรับรอง", title_en="Certificate",
+                                     signer=app.state.ledger_signer, base_url="http://testserver")
+    db.commit()
+    ledger.sequence(db, app.state.ledger_signer, app.state.settings.ledger_origin)
+    db.commit()
+    return certificate.id, task.id
 
 
 def _body(kind: str, csrf: str) -> dict[str, Any]:
@@ -197,7 +239,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
 def test_matrix(call: Call, world: World, db: Session, make_client: Callable[..., TestClient]) -> None:
     path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
                             service_id="elderly-allowance", action="approve", event_id=world.event_id,
-                            path="entries/000.p/1", index=0) + call.query
+                            path="entries/000.p/1", index=0, cert_id=world.cert_id, task_id=world.task_id,
+                            chart="automation") + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()
