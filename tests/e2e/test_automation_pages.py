@@ -7,15 +7,14 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
-from pracha.automation import tasks
 from pracha.automation import service as automation
+from pracha.automation import tasks
 from pracha.automation.models import Certificate
 from pracha.config import Settings
 from pracha.identity.principal import Principal
