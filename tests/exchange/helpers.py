@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
-from pracha.exchange import httpsig, keys
+from pracha.exchange import checks, httpsig, keys
 from pracha.exchange.mediator import public_keys
 from pracha.exchange.members import register_subsystem
 from pracha.exchange.models import MessageLog, Subsystem
@@ -36,6 +36,7 @@ def seed(db: Session, settings: Settings, catalog: Catalog, base_urls: dict[str,
         row.base_url = url
     db.commit()
     public_keys.clear()
+    checks.services.clear()
 
 
 def client_key(settings: Settings, subsystem: str) -> Ed25519PrivateKey:
@@ -58,3 +59,31 @@ def signed_headers(url: str, *, key: Ed25519PrivateKey, client: str = OFFICE, pu
 def log_of(db: Session, message_id: str) -> list[MessageLog]:
     db.rollback()
     return list(db.scalars(select(MessageLog).where(MessageLog.message_id == message_id).order_by(MessageLog.id)))
+
+
+def exchange_world(db: Session, settings: Settings, catalog: Catalog, citizen: Any) -> tuple[int, int, str]:
+    """For the access matrix: the members seeded, a consent of `citizen`, an access right, and a logged
+    (refused) request for the citizen's data. Returns (consent id, access right id, message reference)."""
+    from pracha.exchange import consent
+    from pracha.exchange import service as exchange
+    from pracha.exchange.errors import ExchangeError
+    from pracha.exchange.models import AccessRight, ExchangeService
+    from pracha.exchange.vocabulary import PORTAL
+    from pracha.identity.principal import Principal
+
+    seed(db, settings, catalog)
+    persons = db.get(ExchangeService, PERSONS)
+    assert persons is not None
+    persons.openapi = {"openapi": "3.1.0", "info": {"title": "Civil registry", "version": "1"}, "paths": {}}
+    given = consent.grant(db, Principal(user=citizen), recipient_id=PORTAL, purpose="service-application",
+                          categories=["address"], notice_version="2569-1", days=30)
+    right = db.scalar(select(AccessRight).where(AccessRight.client_id == OFFICE).limit(1))
+    assert right is not None
+    try:
+        exchange.call(db, settings, client=OFFICE, service_id=PERSONS, path=citizen.national_id,
+                      purpose="service-application", subject_national_id=citizen.national_id, user="officer:x")
+    except ExchangeError as refused:
+        reference = refused.reference
+    db.commit()
+    assert reference is not None
+    return given.id, right.id, reference

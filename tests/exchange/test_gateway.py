@@ -75,7 +75,9 @@ def _get(client: TestClient, path: str, key: Ed25519PrivateKey, **options: str) 
 
 
 def _denied(db: Session, message_id: str, status: int, reason: str, *, replayed: bool = False) -> MessageLog:
-    rows = [r for r in log_of(db, message_id) if r.replayed == replayed]
+    rows = [r for r in log_of(db, message_id) if r.reason == reason]
+    holds = reason not in ("replayed", "bad_signature", "bad_exchange_request")
+    assert all(r.holds_id == holds for r in rows)
     assert len(rows) == 1
     row = rows[0]
     assert (row.decision, row.status, row.reason) == ("denied", status, reason)
@@ -200,3 +202,12 @@ def test_malformed_requests_are_400_not_500(client: TestClient, world: dict[str,
     assert response.status_code == 400  # type: ignore[attr-defined]
     response, _ = _get(client, f"TH/GOV/XX/nothing/here/{world['nid']}", world["key"])  # type: ignore[arg-type]
     assert response.status_code == 404  # type: ignore[attr-defined]
+
+
+def test_a_forger_cannot_use_up_a_clients_ids(client: TestClient, db: Session, world: dict[str, object]) -> None:
+    url = f"{BASE}/{ALLOWANCES}/{world['nid']}/allowances"
+    forged = signed_headers(url, key=Ed25519PrivateKey.generate())
+    assert client.get(url, headers=forged).status_code == 401
+    real = signed_headers(url, key=world["key"], message_id=forged["X-Road-Id"])  # type: ignore[arg-type]
+    assert client.get(url, headers=real).status_code == 502  # checked and forwarded (the registry is down here)
+    assert [r.holds_id for r in log_of(db, forged["X-Road-Id"])] == [False, True]

@@ -22,6 +22,7 @@ from pracha.services import service
 from pracha.services.catalog import Catalog
 from pracha.web.access import Rule
 from pracha.web.app import routers
+from tests.exchange.helpers import exchange_world
 from tests.factories import create_citizen, create_staff, sign_in
 from tests.services.helpers import ELDERLY_FORM, PDF
 
@@ -59,6 +60,8 @@ class Call:
 
 ADMINS_ONLY = {"agency_admin": 200, "platform_admin": 200}
 CITIZENS = {"citizen": 200, "other_citizen": 200}
+EXCHANGE_MEMBERS = dict.fromkeys(
+    ("officer", "other_officer", "agency_admin", "auditor", "platform_admin", "token"), 200)
 MATRIX = [
     Call("GET", "/healthz", everyone(200)),
     Call("GET", "/", everyone(200)),
@@ -116,6 +119,31 @@ MATRIX = [
     Call("GET", "/api/v1/ledger/entries/{index}", everyone(200)),
     Call("GET", "/api/v1/ledger/proof/inclusion", everyone(200), query="?index=0&tree_size=1"),
     Call("GET", "/api/v1/ledger/proof/consistency", everyone(200), query="?first=0&second=1"),
+    # exchange: consents, data tracker, members and access rights, the mediator
+    Call("GET", "/me/consents", expect(**CITIZENS)),
+    Call("POST", "/me/consents", expect(citizen=422, other_citizen=422), "form"),
+    Call("GET", "/me/consents/{consent_id}", expect(citizen=200, other_citizen=404)),
+    Call("GET", "/me/consents/{consent_id}/receipt", expect(citizen=200, other_citizen=404)),
+    Call("POST", "/me/consents/{consent_id}/withdraw", expect(citizen=303, other_citizen=404), "form"),
+    Call("GET", "/me/data-tracker", expect(**CITIZENS)),
+    Call("GET", "/me/data-tracker/{message_reference}/receipt", expect(citizen=200, other_citizen=404)),
+    Call("GET", "/admin/exchange", expect(platform_admin=200, auditor=200)),
+    Call("POST", "/admin/exchange/access-rights", expect(platform_admin=422), "form"),
+    Call("POST", "/admin/exchange/access-rights/{right_id}/revoke", expect(platform_admin=303), "form"),
+    Call("GET", "/api/v1/me/consents", expect(**CITIZENS)),
+    Call("GET", "/api/v1/me/consent-offers", expect(**CITIZENS)),
+    Call("POST", "/api/v1/me/consents", expect(citizen=201, other_citizen=201), "json:consent"),
+    Call("POST", "/api/v1/me/consents/{consent_id}/withdraw", expect(citizen=200, other_citizen=404)),
+    Call("GET", "/api/v1/me/consents/{consent_id}/receipt", expect(citizen=200, other_citizen=404)),
+    Call("GET", "/api/v1/me/data-tracker", expect(**CITIZENS)),
+    Call("GET", "/api/v1/exchange/clients", expect(**EXCHANGE_MEMBERS)),
+    Call("GET", "/api/v1/exchange/services", expect(**EXCHANGE_MEMBERS)),
+    Call("GET", "/api/v1/exchange/openapi", expect(**EXCHANGE_MEMBERS),
+         query="?service_id=TH/GOV/DOPA/civil-registry/persons"),
+    Call("GET", "/api/v1/exchange/access-rights", expect(platform_admin=200, auditor=200)),
+    Call("POST", "/api/v1/exchange/access-rights", expect(platform_admin=201), "json:right"),
+    Call("DELETE", "/api/v1/exchange/access-rights/{right_id}", expect(platform_admin=200)),
+    Call("GET", "/exchange/r1/{path}", everyone(400)),
     # automation
     Call("GET", "/verify/{cert_id}", everyone(200)),
     Call("GET", "/api/v1/certificates/{cert_id}", everyone(200)),
@@ -155,6 +183,9 @@ class World:
     document_id: int
     token: str
     spare_token_id: int
+    consent_id: int = 0
+    right_id: int = 0
+    exchange_reference: str = ""
     cert_id: str = ""  # a certificate of a second, approved application (automation)
     task_id: int = 0  # the bot task the submit queued (automation)
 
@@ -186,10 +217,12 @@ def world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> Wo
                                          agencies=catalog.agencies)
     db.commit()
     assert document is not None
+    consent_id, right_id, exchange_reference = exchange_world(db, settings, catalog, users["citizen"])
     ledger.sequence(db, app.state.ledger_signer, settings.ledger_origin)
     db.commit()
     cert_id, task_id = _automation_world(db, catalog, app, users, owner)
-    return World(users, application.reference, submitted.id, document.id, raw, spare.id, cert_id, task_id)
+    return World(users, application.reference, submitted.id, document.id, raw, spare.id, consent_id, right_id,
+                 exchange_reference, cert_id, task_id)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, users: dict[str, User],
@@ -231,7 +264,10 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
         return {"data": {"requirement": "bank-book"}, "files": {"file": ("b.pdf", PDF, "application/pdf")}}
     payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {}},
                 "json:data": {"data": ELDERLY_FORM}, "json:approve": {"action": "approve"},
-                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]}}
+                "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]},
+                "json:consent": {"recipient_id": "TH/GOV/PRACHA/portal", "purpose": "service-application"},
+                "json:right": {"client_id": "TH/GOV/PRACHA/portal", "service_id": "TH/GOV/DBD/business-registry/owners",
+                               "purpose": "eligibility-check"}}
     return {"json": payloads[kind]} if kind else {}
 
 
@@ -239,7 +275,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
 def test_matrix(call: Call, world: World, db: Session, make_client: Callable[..., TestClient]) -> None:
     path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
                             service_id="elderly-allowance", action="approve", event_id=world.event_id,
-                            path="entries/000.p/1", index=0, cert_id=world.cert_id, task_id=world.task_id,
+                            path="entries/000.p/1", index=0, consent_id=world.consent_id, right_id=world.right_id,
+                            message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
                             chart="automation") + call.query
     got: dict[str, int] = {}
     for role in ROLES:

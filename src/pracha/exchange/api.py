@@ -47,7 +47,7 @@ def _service(s: ExchangeService) -> dict[str, Any]:
     return {"id": s.id, "provider": s.subsystem_id, "name": {"th": s.name_th, "en": s.name_en},
             "categories": s.categories, "purposes": s.purposes, "legal_duty_purposes": s.legal_duty_purposes,
             "legal_duty": {"th": s.legal_duty_th, "en": s.legal_duty_en} if s.legal_duty_th else None,
-            "openapi_url": f"/api/v1/exchange/openapi/{s.id}"}
+            "openapi_url": f"/api/v1/exchange/openapi?service_id={s.id}"}
 
 
 def _right(r: AccessRight) -> dict[str, Any]:
@@ -121,8 +121,8 @@ def list_services(provider: str = "", _: Principal = allow(*MEMBERS), db: Sessio
     return [_service(s) for s in members.list_services(db, provider or None)]
 
 
-@router.get("/exchange/openapi/{service_id:path}")
-def service_openapi(service_id: str, request: Request, _: Principal = allow(*MEMBERS),
+@router.get("/exchange/openapi")
+def service_openapi(request: Request, service_id: str = Query(max_length=250), _: Principal = allow(*MEMBERS),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """getOpenAPI: the service's OpenAPI description (stored at registration, or read from the provider)."""
     return members.get_openapi(db, service_id, request.app.state.settings.exchange_timeout_seconds)

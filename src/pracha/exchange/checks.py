@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from dataclasses import dataclass, field
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
@@ -28,6 +29,7 @@ from pracha.identity import thai_id
 from pracha.identity.models import User
 
 LEGAL_DUTY = "legal-duty"
+CACHE_SECONDS = 10.0
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
 _CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _PATH = re.compile(r"^[A-Za-z0-9._/-]{0,400}$")
@@ -48,12 +50,58 @@ class Ask:
     query: str = ""
 
 
+@dataclass(frozen=True)
+class ServiceInfo:
+    """What the mediator needs of a service, as plain values (cached for a few seconds per process)."""
+
+    id: str
+    subsystem_id: str
+    base_url: str | None
+    path_prefix: str
+    subject_in_path: bool
+    categories: tuple[str, ...]
+    path_categories: dict[str, list[str]]
+    purposes: tuple[str, ...]
+    legal_duty_purposes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, row: ExchangeService) -> ServiceInfo:
+        return cls(row.id, row.subsystem_id, row.subsystem.base_url, row.path_prefix, row.subject_in_path,
+                   tuple(row.categories), dict(row.path_categories or {}), tuple(row.purposes),
+                   tuple(row.legal_duty_purposes))
+
+
+class ServiceCache:
+    """Service metadata changes rarely: read it at most every CACHE_SECONDS per process. Access rights
+    and consents are never cached."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, tuple[float, ServiceInfo | None]] = {}
+
+    def get(self, session: Session, service_id: str) -> ServiceInfo:
+        now = time.monotonic()
+        hit = self._cache.get(service_id)
+        if hit is None or now - hit[0] >= CACHE_SECONDS:
+            row = session.get(ExchangeService, service_id)
+            hit = (now, ServiceInfo.of(row) if row is not None else None)
+            self._cache[service_id] = hit
+        if hit[1] is None:
+            raise UnknownExchangeService()
+        return hit[1]
+
+    def clear(self) -> None:
+        self._cache.clear()
+
+
+services = ServiceCache()
+
+
 @dataclass
 class Trace:
     """What the mediator learnt about a request, filled in as it goes (kept in the message log, also
     for a refusal): the service, whose data, which categories, on which basis."""
 
-    service: ExchangeService | None = None
+    service: ServiceInfo | None = None
     subject_national_id: str | None = None
     subject_user_id: int | None = None
     categories: list[str] = field(default_factory=list)
@@ -76,22 +124,11 @@ def check_shape(ask: Ask) -> None:
                                  f"Missing or malformed: {', '.join(problems)}", problems=problems)
 
 
-def check_replay(session: Session, ask: Ask) -> None:
-    seen = session.scalar(select(exists().where(
-        MessageLog.client_id == ask.client, MessageLog.message_id == ask.message_id,
-        MessageLog.replayed.is_(False))))
-    if seen:
-        raise Replayed()
+def find_service(session: Session, service_id: str) -> ServiceInfo:
+    return services.get(session, service_id)
 
 
-def find_service(session: Session, service_id: str) -> ExchangeService:
-    service = session.get(ExchangeService, service_id)
-    if service is None:
-        raise UnknownExchangeService()
-    return service
-
-
-def subject_of(service: ExchangeService, ask: Ask) -> str | None:
+def subject_of(service: ServiceInfo | ExchangeService, ask: Ask) -> str | None:
     """The national ID whose data is asked for: the first path segment of a per-person service."""
     if not service.subject_in_path:
         return ask.subject_national_id
@@ -105,20 +142,10 @@ def subject_of(service: ExchangeService, ask: Ask) -> str | None:
     return first
 
 
-def categories_of(service: ExchangeService, path: str) -> list[str]:
+def categories_of(service: ServiceInfo | ExchangeService, path: str) -> list[str]:
     tail = path.split("/", 1)[1] if service.subject_in_path and "/" in path else ""
     narrower = (service.path_categories or {}).get(tail)
     return list(narrower if narrower is not None else service.categories)
-
-
-def check_access(session: Session, ask: Ask, service: ExchangeService) -> None:
-    purposes = set(session.scalars(select(AccessRight.purpose).where(
-        AccessRight.client_id == ask.client, AccessRight.service_id == service.id,
-        AccessRight.revoked_at.is_(None))))
-    if not purposes:
-        raise NoAccessRight()
-    if ask.purpose not in purposes or ask.purpose not in service.purposes:
-        raise WrongPurpose()
 
 
 def subject_user(session: Session, national_id: str | None) -> int | None:
@@ -127,7 +154,7 @@ def subject_user(session: Session, national_id: str | None) -> int | None:
     return session.scalar(select(User.id).where(User.national_id == national_id))
 
 
-def lawful_basis(session: Session, ask: Ask, service: ExchangeService, user_id: int | None,
+def lawful_basis(session: Session, ask: Ask, service: ServiceInfo | ExchangeService, user_id: int | None,
                  categories: list[str], now: dt.datetime) -> str:
     """'legal-duty', or 'consent:<id>' of an active consent covering recipient, purpose and categories."""
     if ask.purpose in service.legal_duty_purposes:
@@ -143,18 +170,7 @@ def lawful_basis(session: Session, ask: Ask, service: ExchangeService, user_id: 
     raise NoLawfulBasis()
 
 
-def check_rate(session: Session, client: str, limit: int, now: dt.datetime) -> None:
-    """At most `limit` requests per client in any 60 seconds (counted in the message log, so the limit
-    holds across processes)."""
-    if limit <= 0:
-        return
-    count = session.scalar(select(func.count()).select_from(MessageLog).where(
-        MessageLog.client_id == client, MessageLog.created_at > now - dt.timedelta(seconds=60)))
-    if int(count or 0) >= limit:
-        raise RateLimited(headers={"Retry-After": "60"})
-
-
-def describe(session: Session, ask: Ask, trace: Trace) -> ExchangeService:
+def describe(session: Session, ask: Ask, trace: Trace) -> ServiceInfo:
     """Look up the service, the subject and the categories (no decision yet)."""
     check_shape(ask)
     service = find_service(session, ask.service_id)
@@ -167,10 +183,33 @@ def describe(session: Session, ask: Ask, trace: Trace) -> ExchangeService:
 
 def authorize(session: Session, ask: Ask, trace: Trace, *, rate_limit: int) -> None:
     """Every check after the client's signature, in the order the mediator promises; fills `trace`.
-    Raises the ExchangeError of the first check that fails."""
+    Raises the ExchangeError of the first check that fails. The subject, the replay, the access rights
+    and the rate are read in one statement; a consent only when no legal duty covers the purpose."""
     now = utcnow()
-    service = describe(session, ask, trace)
-    check_replay(session, ask)
-    check_access(session, ask, service)
-    trace.legal_basis = lawful_basis(session, ask, service, trace.subject_user_id, trace.categories, now)
-    check_rate(session, ask.client, rate_limit, now)
+    check_shape(ask)
+    service = find_service(session, ask.service_id)
+    trace.service = service
+    trace.categories = categories_of(service, ask.path)
+    trace.subject_national_id = subject_of(service, ask)
+    right = (AccessRight.client_id == ask.client, AccessRight.service_id == service.id,
+             AccessRight.revoked_at.is_(None))
+    recent = (select(func.count()).select_from(MessageLog).where(
+        MessageLog.client_id == ask.client, MessageLog.created_at > now - dt.timedelta(seconds=60))
+        .scalar_subquery() if rate_limit > 0 else literal(0))
+    user = (select(User.id).where(User.national_id == trace.subject_national_id).scalar_subquery()
+            if trace.subject_national_id else literal(None))
+    seen, count, user_id, any_right, purpose_right = session.execute(select(
+        exists().where(MessageLog.client_id == ask.client, MessageLog.message_id == ask.message_id,
+                       MessageLog.holds_id.is_(True)),
+        recent, user, exists().where(*right), exists().where(*right, AccessRight.purpose == ask.purpose),
+    )).one()
+    trace.subject_user_id = user_id
+    if seen:
+        raise Replayed()
+    if not any_right:
+        raise NoAccessRight()
+    if not purpose_right or ask.purpose not in service.purposes:
+        raise WrongPurpose()
+    trace.legal_basis = lawful_basis(session, ask, service, user_id, trace.categories, now)
+    if rate_limit > 0 and int(count or 0) >= rate_limit:
+        raise RateLimited(headers={"Retry-After": "60"})

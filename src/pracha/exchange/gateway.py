@@ -109,14 +109,13 @@ def record(session: Session, outcome: Outcome) -> None:
     """Write the log row and its ledger entry in a write transaction of its own, and commit."""
     session.rollback()  # end the read of the checks
     begin_write(session)
-    replayed = isinstance(outcome.error, Replayed)
     fwd, headers = outcome.forwarded, outcome.extra
     kwargs: dict[str, Any] = {
         "reference": outcome.reference, "status": outcome.status, "error": outcome.error, "forwarded": fwd,
         "request_digest": headers.get("content-digest"), "started": outcome.started,
         "request_signature": f"{headers.get('signature-input', '')}\n{headers.get('signature', '')}"[:4000],
     }
-    mediator.write_log(session, outcome.ask, outcome.trace, replayed=replayed, **kwargs)
+    mediator.write_log(session, outcome.ask, outcome.trace, **kwargs)
     try:
         session.commit()
     except IntegrityError:  # the same X-Road-Id committed by a concurrent request a moment ago
@@ -124,7 +123,7 @@ def record(session: Session, outcome: Outcome) -> None:
         begin_write(session)
         outcome.error, outcome.forwarded, kwargs["forwarded"] = Replayed(), None, None
         kwargs.update(status=outcome.status, error=outcome.error)
-        mediator.write_log(session, outcome.ask, outcome.trace, replayed=True, **kwargs)
+        mediator.write_log(session, outcome.ask, outcome.trace, **kwargs)
         session.commit()
 
 
@@ -165,8 +164,8 @@ def respond(outcome: Outcome, settings: Settings, lang: str, request_headers: di
     return Response(body, status_code=outcome.status, headers=headers)
 
 
-@router.get("/exchange/r1/{rest:path}", summary="The mediator: a registry call with X-Road headers")
-async def exchange(rest: str, request: Request, _: Principal = allow(PUBLIC, csrf=False, write=False),
+@router.get("/exchange/r1/{path:path}", summary="The mediator: a registry call with X-Road headers")
+async def exchange(path: str, request: Request, _: Principal = allow(PUBLIC, csrf=False, write=False),
                    db: Session = Depends(get_db)) -> Response:
     """Forward a signed request to a registry after the mediator's checks; answer signed by the mediator.
     Refusals: 400, 401 (signature), 403 (access right, purpose, lawful basis), 404, 409 (replayed
@@ -175,7 +174,7 @@ async def exchange(rest: str, request: Request, _: Principal = allow(PUBLIC, csr
     settings: Settings = state.settings
     incoming = Incoming(request.method, httpsig.asgi_target_uri(request.scope),
                         {k.lower(): v for k, v in request.headers.items()},
-                        await request.body(), rest, request.url.query)
+                        await request.body(), path, request.url.query)
     if state.write_lock is None:
         outcome = await run_in_threadpool(handle, db, settings, incoming, write_now=True)
     else:

@@ -20,9 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.exchange import httpsig, keys
-from pracha.exchange.checks import Ask, Trace
-from pracha.exchange.errors import BadProviderSignature, ExchangeError, ProviderTimeout, ProviderUnavailable
-from pracha.exchange.models import ALLOWED, DENIED, ExchangeService, MessageLog, Subsystem
+from pracha.exchange.checks import Ask, ServiceInfo, Trace
+from pracha.exchange.errors import (
+    BadExchangeRequest,
+    BadProviderSignature,
+    BadSignature,
+    ExchangeError,
+    ProviderTimeout,
+    ProviderUnavailable,
+    Replayed,
+)
+from pracha.exchange.models import ALLOWED, DENIED, MessageLog, Subsystem
 from pracha.exchange.vocabulary import MEDIATOR
 from pracha.ledger import log as ledger
 
@@ -92,11 +100,11 @@ def _signature_text(headers: Any) -> str:
     return f"{headers.get('signature-input', '')}\n{headers.get('signature', '')}"
 
 
-def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed25519PrivateKey,
+def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519PrivateKey,
             timeout: float) -> Forwarded:
     """Send the request to the provider signed by the mediator; check the provider signed the answer.
     Raises ProviderTimeout (504), ProviderUnavailable or BadProviderSignature (502)."""
-    base = service.subsystem.base_url
+    base = service.base_url
     if not base:
         raise ProviderUnavailable()
     url = f"{base.rstrip('/')}{service.path_prefix}" + (f"/{ask.path}" if ask.path else "")
@@ -130,15 +138,16 @@ def forward(session: Session, ask: Ask, service: ExchangeService, *, key: Ed2551
 
 
 def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, status: int,
-              error: ExchangeError | None, replayed: bool = False, request_digest: str | None = None,
+              error: ExchangeError | None, request_digest: str | None = None,
               request_signature: str | None = None, forwarded: Forwarded | None = None,
               started: float | None = None) -> MessageLog:
     """The message-log row and its ledger entry, in the caller's transaction. The ledger gets a keyed
     commitment to the record (under the subject's key), never the record itself."""
     decision = DENIED if error is not None else ALLOWED
+    holds_id = not isinstance(error, Replayed | BadSignature | BadExchangeRequest)
     service_id = trace.service.id if trace.service is not None else ask.service_id
     row = MessageLog(
-        reference=reference, message_id=ask.message_id[:100], replayed=replayed, client_id=ask.client[:200],
+        reference=reference, message_id=ask.message_id[:100], holds_id=holds_id, client_id=ask.client[:200],
         service_id=service_id[:250], path=ask.path[:500], purpose=ask.purpose[:64], user_ref=ask.user,
         subject_user_id=trace.subject_user_id, categories=trace.categories, legal_basis=trace.legal_basis,
         decision=decision, status=status, reason=error.code if error is not None else None,

@@ -106,12 +106,14 @@ class Consent(Base):
 
 class MessageLog(Base):
     """One request through the mediator, allowed or denied. `message_id` is the client's X-Road-Id;
-    it is unique per client among non-replayed rows (a replay is logged with `replayed` set)."""
+    it is unique per client among the rows that hold it (`holds_id`): those of authenticated requests.
+    A replay, a bad signature or a malformed request is logged without holding the id, so a forger
+    cannot use up a client's ids."""
 
     __tablename__ = "exchange_messages"
     __table_args__ = (
         Index("uq_exchange_messages_client_message", "client_id", "message_id", unique=True,
-              sqlite_where=text("replayed = 0"), postgresql_where=text("replayed = false")),
+              sqlite_where=text("holds_id = 1"), postgresql_where=text("holds_id = true")),
         Index("ix_exchange_messages_client_time", "client_id", "created_at"),
         Index("ix_exchange_messages_subject_time", "subject_user_id", "created_at"),
     )
@@ -119,7 +121,7 @@ class MessageLog(Base):
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     reference: Mapped[str] = mapped_column(String(32), unique=True)  # the mediator's own id, in the ledger
     message_id: Mapped[str] = mapped_column(String(100))
-    replayed: Mapped[bool] = mapped_column(default=False)
+    holds_id: Mapped[bool] = mapped_column(default=True)
     client_id: Mapped[str] = mapped_column(String(200))
     service_id: Mapped[str] = mapped_column(String(250))
     path: Mapped[str] = mapped_column(String(500))

@@ -97,11 +97,12 @@ def tracker_view(request: Request, p: Principal = allow(CITIZEN), db: Session = 
     return render(request, "tracker.html", {"rows": rows})
 
 
-@router.get("/me/data-tracker/{reference}/receipt")
-def tracker_receipt(reference: str, request: Request, p: Principal = allow(CITIZEN),
+@router.get("/me/data-tracker/{message_reference}/receipt")
+def tracker_receipt(message_reference: str, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> Response:
-    body = tracker.receipt(db, p, reference, ledger_state(request))
-    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="access-{reference}.json"'})
+    body = tracker.receipt(db, p, message_reference, ledger_state(request))
+    filename = f"access-{message_reference[:32]}.json"
+    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 # --- platform admin -------------------------------------------------------------------------------

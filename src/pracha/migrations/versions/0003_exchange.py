@@ -70,7 +70,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("reference", sa.String(length=32), nullable=False),
         sa.Column("message_id", sa.String(length=100), nullable=False),
-        sa.Column("replayed", sa.Boolean(), nullable=False),
+        sa.Column("holds_id", sa.Boolean(), nullable=False),
         sa.Column("client_id", sa.String(length=200), nullable=False),
         sa.Column("service_id", sa.String(length=250), nullable=False),
         sa.Column("path", sa.String(length=500), nullable=False),
@@ -109,8 +109,8 @@ def upgrade() -> None:
             "uq_exchange_messages_client_message",
             ["client_id", "message_id"],
             unique=True,
-            sqlite_where=sa.text("replayed = 0"),
-            postgresql_where=sa.text("replayed = false"),
+            sqlite_where=sa.text("holds_id = 1"),
+            postgresql_where=sa.text("holds_id = true"),
         )
 
     op.create_table(
@@ -186,8 +186,8 @@ def downgrade() -> None:
     with op.batch_alter_table("exchange_messages", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_exchange_messages_client_message",
-            sqlite_where=sa.text("replayed = 0"),
-            postgresql_where=sa.text("replayed = false"),
+            sqlite_where=sa.text("holds_id = 1"),
+            postgresql_where=sa.text("holds_id = true"),
         )
         batch_op.drop_index("ix_exchange_messages_subject_time")
         batch_op.drop_index("ix_exchange_messages_client_time")

@@ -1,0 +1,91 @@
+"""Once-only: opening the residence-certificate form asks for consent first; once given, the address
+comes prefilled from the civil registry (a real `pracha registry serve civil` process) through the
+mediator's checks, marked "จากทะเบียนราษฎร", and the access shows in the citizen's tracker."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from pracha.config import Settings
+from pracha.demo import SOMCHAI
+from pracha.exchange import keys
+from pracha.exchange.vocabulary import MEDIATOR, PORTAL
+from pracha.services.catalog import Catalog
+from pracha.web.app import create_app
+from tests.exchange import servers
+from tests.exchange.helpers import CIVIL, seed
+from tests.factories import create_citizen, create_staff, sign_in
+
+pytestmark = pytest.mark.xdist_group("exchange-processes")
+APPLY = "/services/residence-certificate/apply"
+
+
+@pytest.fixture(scope="module")
+def civil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    base = tmp_path_factory.mktemp("prefill")
+    var_dir = base / "var"
+    keys.load_or_create(keys.key_path(var_dir, MEDIATOR))
+    with servers.registry("civil", var_dir, base) as url:
+        yield {"url": url, "var_dir": var_dir}
+
+
+def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make_settings: Callable[..., Settings],
+                                                     db: Session, catalog: Catalog, tmp_path: Path) -> None:
+    settings = make_settings(var_dir=civil["var_dir"])
+    seed(db, settings, catalog, {"civil": civil["url"]})
+    somchai = create_citizen(db, national_id=SOMCHAI[2], first_name=SOMCHAI[0], last_name=SOMCHAI[1])
+    app = create_app(settings)
+    try:
+        with TestClient(app, follow_redirects=False) as client:
+            csrf = sign_in(db, client, somchai)
+            first = client.get(APPLY)
+            assert first.status_code == 200
+            assert "ให้กรอกข้อมูลจากทะเบียนของทางราชการหรือไม่" in first.text  # consent first
+            assert "จากทะเบียนราษฎร" in first.text and "readonly" not in first.text
+            assert client.get("/api/v1/me/data-tracker").json() == []  # nothing fetched without consent
+            given = client.post("/me/consents", data={"csrf_token": csrf, "recipient_id": PORTAL,
+                                                      "purpose": "service-application", "categories": "address",
+                                                      "next": APPLY})
+            assert given.status_code == 303 and given.headers["location"] == APPLY
+            filled = client.get(APPLY)
+            assert filled.status_code == 200
+            textarea = re.search(r'<textarea id="field-current_address"[^>]*>([^<]*)</textarea>', filled.text)
+            assert textarea is not None and "readonly" in textarea.group(0)
+            assert "ตำบล" in textarea.group(1) and "จังหวัด" in textarea.group(1)
+            assert 'id="source-current_address"' in filled.text and "จากทะเบียนราษฎร" in filled.text
+            rows = client.get("/api/v1/me/data-tracker").json()
+            assert [(r["client"], r["decision"], r["status"], r["legal_basis"][:8]) for r in rows] == [
+                (PORTAL, "allowed", 200, "consent:")]
+            # the citizen confirms: the prefilled address is what the draft keeps
+            saved = client.post(APPLY, data={"csrf_token": csrf, "purpose": "job", "copies": "1",
+                                             "current_address": textarea.group(1), "living_since": "2020-01-01",
+                                             "matches_house_registration": "on", "delivery": "pickup"})
+            assert saved.status_code == 303, saved.text
+    finally:
+        app.state.engine.dispose()
+
+
+def test_openapi_is_read_from_the_registry(civil: dict[str, Any], make_settings: Callable[..., Settings],
+                                           db: Session, catalog: Catalog) -> None:
+    """getOpenAPI: not stored at registration here, so the mediator reads the registry's own document."""
+    settings = make_settings(var_dir=civil["var_dir"])
+    seed(db, settings, catalog, {"civil": civil["url"]})
+    app = create_app(settings)
+    try:
+        with TestClient(app) as client:
+            sign_in(db, client, create_staff(db, "auditor"))
+            services = client.get("/api/v1/exchange/services?provider=TH/GOV/DOPA/civil-registry").json()
+            assert {s["id"] for s in services} == {f"{CIVIL}/persons", f"{CIVIL}/households"}
+            document = client.get(services[0]["openapi_url"])
+            assert document.status_code == 200 and "/persons/{cid}" in str(document.json()["paths"])
+            clients = client.get("/api/v1/exchange/clients").json()
+            assert any(c["id"] == MEDIATOR and c["public_key"] for c in clients)
+    finally:
+        app.state.engine.dispose()
