@@ -17,7 +17,7 @@ install: $(STAMP)
 run: install
 	$(BIN)/pracha migrate
 	$(BIN)/pracha seed --demo
-	$(BIN)/pracha serve --host 127.0.0.1 --port 8000
+	PRACHA_REGISTRY_AUTOSTART=$${PRACHA_REGISTRY_AUTOSTART:-1} $(BIN)/pracha serve --host 127.0.0.1 --port 8000
 
 apt-deps:
 	bash scripts/apt-deps.sh

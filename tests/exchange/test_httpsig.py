@@ -111,6 +111,18 @@ def test_response_round_trip_bound_to_the_request() -> None:
         httpsig.verify_response(200, unbound, BODY, resolve_key=resolve, request_headers=request_headers, now=NOW)
 
 
+def test_responses_to_unsigned_or_garbled_requests_are_signed_unbound() -> None:
+    for request_headers in ({"X-Road-Id": "m-1"}, {"X-Road-Id": "m-1", "Signature-Input": "sig1=(", "Signature": "x"},
+                            {"X-Road-Id": "m-1", "Signature-Input": 'sig1=("@method");created=1;keyid="k"',
+                             "Signature": "other=:AAAA:"}):
+        answer = {"X-Road-Id": "m-1"}
+        answer |= httpsig.sign_response(401, answer, b"{}", key_id="TH/GOV/DOPA/civil-registry", key=REGISTRY,
+                                        request_headers=request_headers, created=NOW)
+        assert "req" not in answer["Signature-Input"]
+        assert httpsig.verify_response(401, answer, b"{}", resolve_key=resolve, request_headers=request_headers,
+                                       now=NOW) == "TH/GOV/DOPA/civil-registry"
+
+
 def test_httpx_and_starlette_headers_are_accepted() -> None:
     import httpx
     from starlette.datastructures import Headers

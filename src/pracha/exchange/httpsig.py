@@ -9,12 +9,13 @@ the standard library and `cryptography`.
     sign_response(status, headers, body, *, key_id, key, request_headers=None, created=None,
                   label="sig1", nonce=None) -> dict[str, str]
                             covers "@status" "content-digest", every x-road-* header present (x-road-id),
-                            and, given the request's headers, the request's signature
+                            and, given the request's headers with a readable signature, that signature
                             ("signature";req;key="<its label>"), binding the answer to the question.
+                            (The contract's `request_signature_input` is this `request_headers`.)
     verify_response(status, headers, body, *, resolve_key, request_headers=None, max_age=300,
                     now=None, label=None) -> str
-                            the verified keyid; given request_headers, the response must cover the
-                            request's signature.
+                            the verified keyid; given request_headers with a readable signature, the
+                            response must cover that signature.
     content_digest(body) -> str            'sha-256=:<base64>:'
     asgi_target_uri(scope) -> str          the @target-uri a server saw (raw path, Host header)
 
@@ -468,11 +469,18 @@ def verify_request(method: str, url: str, headers: Headers, body: bytes, *, reso
 
 
 def _request_binding(request_headers: Headers | None) -> tuple[Message | None, list[str]]:
+    """The request and the component binding a response to its signature; none if it carried no
+    (readable) signature -- a request refused for its signature still gets a signed answer."""
     if request_headers is None:
         return None, []
     fields = fields_of(request_headers)
-    inputs, _ = _signature_headers(fields)
+    try:
+        inputs, signatures = _signature_headers(fields)
+    except SignatureError:
+        return None, []
     label = next(iter(inputs))
+    if not isinstance(signatures.get(label), Item):
+        return None, []
     return Message(fields), [serialize_item(Item("signature", {"req": True, "key": label}))]
 
 

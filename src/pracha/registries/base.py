@@ -100,10 +100,11 @@ def seed_once(sessions: Callable[[], Session], module: RegistryModule, world: Ca
         begin_write(session)
         if session.scalar(select(func.count()).select_from(table)):
             return False
-        module.seed(session, world())
         try:
+            module.seed(session, world())
             session.commit()
-        except IntegrityError:
+        except IntegrityError:  # PostgreSQL: another process seeded the same database meanwhile
+            session.rollback()
             return False
     return True
 

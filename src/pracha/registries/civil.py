@@ -101,8 +101,10 @@ router = APIRouter(tags=["civil registration"])
 
 
 def _person(session: Session, cid: str) -> tuple[Person, House]:
-    known_citizen(session, metadata, cid)
-    row = session.execute(select(Person, House).join(House).where(Person.national_id == cid)).one()
+    row = session.execute(select(Person, House).join(House).where(Person.national_id == cid)).one_or_none()
+    if row is None:
+        known_citizen(session, metadata, cid)  # 400 or 404
+        raise RegistryError(404, "not_found")
     return row[0], row[1]
 
 

@@ -3,6 +3,7 @@ and stop them when it stops. Each child is `pracha registry serve NAME` on its o
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -15,13 +16,16 @@ STARTUP_SECONDS = 60.0
 
 
 def start_registries(settings: Settings, *, wait: bool = True) -> list[subprocess.Popen[bytes]]:
-    """Start every registry that is not already answering on its port; wait until they are healthy."""
+    """Start every registry not already answering on its port, with the portal's var_dir (so they share the
+    mediator's key) and catalogue; wait until they are healthy."""
     children = []
     for name in NAMES:
         if _healthy(base_url(settings, name)):
             continue
         command = [sys.executable, "-m", "pracha.cli", "registry", "serve", name, "--port", str(port(settings, name))]
-        children.append(subprocess.Popen(command))  # noqa: S603 -- our own command, no shell
+        env = os.environ | {"PRACHA_VAR_DIR": str(settings.var_dir.resolve()),
+                            "PRACHA_CATALOG_DIR": str(settings.catalog_dir.resolve())}
+        children.append(subprocess.Popen(command, env=env))  # noqa: S603 -- our own command, no shell
     if wait:
         deadline = time.monotonic() + STARTUP_SECONDS
         pending = list(NAMES)

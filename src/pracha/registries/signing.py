@@ -86,12 +86,8 @@ class SignatureMiddleware:
         if x_road_id is not None:
             raw.append((b"x-road-id", x_road_id.encode("latin-1")))
         text = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in raw]
-        signed = request_headers if any(k.lower() == "signature-input" for k, _ in request_headers) else None
-        try:
-            added = httpsig.sign_response(status, text, body, key_id=self.key_id, key=self.key,
-                                          request_headers=signed)
-        except httpsig.SignatureError:  # the request's own signature headers were malformed: do not bind
-            added = httpsig.sign_response(status, text, body, key_id=self.key_id, key=self.key)
+        added = httpsig.sign_response(status, text, body, key_id=self.key_id, key=self.key,
+                                      request_headers=request_headers)  # bound if the request was signed
         raw += [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in added.items()]
         await send({"type": "http.response.start", "status": status, "headers": raw})
         await send({"type": "http.response.body", "body": body, "more_body": False})
