@@ -176,7 +176,11 @@ def run(engine: str, workers: int, people: list[Any], urls: dict[str, str], var_
 
                 automation.install(app.state.catalog)
                 work(app.state.sessions, tasks.Context(app.state.catalog, settings), until_idle=True)
+            samples, waiting = 0, 0
             while pending(app):
+                if engine == "postgres":
+                    samples += 1
+                    waiting += lock_waits(app)
                 time.sleep(0.05)
             elapsed = time.perf_counter() - started
         finally:
@@ -187,7 +191,17 @@ def run(engine: str, workers: int, people: list[Any], urls: dict[str, str], var_
         result = outcome(app, len(drafts))
         app.state.engine.dispose()
     return {"engine": engine, "workers": workers, "n": len(drafts), "seconds": elapsed,
-            "per_second": len(drafts) / elapsed, **result}
+            "per_second": len(drafts) / elapsed, "lock_samples": (waiting, samples), **result}
+
+
+def lock_waits(app: Any) -> int:
+    """1 if some backend of this database is waiting on a lock right now (pg_stat_activity)."""
+    from sqlalchemy import text
+
+    with app.state.engine.connect() as conn:
+        found = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                  "AND wait_event_type = 'Lock'")).scalar()
+    return 1 if found else 0
 
 
 def main() -> None:
@@ -244,8 +258,13 @@ def main() -> None:
     if base:
         curve = ", ".join(f"{r['workers']} → {r['per_second'] / base['per_second']:.2f}×" for r in results
                           if r["workers"])
+        waits = ", ".join(f"{r['workers']} workers: {r['lock_samples'][0]} of {r['lock_samples'][1]}"
+                          for r in results if r["workers"])
         lines += ["", f"Scaling on PostgreSQL relative to one worker (same run): {curve}. The machine has "
-                  f"{os.cpu_count()} cores shared with the registries, the database and this script."]
+                  f"{os.cpu_count()} cores shared with the registries, the database, this script and other "
+                  "work; samples of pg_stat_activity every 50 ms in which a backend waited on a lock: "
+                  f"{waits}. Few lock waits and no gain from more workers mean the runs are bound by CPU "
+                  "(PDF rendering, signatures, the registries), not by the queue."]
     lines += ["", f"Automation rate on the demo data: {approved} of {rate_run['n']} elderly demo citizens "
               f"({100 * approved / rate_run['n']:.0f} %) were approved with no human; the others went to an "
               "officer with the failing rule shown (a bot never rejects). Rules failed: "
