@@ -35,13 +35,14 @@ os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 import httpx  # noqa: E402
 from bench.common import DOC, REPO, code_version, load_average, machine, pracha_server, write_section  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
+from sqlalchemy import select  # noqa: E402
 
 from pracha.config import Settings  # noqa: E402
 from pracha.db import make_engine, make_sessionmaker  # noqa: E402
 from pracha.demo import SOMCHAI  # noqa: E402
 from pracha.exchange import httpsig, keys  # noqa: E402
 from pracha.exchange.members import register_subsystem  # noqa: E402
-from pracha.exchange.models import Subsystem  # noqa: E402
+from pracha.exchange.models import MessageLog, Subsystem  # noqa: E402
 from pracha.exchange.seed import seed_exchange  # noqa: E402
 from pracha.exchange.vocabulary import MEDIATOR, REGISTRIES, agency_client  # noqa: E402
 from pracha.migrate import upgrade  # noqa: E402
@@ -67,6 +68,50 @@ class Result:
     engine: str
     direct: Way
     mediated: Way
+    inside_ms: float  # p50 of the mediator's own clock per call (signature check → log row), registry included
+
+
+def signature_costs(n: int = 500) -> dict[str, float]:
+    """What each RFC 9421 operation of the mediator costs here (ms per call, median of 5 rounds)."""
+    key, other = Ed25519PrivateKey.generate(), Ed25519PrivateKey.generate()
+    url = f"http://127.0.0.1:1/exchange/r1/{SERVICE}/{SOMCHAI[2]}/allowances"
+    request = {k.lower(): v for k, v in _headers(url, key, CLIENT, CLIENT).items()}
+    body = b'{"allowances": [], "state_pension": false, "in_state_care": false}'
+    answer = {"content-type": "application/json", "x-road-id": request["x-road-id"]}
+    signed = {**answer, **{k.lower(): v for k, v in httpsig.sign_response(
+        200, answer, body, key_id=MEDIATOR, key=other, request_headers=request).items()}}
+    ops = {
+        "verify the client's request": lambda: httpsig.verify_request(
+            "GET", url, request, b"", resolve_key=lambda _: key.public_key()),
+        "sign the forwarded request": lambda: httpsig.sign_request(
+            "GET", url, request, b"", key_id=MEDIATOR, key=other),
+        "verify the registry's answer": lambda: httpsig.verify_response(
+            200, signed, body, resolve_key=lambda _: other.public_key(), request_headers=request),
+        "sign the mediator's answer": lambda: httpsig.sign_response(
+            200, answer, body, key_id=MEDIATOR, key=other, request_headers=request),
+    }
+    out = {}
+    for name, op in ops.items():
+        rounds = []
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(n // 5):
+                op()
+            rounds.append((time.perf_counter() - started) / (n // 5) * 1000)
+        out[name] = statistics.median(rounds)
+    return out
+
+
+def inside_p50(url: str, requests: int) -> float:
+    """Over the sequential (latency) calls only, after their warm-up."""
+    engine = make_engine(url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            values = [v for v in db.scalars(select(MessageLog.duration_ms).order_by(MessageLog.id)
+                                            .limit(requests + 50))][50:]
+    finally:
+        engine.dispose()
+    return statistics.median(values) if values else float("nan")
 
 
 def _headers(url: str, key: Ed25519PrivateKey, key_id: str, client: str) -> dict[str, str]:
@@ -165,7 +210,8 @@ def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Result | Non
                 direct = measure(f"{registry_url}/persons/{cid}/allowances", mediator_key, MEDIATOR, CLIENT, args)
                 mediated = measure(f"{server.base}/exchange/r1/{SERVICE}/{cid}/allowances", client_key, CLIENT,
                                    CLIENT, args)
-    return Result(engine, direct, mediated)
+            inside = inside_p50(url, args.requests)
+    return Result(engine, direct, mediated, inside)
 
 
 def table(results: list[Result]) -> tuple[str, list[str]]:
@@ -174,6 +220,12 @@ def table(results: list[Result]) -> tuple[str, list[str]]:
     for r in results:
         for name, way in (("direct to the registry", r.direct), ("through the mediator", r.mediated)):
             lines.append(f"| {r.engine} | {name} | {way.p50:.2f} | {way.p95:.2f} | {way.rps:.0f} | {way.failures} |")
+    lines += ["", "Inside the mediator (its own clock, from the signature check to the log row, the registry's "
+              "round trip included; p50 over the sequential calls): "
+              + "; ".join(f"{r.engine} {r.inside_ms:.2f} ms" for r in results) + ".", "",
+              "| RFC 9421 operation in the mediator | ms per call |", "|---|---:|"]
+    lines += [f"| {name} | {ms:.3f} |" for name, ms in signature_costs().items()]
+    for r in results:
         added, share = r.mediated.p50 - r.direct.p50, r.mediated.rps / r.direct.rps
         aims.append(f"- {r.engine}: added p50 {added:.2f} ms (aim ≤ {AIM_ADDED_P50_MS:g} ms: "
                     f"{'met' if added <= AIM_ADDED_P50_MS else 'NOT met'}); throughput {share:.0%} of direct "

@@ -23,7 +23,7 @@ from pracha.db import begin_write
 from pracha.demo import SOMCHAI
 from pracha.exchange import consent, httpsig, keys
 from pracha.exchange.members import register_subsystem
-from pracha.exchange.models import MessageLog
+from pracha.exchange.models import MessageLog, Subsystem
 from pracha.exchange.vocabulary import MEDIATOR, PORTAL
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
@@ -176,3 +176,17 @@ def test_uuid_ids_only(live: dict[str, Any], db: Session) -> None:
     bad, request = _call(live, f"{PERSONS}/{live['nid']}", live["office"], message_id="a b/../" + uuid.uuid4().hex)
     assert bad.status_code in (400, 401)
     assert db.scalar(select(MessageLog.id).where(MessageLog.status == 200)) is None
+
+
+def test_a_registry_answer_not_signed_by_its_registered_key_is_502(live: dict[str, Any], db: Session) -> None:
+    """The welfare registry's key in the member table is replaced: its (genuine) answers no longer verify."""
+    db.rollback()
+    begin_write(db)
+    welfare = db.get(Subsystem, ALLOWANCES.rsplit("/", 1)[0])
+    assert welfare is not None
+    welfare.public_key = keys.public_key_text(Ed25519PrivateKey.generate())
+    db.commit()
+    response, request = _call(live, f"{ALLOWANCES}/{live['nid']}/allowances", live["office"])
+    assert response.status_code == 502 and response.json()["error"] == "bad_provider_signature"
+    row = _row(db, request["X-Road-Id"])
+    assert (row.decision, row.reason, row.response_signature) == ("denied", "bad_provider_signature", None)

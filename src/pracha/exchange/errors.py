@@ -120,10 +120,6 @@ class UnknownRecipient(InvalidInput):
     message_en = "Unknown recipient or purpose."
 
 
-def status_of(error: PrachaError) -> int:
-    return int(error.status_code)
-
-
 __all__ = [
     "ExchangeError", "BadExchangeRequest", "BadSignature", "UnknownExchangeService", "NoAccessRight",
     "WrongPurpose", "NoLawfulBasis", "Replayed", "RateLimited", "ProviderUnavailable", "BadProviderSignature",

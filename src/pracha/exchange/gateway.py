@@ -93,8 +93,7 @@ def decide(session: Session, settings: Settings, incoming: Incoming) -> Outcome:
         if len(incoming.rest.strip("/").split("/")) <= SERVICE_ID_PARTS:
             raise BadExchangeRequest("ต้องระบุรหัสบริการและเส้นทาง", "A service id and a path are required.")
         _verify_client(session, settings, incoming, ask)
-        outcome.forwarded = mediate(session, settings, ask, outcome.trace, reference=outcome.reference,
-                                    started=outcome.started)
+        outcome.forwarded = mediate(session, settings, ask, outcome.trace)
     except ExchangeError as error:
         outcome.error = error
         if isinstance(error, BadSignature) and outcome.trace.service is None:

@@ -43,8 +43,7 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return value if isinstance(value, dict) else {"items": value}
 
 
-def mediate(session: Session, settings: Settings, ask: checks.Ask, trace: checks.Trace, *, reference: str,
-            started: float) -> mediator.Forwarded:
+def mediate(session: Session, settings: Settings, ask: checks.Ask, trace: checks.Trace) -> mediator.Forwarded:
     """Checks (in order), then the forward. Raises ExchangeError; logs nothing."""
     checks.authorize(session, ask, trace, rate_limit=settings.exchange_rate_limit_per_minute)
     assert trace.service is not None
@@ -61,7 +60,7 @@ def call(session: Session, settings: Settings, *, client: str, service_id: str, 
                      path=path.strip("/"), user=user, subject_national_id=subject_national_id)
     trace = checks.Trace(subject_national_id=subject_national_id)
     try:
-        forwarded = mediate(session, settings, ask, trace, reference=reference, started=started)
+        forwarded = mediate(session, settings, ask, trace)
         body = parse_body(forwarded.body)
     except ExchangeError as error:
         error.details["message_reference"] = reference
