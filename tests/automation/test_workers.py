@@ -1,6 +1,8 @@
-"""`pracha worker` processes on PostgreSQL: a worker killed with SIGKILL in the middle of a task leaves
-its claim; another worker takes the task over when the lease runs out, and in the end there is exactly
-one certificate and one notice. Also: backoff, failure after the last attempt, and the admin retry."""
+"""`pracha worker` processes on PostgreSQL are Procrastinate workers: a worker killed with SIGKILL in the
+middle of a task stops its heartbeat; another worker gives the job back to the queue and runs the task
+again, and in the end there is exactly one certificate and one notice. A task's Procrastinate job commits
+or rolls back with the transaction that queued it. Also: backoff, failure after the last attempt, and
+the admin retry."""
 
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from pracha.automation import tasks
+from pracha.automation import pgqueue, tasks
 from pracha.automation.models import Certificate, Task
 from pracha.config import Settings
 from pracha.identity.principal import Principal
@@ -73,6 +75,12 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
         app_id, citizen_id = application.id, application.citizen_id
     log = tmp_path / "workers.log"
 
+    def jobs() -> list[str]:
+        with app.state.engine.connect() as c:
+            return list(c.execute(text("SELECT status FROM procrastinate_jobs WHERE task_name = :n AND "
+                                       "(args->>'task_id')::int = :id"), {"n": pgqueue.TASK_NAME, "id": task().id})
+                        .scalars())
+
     def task() -> Task:
         with app.state.sessions() as s:
             found = s.scalar(select(Task).where(Task.kind == "certificate"))
@@ -85,6 +93,7 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
         first = _worker(app, log)
         try:
             _wait(lambda: task().status == tasks.RUNNING)
+            assert jobs() == ["doing"]  # a Procrastinate worker took the job
             time.sleep(1.0)  # well inside the handler, waiting for the lock
             os.kill(first.pid, signal.SIGKILL)
             assert first.wait(10) == -signal.SIGKILL
@@ -93,6 +102,7 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
                 first.kill()
         blocker.rollback()
     assert task().status == tasks.RUNNING and task().attempts == 1  # the dead worker's claim is left
+    assert jobs() == ["doing"]  # and its job, until a live worker sees that its heartbeat stopped
     second = _worker(app, log)
     try:
         _wait(lambda: task().status == tasks.DONE, 90)
@@ -101,6 +111,8 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
         second.wait(30)
     done = task()
     assert done.attempts == 2, log.read_text()
+    assert "Procrastinate" in log.read_text()
+    _wait(lambda: jobs() == [], 10)  # the retried job succeeded (successful jobs are deleted)
     with app.state.sessions() as db:
         assert db.scalar(select(func.count()).select_from(Certificate)
                          .where(Certificate.application_id == app_id)) == 1
@@ -109,6 +121,27 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
         assert len(list(notices)) == 1
         assert db.scalar(select(func.count()).select_from(LedgerEntry)
                          .where(LedgerEntry.kind == "certificate.issue")) == 1
+
+
+@pytest.mark.postgres
+def test_a_job_commits_or_rolls_back_with_the_change_that_queued_it(pg_app: FastAPI) -> None:
+    def job_count() -> int:
+        with pg_app.state.engine.connect() as c:
+            return int(c.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar_one())
+
+    before = job_count()
+    with pg_app.state.sessions() as db:
+        tasks.enqueue(db, "test-fails", "rolled-back")
+        db.rollback()
+        assert job_count() == before
+        task = tasks.enqueue(db, "test-fails", "committed", delay=60)
+        db.commit()
+        with pg_app.state.engine.connect() as c:
+            row = c.execute(text("SELECT task_name, queue_name, args, scheduled_at FROM procrastinate_jobs "
+                                 "WHERE (args->>'task_id')::int = :id"), {"id": task.id}).one()
+        assert row.task_name == pgqueue.TASK_NAME and row.queue_name == pgqueue.QUEUE
+        assert row.args == {"task_id": task.id} and row.scheduled_at > task.created_at
+        assert db.scalar(select(func.count()).select_from(Task).where(Task.key == "rolled-back")) == 0
 
 
 @tasks.handler("test-fails")

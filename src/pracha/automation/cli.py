@@ -34,6 +34,16 @@ def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop whe
 
     settings, sessions, catalog = _state()
     automation.install(catalog)
+    if settings.database_url.startswith("postgresql"):
+        import asyncio
+
+        from pracha.automation import pgqueue
+
+        console.print(f"[green]Worker {tasks.worker_name()} started[/green] (Procrastinate)")
+        asyncio.run(pgqueue.work(sessions, tasks.Context(catalog, settings), until_idle=until_idle,
+                                 name=tasks.worker_name()))
+        console.print("Worker stopped")
+        return
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())

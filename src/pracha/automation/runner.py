@@ -1,7 +1,7 @@
-"""The two runners of the one task API. In-process: an asyncio task in the web server's lifespan (the
-default for `make run` on SQLite), taking the process's SQLite write lock around each step. Workers:
-`pracha worker` processes (PostgreSQL, any number, any machine) looping over the same `tasks.run_one`;
-claims use FOR UPDATE SKIP LOCKED so workers never take the same task."""
+"""The two runners of the one task API. SQLite: an asyncio task in the web server's lifespan (the
+default for `make run`), taking the process's SQLite write lock around each `tasks.run_one`, or `pracha
+worker` looping over the same. PostgreSQL: Procrastinate workers (`pgqueue.work`) in any number of
+`pracha worker` processes on any machine, or in the web server when `automation_in_process` is on."""
 
 from __future__ import annotations
 
@@ -63,6 +63,11 @@ async def run_in_process(state: Any) -> None:
 
     automation.install(state.catalog)
     context = tasks.Context(state.catalog, state.settings, state.automation_extra)
+    if state.engine.dialect.name == "postgresql":
+        from pracha.automation import pgqueue
+
+        await pgqueue.work(state.sessions, context, install_signal_handlers=False)
+        return
     every = state.settings.automation_poll_seconds
     last = 0.0
     while True:

@@ -2,11 +2,11 @@
 `run_one` that claims a ready task, runs its handler and marks it done *in the handler's transaction*,
 so a task's effect and its completion commit together or not at all.
 
-A worker that dies mid-task (even kill -9) leaves its claim behind with a lease; when the lease runs out
-another worker claims the task again and runs it from the start. Failures are retried with exponential
-backoff; after `max_attempts` the task is `failed`, shown on the admin page, and can be retried there.
-On PostgreSQL many `pracha worker` processes claim with FOR UPDATE SKIP LOCKED; on SQLite the in-process
-runner claims under the database's write lock.
+On SQLite the in-process runner claims with `run_one` under the database's write lock; a runner that
+dies mid-task leaves its claim behind with a lease, and when the lease runs out the task is claimed again.
+On PostgreSQL every queued task also gets a Procrastinate job in the same transaction (`pgqueue.defer`),
+and Procrastinate workers run it through `run_task`. Failures are retried with exponential backoff; after
+`max_attempts` the task is `failed`, shown on the admin page, and can be retried there.
 """
 
 from __future__ import annotations
@@ -68,7 +68,17 @@ def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any] | Non
         found = session.scalar(select(Task).where(Task.key == key))
         assert found is not None
         return found
+    _dispatch(session, task)
     return task
+
+
+def _dispatch(session: Session, task: Task) -> None:
+    """On PostgreSQL: a Procrastinate job for the task, in the same transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        from pracha.automation import pgqueue
+
+        session.flush()
+        pgqueue.defer(session, task.id, task.run_after)
 
 
 def backoff_seconds(attempts: int, base: float = 2.0, cap: float = 3600.0) -> float:
@@ -109,21 +119,46 @@ def run_one(sessions: sessionmaker[Session], context: Context, worker: str | Non
     task_id = claim(sessions, worker, lease_seconds)
     if task_id is None:
         return False
+    _execute(sessions, context, task_id, worker)
+    return True
+
+
+def run_task(sessions: sessionmaker[Session], context: Context, task_id: int, worker: str | None = None) -> bool:
+    """Run task `task_id` for a Procrastinate job: claim it unless it is done or failed (a job repeated
+    after a crash, or delivered twice, then does nothing); False when there was nothing to do."""
+    worker = worker or worker_name()
     with sessions() as session:
         begin_write(session)
-        task = session.get(Task, task_id)
+        task = session.get(Task, task_id, with_for_update=True)
+        if task is None or task.status not in (QUEUED, RUNNING):
+            return False
+        task.status, task.locked_by = RUNNING, worker
+        task.attempts += 1
+        task.locked_until = utcnow() + dt.timedelta(seconds=context.settings.automation_lease_seconds)
+        session.commit()
+    _execute(sessions, context, task_id, worker)
+    return True
+
+
+def _execute(sessions: sessionmaker[Session], context: Context, task_id: int, worker: str) -> None:
+    """Run a claimed task's handler; its effect and `done` commit together. The task row stays locked
+    for the whole transaction, and a task claimed meanwhile by another worker is left to that worker."""
+    with sessions() as session:
+        begin_write(session)
+        task = session.get(Task, task_id, with_for_update=True)
         assert task is not None
+        if task.status != RUNNING or task.locked_by != worker:
+            return
         try:
             HANDLERS[task.kind](session, context, dict(task.payload))
             task.status, task.finished_at, task.locked_until, task.last_error = DONE, utcnow(), None, None
             session.commit()
-            return True
+            return
         except Exception as exc:  # noqa: BLE001 - any failure of a handler is recorded and retried
             session.rollback()
             error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-            log.warning("task %s (%s) failed: %s", task_id, task.kind, error)
+            log.warning("task %s failed: %s", task_id, error)
     _failed(sessions, task_id, error)
-    return True
 
 
 def _failed(sessions: sessionmaker[Session], task_id: int, error: str) -> None:
@@ -138,6 +173,7 @@ def _failed(sessions: sessionmaker[Session], task_id: int, error: str) -> None:
         else:
             task.status = QUEUED
             task.run_after = utcnow() + dt.timedelta(seconds=backoff_seconds(task.attempts))
+            _dispatch(session, task)
         session.commit()
 
 
@@ -147,6 +183,7 @@ def retry(session: Session, task_id: int) -> Task | None:
     if task is None or task.status != FAILED:
         return None
     task.status, task.attempts, task.run_after, task.finished_at = QUEUED, 0, utcnow(), None
+    _dispatch(session, task)
     return task
 
 

@@ -1,0 +1,109 @@
+"""The PostgreSQL runner: Procrastinate. Our `tasks` table stays the record of every task (status,
+attempts, last error; the admin pages read it); a Procrastinate job only says "run task N now".
+
+- Transactional enqueue: `defer` calls Procrastinate's own SQL function `procrastinate_defer_jobs_v1`
+  through the caller's SQLAlchemy session, so the job commits with the change that caused it, or not at
+  all (Procrastinate's Python `defer` would use a connection of its own).
+- A job runs `tasks.run_task`, which claims the task row and completes it in the handler's transaction;
+  a job delivered for a task that is already done does nothing, so a repeated job has no visible effect.
+- A worker killed with SIGKILL stops sending heartbeats; every worker's housekeeping loop gives the
+  jobs of workers silent for longer than `automation_lease_seconds` back to the queue
+  (`get_stalled_jobs` + `retry_job`), and another worker runs the task again from the start.
+- Retries with backoff are ours: a failed attempt records its error and defers a new job for later in
+  the same transaction; after the last attempt the task is `failed` until an admin retries it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from typing import Any
+
+import procrastinate
+from sqlalchemy import make_url, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+QUEUE = "pracha"
+TASK_NAME = "pracha.run_task"
+_DEFER = text(
+    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(CAST(:queue AS varchar), CAST(:task AS varchar), 0, "
+    "NULL::text, NULL::text, CAST(:args AS jsonb), CAST(:at AS timestamptz))]::procrastinate_job_to_defer_v1[]))")
+
+
+def defer(session: Session, task_id: int, at: dt.datetime | None = None) -> int:
+    """Queue a Procrastinate job for task `task_id` in the session's transaction; the job's id."""
+    job_id = session.execute(_DEFER, {"queue": QUEUE, "task": TASK_NAME, "args": f'{{"task_id": {int(task_id)}}}',
+                                      "at": at}).scalar_one()
+    return int(job_id)
+
+
+def install_schema(connection: Connection) -> bool:
+    """Create Procrastinate's tables and functions unless they exist (part of `pracha migrate`)."""
+    if connection.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
+        return False
+    from procrastinate.schema import SchemaManager
+
+    raw: Any = connection.connection.driver_connection
+    raw.execute(SchemaManager.get_schema())  # many statements, no parameters: psycopg runs them as one script
+    return True
+
+
+def conninfo(database_url: str) -> str:
+    """The libpq form of our SQLAlchemy URL (postgresql+psycopg://… → postgresql://…)."""
+    return make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_app(sessions: sessionmaker[Session], context: Any) -> procrastinate.App:
+    """A Procrastinate app whose one task runs our task rows with these sessions and context."""
+    from pracha.automation import tasks
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(context.settings.database_url)))
+
+    @app.task(name=TASK_NAME, queue=QUEUE)
+    def run_task(task_id: int) -> None:
+        tasks.run_task(sessions, context, task_id)
+
+    return app
+
+
+async def recover_stalled(app: procrastinate.App, silent_seconds: float) -> int:
+    """Give the jobs of workers without a heartbeat for `silent_seconds` back to the queue."""
+    stalled = list(await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=silent_seconds))
+    for job in stalled:
+        log.warning("job %s of a silent worker goes back to the queue", job.id)
+        await app.job_manager.retry_job(job)
+    return len(stalled)
+
+
+async def _housekeeping(app: procrastinate.App, sessions: sessionmaker[Session], context: Any) -> None:
+    from pracha.automation.runner import housekeeping
+
+    settings = context.settings
+    while True:
+        try:
+            await asyncio.to_thread(housekeeping, sessions, context)
+            await recover_stalled(app, settings.automation_lease_seconds)
+        except Exception:  # noqa: BLE001 - housekeeping must outlive one bad round; it is logged
+            log.exception("automation housekeeping failed")
+        await asyncio.sleep(settings.automation_poll_seconds)
+
+
+async def work(sessions: sessionmaker[Session], context: Any, *, until_idle: bool = False,
+               install_signal_handlers: bool = True, name: str = "pracha") -> None:
+    """A Procrastinate worker on our queue plus the housekeeping loop (`pracha worker`, or in-process)."""
+    settings = context.settings
+    app = make_app(sessions, context)
+    async with app.open_async():
+        keeper = asyncio.create_task(_housekeeping(app, sessions, context))
+        try:
+            await app.run_worker_async(
+                queues=[QUEUE], name=name, wait=not until_idle, concurrency=1,
+                install_signal_handlers=install_signal_handlers, delete_jobs="successful",
+                fetch_job_polling_interval=max(settings.automation_poll_seconds, 0.1),
+                update_heartbeat_interval=max(settings.automation_lease_seconds / 3, 0.2),
+                stalled_worker_timeout=settings.automation_lease_seconds)
+        finally:
+            keeper.cancel()
