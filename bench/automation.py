@@ -1,6 +1,7 @@
 """Automation throughput: elderly-allowance applications processed end to end per second (submit →
 bot: two registry calls through the mediator, rules, ledger → approval → certificate PDF → notice), on
-SQLite with the in-process runner and on PostgreSQL with 1, 2 and 4 `pracha worker` processes; and the
+SQLite with the in-process runner and on PostgreSQL with 1, 2 and 4 `pracha worker` processes
+(Procrastinate workers); and the
 automation rate on the demo data (the demo registries' elderly citizens, each applying once).
 
 Run from the repository root (the script imports tests.pgserver and tests.exchange.servers):
@@ -250,7 +251,7 @@ def main() -> None:
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
-        runner = "in-process" if r["workers"] == 0 else f"{r['workers']} × `pracha worker`"
+        runner = "in-process" if r["workers"] == 0 else f"{r['workers']} × `pracha worker` (Procrastinate)"
         lines.append(f"| {r['engine']} | {runner} | {r['n']} | {r['seconds']:.1f} | {r['per_second']:.2f} | "
                      f"{r['outcomes'].get('approved', 0)} | {r['outcomes'].get('officer', 0)} | "
                      f"{r['certificates']} | {r['failed']} |")
