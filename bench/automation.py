@@ -1,8 +1,8 @@
 """Automation throughput: elderly-allowance applications processed end to end per second (submit →
 bot: two registry calls through the mediator, rules, ledger → approval → certificate PDF → notice), on
 SQLite with the in-process runner and on PostgreSQL with 1, 2 and 4 `pracha worker` processes
-(Procrastinate workers); and the
-automation rate on the demo data (the demo registries' elderly citizens, each applying once).
+(Procrastinate workers); and the automation rate on the demo data (the demo registries' elderly
+citizens, each applying once).
 
 Run from the repository root (the script imports tests.pgserver and tests.exchange.servers):
 

@@ -69,7 +69,8 @@ class Settings(BaseSettings):
     )
     automation_poll_seconds: float = Field(1.0, description="How often a task runner looks for ready tasks.")
     automation_lease_seconds: float = Field(
-        60.0, description="How long a claimed task stays with its worker before another may take it over."
+        60.0, description="How long a claimed task (SQLite) or a silent worker's job (PostgreSQL) stays before "
+        "another runner takes it over."
     )
     automation_max_attempts: int = Field(5, description="Attempts of a task before it is marked failed.")
     public_base_url: str = Field(

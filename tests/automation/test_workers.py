@@ -26,6 +26,7 @@ from pracha.automation.models import Certificate, Task
 from pracha.config import Settings
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
+from pracha.migrate import upgrade
 from pracha.notices.models import InboxMessage
 from pracha.services import service
 from pracha.web.app import create_app
@@ -142,6 +143,10 @@ def test_a_job_commits_or_rolls_back_with_the_change_that_queued_it(pg_app: Fast
         assert row.task_name == pgqueue.TASK_NAME and row.queue_name == pgqueue.QUEUE
         assert row.args == {"task_id": task.id} and row.scheduled_at > task.created_at
         assert db.scalar(select(func.count()).select_from(Task).where(Task.key == "rolled-back")) == 0
+    upgrade(pg_app.state.settings.database_url)  # `pracha migrate` again: Procrastinate's schema is kept
+    with pg_app.state.engine.begin() as c:
+        assert not pgqueue.install_schema(c)
+    assert job_count() == before + 1
 
 
 @tasks.handler("test-fails")
