@@ -39,9 +39,9 @@ def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop whe
 
         from pracha.automation import pgqueue
 
-        console.print(f"[green]Worker {tasks.worker_name()} started[/green] (Procrastinate)")
-        asyncio.run(pgqueue.work(sessions, tasks.Context(catalog, settings), until_idle=until_idle,
-                                 name=tasks.worker_name()))
+        asyncio.run(pgqueue.work(
+            sessions, tasks.Context(catalog, settings), until_idle=until_idle, name=tasks.worker_name(),
+            on_ready=lambda: console.print(f"[green]Worker {tasks.worker_name()} started[/green] (Procrastinate)")))
         console.print("Worker stopped")
         return
     stop = threading.Event()

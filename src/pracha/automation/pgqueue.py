@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import procrastinate
@@ -82,22 +83,26 @@ async def _housekeeping(app: procrastinate.App, sessions: sessionmaker[Session],
     from pracha.automation.runner import housekeeping
 
     settings = context.settings
+    every = max(settings.automation_poll_seconds, 1.0)  # notices and stalled jobs need no tighter loop
     while True:
         try:
             await asyncio.to_thread(housekeeping, sessions, context)
             await recover_stalled(app, settings.automation_lease_seconds)
         except Exception:  # noqa: BLE001 - housekeeping must outlive one bad round; it is logged
             log.exception("automation housekeeping failed")
-        await asyncio.sleep(settings.automation_poll_seconds)
+        await asyncio.sleep(every)
 
 
 async def work(sessions: sessionmaker[Session], context: Any, *, until_idle: bool = False,
-               install_signal_handlers: bool = True, name: str = "pracha") -> None:
+               install_signal_handlers: bool = True, name: str = "pracha",
+               on_ready: Callable[[], None] | None = None) -> None:
     """A Procrastinate worker on our queue plus the housekeeping loop (`pracha worker`, or in-process)."""
     settings = context.settings
     app = make_app(sessions, context)
     async with app.open_async():
         keeper = asyncio.create_task(_housekeeping(app, sessions, context))
+        if on_ready is not None:
+            on_ready()
         try:
             await app.run_worker_async(
                 queues=[QUEUE], name=name, wait=not until_idle, concurrency=1,
