@@ -149,6 +149,28 @@ def test_a_job_commits_or_rolls_back_with_the_change_that_queued_it(pg_app: Fast
     assert job_count() == before + 1
 
 
+@pytest.mark.postgres
+def test_a_task_whose_job_is_gone_gets_a_new_one_after_the_lease(pg_app: FastAPI) -> None:
+    with pg_app.state.sessions() as db:
+        task = tasks.enqueue(db, "test-fails", "orphan")
+        db.commit()
+        db.execute(text("DELETE FROM procrastinate_jobs WHERE (args->>'task_id')::int = :id"), {"id": task.id})
+        task.status, task.locked_until = tasks.RUNNING, task.created_at  # claimed by a worker long gone
+        db.commit()
+        assert pgqueue.redefer_orphans(db, 3) == 1
+        db.commit()
+        assert pgqueue.redefer_orphans(db, 3) == 0  # it has a live job now
+        db.commit()
+        status = db.execute(text("SELECT status FROM procrastinate_jobs WHERE (args->>'task_id')::int = :id"),
+                            {"id": task.id}).scalars().all()
+        assert status == ["todo"]
+        fresh = tasks.enqueue(db, "test-fails", "young-and-queued")
+        db.commit()
+        db.execute(text("DELETE FROM procrastinate_jobs WHERE (args->>'task_id')::int = :id"), {"id": fresh.id})
+        db.commit()
+        assert pgqueue.redefer_orphans(db, 3) == 0  # queued a moment ago: not yet an orphan
+
+
 @tasks.handler("test-fails")
 def _fails(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
     raise RuntimeError("registry down")

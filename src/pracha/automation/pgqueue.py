@@ -9,6 +9,8 @@ attempts, last error; the admin pages read it); a Procrastinate job only says "r
 - A worker killed with SIGKILL stops sending heartbeats; every worker's housekeeping loop gives the
   jobs of workers silent for longer than `automation_lease_seconds` back to the queue
   (`get_stalled_jobs` + `retry_job`), and another worker runs the task again from the start.
+- A task left without a live job (its job failed on an error outside the handler, say the database went
+  away) gets a new one once its claim is older than the lease (`redefer_orphans`).
 - Retries with backoff are ours: a failed attempt records its error and defers a new job for later in
   the same transaction; after the last attempt the task is `failed` until an admin retries it.
 """
@@ -39,6 +41,31 @@ def defer(session: Session, task_id: int, at: dt.datetime | None = None) -> int:
     job_id = session.execute(_DEFER, {"queue": QUEUE, "task": TASK_NAME, "args": f'{{"task_id": {int(task_id)}}}',
                                       "at": at}).scalar_one()
     return int(job_id)
+
+
+_NO_LIVE_JOB = text(
+    "NOT EXISTS (SELECT 1 FROM procrastinate_jobs j WHERE j.task_name = 'pracha.run_task' AND j.status IN "
+    "('todo', 'doing') AND (j.args->>'task_id')::bigint = automation_tasks.id)")
+
+
+def redefer_orphans(session: Session, lease_seconds: float, limit: int = 100) -> int:
+    """Backstop: a job for every unfinished task that has none alive (its job failed on an error outside
+    the handler, or was lost) once its claim or its start is older than the lease; how many."""
+    from sqlalchemy import or_, select
+
+    from pracha.automation.models import Task
+    from pracha.automation.tasks import QUEUED, RUNNING
+    from pracha.db import utcnow
+
+    now, lease = utcnow(), dt.timedelta(seconds=lease_seconds)
+    query = (select(Task).where(or_((Task.status == RUNNING) & (Task.locked_until < now),
+                                    (Task.status == QUEUED) & (Task.run_after < now - lease)), _NO_LIVE_JOB)
+             .order_by(Task.id).limit(limit).with_for_update(skip_locked=True))
+    orphans = list(session.scalars(query))
+    for task in orphans:  # moving the times makes a concurrent sweeper's recheck of the row fail
+        task.locked_until, task.run_after = now + lease, now
+        defer(session, task.id)
+    return len(orphans)
 
 
 def install_schema(connection: Connection) -> bool:
@@ -79,6 +106,13 @@ async def recover_stalled(app: procrastinate.App, silent_seconds: float) -> int:
     return len(stalled)
 
 
+def _sweep(sessions: sessionmaker[Session], lease_seconds: float) -> None:
+    with sessions() as session:
+        if redefer_orphans(session, lease_seconds):
+            log.warning("tasks without a live job were queued again")
+        session.commit()
+
+
 async def _housekeeping(app: procrastinate.App, sessions: sessionmaker[Session], context: Any) -> None:
     from pracha.automation.runner import housekeeping
 
@@ -88,6 +122,7 @@ async def _housekeeping(app: procrastinate.App, sessions: sessionmaker[Session],
         try:
             await asyncio.to_thread(housekeeping, sessions, context)
             await recover_stalled(app, settings.automation_lease_seconds)
+            await asyncio.to_thread(_sweep, sessions, settings.automation_lease_seconds)
         except Exception:  # noqa: BLE001 - housekeeping must outlive one bad round; it is logged
             log.exception("automation housekeeping failed")
         await asyncio.sleep(every)
