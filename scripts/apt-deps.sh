@@ -3,7 +3,7 @@
 # It never starts a PostgreSQL cluster: the tests start their own throwaway server.
 set -euo pipefail
 
-packages=(chromium fonts-thai-tlwg poppler-utils postgresql)
+packages=(chromium fonts-thai-tlwg poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0)
 
 missing=()
 for pkg in "${packages[@]}"; do

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pracha.automation.cli import cert_app, worker
 from pracha.config import get_settings
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
@@ -81,6 +82,9 @@ def seed(
         table.add_row(who, login, where)
     console.print(table)
 
+
+app.command()(worker)
+app.add_typer(cert_app, name="cert")
 
 ledger_app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
                          no_args_is_help=True)

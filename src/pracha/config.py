@@ -87,6 +87,28 @@ class Settings(BaseSettings):
     line_channel_secret: str = Field("", description="LINE channel secret; checks X-Line-Signature (empty: LINE off).")
     line_channel_access_token: str = Field("", description="LINE channel access token for the reply API.")
     line_api_url: str = Field("https://api.line.me", description="Base URL of the LINE Messaging API.")
+    automation_in_process: bool = Field(
+        True, description="Run the automation task runner inside the web server (off when `pracha worker`s run)."
+    )
+    automation_poll_seconds: float = Field(1.0, description="How often a task runner looks for ready tasks.")
+    automation_lease_seconds: float = Field(
+        60.0, description="How long a claimed task (SQLite) or a silent worker's job (PostgreSQL) stays before "
+        "another runner takes it over."
+    )
+    automation_max_attempts: int = Field(5, description="Attempts of a task before it is marked failed.")
+    public_base_url: str = Field(
+        "http://127.0.0.1:8000", description="The portal's public address, printed in certificates' QR codes."
+    )
+    smtp_host: str = Field("", description="SMTP server for email notices (empty: email is not sent).")
+    smtp_port: int = Field(25, description="Port of the SMTP server.")
+    smtp_from: str = Field("noreply@pracha.localhost", description="Sender address of email notices.")
+    smtp_username: str = Field("", description="SMTP login name (empty: no login).")
+    smtp_password: str = Field("", description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
+    sms_gateway_url: str = Field("", description="URL the SMS gateway takes messages at (empty: SMS is not sent).")
+    sms_gateway_token: str = Field("", description="Bearer token for the SMS gateway.")
+    notice_max_attempts: int = Field(6, description="Attempts to send an email or SMS before it is marked failed.")
+    sla_remind_days: int = Field(1, description="Remind officers of applications due within this many days.")
 
     @property
     def upload_dir(self) -> Path:

@@ -18,4 +18,16 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
+    """Alembic to head; on PostgreSQL then Procrastinate's schema (the automation workers' job queue)."""
     command.upgrade(alembic_config(url), "head")
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+
+        from pracha.automation import pgqueue
+
+        engine = create_engine(url)
+        try:
+            with engine.begin() as connection:
+                pgqueue.install_schema(connection)
+        finally:
+            engine.dispose()

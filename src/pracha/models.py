@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pracha.assistant.models import Conversation, Message
+from pracha.automation.models import BotDecision, Certificate, DailyStatistic, Task
 from pracha.db import Base
 from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
 from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
@@ -28,4 +29,5 @@ __all__ = [
     "SessionAssurance",
     "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
     "Conversation", "Message",
+    "BotDecision", "Certificate", "Task", "DailyStatistic",
 ]

@@ -92,7 +92,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": "e2e-test-secret", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
-           "PYTHAINLP_OFFLINE": "1"}
+           "PYTHAINLP_OFFLINE": "1",
+           "PRACHA_AUTOMATION_IN_PROCESS": "false"}  # this journey is the human path: no bot takes it first
     log = base / "server.log"
     with log.open("wb") as out:
         # cwd is the temp dir so a developer's .env in the repo cannot change the settings.

@@ -175,6 +175,17 @@ MATRIX = [
     Call("POST", "/assistant", everyone(422), "form"),
     Call("GET", "/assistant/faq", everyone(200)),
     Call("POST", "/channels/line/webhook", everyone(503), "text"),
+    # automation
+    Call("GET", "/verify/{cert_id}", everyone(200)),
+    Call("GET", "/api/v1/certificates/{cert_id}", everyone(200)),
+    Call("GET", "/certificates/{cert_id}.pdf", visible(200)),
+    Call("POST", "/certificates/{cert_id}/revoke", expect(officer=422, other_officer=404, agency_admin=422), "form"),
+    Call("POST", "/applications/{reference}/automation/override",
+         expect(officer=422, other_officer=404, agency_admin=422), "form"),
+    Call("GET", "/admin/automation", expect(agency_admin=200, auditor=200, platform_admin=200)),
+    Call("GET", "/admin/automation/charts/{chart}.svg", expect(agency_admin=200, auditor=200, platform_admin=200)),
+    Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
+    Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
 ]
 
 
@@ -206,6 +217,8 @@ class World:
     consent_id: int = 0
     right_id: int = 0
     exchange_reference: str = ""
+    cert_id: str = ""  # a certificate of a second, approved application (automation)
+    task_id: int = 0  # the bot task the submit queued (automation)
 
 
 @pytest.fixture
@@ -238,8 +251,37 @@ def world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> Wo
     consent_id, right_id, exchange_reference = exchange_world(db, settings, catalog, users["citizen"])
     ledger.sequence(db, app.state.ledger_signer, settings.ledger_origin)
     db.commit()
+    cert_id, task_id = _automation_world(db, catalog, app, users, owner)
     return World(users, application.reference, submitted.id, document.id, raw, spare.id, consent_id, right_id,
-                 exchange_reference)
+                 exchange_reference, cert_id, task_id)
+
+
+def _automation_world(db: Session, catalog: Catalog, app: FastAPI, users: dict[str, User],
+                      owner: Principal) -> tuple[str, int]:
+    import io
+
+    from sqlalchemy import select
+
+    from pracha.automation import certificates
+    from pracha.automation.models import Task
+
+    task = db.scalar(select(Task).where(Task.kind == "bot"))
+    assert task is not None
+    storage = service.Storage(app.state.settings.upload_dir, app.state.settings.max_upload_bytes)
+    approved = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
+    for requirement in ("id-card", "house-registration"):
+        service.add_document(db, storage, catalog, owner, approved, requirement=requirement, filename="id.pdf",
+                             content_type="application/pdf", stream=io.BytesIO(PDF))
+    service.act(db, catalog, owner, approved, "submit")
+    officer = Principal(user=users["officer"])
+    service.act(db, catalog, officer, approved, "review")
+    service.act(db, catalog, officer, approved, "approve")
+    certificate = certificates.issue(db, catalog, approved, title_th="หนังสือรับรอง", title_en="Certificate",
+                                     signer=app.state.ledger_signer, base_url="http://testserver")
+    db.commit()
+    ledger.sequence(db, app.state.ledger_signer, app.state.settings.ledger_origin)
+    db.commit()
+    return certificate.id, task.id
 
 
 def _body(kind: str, csrf: str) -> dict[str, Any]:
@@ -268,7 +310,8 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             service_id="elderly-allowance", action="approve", event_id=world.event_id,
                             path="entries/000.p/1", index=0, passkey_id=999999, client_id="c_none",
                             consent_id=world.consent_id, right_id=world.right_id,
-                            message_reference=world.exchange_reference) + call.query
+                            message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
+                            chart="automation") + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

@@ -8,21 +8,27 @@ from pracha.identity.models import ApiToken, User
 
 PUBLIC = "public"
 API_TOKEN = "api_token"  # noqa: S105 - a role name, not a secret
+SYSTEM = "system"  # a bot acting for an agency (pracha.automation)
 
 
 @dataclass(frozen=True)
 class Principal:
     user: User | None = None
     token: ApiToken | None = None
+    system_agency: str | None = None  # set for the agency's bot, which has no user or token
 
     @property
     def role(self) -> str:
+        if self.system_agency is not None:
+            return SYSTEM
         if self.user is not None:
             return self.user.role
         return API_TOKEN if self.token is not None else PUBLIC
 
     @property
     def agency(self) -> str | None:
+        if self.system_agency is not None:
+            return self.system_agency
         if self.user is not None:
             return self.user.agency
         return self.token.agency if self.token is not None else None

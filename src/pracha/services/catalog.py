@@ -67,6 +67,7 @@ class Step:
     id: str
     actor: str
     text: Text
+    auto: Mapping[str, Any] | None = None  # a bot step's facts, rules and fee (checked by pracha.automation)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,7 +228,10 @@ def _step(data: Any, where: str) -> Step:
     code = _code(_of(data, dict, where, "a mapping").get("id"), f"{where}.id")
     if data.get("actor") not in ACTORS:
         raise CatalogError(f"{where}.{code}: actor must be one of {sorted(ACTORS)}")
-    return Step(code, data["actor"], _text(data.get("text"), f"{where}.{code}.text"))
+    auto = data.get("auto")
+    if auto is not None and (data["actor"] != "system" or not isinstance(auto, dict)):
+        raise CatalogError(f"{where}.{code}: auto must be a mapping, on a step whose actor is system")
+    return Step(code, data["actor"], _text(data.get("text"), f"{where}.{code}.text"), auto)
 
 
 def _service(data: Any, path: Path, agencies: Mapping[str, Agency],

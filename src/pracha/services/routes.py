@@ -150,6 +150,7 @@ def application_page(request: Request, db: Session, p: Principal, reference: str
         "overdue": service.is_overdue(application, service.today_in_thailand()),
         "errors": errors or {}, "message": message, "values": application.data,
         "client_token": None,
+        **{k: v for hook in service.PAGE_CONTEXT for k, v in hook(db, application).items()},
     }, status_code=status_code)
 
 

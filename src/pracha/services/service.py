@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -16,7 +17,7 @@ from pracha.db import utcnow
 from pracha.errors import Forbidden
 from pracha.i18n import BANGKOK
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
-from pracha.identity.principal import API_TOKEN, Principal
+from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger import note, receipts, sequencer
 from pracha.ledger.models import LedgerEntry
@@ -129,6 +130,8 @@ def may_act(principal: Principal, application: Application, action: str) -> bool
         return application.agency == principal.agency
     if principal.role == API_TOKEN:
         return application.agency == principal.agency and principal.has_scope("applications:write")
+    if principal.role == SYSTEM:  # a bot reviews, asks and approves, but never rejects
+        return application.agency == principal.agency and action in workflow.OFFICER_ACTIONS - {"reject"}
     return False
 
 
@@ -273,13 +276,24 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
     )
     event.ledger_entry = entry
     _notify_citizen(session, service, application, target, message)
+    for hook in AFTER_ACTION:
+        hook(session, application, action)
     return application
+
+
+# Called with (session, application, action) after every status change, in its transaction; the
+# automation package registers one that queues its bot on submit and its certificate on approval.
+AFTER_ACTION: list[Callable[[Session, Application, str], None]] = []
+# Called with (session, application) when the application page is drawn; each returns more context.
+PAGE_CONTEXT: list[Callable[[Session, Application], dict[str, Any]]] = []
 
 
 def actor_reference(principal: Principal) -> str:
     """Who acted, as the ledger names them: a reference, never a name."""
     if principal.token is not None:
         return f"token:{principal.token.id}"
+    if principal.system_agency is not None:
+        return f"bot:{principal.system_agency}"
     return f"user:{principal.user_id}" if principal.user_id is not None else "system"
 
 

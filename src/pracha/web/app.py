@@ -50,6 +50,7 @@ def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
     from pracha.assistant import line as assistant_line
     from pracha.assistant import routes as assistant_routes
+    from pracha.automation import routes as automation_routes
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
@@ -65,7 +66,7 @@ def routers() -> list[APIRouter]:
     return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
             ledger_routes.router, oidc_routes.router, oidc_sessions.router, oidc_pages.router,
             exchange_routes.router, exchange_api.router, exchange_gateway.router,
-            assistant_routes.router, assistant_line.router]
+            assistant_routes.router, assistant_line.router, automation_routes.router]
 
 
 @asynccontextmanager
@@ -77,9 +78,16 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(sequencer.run_forever(
             app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
             write_lock(app.state) if app.state.write_lock is not None else None))
+    runner = None
+    if app.state.settings.automation_in_process:
+        from pracha.automation.runner import run_in_process
+
+        runner = asyncio.create_task(run_in_process(app.state))
     yield
     if task is not None:
         task.cancel()
+    if runner is not None:
+        runner.cancel()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -105,6 +113,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ledger_signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
     app.state.ledger_signer_verifier = note.new_verifier(verifier_key(app.state.ledger_signer))
     app.state.form_prefill = prefill_form  # once-only: the services' apply form asks the exchange (a hook)
+    from pracha.automation import service as automation
+
+    automation.install(app.state.catalog)  # queues bots on submit; fails here on a broken `auto` step
+    app.state.automation_extra = {}
     app.state.ledger_witnesses = [note.new_verifier(k.strip()) for k in settings.ledger_witnesses.split(",")
                                   if k.strip()]
 

@@ -16,8 +16,8 @@ from pracha import i18n
 from pracha.web.access import csrf_token
 
 PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [PACKAGE / name / "templates"
-                 for name in ("web", "identity", "identity/oidc", "services", "ledger", "exchange", "assistant")]
+TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
+                                                              "exchange", "assistant", "automation")]
 
 
 @pass_context

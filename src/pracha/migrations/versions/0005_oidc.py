@@ -1,7 +1,7 @@
 """oidc provider: clients, keys, codes, tokens, consents, passkeys; user name_en and address
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-11-25 17:50:06.321986
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import pracha.db
 
 revision = "0005"
-down_revision = "0003"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

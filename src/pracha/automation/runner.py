@@ -1,0 +1,86 @@
+"""The two runners of the one task API. SQLite: an asyncio task in the web server's lifespan (the
+default for `make run`), taking the process's SQLite write lock around each `tasks.run_one`, or `pracha
+worker` looping over the same. PostgreSQL: Procrastinate workers (`pgqueue.work`) in any number of
+`pracha worker` processes on any machine, or in the web server when `automation_in_process` is on."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from pracha.automation import delivery, schedules, tasks
+from pracha.automation import service as automation
+from pracha.db import begin_write
+
+log = logging.getLogger(__name__)
+
+
+def housekeeping(sessions: sessionmaker[Session], context: tasks.Context) -> None:
+    """Queue today's daily job (once per day, by its key) and send the due notices."""
+    from pracha.services.service import today_in_thailand
+
+    with sessions() as session:
+        begin_write(session)
+        schedules.ensure_daily(session, today_in_thailand())
+        senders = context.extra.get("senders") or delivery.senders_from(context.settings)
+        delivery.deliver_due(session, senders, max_attempts=context.settings.notice_max_attempts)
+        session.commit()
+
+
+def work(sessions: sessionmaker[Session], context: tasks.Context, *, stop: threading.Event | None = None,
+         until_idle: bool = False, on_idle: Callable[[], None] | None = None) -> int:
+    """A worker's loop (the body of `pracha worker`); returns the number of tasks run."""
+    stop = stop or threading.Event()
+    settings = context.settings
+    done = 0
+    last_housekeeping = 0.0
+    while not stop.is_set():
+        if time.monotonic() - last_housekeeping >= settings.automation_poll_seconds:
+            housekeeping(sessions, context)
+            last_housekeeping = time.monotonic()
+        if tasks.run_one(sessions, context, lease_seconds=settings.automation_lease_seconds):
+            done += 1
+            continue
+        if until_idle:
+            break
+        if on_idle is not None:
+            on_idle()
+        stop.wait(settings.automation_poll_seconds)
+    return done
+
+
+async def run_in_process(state: Any) -> None:
+    """The in-process runner: one step at a time under the SQLite write lock, forever (until cancelled)."""
+    from pracha.web.access import write_lock
+
+    automation.install(state.catalog)
+    context = tasks.Context(state.catalog, state.settings, state.automation_extra)
+    if state.engine.dialect.name == "postgresql":
+        from pracha.automation import pgqueue
+
+        await pgqueue.work(state.sessions, context, install_signal_handlers=False)
+        return
+    every = state.settings.automation_poll_seconds
+    last = 0.0
+    while True:
+        lock = write_lock(state) if state.write_lock is not None else contextlib.nullcontext()
+        try:
+            async with lock:
+                if time.monotonic() - last >= every:
+                    await run_in_threadpool(housekeeping, state.sessions, context)
+                    last = time.monotonic()
+                ran = await run_in_threadpool(tasks.run_one, state.sessions, context, None,
+                                              state.settings.automation_lease_seconds)
+        except Exception:  # noqa: BLE001 - the runner must outlive one bad step; it is logged
+            log.exception("automation runner step failed")
+            ran = False
+        if not ran:
+            await asyncio.sleep(every)

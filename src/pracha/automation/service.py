@@ -1,0 +1,144 @@
+"""Automation wired into the portal: the hook that queues the bot on submit and the certificate on
+approval, the task handlers, the officer's override, and what the pages show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pracha.automation import bot, certificates, delivery, schedules, tasks
+from pracha.automation.models import BotDecision, Certificate
+from pracha.db import utcnow
+from pracha.errors import Forbidden, InvalidInput
+from pracha.identity.models import AGENCY_ADMIN, OFFICER
+from pracha.identity.principal import Principal
+from pracha.ledger import log as ledger
+from pracha.ledger.keys import load_or_create_signer
+from pracha.notices.service import notify
+from pracha.services import service as services
+from pracha.services import workflow
+from pracha.services.catalog import Catalog
+from pracha.services.models import Application
+
+_catalogs: list[Catalog] = []
+
+
+def install(catalog: Catalog) -> None:
+    """Register the hook once per process (and check every `auto` step compiles: fail at start)."""
+    bot.rulesets(catalog)
+    if catalog not in _catalogs:
+        _catalogs.append(catalog)
+    if after_action not in services.AFTER_ACTION:
+        services.AFTER_ACTION.append(after_action)
+    if page_context not in services.PAGE_CONTEXT:
+        services.PAGE_CONTEXT.append(page_context)
+
+
+def page_context(session: Session, application: Application) -> dict[str, Any]:
+    """What the application page shows of the bot: its decisions (newest first) and the certificate."""
+    decisions = list(session.scalars(select(BotDecision).where(BotDecision.application_id == application.id)
+                                     .order_by(BotDecision.id.desc())))
+    return {"bot_decisions": decisions, "certificate": certificate_for(session, application.id)}
+
+
+def _automated(service_id: str) -> bool:
+    return any(service_id in bot.rulesets(c) for c in _catalogs)
+
+
+def after_action(session: Session, application: Application, action: str) -> None:
+    if not _automated(application.service_id):
+        return
+    if action in ("submit", "resubmit"):
+        tasks.enqueue(session, "bot", f"bot:{application.id}:{application.version}",
+                      {"application_id": application.id})
+    elif action == "approve":
+        tasks.enqueue(session, "certificate", f"certificate:{application.id}", {"application_id": application.id})
+
+
+@tasks.handler("bot")
+def _run_bot(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
+    fetch = context.extra.get("fetch")
+    if fetch is not None:
+        bot.run_bot(session, context.catalog, context.settings, int(payload["application_id"]), fetch=fetch)
+    else:
+        bot.run_bot(session, context.catalog, context.settings, int(payload["application_id"]))
+
+
+@tasks.handler("certificate")
+def _issue_certificate(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
+    query = select(Application).where(Application.id == int(payload["application_id"]))
+    if session.get_bind().dialect.name != "sqlite":
+        query = query.with_for_update(of=Application)
+    application = session.scalar(query)
+    if application is None or application.status != workflow.APPROVED:
+        return
+    ruleset = bot.rulesets(context.catalog).get(application.service_id)
+    if ruleset is None:
+        return
+    if session.scalar(select(Certificate.id).where(Certificate.application_id == application.id)):
+        return  # issued by an earlier run of this task that committed
+    settings = context.settings
+    signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
+    certificate = certificates.issue(session, context.catalog, application, title_th=ruleset.certificate_th,
+                                     title_en=ruleset.certificate_en, signer=signer,
+                                     base_url=settings.public_base_url)
+    citizen = application.citizen
+    if citizen.language == "en":
+        subject, body = (f"{application.reference}: certificate issued",
+                         f"Your certificate “{certificate.title_en}” is ready to download.")
+    else:
+        subject, body = (f"{application.reference}: ออกหนังสือรับรองแล้ว",
+                         f"หนังสือรับรอง “{certificate.title_th}” พร้อมให้ดาวน์โหลดแล้ว")
+    notify(session, citizen, subject=subject, body=body, link=f"/certificates/{certificate.id}.pdf",
+           application_id=application.id)
+
+
+@tasks.handler("deliver")
+def _deliver(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
+    senders = context.extra.get("senders") or delivery.senders_from(context.settings)
+    delivery.deliver_due(session, senders, max_attempts=context.settings.notice_max_attempts)
+
+
+@tasks.handler("daily")
+def _daily(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
+    schedules.run_daily(session, context.catalog, context.settings, payload["day"])
+
+
+# --- officers ----------------------------------------------------------------------------------------
+
+
+def latest_decision(session: Session, application_id: int) -> BotDecision | None:
+    return session.scalar(select(BotDecision).where(BotDecision.application_id == application_id)
+                          .order_by(BotDecision.id.desc()).limit(1))
+
+
+def certificate_for(session: Session, application_id: int) -> Certificate | None:
+    return session.scalar(select(Certificate).where(Certificate.application_id == application_id))
+
+
+def override(session: Session, catalog: Catalog, principal: Principal, application: Application, *,
+             decision: str, reason: str) -> Application:
+    """An officer overrides the bot's finding: approve or reject with a reason (kept and in the ledger)."""
+    if principal.role not in (OFFICER, AGENCY_ADMIN) or principal.agency != application.agency:
+        raise Forbidden()
+    reason = reason.strip()
+    if not reason or len(reason) > 4000:
+        problem = {"th": "กรุณาระบุเหตุผล (ไม่เกิน 4000 ตัวอักษร)", "en": "Give a reason (at most 4000 characters)."}
+        raise InvalidInput(problem["th"], problem["en"], fields={"reason": problem})
+    if decision not in ("approve", "reject"):
+        raise InvalidInput("เลือกอนุมัติหรือไม่อนุมัติ", "Choose approve or reject.")
+    found = latest_decision(session, application.id)
+    if found is None:
+        raise InvalidInput("คำขอนี้ยังไม่ได้ผ่านการตรวจอัตโนมัติ", "The bot has not checked this application.")
+    if application.status == workflow.SUBMITTED:
+        services.act(session, catalog, principal, application, "review")
+    services.act(session, catalog, principal, application, decision, reason)
+    found.override_by, found.override_reason, found.override_at = principal.user_id, reason, utcnow()
+    citizen = application.citizen
+    ledger.record(session, "automation.override", actor=services.actor_reference(principal),
+                  obj=f"application:{application.reference}",
+                  record={"decision": decision, "reason": reason, "bot_outcome": found.outcome},
+                  subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
+    return application

@@ -1,0 +1,204 @@
+"""One task API for both runners: `enqueue` in the caller's transaction (idempotent by key), and
+`run_one` that claims a ready task, runs its handler and marks it done *in the handler's transaction*,
+so a task's effect and its completion commit together or not at all.
+
+On SQLite the in-process runner claims with `run_one` under the database's write lock; a runner that
+dies mid-task leaves its claim behind with a lease, and when the lease runs out the task is claimed again.
+On PostgreSQL every queued task also gets a Procrastinate job in the same transaction (`pgqueue.defer`),
+and Procrastinate workers run it through `run_task`. Failures are retried with exponential backoff; after
+`max_attempts` the task is `failed`, shown on the admin page, and can be retried there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pracha.automation.models import Task
+from pracha.config import Settings
+from pracha.db import begin_write, utcnow
+from pracha.services.catalog import Catalog
+
+log = logging.getLogger(__name__)
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+
+@dataclass
+class Context:
+    """What handlers get besides their session and payload."""
+
+    catalog: Catalog
+    settings: Settings
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[Session, Context, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(function: Handler) -> Handler:
+        HANDLERS[kind] = function
+        return function
+    return register
+
+
+def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any] | None = None, *,
+            delay: float = 0.0, max_attempts: int = 5) -> Task:
+    """Queue a task unless one with this key exists (then return that one)."""
+    existing = session.scalar(select(Task).where(Task.key == key))
+    if existing is not None:
+        return existing
+    task = Task(kind=kind, key=key, payload=payload or {}, status=QUEUED, attempts=0, max_attempts=max_attempts,
+                run_after=utcnow() + dt.timedelta(seconds=delay))
+    try:
+        with session.begin_nested():
+            session.add(task)
+    except IntegrityError:  # queued by a concurrent transaction a moment ago
+        found = session.scalar(select(Task).where(Task.key == key))
+        assert found is not None
+        return found
+    _dispatch(session, task)
+    return task
+
+
+def _dispatch(session: Session, task: Task) -> None:
+    """On PostgreSQL: a Procrastinate job for the task, in the same transaction."""
+    if session.get_bind().dialect.name == "postgresql":
+        from pracha.automation import pgqueue
+
+        session.flush()
+        pgqueue.defer(session, task.id, task.run_after)
+
+
+def backoff_seconds(attempts: int, base: float = 2.0, cap: float = 3600.0) -> float:
+    """Wait before retry number `attempts`: base · 2^(attempts−1), at most `cap`."""
+    return float(min(cap, base * 2 ** max(0, attempts - 1)))
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def claim(sessions: sessionmaker[Session], worker: str, lease_seconds: float) -> int | None:
+    """Take the oldest ready task (or one whose worker's lease ran out); commit the claim."""
+    with sessions() as session:
+        begin_write(session)
+        now = utcnow()
+        query = (select(Task).where(or_(
+            (Task.status == QUEUED) & (Task.run_after <= now),
+            (Task.status == RUNNING) & (Task.locked_until < now)))
+            .order_by(Task.run_after, Task.id).limit(1))
+        if session.get_bind().dialect.name != "sqlite":
+            query = query.with_for_update(skip_locked=True)
+        task = session.scalar(query)
+        if task is None:
+            return None
+        task.status = RUNNING
+        task.attempts += 1
+        task.locked_by = worker
+        task.locked_until = now + dt.timedelta(seconds=lease_seconds)
+        session.commit()
+        return task.id
+
+
+def run_one(sessions: sessionmaker[Session], context: Context, worker: str | None = None,
+            lease_seconds: float = 60.0) -> bool:
+    """Claim and run one task; False when none was ready."""
+    worker = worker or worker_name()
+    task_id = claim(sessions, worker, lease_seconds)
+    if task_id is None:
+        return False
+    _execute(sessions, context, task_id, worker)
+    return True
+
+
+def run_task(sessions: sessionmaker[Session], context: Context, task_id: int, worker: str | None = None) -> bool:
+    """Run task `task_id` for a Procrastinate job: claim it unless it is done or failed (a job repeated
+    after a crash, or delivered twice, then does nothing); False when there was nothing to do."""
+    worker = worker or worker_name()
+    with sessions() as session:
+        begin_write(session)
+        task = session.get(Task, task_id, with_for_update=True)
+        if task is None or task.status not in (QUEUED, RUNNING):
+            return False
+        task.status, task.locked_by = RUNNING, worker
+        task.attempts += 1
+        task.locked_until = utcnow() + dt.timedelta(seconds=context.settings.automation_lease_seconds)
+        session.commit()
+    _execute(sessions, context, task_id, worker)
+    return True
+
+
+def _execute(sessions: sessionmaker[Session], context: Context, task_id: int, worker: str) -> None:
+    """Run a claimed task's handler; its effect and `done` commit together. The task row stays locked
+    for the whole transaction, and a task claimed meanwhile by another worker is left to that worker."""
+    with sessions() as session:
+        begin_write(session)
+        task = session.get(Task, task_id, with_for_update=True)
+        assert task is not None
+        if task.status != RUNNING or task.locked_by != worker:
+            return
+        try:
+            HANDLERS[task.kind](session, context, dict(task.payload))
+            task.status, task.finished_at, task.locked_until, task.last_error = DONE, utcnow(), None, None
+            session.commit()
+            return
+        except Exception as exc:  # noqa: BLE001 - any failure of a handler is recorded and retried
+            session.rollback()
+            error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+            log.warning("task %s failed: %s", task_id, error)
+    _failed(sessions, task_id, error)
+
+
+def _failed(sessions: sessionmaker[Session], task_id: int, error: str) -> None:
+    with sessions() as session:
+        begin_write(session)
+        task = session.get(Task, task_id)
+        assert task is not None
+        task.last_error = error
+        task.locked_until = None
+        if task.attempts >= task.max_attempts:
+            task.status, task.finished_at = FAILED, utcnow()
+        else:
+            task.status = QUEUED
+            task.run_after = utcnow() + dt.timedelta(seconds=backoff_seconds(task.attempts))
+            _dispatch(session, task)
+        session.commit()
+
+
+def retry(session: Session, task_id: int) -> Task | None:
+    """An admin's retry of a failed task: queued again now, with a fresh count of attempts."""
+    task = session.get(Task, task_id)
+    if task is None or task.status != FAILED:
+        return None
+    task.status, task.attempts, task.run_after, task.finished_at = QUEUED, 0, utcnow(), None
+    _dispatch(session, task)
+    return task
+
+
+def run_until_idle(sessions: sessionmaker[Session], context: Context, *, limit: int = 10_000) -> int:
+    """Run ready tasks until none is left (tests, `pracha worker --until-idle`); the number run."""
+    count = 0
+    while count < limit and run_one(sessions, context):
+        count += 1
+    return count
+
+
+def counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(Task.status, func.count()).group_by(Task.status))
+    return {status: n for status, n in rows}
+
+
+def failed_tasks(session: Session, limit: int = 100) -> list[Task]:
+    return list(session.scalars(select(Task).where(Task.status == FAILED).order_by(Task.id.desc()).limit(limit)))
