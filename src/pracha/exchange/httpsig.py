@@ -25,23 +25,32 @@ and `now` are Unix seconds. Anything wrong -- no or malformed signature headers,
 required component not covered or missing, a tampered header or body, `created` older than
 `max_age` or more than CLOCK_SKEW seconds ahead, `expires` passed, another `alg` -- raises
 `SignatureError(reason)` and nothing else. The lower level, `Message` + `sign_message` /
-`verify_message`, signs any covered components (tests use it for RFC 9421 Appendix B.2.6).
+`verify_message`, signs any covered components (tests use it for RFC 9421 Appendix B.2.6). Structured-field parsing
+and serialising live in `exchange/sfv.py` (re-exported here).
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from pracha.exchange import sfv
+from pracha.exchange.sfv import Bare, InnerList, Item, Member, Token, serialize_item, serialize_member
+
+__all__ = ["ALG", "CLOCK_SKEW", "Bare", "InnerList", "Item", "Member", "Message", "SignatureError", "Token",
+           "Verified", "asgi_target_uri", "content_digest", "fields_of", "parse_dictionary", "parse_item",
+           "serialize_inner_list", "serialize_item", "serialize_member", "sign_message", "sign_request",
+           "sign_response", "signature_base", "verify_message", "verify_request", "verify_response"]
 
 CLOCK_SKEW = 60  # seconds a signature's `created` may be ahead of our clock
 ALG = "ed25519"
@@ -105,193 +114,35 @@ def asgi_target_uri(scope: Mapping[str, Any]) -> str:
     return uri + ("?" + query.decode("latin-1") if query else "")
 
 
-# ---- Structured Field Values (RFC 8941), the part signatures use ----
-
-class Token(str):
-    """An SF token (unquoted), as opposed to an SF string."""
-
-
-Bare = int | str | bytes | bool  # str includes Token
-
-
-@dataclass(frozen=True)
-class Item:
-    value: Bare
-    params: dict[str, Bare]
-
-
-@dataclass(frozen=True)
-class InnerList:
-    items: list[Item]
-    params: dict[str, Bare]
-
-
-Member = Item | InnerList
-_KEY_START = set("abcdefghijklmnopqrstuvwxyz*")
-_KEY_CHARS = _KEY_START | set("0123456789_-.")
-_TOKEN_CHARS = set("!#$%&'*+-.^_`|~:/0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_B64_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-
-
-class _Parser:
-    def __init__(self, text: str, what: str) -> None:
-        self.text, self.at, self.what = text.strip(" "), 0, what
-
-    def fail(self, why: str) -> SignatureError:
-        return SignatureError(f"malformed {self.what}: {why}")
-
-    def peek(self) -> str:
-        return self.text[self.at] if self.at < len(self.text) else ""
-
-    def take(self, char: str) -> bool:
-        if self.peek() == char:
-            self.at += 1
-            return True
-        return False
-
-    def skip(self, chars: str) -> None:
-        while self.peek() and self.peek() in chars:
-            self.at += 1
-
-    def dictionary(self) -> dict[str, Member]:
-        out: dict[str, Member] = {}
-        while self.at < len(self.text):
-            key = self.key()
-            out[key] = self.member() if self.take("=") else Item(True, self.params())
-            self.skip(" \t")
-            if self.at == len(self.text):
-                break
-            if not self.take(","):
-                raise self.fail("expected a comma")
-            self.skip(" \t")
-            if self.at == len(self.text):
-                raise self.fail("trailing comma")
-        return out
-
-    def member(self) -> Member:
-        if not self.take("("):
-            return self.item()
-        items: list[Item] = []
-        while True:
-            self.skip(" ")
-            if self.take(")"):
-                return InnerList(items, self.params())
-            items.append(self.item())
-            if self.peek() not in (" ", ")"):
-                raise self.fail("bad inner list")
-
-    def item(self) -> Item:
-        return Item(self.bare(), self.params())
-
-    def params(self) -> dict[str, Bare]:
-        out: dict[str, Bare] = {}
-        while self.take(";"):
-            self.skip(" ")
-            key = self.key()
-            out[key] = self.bare() if self.take("=") else True
-        return out
-
-    def key(self) -> str:
-        start = self.at
-        if self.peek() not in _KEY_START or not self.peek():
-            raise self.fail("bad key")
-        while self.peek() and self.peek() in _KEY_CHARS:
-            self.at += 1
-        return self.text[start:self.at]
-
-    def bare(self) -> Bare:
-        char, start = self.peek(), self.at
-        if char == "-" or char.isdigit():
-            self.take("-")
-            self.skip("0123456789")
-            digits = self.text[start:self.at].lstrip("-")
-            if not digits or len(digits) > 15 or self.peek() == ".":
-                raise self.fail("bad integer")
-            return int(self.text[start:self.at])
-        if char == '"':
-            return self.string()
-        if char == ":":
-            self.at += 1
-            end = self.text.find(":", self.at)
-            if end < 0 or not set(self.text[self.at:end]) <= _B64_CHARS:
-                raise self.fail("bad byte sequence")
-            self.at = end + 1
-            try:
-                return base64.b64decode(self.text[start + 1:end], validate=True)
-            except (binascii.Error, ValueError):
-                raise self.fail("bad base64") from None
-        if char == "?":
-            self.at += 1
-            if self.peek() not in ("0", "1"):
-                raise self.fail("bad boolean")
-            self.at += 1
-            return self.text[self.at - 1] == "1"
-        if char and (char.isascii() and char.isalpha() or char == "*"):
-            while self.peek() and self.peek() in _TOKEN_CHARS:
-                self.at += 1
-            return Token(self.text[start:self.at])
-        raise self.fail("bad value")
-
-    def string(self) -> str:
-        self.at += 1
-        out: list[str] = []
-        while True:
-            char = self.peek()
-            self.at += 1
-            if char == "":
-                raise self.fail("unterminated string")
-            if char == '"':
-                return "".join(out)
-            if char == "\\":
-                char = self.peek()
-                self.at += 1
-                if char not in ('"', "\\"):
-                    raise self.fail("bad escape")
-            elif not " " <= char <= "~":
-                raise self.fail("bad character in string")
-            out.append(char)
-
+# ---- Structured Field Values (RFC 8941): exchange/sfv.py; its errors become SignatureError here ----
 
 def parse_dictionary(text: str, what: str = "dictionary") -> dict[str, Member]:
-    return _Parser(text, what).dictionary()
+    try:
+        return sfv.parse_dictionary(text, what)
+    except sfv.SfvError as exc:
+        raise SignatureError(str(exc)) from None
 
 
 def parse_item(text: str, what: str = "item") -> Item:
-    parser = _Parser(text, what)
-    item = parser.item()
-    if parser.at != len(parser.text):
-        raise parser.fail("trailing characters")
-    return item
+    try:
+        return sfv.parse_item(text, what)
+    except sfv.SfvError as exc:
+        raise SignatureError(str(exc)) from None
 
 
 def _serialize_bare(value: Bare) -> str:
-    if isinstance(value, bool):
-        return "?1" if value else "?0"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, bytes):
-        return ":" + base64.b64encode(value).decode("ascii") + ":"
-    if isinstance(value, Token):
-        return str(value)
-    if not all(" " <= c <= "~" for c in value):
-        raise SignatureError("strings in signature parameters must be printable ASCII")
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def _serialize_params(params: Mapping[str, Bare]) -> str:
-    return "".join(f";{k}" if v is True else f";{k}={_serialize_bare(v)}" for k, v in params.items())
-
-
-def serialize_item(item: Item) -> str:
-    return _serialize_bare(item.value) + _serialize_params(item.params)
+    try:
+        return sfv.serialize_bare(value)
+    except sfv.SfvError as exc:
+        raise SignatureError(str(exc)) from None
 
 
 def serialize_inner_list(inner: InnerList) -> str:
-    return "(" + " ".join(serialize_item(i) for i in inner.items) + ")" + _serialize_params(inner.params)
+    try:
+        return sfv.serialize_inner_list(inner)
+    except sfv.SfvError as exc:
+        raise SignatureError(str(exc)) from None
 
-
-def serialize_member(member: Member) -> str:
-    return serialize_inner_list(member) if isinstance(member, InnerList) else serialize_item(member)
 
 # ---- the signature base (RFC 9421 section 2) ----
 
@@ -358,8 +209,15 @@ def signature_base(covered: InnerList, message: Message) -> bytes:
         raise SignatureError("component values must be ASCII") from None
 
 
+@lru_cache(maxsize=256)
 def _component(text: str) -> Item:
+    """A serialized component identifier, parsed (the same few recur on every message: cached)."""
     return parse_item(text, "component")
+
+
+@lru_cache(maxsize=256)
+def _ident(text: str) -> str:
+    return serialize_item(_component(text))
 
 
 def sign_message(message: Message, components: Sequence[str], *, key_id: str, key: Ed25519PrivateKey,
@@ -406,7 +264,7 @@ def verify_message(message: Message, *, resolve_key: KeyResolver, required: Sequ
         raise SignatureError("signature is from the future")
     idents = tuple(serialize_item(c) for c in covered.items)
     for needed in required:
-        if serialize_item(_component(needed)) not in idents:
+        if _ident(needed) not in idents:
             raise SignatureError(f"signature does not cover {needed}")
     public = resolve_key(keyid)
     if public is None:

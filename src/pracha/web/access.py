@@ -44,10 +44,10 @@ async def get_db(request: Request) -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        if state.write_lock is None:
+        if state.write_lock is None and session.in_transaction():
             await run_in_threadpool(session.close)
-        else:
-            session.close()  # SQLite: returning the connection to the pool does no I/O worth a thread
+        else:  # SQLite, or nothing left open (committed): returning the connection does no I/O worth a thread
+            session.close()
         if getattr(request.state, "holds_write_lock", False):
             request.state.holds_write_lock = False
             write_lock(state).release()
