@@ -4,7 +4,7 @@ SQLite with the in-process runner and on PostgreSQL with 1, 2 and 4 `pracha work
 (Procrastinate workers); and the automation rate on the demo data (the demo registries' elderly
 citizens, each applying once).
 
-Run from the repository root (the script imports tests.pgserver and tests.exchange.servers):
+Run from the repository root (the script imports tests.pgserver and tests.servers):
 
     PYTHONPATH=. .venv/bin/python bench/automation.py [--applications 60] [--workers 1,2,4] [--write]
 
@@ -41,7 +41,7 @@ from bench.common import REPO, code_version, load_average, machine, write_sectio
 def registries(var_dir: Path, base: Path, citizens: int) -> Iterator[dict[str, str]]:
     from pracha.exchange import keys
     from pracha.exchange.vocabulary import MEDIATOR
-    from tests.exchange import servers
+    from tests import servers
 
     keys.load_or_create(keys.key_path(var_dir, MEDIATOR))
     with servers.registry("civil", var_dir, base, citizens=citizens) as civil, \

@@ -47,7 +47,7 @@ from pracha.exchange.seed import seed_exchange  # noqa: E402
 from pracha.exchange.vocabulary import MEDIATOR, REGISTRIES, agency_client  # noqa: E402
 from pracha.migrate import upgrade  # noqa: E402
 from pracha.services.catalog import default_catalog_dir, load_catalog  # noqa: E402
-from tests.exchange import servers  # noqa: E402
+from tests import servers  # noqa: E402
 
 CLIENT = agency_client("cm-elderly-welfare")
 SERVICE = f"{REGISTRIES['welfare'][0]}/persons"

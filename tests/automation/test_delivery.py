@@ -23,8 +23,8 @@ from pracha.db import utcnow
 from pracha.notices.models import OutboxMessage
 from pracha.notices.service import notify
 from tests.automation.helpers import run_tasks, submit
-from tests.exchange.servers import free_port
 from tests.factories import create_citizen
+from tests.servers import free_port
 
 
 class Inbox:

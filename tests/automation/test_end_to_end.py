@@ -29,8 +29,8 @@ from pracha.registries.base import load_world
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
+from tests import servers
 from tests.automation.helpers import run_tasks, submit
-from tests.exchange import servers
 from tests.exchange.helpers import seed
 from tests.factories import create_citizen, create_staff, sign_in
 

@@ -8,12 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +19,7 @@ from playwright.sync_api import Browser, sync_playwright
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
 from tests.factories import create_staff
+from tests.servers import free_port, pracha_command, wait_healthy
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,7 +28,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 OFFICER_AGENCY = "cm-elderly-welfare"
 OFFICER_USERNAME = "officer.cm-elderly"
-STARTUP_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -40,32 +35,6 @@ class LiveServer:
     url: str  # http://127.0.0.1:<port>
     officer_username: str
     log: Path
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _pracha_command() -> list[str]:
-    script = Path(sys.executable).parent / "pracha"
-    return [str(script)] if script.exists() else [sys.executable, "-m", "pracha.cli"]
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"pracha serve exited with {process.returncode}:\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:  # noqa: S310 (loopback)
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, ConnectionError, TimeoutError):
-            pass
-        time.sleep(0.1)
-    pytest.fail(f"pracha serve did not answer /healthz in {STARTUP_SECONDS} s:\n{log.read_text(errors='replace')}")
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +57,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     finally:
         engine.dispose()
 
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": "e2e-test-secret", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
@@ -97,10 +66,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     log = base / "server.log"
     with log.open("wb") as out:
         # cwd is the temp dir so a developer's .env in the repo cannot change the settings.
-        process = subprocess.Popen([*_pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        process = subprocess.Popen([*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
                                    env=env, cwd=base, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(url, process, log)
+        wait_healthy(url, process, log)
         yield LiveServer(url=url, officer_username=OFFICER_USERNAME, log=log)
     finally:
         process.terminate()

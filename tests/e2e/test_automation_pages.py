@@ -21,9 +21,10 @@ from pracha.identity.principal import Principal
 from pracha.migrate import upgrade
 from pracha.services.catalog import load_catalog
 from tests.automation.helpers import submit
-from tests.e2e.conftest import REPO_ROOT, _free_port, _pracha_command, _wait_healthy
+from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.test_citizen_journey import BLOCKING_IMPACTS, new_context
 from tests.factories import PASSWORD, create_citizen, create_staff
+from tests.servers import free_port, pracha_command, wait_healthy
 
 pytestmark = pytest.mark.e2e
 
@@ -52,16 +53,16 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         certificate = db.query(Certificate).one()
         reference, cert_id = application.reference, certificate.id
     app.state.engine.dispose()
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "PRACHA_DATABASE_URL": url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": "e2e-automation", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1", "PRACHA_AUTOMATION_IN_PROCESS": "false"}
     log = base / "server.log"
     with log.open("wb") as out:
-        process = subprocess.Popen([*_pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        process = subprocess.Popen([*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
                                    env=env, cwd=base, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", process, log)
+        wait_healthy(f"http://127.0.0.1:{port}", process, log)
         yield {"url": f"http://127.0.0.1:{port}", "reference": reference, "cert_id": cert_id}
     finally:
         process.terminate()

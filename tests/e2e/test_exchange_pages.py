@@ -15,8 +15,8 @@ from pracha.db import make_engine, make_sessionmaker
 from pracha.exchange.seed import seed_exchange
 from pracha.migrate import upgrade
 from pracha.services.catalog import default_catalog_dir, load_catalog
+from tests import servers
 from tests.e2e.test_citizen_journey import Journey, new_context
-from tests.exchange import servers
 from tests.factories import PASSWORD, create_citizen, create_staff
 
 pytestmark = pytest.mark.e2e

@@ -25,9 +25,10 @@ from playwright.sync_api import Browser, Page, expect
 
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
-from tests.e2e.conftest import REPO_ROOT, _free_port, _pracha_command, _wait_healthy
+from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.test_citizen_journey import TIMEOUT_MS, Journey
 from tests.factories import PASSWORD, create_citizen, create_staff
+from tests.servers import free_port, pracha_command, wait_healthy
 
 pytestmark = pytest.mark.e2e
 ADMIN = "platform.admin"
@@ -69,15 +70,15 @@ def provider(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Itera
             citizen_id = str(citizen.national_id)
     finally:
         engine.dispose()
-    port = _free_port()
+    port = free_port()
     url = f"http://localhost:{port}"
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": "sso-e2e-secret", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PRACHA_OIDC_ISSUER": url, "PYTHAINLP_OFFLINE": "1"}
     log = base / "sso-provider.log"
-    process = _start([*_pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, base, log)
+    process = _start([*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, base, log)
     try:
-        _wait_healthy(f"http://127.0.0.1:{port}", process, log)
+        wait_healthy(f"http://127.0.0.1:{port}", process, log)
         yield Provider(url, citizen_id, base)
     finally:
         _stop(process, log, artifacts)
@@ -106,7 +107,7 @@ def register_app(page: Page, provider: Provider, rp_url: str, journey: Journey) 
 
 @pytest.fixture(scope="module")
 def rp_port() -> int:
-    return _free_port()
+    return free_port()
 
 
 def start_rp(provider: Provider, port: int, client_id: str, secret: str) -> tuple[subprocess.Popen[bytes], Path]:
@@ -115,7 +116,7 @@ def start_rp(provider: Provider, port: int, client_id: str, secret: str) -> tupl
     log = provider.base / "sso-relying-party.log"
     process = _start([sys.executable, "-m", "uvicorn", "tests.e2e.rp_app:app", "--host", "127.0.0.1",
                       "--port", str(port)], env, REPO_ROOT, log)
-    _wait_healthy(f"http://127.0.0.1:{port}", process, log)
+    wait_healthy(f"http://127.0.0.1:{port}", process, log)
     return process, log
 
 

@@ -28,7 +28,7 @@ from pracha.exchange.vocabulary import MEDIATOR, PORTAL
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.services.catalog import Catalog
-from tests.exchange import servers
+from tests import servers
 from tests.exchange.helpers import ALLOWANCES, OFFICE, PERSONS, client_key, log_of, seed, signed_headers
 from tests.exchange.test_gateway import silent_server  # noqa: F401 (a fixture)
 from tests.factories import create_citizen

@@ -19,7 +19,7 @@ from pracha.exchange import keys
 from pracha.exchange.vocabulary import MEDIATOR, PORTAL
 from pracha.services.catalog import Catalog
 from pracha.web.app import create_app
-from tests.exchange import servers
+from tests import servers
 from tests.exchange.helpers import CIVIL, seed
 from tests.factories import create_citizen, create_staff, sign_in
 

@@ -1,4 +1,4 @@
-"""Real processes for the cross-process tests and the benchmark: `pracha registry serve NAME` and
+"""Real processes for the cross-process tests and the benchmarks: `pracha registry serve NAME` and
 `pracha serve` as their own uvicorn processes on loopback, each waited for until /healthz answers."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[1]
 STARTUP_SECONDS = 60
 
 
@@ -24,12 +24,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _command() -> list[str]:
+def pracha_command() -> list[str]:
     script = Path(sys.executable).parent / "pracha"
     return [str(script)] if script.exists() else [sys.executable, "-m", "pracha.cli"]
 
 
-def _wait(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -52,10 +52,10 @@ def process(args: list[str], env: dict[str, str], workdir: Path, name: str) -> I
     log = workdir / f"{name}.log"
     full_env = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"), **env}
     with log.open("wb") as out:
-        child = subprocess.Popen([*_command(), *args, "--host", "127.0.0.1", "--port", str(port)],  # noqa: S603
+        child = subprocess.Popen([*pracha_command(), *args, "--host", "127.0.0.1", "--port", str(port)],  # noqa: S603
                                  env=full_env, cwd=workdir, stdout=out, stderr=subprocess.STDOUT)
     try:
-        _wait(url, child, log)
+        wait_healthy(url, child, log)
         yield url
     finally:
         child.terminate()
