@@ -3,6 +3,7 @@ pages), token, userinfo, revocation and RP-initiated logout. Thin: parse, call, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,8 +18,9 @@ from pracha.i18n import pick_language
 from pracha.identity import service as identity
 from pracha.identity.oidc import authorize, consent, keys, passkeys, tokens
 from pracha.identity.oidc.authorize import AuthorizeRequest, SignedIn
-from pracha.identity.oidc.clients import ASSERTION_ALGS, SCOPES, authenticate_client
+from pracha.identity.oidc.clients import ASSERTION_ALGS, SCOPES
 from pracha.identity.oidc.errors import AuthorizeError, OAuthError
+from pracha.identity.oidc.server import Call, Provider
 from pracha.identity.oidc.web import (
     authorize_error,
     client_call,
@@ -174,53 +176,32 @@ async def _client_form(request: Request) -> dict[str, str]:
     return values
 
 
-@router.post("/oidc/token", tags=["oidc"])
-async def token(request: Request, _: Principal = client_call(), db: Session = Depends(get_db)) -> Response:
+def _provider(request: Request, db: Session) -> Provider:
+    return Provider(db, issuer=issuer(request), secret=request.app.state.secret, life=lifetimes(request))
+
+
+async def _endpoint(request: Request, db: Session, answer: Callable[[Provider, Call], Response]) -> Response:
     try:
-        form = await _client_form(request)
+        call = Call(request.method, str(request.url), request.headers, await _client_form(request))
     except OAuthError as exc:
         return oauth_error(exc)
 
     def run() -> Response:
-        try:
-            client = authenticate_client(db, request.headers.get("authorization", ""), form,
-                                         audiences=[f"{issuer(request)}/oidc/token", issuer(request)])
-            grant = form.get("grant_type")
-            args = {"issuer": issuer(request), "secret": request.app.state.secret, "life": lifetimes(request)}
-            if grant == "authorization_code":
-                body = tokens.exchange_code(db, client, form, **args)
-            elif grant == "refresh_token":
-                body = tokens.refresh(db, client, form, **args)
-            else:
-                raise OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
-        except OAuthError as exc:
-            db.commit()  # keep revocations made on replay and used assertion ids
-            return oauth_error(exc)
-        db.commit()
-        return oauth_json(body)
+        response = answer(_provider(request, db), call)
+        db.commit()  # also after an error: keep revocations made on replay and used assertion ids
+        return response
 
     return await run_in_threadpool(run)
+
+
+@router.post("/oidc/token", tags=["oidc"])
+async def token(request: Request, _: Principal = client_call(), db: Session = Depends(get_db)) -> Response:
+    return await _endpoint(request, db, lambda provider, call: provider.create_token_response(call))
 
 
 @router.post("/oidc/revoke", tags=["oidc"])
 async def revoke(request: Request, _: Principal = client_call(), db: Session = Depends(get_db)) -> Response:
-    try:
-        form = await _client_form(request)
-    except OAuthError as exc:
-        return oauth_error(exc)
-
-    def run() -> Response:
-        try:
-            client = authenticate_client(db, request.headers.get("authorization", ""), form,
-                                         audiences=[f"{issuer(request)}/oidc/revoke", issuer(request)])
-            tokens.revoke(db, client, form)
-        except OAuthError as exc:
-            db.commit()
-            return oauth_error(exc)
-        db.commit()
-        return Response(status_code=200, headers={"Cache-Control": "no-store"})
-
-    return await run_in_threadpool(run)
+    return await _endpoint(request, db, lambda provider, call: provider.create_endpoint_response("revocation", call))
 
 
 @router.get("/oidc/userinfo", tags=["oidc"])
