@@ -6,6 +6,7 @@ the family), S256-only PKCE, the ID token's claims (pairwise `sub`, `acr`, `amr`
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,14 @@ def _use_once(grant: Any, model: Any, key: Any, family: str, what: str) -> None:
 
 class CodeGrant(AuthorizationCodeGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = AUTH_METHODS
+
+    def save_authorization_code(self, code: str, request: OAuth2Request) -> None:
+        signed, data = request.user, request.payload.data  # the user is an authorize.SignedIn
+        self.server.session.add(OidcCode(
+            code_hash=digest(code), client_id=request.client.client_id, user_id=signed.user.id,
+            redirect_uri=self.redirect_uri, scope=request.scope, nonce=data.get("nonce"),
+            code_challenge=data["code_challenge"], acr=signed.acr, auth_time=signed.auth_time,
+            expires_at=utcnow() + dt.timedelta(seconds=self.server.life.code), family=secrets.token_urlsafe(16)))
 
     def query_authorization_code(self, code: str, client: OidcClient) -> OidcCode | None:
         row = self.server.session.get(OidcCode, digest(code))
@@ -134,6 +143,11 @@ class IdTokens(OpenIDCode):
                 "azp": client.client_id, "iat": now, "exp": now + p.life.id_token,
                 "auth_time": int(origin.auth_time.timestamp()), "acr": origin.acr,
                 "amr": ["pwd", "hwk"] if origin.acr.endswith(":passkey") else ["pwd"]}
+
+    def exists_nonce(self, nonce: str, request: OAuth2Request) -> bool:
+        """Never refused here: the nonce binds the ID token to the relying party's session and the
+        relying party checks it (OIDC Core §15.5.2); the same request may be sent again (prompt=consent)."""
+        return False
 
     def get_authorization_code_claims(self, code: OidcCode) -> dict[str, Any]:
         return {"nonce": code.nonce} if code.nonce else {}

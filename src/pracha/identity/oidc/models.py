@@ -57,8 +57,10 @@ class OidcClient(Base):
     def get_default_redirect_uri(self) -> str | None:
         return None  # redirect_uri is always required and matched exactly
 
-    def get_allowed_scope(self, scope: str) -> str:
-        return " ".join(s for s in (scope or "").split() if s in self.scopes)
+    def get_allowed_scope(self, scope: str) -> str | None:
+        """The scope as asked (without repeats), or None (invalid_scope) if it names one not allowed."""
+        wanted = list(dict.fromkeys((scope or "").split()))
+        return " ".join(wanted) if all(s in self.scopes for s in wanted) else None
 
     def check_redirect_uri(self, redirect_uri: str) -> bool:
         return redirect_uri in self.redirect_uris

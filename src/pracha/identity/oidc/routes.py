@@ -70,6 +70,10 @@ def jwks(_: Principal = client_call(), db: Session = Depends(get_db)) -> JSONRes
     return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
 
 
+def _provider(request: Request, db: Session) -> Provider:
+    return Provider(db, issuer=issuer(request), secret=request.app.state.secret, life=lifetimes(request))
+
+
 # --- authorize ------------------------------------------------------------------------------------
 
 
@@ -104,21 +108,26 @@ def _advance(request: Request, db: Session, req: AuthorizeRequest, signed: Signe
     if step != "issue":
         return _step_page(request, db, req, step, signed=signed, csrf=csrf)
     assert signed is not None
-    code = authorize.issue_code(db, req, signed, lifetime=request.app.state.settings.oidc_code_seconds)
+    location = authorize.issue_code(req, signed)
     db.commit()
-    return redirect_with(req.redirect_uri, {"code": code, "state": req.state, "iss": issuer(request)}, status_code)
+    return redirect_with(location, {"iss": issuer(request)}, status_code)  # RFC 9207
+
+
+def _parse(request: Request, db: Session, params: dict[str, str], signed: SignedIn | None) -> AuthorizeRequest:
+    call = Call(request.method, str(request.url), request.headers, params)
+    return authorize.parse_request(_provider(request, db), call, signed)
 
 
 @router.get("/oidc/authorize", include_in_schema=False)
 def authorize_page(request: Request, _: Principal = allow(PUBLIC, write=True),
                    db: Session = Depends(get_db)) -> Response:
     params = dict(request.query_params)
-    authorize.check_client(db, params)  # unknown client or redirect URI: an error page, no redirect
-    try:
-        req = authorize.parse_request(db, params)
+    signed = passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE))
+    try:  # unknown client or redirect URI: UntrustedRedirect, an error page, no redirect
+        req = _parse(request, db, params, signed)
     except AuthorizeError as exc:
         return authorize_error(request, params["redirect_uri"], exc, params.get("state"))
-    return _advance(request, db, req, passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE)))
+    return _advance(request, db, req, signed)
 
 
 @router.post("/oidc/authorize", include_in_schema=False)
@@ -130,12 +139,11 @@ async def authorize_submit(request: Request, _: Principal = allow(PUBLIC),
 
 def _authorize_submit(request: Request, db: Session, form: dict[str, str]) -> Response:
     params = {k: form[k] for k in authorize.PARAMS if k in form}
-    authorize.check_client(db, params)
+    signed = passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE))
     try:
-        req = authorize.parse_request(db, params)
+        req = _parse(request, db, params, signed)
     except AuthorizeError as exc:
         return authorize_error(request, params["redirect_uri"], exc, params.get("state"), 303)
-    signed = passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE))
     action = form.get("action", "")
     if action == "deny":
         return authorize_error(request, req.redirect_uri, AuthorizeError("access_denied", "The citizen declined."),
@@ -174,10 +182,6 @@ async def _client_form(request: Request) -> dict[str, str]:
     if len(values) != len(form.multi_items()):
         raise OAuthError("invalid_request", "A parameter was sent more than once.")
     return values
-
-
-def _provider(request: Request, db: Session) -> Provider:
-    return Provider(db, issuer=issuer(request), secret=request.app.state.secret, life=lifetimes(request))
 
 
 async def _endpoint(request: Request, db: Session, answer: Callable[[Provider, Call], Response]) -> Response:

@@ -25,6 +25,7 @@ class Lifetimes:
     access: int = 600
     id_token: int = 600
     refresh_days: int = 30
+    code: int = 60
 
 
 def revoke_family(session: Session, family: str) -> None:
