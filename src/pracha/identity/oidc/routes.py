@@ -186,7 +186,11 @@ async def _client_form(request: Request) -> dict[str, str]:
 
 async def _endpoint(request: Request, db: Session, answer: Callable[[Provider, Call], Response]) -> Response:
     try:
-        call = Call(request.method, str(request.url), request.headers, await _client_form(request))
+        form = await _client_form(request)
+        if request.headers.get("authorization", "")[:6].lower() == "basic " \
+                and ("client_assertion" in form or "client_secret" in form):
+            raise OAuthError("invalid_request", "Use one client authentication method.")  # RFC 6749 §2.3
+        call = Call(request.method, str(request.url), request.headers, form)
     except OAuthError as exc:
         return oauth_error(exc)
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.oauth2.rfc6749 import AuthorizationServer, OAuth2Request
+from authlib.oauth2.rfc6749 import AuthorizationServer, InvalidClientError, OAuth2Request
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload, JsonRequest
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
@@ -26,8 +26,7 @@ from pracha.identity.oidc.clients import SCOPES, digest
 from pracha.identity.oidc.grants import CodeGrant, IdTokens, Pkce, Refresh, Revocation
 from pracha.identity.oidc.models import OidcClient
 from pracha.identity.oidc.tokens import ACCESS, REFRESH, Lifetimes, store_token
-
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+from pracha.identity.oidc.web import NO_STORE
 
 
 @dataclass(frozen=True)
@@ -85,7 +84,11 @@ class Provider(AuthorizationServer):
         return JSONResponse(body or {}, status_code=status, headers={**NO_STORE, **extra})
 
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
-        """Authlib's signals (after client authentication, after revocation): nothing listens."""
+        """After the token endpoint authenticated a client, a `client_id` in the form must name it."""
+        if name == "after_authenticate_client":
+            client_id = kwargs["grant"].request.form.get("client_id")
+            if client_id and client_id != kwargs["client"].client_id:
+                raise InvalidClientError(description="client_id does not match the authenticated client.")
 
     # --- storage -----------------------------------------------------------------------------------
 
