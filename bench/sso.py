@@ -8,8 +8,9 @@ Run from the repository root (the script imports tests.pgserver):
 
 - Exchanges: a fresh migrated database per engine with one citizen and one confidential client
   (client_secret_basic); the authorization codes (with their S256 PKCE challenges) are issued beforehand
-  by `authorize.issue_code`, as the authorize page does, so the timing is the token endpoint alone:
-  client authentication, the code and PKCE checks, the code marked used, an access and a refresh token
+  by `authorize.issue_code` (Authlib's code grant), as the authorize page does, so the timing is the
+  token endpoint alone (Authlib's `AuthorizationServer` on our tables): client authentication, the code
+  and PKCE checks, the code marked used, an access and a refresh token
   stored, and an ES256 ID token signed. Each is `POST /oidc/token` over keep-alive HTTP/1.1 (httpx),
   at concurrency 1 and 8. Bare: `GET /healthz` on the same server in the same run, at the same
   concurrency (the app's fixed cost per request: middleware, routing, a JSON body).
@@ -37,6 +38,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
@@ -92,6 +94,8 @@ def seed(url: str, n: int) -> Seeded:
     from pracha.db import make_engine, make_sessionmaker
     from pracha.identity.models import User
     from pracha.identity.oidc import authorize, clients
+    from pracha.identity.oidc.server import Call, Provider
+    from pracha.identity.oidc.tokens import Lifetimes
     from pracha.identity.passwords import hash_password
 
     engine = make_engine(url)
@@ -104,13 +108,18 @@ def seed(url: str, n: int) -> Seeded:
                                                  scopes=["openid", "profile"])
         assert secret is not None
         signed = authorize.SignedIn(user, authorize.ACR_PASSWORD, dt.datetime.now(dt.UTC))
+        db.flush()
+        provider = Provider(db, issuer="", secret=b"", life=Lifetimes(code=3600))  # issues codes only
         codes = []
         for _ in range(n):
             verifier = secrets.token_urlsafe(48)
             challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-            req = authorize.AuthorizeRequest(client=client, redirect_uri=REDIRECT, scopes=["openid", "profile"],
-                                             state=None, nonce=nonce, code_challenge=challenge)
-            codes.append((authorize.issue_code(db, req, signed, lifetime=3600), verifier))
+            params = {"client_id": client.client_id, "redirect_uri": REDIRECT, "response_type": "code",
+                      "scope": "openid profile", "nonce": nonce, "code_challenge": challenge,
+                      "code_challenge_method": "S256"}
+            req = authorize.parse_request(provider, Call("GET", "http://bench/oidc/authorize", {}, params), signed)
+            location = authorize.issue_code(req, signed)
+            codes.append((parse_qs(urlsplit(location).query)["code"][0], verifier))
         db.commit()
         client_id = client.client_id
     engine.dispose()
@@ -231,7 +240,8 @@ with the JWKS + iss/aud/exp/nonce checks), over {verified:,} ID tokens received 
   {took:.0f} s in all).{busy}
   Code {code_version()}; {engines}.
 - Codes are issued beforehand (`authorize.issue_code`, as the authorize page does), so a row times
-  the token endpoint alone; client authentication is `client_secret_basic` (SHA-256 of the secret).
+  the token endpoint alone: Authlib's `AuthorizationServer` with its code grant, PKCE and OpenIDCode
+  extensions on our tables; client authentication is `client_secret_basic` (SHA-256 of the secret).
   Each exchange writes in one transaction: the code marked used (a conditional UPDATE, so a code is
   exchanged once), two token rows; SQLite writers queue on the app's write lock.
 <!-- sso:end -->"""

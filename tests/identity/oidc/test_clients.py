@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 import pytest
+from authlib.oauth2.rfc7523 import JWTBearerClientAssertion
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import ECKey
@@ -36,7 +37,7 @@ def test_private_key_jwt(db: Session, client: TestClient) -> None:
     assert reg.secret is None
     code, flow = authorize_code(db, client, reg, create_citizen(db))
     base = {"grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT, "code_verifier": flow.verifier,
-            "client_assertion_type": clients.ASSERTION_TYPE}
+            "client_assertion_type": JWTBearerClientAssertion.CLIENT_ASSERTION_TYPE}
 
     def token(signed: str) -> Any:
         return client.post("/oidc/token", data={**base, "client_assertion": signed})
@@ -54,7 +55,7 @@ def test_private_key_jwt(db: Session, client: TestClient) -> None:
     assert response.status_code == 200, response.text
     assert verify_id_token(client, response.json()["id_token"], reg.id)
     refresh = {"grant_type": "refresh_token", "refresh_token": response.json()["refresh_token"],
-               "client_assertion_type": clients.ASSERTION_TYPE, "client_assertion": good}
+               "client_assertion_type": JWTBearerClientAssertion.CLIENT_ASSERTION_TYPE, "client_assertion": good}
     replayed = client.post("/oidc/token", data=refresh)
     assert replayed.status_code == 401 and replayed.json()["error"] == "invalid_client"
     fresh = client.post("/oidc/token", data={**refresh, "client_assertion": assertion(key, reg.id)})

@@ -46,6 +46,7 @@ def test_unknown_client_is_an_error_page_not_a_redirect(db: Session, client: Tes
     ({"claims": "{not json"}, "invalid_request"),
     ({"request": "eyJ..."}, "request_not_supported"),
     ({"prompt": "none"}, "login_required"),
+    ({"nonce": ""}, "invalid_request"),
 ])
 def test_bad_authorization_requests_go_back_with_the_rfc_code(db: Session, client: TestClient,
                                                               change: dict[str, str], error: str) -> None:
@@ -198,3 +199,18 @@ def test_a_code_exchanged_twice_at_once_succeeds_once(db: Session, make_client: 
     statuses = sorted(r.status_code for r in results)
     assert statuses == [200, 400, 400, 400]
     assert {r.json()["error"] for r in results if r.status_code == 400} == {"invalid_grant"}
+
+
+def test_one_authentication_method_and_a_matching_client_id(db: Session, client: TestClient) -> None:
+    reg, other = register(db), register(db)
+    code, flow = authorize_code(db, client, reg, create_citizen(db))
+    data = {"grant_type": "authorization_code", "code": code, "redirect_uri": reg.client.redirect_uris[0],
+            "code_verifier": flow.verifier}
+    two = client.post("/oidc/token", data={**data, "client_secret": reg.secret}, auth=reg.auth)
+    assert two.status_code == 400 and two.json()["error"] == "invalid_request"
+    foreign = client.post("/oidc/token", data={**data, "client_id": other.id}, auth=reg.auth)
+    assert foreign.json()["error"] == "invalid_client"
+    tokens = exchange(client, reg, code, flow.verifier).json()
+    stolen = client.post("/oidc/revoke", data={"token": tokens["refresh_token"]}, auth=other.auth)
+    assert stolen.json()["error"] == "invalid_grant"  # RFC 7009 §2.1: not the token's client
+    assert client.get("/oidc/userinfo", headers=bearer(tokens["access_token"])).status_code == 200

@@ -1,7 +1,9 @@
 """The authorization request (RFC 6749 §4.1.1, RFC 7636, OIDC Core §3.1.2): check it, decide what
 the citizen must still do (sign in, prove a passkey, consent), and issue the code.
 
-Checking happens in two stages. Until the client and its exact redirect URI are known, nothing may
+Authlib's `AuthorizationCodeGrant` (with `Pkce` and `OpenIDCode`, see `grants.py`) validates the
+request and issues the code; the steps between (sign-in, passkey, consent) are ours. Checking
+happens in two stages. Until the client and its exact redirect URI are known, nothing may
 be sent to the redirect URI (`UntrustedRedirect`, shown to the user). After that, errors go back to
 the client as `?error=…&state=…` (`AuthorizeError`).
 """
@@ -10,24 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from authlib.oauth2.rfc6749 import OAuth2Error
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
 from pracha.identity.models import User
-from pracha.identity.oidc.clients import digest
 from pracha.identity.oidc.errors import AuthorizeError, UntrustedRedirect
-from pracha.identity.oidc.models import OidcClient, OidcCode
+from pracha.identity.oidc.grants import CodeGrant
+from pracha.identity.oidc.models import OidcClient
+from pracha.identity.oidc.server import Call, Provider
 
 ACR_PASSWORD = "urn:pracha:acr:password"  # noqa: S105 - an acr value, not a secret
 ACR_PASSKEY = "urn:pracha:acr:passkey"  # password + passkey, or a user-verified passkey
 ACR_LEVEL = {ACR_PASSWORD: 1, ACR_PASSKEY: 2}
 PROMPTS = {"none", "login", "consent", "select_account"}
-_CHALLENGE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 PARAMS = ("client_id", "redirect_uri", "response_type", "scope", "state", "nonce", "code_challenge",
           "code_challenge_method", "prompt", "max_age", "acr_values", "claims", "login_hint", "ui_locales")
 
@@ -38,8 +39,7 @@ class AuthorizeRequest:
     redirect_uri: str
     scopes: list[str]
     state: str | None
-    nonce: str | None
-    code_challenge: str
+    grant: CodeGrant  # Authlib's grant that validated the request and issues the code
     prompt: set[str] = field(default_factory=set)
     max_age: int | None = None
     acr: str = ACR_PASSWORD  # the level the client asked for
@@ -73,35 +73,29 @@ def _requested_acr(params: Mapping[str, str]) -> str:
     return ACR_PASSKEY if ACR_PASSKEY in wanted else ACR_PASSWORD
 
 
-def parse_request(session: Session, params: Mapping[str, str]) -> AuthorizeRequest:
-    client, redirect_uri = check_client(session, params)
+def parse_request(provider: Provider, call: Call, signed_in: SignedIn | None) -> AuthorizeRequest:
+    """Check the request with Authlib's code grant (response type, scopes, PKCE, nonce, prompt), then
+    what Authlib leaves to us (openid required, request objects, prompt values, max_age, acr)."""
+    params = call.form
+    client, redirect_uri = check_client(provider.session, params)
     if "request" in params or "request_uri" in params:
         raise AuthorizeError("request_not_supported", "Request objects are not supported.")
-    if params.get("response_type") != "code":
-        raise AuthorizeError("unsupported_response_type", "Only response_type=code is supported.")
-    scopes = list(dict.fromkeys(params.get("scope", "").split()))
+    try:
+        grant = provider.get_consent_grant(call, end_user=signed_in.user if signed_in else None)
+    except OAuth2Error as exc:
+        raise AuthorizeError(exc.error, exc.get_error_description()) from exc
+    scopes = list(dict.fromkeys(grant.request.scope.split()))
     if "openid" not in scopes:
         raise AuthorizeError("invalid_scope", "The openid scope is required.")
-    if any(s not in client.scopes for s in scopes):
-        raise AuthorizeError("invalid_scope", "The client may not ask for: "
-                             + " ".join(s for s in scopes if s not in client.scopes))
-    challenge = params.get("code_challenge", "")
-    if not challenge:
-        raise AuthorizeError("invalid_request", "PKCE is required: send code_challenge (S256).")
-    if params.get("code_challenge_method") != "S256":
-        raise AuthorizeError("invalid_request", "code_challenge_method must be S256 (plain is refused).")
-    if not _CHALLENGE.match(challenge):
-        raise AuthorizeError("invalid_request", "code_challenge is malformed.")
     prompt = set(params.get("prompt", "").split())
-    if prompt - PROMPTS or ("none" in prompt and len(prompt) > 1):
+    if prompt - PROMPTS:
         raise AuthorizeError("invalid_request", "The prompt parameter is not valid.")
     max_age = params.get("max_age")
     if max_age is not None and not max_age.isdigit():
         raise AuthorizeError("invalid_request", "max_age must be a number of seconds.")
     return AuthorizeRequest(
-        client=client, redirect_uri=redirect_uri, scopes=scopes, state=params.get("state"),
-        nonce=params.get("nonce"), code_challenge=challenge, prompt=prompt,
-        max_age=int(max_age) if max_age is not None else None, acr=_requested_acr(params),
+        client=client, redirect_uri=redirect_uri, scopes=scopes, state=params.get("state"), grant=grant,
+        prompt=prompt, max_age=int(max_age) if max_age is not None else None, acr=_requested_acr(params),
         params={k: v for k, v in params.items() if k in PARAMS})
 
 
@@ -122,11 +116,8 @@ def next_step(req: AuthorizeRequest, signed_in: SignedIn | None, *, consented: b
     return step
 
 
-def issue_code(session: Session, req: AuthorizeRequest, signed_in: SignedIn, *, lifetime: int) -> str:
-    code = secrets.token_urlsafe(32)
-    session.add(OidcCode(
-        code_hash=digest(code), client_id=req.client.client_id, user_id=signed_in.user.id,
-        redirect_uri=req.redirect_uri, scope=" ".join(req.scopes), nonce=req.nonce,
-        code_challenge=req.code_challenge, acr=signed_in.acr, auth_time=signed_in.auth_time,
-        expires_at=utcnow() + dt.timedelta(seconds=lifetime), family=secrets.token_urlsafe(16)))
-    return code
+def issue_code(req: AuthorizeRequest, signed_in: SignedIn) -> str:
+    """The redirect URI with `code` and `state` (Authlib's code grant; the code is stored by
+    `grants.CodeGrant.save_authorization_code`)."""
+    _, _, headers = req.grant.create_authorization_response(req.redirect_uri, signed_in)
+    return str(dict(headers)["Location"])

@@ -5,26 +5,22 @@ and subject identifiers (pairwise per sector by default)."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hashlib
 import hmac
 import json
 import re
 import secrets
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
-from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
 from pracha.errors import InvalidInput, NotFound
 from pracha.identity.models import User
-from pracha.identity.oidc.errors import InvalidClient, OAuthError
 from pracha.identity.oidc.models import (
     AUTH_NONE,
     CONFIDENTIAL,
@@ -33,14 +29,12 @@ from pracha.identity.oidc.models import (
     PUBLIC_CLIENT,
     PUBLIC_SUB,
     SECRET_BASIC,
-    OidcAssertion,
     OidcClient,
     OidcToken,
 )
 from pracha.ledger import log as ledger
 
 SCOPES = ("openid", "profile", "birthdate", "address", "thai_id")
-ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_ALGS = ["ES256", "EdDSA", "RS256", "PS256"]
 _LOGO = re.compile(r"^data:image/(png|jpeg);base64,[A-Za-z0-9+/=]+$")
 MAX_LOGO = 96 * 1024
@@ -150,73 +144,3 @@ def subject(client: OidcClient, user: User, secret: bytes) -> str:
         return f"u{user.id}"
     mac = hmac.new(secret, f"pairwise|{client.sector}|{user.id}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
-
-
-# --- client authentication (RFC 6749 §2.3, RFC 7523 §2.2, OIDC Core §9) ---------------------------
-
-
-def _basic(header: str) -> tuple[str, str]:
-    try:
-        raw = base64.b64decode(header[6:].strip(), validate=True).decode()
-        client_id, _, secret = raw.partition(":")
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidClient("The Basic credentials are malformed.") from exc
-    return unquote(client_id.replace("+", " ")), unquote(secret.replace("+", " "))
-
-
-def authenticate_client(session: Session, authorization: str, form: dict[str, str], *,
-                        audiences: list[str]) -> OidcClient:
-    assertion = form.get("client_assertion")
-    basic = authorization[:6].lower() == "basic "
-    if basic and (assertion or form.get("client_secret")):
-        raise OAuthError("invalid_request", "Use one client authentication method.")
-    if form.get("client_secret"):
-        raise InvalidClient("client_secret_post is not supported; use client_secret_basic.")
-    if basic:
-        client_id, secret = _basic(authorization)
-        client = session.get(OidcClient, client_id)
-        if client is None or client.disabled_at is not None or client.auth_method != SECRET_BASIC \
-                or not client.secret_hash or not hmac.compare_digest(client.secret_hash, digest(secret)):
-            raise InvalidClient()
-    elif assertion:
-        client = _assertion_client(session, form, assertion, audiences)
-    else:
-        client = session.get(OidcClient, form.get("client_id", ""))
-        if client is None or client.disabled_at is not None or client.auth_method != AUTH_NONE:
-            raise InvalidClient()
-    if form.get("client_id") and form["client_id"] != client.client_id:
-        raise InvalidClient("client_id does not match the authenticated client.")
-    return client
-
-
-def _assertion_client(session: Session, form: dict[str, str], assertion: str, audiences: list[str]) -> OidcClient:
-    if form.get("client_assertion_type") != ASSERTION_TYPE:
-        raise InvalidClient("Unsupported client_assertion_type.")
-    try:
-        unverified = json.loads(base64.urlsafe_b64decode(assertion.split(".")[1] + "==="))
-        client = session.get(OidcClient, str(unverified.get("iss", "")))
-    except (ValueError, IndexError, AttributeError) as exc:
-        raise InvalidClient("The client assertion is malformed.") from exc
-    if client is None or client.disabled_at is not None or client.auth_method != PRIVATE_KEY_JWT or not client.jwks:
-        raise InvalidClient()
-    try:
-        claims = jwt.decode(assertion, KeySet.import_key_set(client.jwks), algorithms=ASSERTION_ALGS).claims  # type: ignore[arg-type]
-    except (JoseError, ValueError) as exc:
-        raise InvalidClient("The client assertion signature is not valid.") from exc
-    now = utcnow()
-    aud = claims.get("aud")
-    auds = aud if isinstance(aud, list) else [aud]
-    exp = claims.get("exp")
-    if claims.get("iss") != client.client_id or claims.get("sub") != client.client_id \
-            or not any(a in audiences for a in auds) or not isinstance(exp, int | float) \
-            or not now.timestamp() < exp <= now.timestamp() + 600 or not claims.get("jti"):
-        raise InvalidClient("The client assertion claims are not acceptable.")
-    jti = f"{client.client_id}:{claims['jti']}"[:200]
-    if session.get(OidcAssertion, jti) is not None:
-        raise InvalidClient("The client assertion was already used.")
-    try:
-        with session.begin_nested():
-            session.add(OidcAssertion(jti=jti, expires_at=dt.datetime.fromtimestamp(exp, dt.UTC)))
-    except IntegrityError as exc:
-        raise InvalidClient("The client assertion was already used.") from exc
-    return client

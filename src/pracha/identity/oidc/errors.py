@@ -1,9 +1,9 @@
 """Errors of the OpenID Connect provider, each with the error code its RFC names.
 
     PrachaError
-    ├── OAuthError (400)          the JSON answer of the token, revocation and userinfo endpoints
-    │   │                          (RFC 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1)
-    │   ├── InvalidClient (401)   client authentication failed (with WWW-Authenticate)
+    ├── OAuthError (400)          our JSON errors of the OAuth endpoints: a body that is not a form
+    │   │                          (token, revocation) and userinfo's (RFC 6750 §3.1); the token and
+    │   │                          revocation endpoints' other errors are Authlib's OAuth2Error
     │   └── InvalidToken (401)    a bearer access token that is unknown, expired, revoked or altered
     ├── AuthorizeError            a bad authorization request that can safely go back to the client's
     │                              redirect URI as ?error=… (RFC 6749 §4.1.2.1, OIDC Core §3.1.2.6)
@@ -29,12 +29,6 @@ class OAuthError(PrachaError):
 
     def to_json(self, lang: str) -> dict[str, Any]:
         return {"error": self.code, "error_description": self.description, "message": self.description}
-
-
-class InvalidClient(OAuthError):
-    def __init__(self, description: str = "Client authentication failed.") -> None:
-        super().__init__("invalid_client", description, status_code=401,
-                         headers={"WWW-Authenticate": 'Basic realm="pracha"'})
 
 
 class InvalidToken(OAuthError):

@@ -87,11 +87,6 @@ def rotate_key(session: Session, *, id_token_seconds: int) -> OidcSigningKey:
     return _new_key(session)
 
 
-def sign(session: Session, claims: dict[str, Any]) -> str:
-    key = signing_key(session)
-    return jwt.encode({"alg": ALG, "kid": key.kid, "typ": "JWT"}, claims, key, algorithms=[ALG])
-
-
 def verify(session: Session, token: str, *, issuer: str) -> dict[str, Any] | None:
     """The claims of an ID token this provider signed (expired or not), or None if it is not one."""
     try:

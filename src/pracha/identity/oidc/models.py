@@ -4,6 +4,8 @@ consents, passkeys and the assurance level of a browser session."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
@@ -48,6 +50,34 @@ class OidcClient(Base):
     def thai_id_approved(self) -> bool:
         return bool(self.thai_id_legal_basis)
 
+    # Authlib's ClientMixin (authlib.oauth2.rfc6749.ClientMixin)
+    def get_client_id(self) -> str:
+        return self.client_id
+
+    def get_default_redirect_uri(self) -> str | None:
+        return None  # redirect_uri is always required and matched exactly
+
+    def get_allowed_scope(self, scope: str) -> str | None:
+        """The scope as asked (without repeats), or None (invalid_scope) if it names one not allowed."""
+        wanted = list(dict.fromkeys((scope or "").split()))
+        return " ".join(wanted) if all(s in self.scopes for s in wanted) else None
+
+    def check_redirect_uri(self, redirect_uri: str) -> bool:
+        return redirect_uri in self.redirect_uris
+
+    def check_client_secret(self, client_secret: str) -> bool:
+        given = hashlib.sha256(client_secret.encode()).hexdigest()
+        return bool(self.secret_hash) and hmac.compare_digest(self.secret_hash or "", given)
+
+    def check_endpoint_auth_method(self, method: str, endpoint: str) -> bool:
+        return method == self.auth_method
+
+    def check_response_type(self, response_type: str) -> bool:
+        return response_type == "code"
+
+    def check_grant_type(self, grant_type: str) -> bool:
+        return grant_type in ("authorization_code", "refresh_token")
+
 
 class OidcSigningKey(Base):
     """An ES256 key. The newest unretired key signs; retired keys stay in the JWKS until
@@ -78,6 +108,12 @@ class OidcCode(Base):
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     family: Mapped[str] = mapped_column(String(64))  # the token family its exchange starts
 
+    def get_redirect_uri(self) -> str:
+        return self.redirect_uri
+
+    def get_scope(self) -> str:
+        return self.scope
+
 
 class OidcToken(Base):
     """An access or refresh token (only its SHA-256 is kept). Refreshing rotates within a family;
@@ -100,6 +136,12 @@ class OidcToken(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+    def check_client(self, client: OidcClient) -> bool:
+        return self.client_id == client.client_id
+
+    def get_scope(self) -> str:
+        return self.scope
 
 
 class OidcAssertion(Base):

@@ -3,6 +3,7 @@ pages), token, userinfo, revocation and RP-initiated logout. Thin: parse, call, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,8 +18,9 @@ from pracha.i18n import pick_language
 from pracha.identity import service as identity
 from pracha.identity.oidc import authorize, consent, keys, passkeys, tokens
 from pracha.identity.oidc.authorize import AuthorizeRequest, SignedIn
-from pracha.identity.oidc.clients import ASSERTION_ALGS, SCOPES, authenticate_client
+from pracha.identity.oidc.clients import ASSERTION_ALGS, SCOPES
 from pracha.identity.oidc.errors import AuthorizeError, OAuthError
+from pracha.identity.oidc.server import Call, Provider
 from pracha.identity.oidc.web import (
     authorize_error,
     client_call,
@@ -68,6 +70,10 @@ def jwks(_: Principal = client_call(), db: Session = Depends(get_db)) -> JSONRes
     return JSONResponse(body, headers={"Cache-Control": "public, max-age=300"})
 
 
+def _provider(request: Request, db: Session) -> Provider:
+    return Provider(db, issuer=issuer(request), secret=request.app.state.secret, life=lifetimes(request))
+
+
 # --- authorize ------------------------------------------------------------------------------------
 
 
@@ -102,21 +108,26 @@ def _advance(request: Request, db: Session, req: AuthorizeRequest, signed: Signe
     if step != "issue":
         return _step_page(request, db, req, step, signed=signed, csrf=csrf)
     assert signed is not None
-    code = authorize.issue_code(db, req, signed, lifetime=request.app.state.settings.oidc_code_seconds)
+    location = authorize.issue_code(req, signed)
     db.commit()
-    return redirect_with(req.redirect_uri, {"code": code, "state": req.state, "iss": issuer(request)}, status_code)
+    return redirect_with(location, {"iss": issuer(request)}, status_code)  # RFC 9207
+
+
+def _parse(request: Request, db: Session, params: dict[str, str], signed: SignedIn | None) -> AuthorizeRequest:
+    call = Call(request.method, str(request.url), request.headers, params)
+    return authorize.parse_request(_provider(request, db), call, signed)
 
 
 @router.get("/oidc/authorize", include_in_schema=False)
 def authorize_page(request: Request, _: Principal = allow(PUBLIC, write=True),
                    db: Session = Depends(get_db)) -> Response:
     params = dict(request.query_params)
-    authorize.check_client(db, params)  # unknown client or redirect URI: an error page, no redirect
-    try:
-        req = authorize.parse_request(db, params)
+    signed = passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE))
+    try:  # unknown client or redirect URI: UntrustedRedirect, an error page, no redirect
+        req = _parse(request, db, params, signed)
     except AuthorizeError as exc:
         return authorize_error(request, params["redirect_uri"], exc, params.get("state"))
-    return _advance(request, db, req, passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE)))
+    return _advance(request, db, req, signed)
 
 
 @router.post("/oidc/authorize", include_in_schema=False)
@@ -128,12 +139,11 @@ async def authorize_submit(request: Request, _: Principal = allow(PUBLIC),
 
 def _authorize_submit(request: Request, db: Session, form: dict[str, str]) -> Response:
     params = {k: form[k] for k in authorize.PARAMS if k in form}
-    authorize.check_client(db, params)
+    signed = passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE))
     try:
-        req = authorize.parse_request(db, params)
+        req = _parse(request, db, params, signed)
     except AuthorizeError as exc:
         return authorize_error(request, params["redirect_uri"], exc, params.get("state"), 303)
-    signed = passkeys.signed_in(db, request.cookies.get(SESSION_COOKIE))
     action = form.get("action", "")
     if action == "deny":
         return authorize_error(request, req.redirect_uri, AuthorizeError("access_denied", "The citizen declined."),
@@ -174,53 +184,32 @@ async def _client_form(request: Request) -> dict[str, str]:
     return values
 
 
-@router.post("/oidc/token", tags=["oidc"])
-async def token(request: Request, _: Principal = client_call(), db: Session = Depends(get_db)) -> Response:
+async def _endpoint(request: Request, db: Session, answer: Callable[[Provider, Call], Response]) -> Response:
     try:
         form = await _client_form(request)
+        if request.headers.get("authorization", "")[:6].lower() == "basic " \
+                and ("client_assertion" in form or "client_secret" in form):
+            raise OAuthError("invalid_request", "Use one client authentication method.")  # RFC 6749 §2.3
+        call = Call(request.method, str(request.url), request.headers, form)
     except OAuthError as exc:
         return oauth_error(exc)
 
     def run() -> Response:
-        try:
-            client = authenticate_client(db, request.headers.get("authorization", ""), form,
-                                         audiences=[f"{issuer(request)}/oidc/token", issuer(request)])
-            grant = form.get("grant_type")
-            args = {"issuer": issuer(request), "secret": request.app.state.secret, "life": lifetimes(request)}
-            if grant == "authorization_code":
-                body = tokens.exchange_code(db, client, form, **args)
-            elif grant == "refresh_token":
-                body = tokens.refresh(db, client, form, **args)
-            else:
-                raise OAuthError("unsupported_grant_type", "Use authorization_code or refresh_token.")
-        except OAuthError as exc:
-            db.commit()  # keep revocations made on replay and used assertion ids
-            return oauth_error(exc)
-        db.commit()
-        return oauth_json(body)
+        response = answer(_provider(request, db), call)
+        db.commit()  # also after an error: keep revocations made on replay and used assertion ids
+        return response
 
     return await run_in_threadpool(run)
+
+
+@router.post("/oidc/token", tags=["oidc"])
+async def token(request: Request, _: Principal = client_call(), db: Session = Depends(get_db)) -> Response:
+    return await _endpoint(request, db, lambda provider, call: provider.create_token_response(call))
 
 
 @router.post("/oidc/revoke", tags=["oidc"])
 async def revoke(request: Request, _: Principal = client_call(), db: Session = Depends(get_db)) -> Response:
-    try:
-        form = await _client_form(request)
-    except OAuthError as exc:
-        return oauth_error(exc)
-
-    def run() -> Response:
-        try:
-            client = authenticate_client(db, request.headers.get("authorization", ""), form,
-                                         audiences=[f"{issuer(request)}/oidc/revoke", issuer(request)])
-            tokens.revoke(db, client, form)
-        except OAuthError as exc:
-            db.commit()
-            return oauth_error(exc)
-        db.commit()
-        return Response(status_code=200, headers={"Cache-Control": "no-store"})
-
-    return await run_in_threadpool(run)
+    return await _endpoint(request, db, lambda provider, call: provider.create_endpoint_response("revocation", call))
 
 
 @router.get("/oidc/userinfo", tags=["oidc"])

@@ -1,14 +1,10 @@
-"""The token endpoint's grants (authorization_code with PKCE, refresh_token with rotation), ID
-tokens, revocation (RFC 7009) and userinfo. Access and refresh tokens are random strings; only their
-SHA-256 is stored, so they can be revoked and a database copy cannot be replayed."""
+"""Access and refresh tokens (stored for Authlib's grants in `server.py`), token families, and
+userinfo. Tokens are random strings; only their SHA-256 is stored, so they can be revoked and a
+database copy cannot be replayed."""
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
 from pracha.identity.models import User
-from pracha.identity.oidc import keys
 from pracha.identity.oidc.clients import digest, subject
 from pracha.identity.oidc.errors import InvalidToken, OAuthError
 from pracha.identity.oidc.models import OidcAssertion, OidcClient, OidcCode, OidcToken
@@ -30,14 +25,7 @@ class Lifetimes:
     access: int = 600
     id_token: int = 600
     refresh_days: int = 30
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def s256(verifier: str) -> str:
-    return _b64(hashlib.sha256(verifier.encode("ascii")).digest())
+    code: int = 60
 
 
 def revoke_family(session: Session, family: str) -> None:
@@ -45,100 +33,14 @@ def revoke_family(session: Session, family: str) -> None:
                     .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
 
 
-def _issue(session: Session, client: OidcClient, user: User, *, scope: str, acr: str, auth_time: dt.datetime,
-           family: str, nonce: str | None, issuer: str, secret: bytes, life: Lifetimes,
-           refresh_expires: dt.datetime | None = None) -> dict[str, Any]:
+def store_token(session: Session, token_hash: str, kind: str, origin: OidcCode | OidcToken, *, scope: str,
+                seconds: int, until: dt.datetime | None = None) -> None:
+    """A new access or refresh token in the family (and with the user, `acr`) of the code or token
+    it was issued for."""
     now = utcnow()
-    access, refresh = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    common = {"family": family, "client_id": client.client_id, "user_id": user.id, "scope": scope, "acr": acr,
-              "auth_time": auth_time, "created_at": now}
-    session.add(OidcToken(token_hash=digest(access), kind=ACCESS, expires_at=now + dt.timedelta(seconds=life.access),
-                          **common))
-    session.add(OidcToken(token_hash=digest(refresh), kind=REFRESH, **common,
-                          expires_at=refresh_expires or now + dt.timedelta(days=life.refresh_days)))
-    claims: dict[str, Any] = {
-        "iss": issuer, "sub": subject(client, user, secret), "aud": client.client_id, "azp": client.client_id,
-        "iat": int(now.timestamp()), "exp": int(now.timestamp()) + life.id_token,
-        "auth_time": int(auth_time.timestamp()), "acr": acr,
-        "amr": ["pwd", "hwk"] if acr.endswith(":passkey") else ["pwd"],
-        "at_hash": _b64(hashlib.sha256(access.encode()).digest()[:16]),
-    }
-    if nonce:
-        claims["nonce"] = nonce
-    return {"access_token": access, "token_type": "Bearer", "expires_in": life.access, "refresh_token": refresh,
-            "id_token": keys.sign(session, claims), "scope": scope}
-
-
-def exchange_code(session: Session, client: OidcClient, form: dict[str, str], *, issuer: str, secret: bytes,
-                  life: Lifetimes) -> dict[str, Any]:
-    code, verifier = form.get("code", ""), form.get("code_verifier", "")
-    if not code or not form.get("redirect_uri"):
-        raise OAuthError("invalid_request", "code and redirect_uri are required.")
-    if not verifier:
-        raise OAuthError("invalid_request", "code_verifier is required (PKCE).")
-    row = session.get(OidcCode, digest(code))
-    if row is None or row.client_id != client.client_id:
-        raise OAuthError("invalid_grant", "The code is not valid.")
-    if row.used_at is not None:  # RFC 6749 §4.1.2: revoke what the first exchange issued
-        revoke_family(session, row.family)
-        raise OAuthError("invalid_grant", "The code was already used; the tokens it gave are revoked.")
-    if row.expires_at <= utcnow():
-        raise OAuthError("invalid_grant", "The code has expired.")
-    if row.redirect_uri != form["redirect_uri"]:
-        raise OAuthError("invalid_grant", "redirect_uri differs from the authorization request.")
-    if not hmac.compare_digest(s256(verifier), row.code_challenge):
-        raise OAuthError("invalid_grant", "The PKCE code_verifier does not match the code_challenge.")
-    used = session.execute(update(OidcCode).where(OidcCode.code_hash == row.code_hash, OidcCode.used_at.is_(None))
-                           .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    if used.rowcount != 1:  # type: ignore[attr-defined]  # a concurrent exchange won: a replay
-        revoke_family(session, row.family)
-        raise OAuthError("invalid_grant", "The code was already used.")
-    user = session.get(User, row.user_id)
-    assert user is not None
-    return _issue(session, client, user, scope=row.scope, acr=row.acr, auth_time=row.auth_time, family=row.family,
-                  nonce=row.nonce, issuer=issuer, secret=secret, life=life)
-
-
-def refresh(session: Session, client: OidcClient, form: dict[str, str], *, issuer: str, secret: bytes,
-            life: Lifetimes) -> dict[str, Any]:
-    raw = form.get("refresh_token", "")
-    if not raw:
-        raise OAuthError("invalid_request", "refresh_token is required.")
-    row = session.scalar(select(OidcToken).where(OidcToken.token_hash == digest(raw), OidcToken.kind == REFRESH))
-    if row is None or row.client_id != client.client_id:
-        raise OAuthError("invalid_grant", "The refresh token is not valid.")
-    if row.used_at is not None:  # replayed: someone else holds a copy; end the whole family
-        revoke_family(session, row.family)
-        raise OAuthError("invalid_grant", "The refresh token was already used; its family is revoked.")
-    if row.revoked_at is not None or row.expires_at <= utcnow():
-        raise OAuthError("invalid_grant", "The refresh token is revoked or expired.")
-    scope = row.scope
-    if form.get("scope"):
-        wanted = form["scope"].split()
-        if any(s not in row.scope.split() for s in wanted):
-            raise OAuthError("invalid_scope", "A refresh cannot widen the scope.")
-        scope = " ".join(wanted)
-    used = session.execute(update(OidcToken).where(OidcToken.id == row.id, OidcToken.used_at.is_(None))
-                           .values(used_at=utcnow()).execution_options(synchronize_session=False))
-    if used.rowcount != 1:  # type: ignore[attr-defined]
-        revoke_family(session, row.family)
-        raise OAuthError("invalid_grant", "The refresh token was already used; its family is revoked.")
-    return _issue(session, client, row.user, scope=scope, acr=row.acr, auth_time=row.auth_time, family=row.family,
-                  nonce=None, issuer=issuer, secret=secret, life=life, refresh_expires=row.expires_at)
-
-
-def revoke(session: Session, client: OidcClient, form: dict[str, str]) -> None:
-    """RFC 7009: revoking a refresh token ends its family; unknown tokens are not an error."""
-    raw = form.get("token", "")
-    if not raw:
-        raise OAuthError("invalid_request", "token is required.")
-    row = session.scalar(select(OidcToken).where(OidcToken.token_hash == digest(raw)))
-    if row is None or row.client_id != client.client_id:
-        return
-    if row.kind == REFRESH:
-        revoke_family(session, row.family)
-    elif row.revoked_at is None:
-        row.revoked_at = utcnow()
+    session.add(OidcToken(token_hash=token_hash, kind=kind, family=origin.family, client_id=origin.client_id,
+                          user_id=origin.user_id, scope=scope, acr=origin.acr, auth_time=origin.auth_time,
+                          created_at=now, expires_at=until or now + dt.timedelta(seconds=seconds)))
 
 
 def token_for_access(session: Session, raw: str) -> OidcToken:

@@ -47,7 +47,7 @@ def issuer(request: Request) -> str:
 def lifetimes(request: Request) -> Lifetimes:
     s = request.app.state.settings
     return Lifetimes(access=s.oidc_access_token_seconds, id_token=s.oidc_id_token_seconds,
-                     refresh_days=s.oidc_refresh_token_days)
+                     refresh_days=s.oidc_refresh_token_days, code=s.oidc_code_seconds)
 
 
 def rp_id(request: Request) -> str:
