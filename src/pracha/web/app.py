@@ -63,10 +63,11 @@ def routers() -> list[APIRouter]:
     from pracha.services import routes as services_routes
     from pracha.web import routes as web_routes
 
-    return [web_routes.router, identity_routes.router, services_routes.router, services_api.router,
-            ledger_routes.router, oidc_routes.router, oidc_sessions.router, oidc_pages.router,
-            exchange_routes.router, exchange_api.router, exchange_gateway.router,
-            assistant_routes.router, assistant_line.router, automation_routes.router]
+    # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
+    return [exchange_gateway.router, web_routes.router, identity_routes.router, services_routes.router,
+            services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
+            oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
+            assistant_line.router, automation_routes.router]
 
 
 @asynccontextmanager
