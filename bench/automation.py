@@ -264,8 +264,9 @@ def main() -> None:
         lines += ["", f"Scaling on PostgreSQL relative to one worker (same run): {curve}. The machine has "
                   f"{os.cpu_count()} cores shared with the registries, the database, this script and other "
                   "work; samples of pg_stat_activity every 50 ms in which a backend waited on a lock: "
-                  f"{waits}. Few lock waits and no gain from more workers mean the runs are bound by CPU "
-                  "(PDF rendering, signatures, the registries), not by the queue."]
+                  f"{waits}. With (almost) no lock waits, the queue is not what limits the rate: the work "
+                  "(PDF rendering, signatures, the registries) is bound by CPU, so workers beyond the "
+                  f"machine's {os.cpu_count()} cores cannot add much."]
     lines += ["", f"Automation rate on the demo data: {approved} of {rate_run['n']} elderly demo citizens "
               f"({100 * approved / rate_run['n']:.0f} %) were approved with no human; the others went to an "
               "officer with the failing rule shown (a bot never rejects). Rules failed: "
