@@ -215,7 +215,7 @@ def section(runs: list[EngineRun], verify: dict[str, float], n: int, load: tuple
     engines = "; ".join(f"{r.engine}: {r.version}" for r in runs)
     ratio = verify["verify"] / verify["bare verify"]
     busy = ("\n  Other work shared the machine during the run, so the absolute rates are low and noisy; the ratios,"
-            "\n  measured side by side in the same run, are the figures to compare.") if max(load) > 2 else ""
+            "\n  measured side by side in the same run, are the figures to compare.") if load[0] > 2 else ""
     return f"""<!-- sso:start -->
 ## Single sign-on (`bench/sso.py`)
 
