@@ -38,6 +38,9 @@ def test_catalogue_browsing_and_thai_search(client: TestClient, catalog: Catalog
     for service in catalog.services.values():
         assert service.name.th in page.text
     moved = client.get("/services?q=ย้ายบ้าน")
+    assert "ผลการค้นหา “ย้ายบ้าน”" in moved.text  # one message with a placeholder, in Thai word order
+    english = client.get("/services", params={"q": "<b>", "lang": "en"}).text
+    assert "Results for “&lt;b&gt;”" in english  # the query is escaped inside the message
     assert moved.text.index(catalog.services["change-of-address"].name.th) < moved.text.index("</main>")
     api = client.get("/api/v1/services", params={"q": "ย้ายบ้าน"}).json()
     assert api[0]["id"] == "change-of-address"
@@ -83,6 +86,7 @@ def test_security_headers(client: TestClient) -> None:
 def test_errors_are_pages_or_json_in_the_users_language(client: TestClient) -> None:
     page = client.get("/no/such/page")
     assert page.status_code == 404 and "ไม่พบหน้าที่ท่านต้องการ" in page.text and "<html" in page.text
+    assert "<title>ข้อผิดพลาด 404" in page.text
     api = client.get("/api/v1/no/such/thing", headers={"Accept-Language": "en"})
     assert api.status_code == 404 and api.json()["message"] == "The page you asked for does not exist."
     assert client.get("/me").status_code == 401
