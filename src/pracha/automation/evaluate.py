@@ -221,15 +221,22 @@ class Outcome:
     error: str | None = None
 
 
-def evaluate(node: Node, facts: Mapping[str, Fact]) -> Outcome:
-    """Evaluate a condition: pass/fail on a boolean, missing on an absent fact, error otherwise."""
+def _run(node: Node, facts: Mapping[str, Fact]) -> tuple[Any, Evaluator, Outcome | None]:
+    """The node's value, or (None, …, the missing/error outcome) when it has none."""
     evaluator = Evaluator(facts)
     try:
-        value = evaluator.run(node)
+        return evaluator.run(node), evaluator, None
     except Missing as exc:
-        return Outcome(MISSING, None, evaluator.reads.values, missing=(exc.path, exc.source))
+        return None, evaluator, Outcome(MISSING, None, evaluator.reads.values, missing=(exc.path, exc.source))
     except (RuleTypeError, ArithmeticError, OverflowError, ValueError) as exc:
-        return Outcome(ERROR, None, evaluator.reads.values, error=str(exc))
+        return None, evaluator, Outcome(ERROR, None, evaluator.reads.values, error=str(exc))
+
+
+def evaluate(node: Node, facts: Mapping[str, Fact]) -> Outcome:
+    """Evaluate a condition: pass/fail on a boolean, missing on an absent fact, error otherwise."""
+    value, evaluator, failed = _run(node, facts)
+    if failed is not None:
+        return failed
     if not isinstance(value, bool):
         return Outcome(ERROR, jsonable(value), evaluator.reads.values, error="the rule gave no true or false")
     return Outcome(PASS if value else FAIL, value, evaluator.reads.values)
@@ -237,11 +244,7 @@ def evaluate(node: Node, facts: Mapping[str, Fact]) -> Outcome:
 
 def compute(node: Node, facts: Mapping[str, Fact]) -> Outcome:
     """Evaluate an expression for its value (e.g. a fee); outcome pass unless missing or error."""
-    evaluator = Evaluator(facts)
-    try:
-        value = evaluator.run(node)
-    except Missing as exc:
-        return Outcome(MISSING, None, evaluator.reads.values, missing=(exc.path, exc.source))
-    except (RuleTypeError, ArithmeticError, OverflowError, ValueError) as exc:
-        return Outcome(ERROR, None, evaluator.reads.values, error=str(exc))
+    value, evaluator, failed = _run(node, facts)
+    if failed is not None:
+        return failed
     return Outcome(PASS, jsonable(value), evaluator.reads.values)
