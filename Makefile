@@ -24,6 +24,7 @@ apt-deps:
 
 lint: install
 	$(BIN)/ruff check src tests bench
+	$(BIN)/lint-imports
 	$(BIN)/mypy
 
 translations: install

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from pracha.services.hooks import CATALOG
+
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 from bench.common import REPO, code_version, load_average, machine, write_section  # noqa: E402
@@ -64,13 +66,13 @@ def prepare(url: str, settings: Any, urls: dict[str, str], people: list[Any]) ->
 
     upgrade(url)
     app = create_app(settings)
-    catalog = app.state.catalog
+    catalog = app.state.pracha.registry.get(CATALOG)
     storage = service.Storage(settings.upload_dir, settings.max_upload_bytes)
     drafts = []
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         seed_exchange(db, settings, catalog, fetch=False)
         for name, base in urls.items():
-            row = db.get(Subsystem, REGISTRIES[name][0])
+            row = db.get(Subsystem, REGISTRIES[name].subsystem)
             assert row is not None
             row.base_url = base
         for person in people:
@@ -96,12 +98,13 @@ def submit_all(app: Any, drafts: list[int]) -> float:
     from pracha.services import service
     from pracha.services.models import Application
 
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         begin_write(db)
         for draft_id in drafts:
             application = db.get(Application, draft_id)
             assert application is not None
-            service.act(db, app.state.catalog, Principal(user=application.citizen), application, "submit")
+            catalog = app.state.pracha.registry.get(CATALOG)
+            service.act(db, catalog, Principal(user=application.citizen), application, "submit")
         db.commit()
     return time.perf_counter()
 
@@ -111,7 +114,7 @@ def pending(app: Any) -> int:
 
     from pracha.automation.models import Task
 
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         return int(db.scalar(select(func.count()).select_from(Task).where(Task.status.in_(("queued", "running"))))
                    or 0)
 
@@ -121,7 +124,7 @@ def outcome(app: Any, n: int) -> dict[str, Any]:
 
     from pracha.automation.models import BotDecision, Certificate, Task
 
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         outcomes = dict(db.execute(select(BotDecision.outcome, func.count()).group_by(BotDecision.outcome)).all())
         certs = int(db.scalar(select(func.count()).select_from(Certificate)) or 0)
         failed = int(db.scalar(select(func.count()).select_from(Task).where(Task.status == "failed")) or 0)
@@ -171,12 +174,11 @@ def run(engine: str, workers: int, people: list[Any], urls: dict[str, str], var_
         try:
             started = submit_all(app, drafts)
             if not workers:
-                from pracha.automation import service as automation
                 from pracha.automation import tasks
                 from pracha.automation.runner import work
 
-                automation.install(app.state.catalog)
-                work(app.state.sessions, tasks.Context(app.state.catalog, settings), until_idle=True)
+                catalog = app.state.pracha.registry.get(CATALOG)
+                work(app.state.pracha.db.sessions, tasks.Context(catalog, settings), until_idle=True)
             samples, waiting = 0, 0
             while pending(app):
                 if engine == "postgres":
@@ -190,7 +192,7 @@ def run(engine: str, workers: int, people: list[Any], urls: dict[str, str], var_
             for proc in procs:
                 proc.wait(30)
         result = outcome(app, len(drafts))
-        app.state.engine.dispose()
+        app.state.pracha.db.engine.dispose()
     return {"engine": engine, "workers": workers, "n": len(drafts), "seconds": elapsed,
             "per_second": len(drafts) / elapsed, "lock_samples": (waiting, samples), **result}
 
@@ -199,7 +201,7 @@ def lock_waits(app: Any) -> int:
     """1 if some backend of this database is waiting on a lock right now (pg_stat_activity)."""
     from sqlalchemy import text
 
-    with app.state.engine.connect() as conn:
+    with app.state.pracha.db.engine.connect() as conn:
         found = conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
                                   "AND wait_event_type = 'Lock'")).scalar()
     return 1 if found else 0

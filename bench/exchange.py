@@ -50,7 +50,7 @@ from pracha.services.catalog import default_catalog_dir, load_catalog  # noqa: E
 from tests import servers  # noqa: E402
 
 CLIENT = agency_client("cm-elderly-welfare")
-SERVICE = f"{REGISTRIES['welfare'][0]}/persons"
+SERVICE = f"{REGISTRIES['welfare'].subsystem}/persons"
 AIM_ADDED_P50_MS = 3.0
 AIM_THROUGHPUT = 0.5
 
@@ -187,7 +187,7 @@ def prepare(url: str, var_dir: Path, registry_url: str) -> None:
             client_key = keys.load_or_create(keys.key_path(var_dir, CLIENT))
             register_subsystem(db, CLIENT, name_th="กองสวัสดิการสังคม", name_en="Social welfare office",
                                public_key=keys.public_key_text(client_key))
-            welfare = db.get(Subsystem, REGISTRIES["welfare"][0])
+            welfare = db.get(Subsystem, REGISTRIES["welfare"].subsystem)
             assert welfare is not None
             welfare.base_url = registry_url
             db.commit()

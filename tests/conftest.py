@@ -89,12 +89,12 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
 def app(settings: Settings) -> Iterator[FastAPI]:
     application = create_app(settings)
     yield application
-    application.state.engine.dispose()
+    application.state.pracha.db.engine.dispose()
 
 
 @pytest.fixture
 def db(app: FastAPI) -> Iterator[Session]:
-    with app.state.sessions() as session:
+    with app.state.pracha.db.sessions() as session:
         yield session
 
 

@@ -9,11 +9,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
+from pracha.http.access import SESSION_COOKIE
 from pracha.identity import service as identity
 from pracha.identity import thai_id
 from pracha.identity.models import User
 from pracha.identity.passwords import hash_password
-from pracha.web.access import SESSION_COOKIE
 
 PASSWORD = "correct horse battery"
 _HASH = hash_password(PASSWORD)

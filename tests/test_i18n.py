@@ -21,7 +21,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from pracha import i18n
-from pracha.web.rendering import make_environment
+from pracha.http.rendering import make_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "src" / "pracha"

@@ -68,11 +68,12 @@ def seed(
         console.print("Nothing to do: pass --demo to load the demo data.")
         raise typer.Exit(1)
     from pracha.demo import DEMO_PASSWORD, seed_demo
-    from pracha.web.app import create_app
+    from pracha.services.hooks import CATALOG
+    from pracha.web.app import build_state
 
-    web = create_app(get_settings())
-    with web.state.sessions() as session:
-        summary = seed_demo(session, web.state.catalog, citizens=citizens, seed=random_seed)
+    state = build_state(get_settings())
+    with state.db.sessions() as session:
+        summary = seed_demo(session, state.registry.get(CATALOG), citizens=citizens, seed=random_seed)
     if summary.already_seeded:
         console.print("Demo data is already in this database.")
     table = Table(title=f"Demo accounts (password: {DEMO_PASSWORD})")
@@ -201,6 +202,7 @@ def registry_serve(
     import uvicorn
 
     from pracha import registries
+    from pracha.exchange.vocabulary import registry_port
     from pracha.registries.base import create_registry_app
 
     if name not in registries.REGISTRIES:
@@ -210,7 +212,7 @@ def registry_serve(
     web = create_registry_app(registries.REGISTRIES[name], settings,
                               database or registries.default_database_url(settings, name),
                               citizens=citizens, seed=random_seed)
-    uvicorn.run(web, host=host, port=port if port is not None else registries.port(settings, name),
+    uvicorn.run(web, host=host, port=port if port is not None else registry_port(settings, name),
                 log_level="warning", access_log=False)
 
 

@@ -2,14 +2,18 @@
 
 SQLite runs in WAL mode. A session that will write starts its transaction with BEGIN IMMEDIATE, so
 two writers queue on the lock (busy_timeout) instead of failing when one upgrades a read to a write.
-Within one server process the web layer also queues writers on an asyncio lock *before* they take a
-worker thread (web/access.py): threads blocked inside SQLite's busy wait would otherwise fill the
-thread pool while the lock holder waits for a thread to finish its request.
+Within one server process writers also queue on an asyncio lock (`WriteLock`) *before* they take a
+worker thread: threads blocked inside SQLite's busy wait would otherwise fill the thread pool while
+the lock holder waits for a thread to finish its request (`pracha.http.access` takes it for routes,
+the ledger sequencer and the automation runner for their own writes).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +21,8 @@ from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from pracha.hooks import EMPTY, Registry
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -90,8 +96,51 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_sessionmaker(engine: Engine, registry: Registry | None = None) -> sessionmaker[Session]:
+    """Sessions of an app carry its hook registry in `info`, so plain service functions that take only
+    a session (`services.service.act`) reach the hooks of the app they run in (`registry_of`)."""
+    return sessionmaker(engine, expire_on_commit=False, info={"registry": registry or EMPTY})
+
+
+def registry_of(session: Session) -> Registry:
+    registry = session.info.get("registry")
+    return registry if isinstance(registry, Registry) else EMPTY
+
+
+class WriteLock:
+    """SQLite only: this process's writers queue here, one asyncio lock per event loop (a server has
+    one loop; a test client may run several)."""
+
+    def __init__(self) -> None:
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+    def current(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+
+@dataclass(frozen=True)
+class Database:
+    """One database as an app uses it: the engine, its sessions, a writing engine (BEGIN IMMEDIATE on
+    SQLite) and, on SQLite only, the process's write lock."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+    write_engine: Engine
+    write_lock: WriteLock | None
+
+    @property
+    def is_sqlite(self) -> bool:
+        return is_sqlite(self.engine)
+
+
+def open_database(url: str, registry: Registry | None = None) -> Database:
+    engine = make_engine(url)
+    return Database(engine, make_sessionmaker(engine, registry), engine.execution_options(**WRITE),
+                    WriteLock() if is_sqlite(engine) else None)
 
 
 def is_sqlite(engine: Engine) -> bool:

@@ -116,4 +116,4 @@ def test_rate_limit(make_settings: Callable[..., Any], app: Any) -> None:
         assert codes == [200, 200, 200, 429]
         response = ask(client, "แจ้งเกิด", csrf, )
         assert response.headers["retry-after"] and response.json()["error"] == "rate_limited"
-    limited.state.engine.dispose()
+    limited.state.pracha.db.engine.dispose()

@@ -58,7 +58,7 @@ def test_bad_signature_is_401_and_nothing_is_processed(make_settings: Callable[.
     assert replies == []
     assert db.scalar(select(func.count()).select_from(Message)) == 0
     client.close()
-    app.state.engine.dispose()
+    app.state.pracha.db.engine.dispose()
 
 
 def test_signed_message_is_answered_through_the_reply_api(make_settings: Callable[..., Any], line: Any,
@@ -77,7 +77,7 @@ def test_signed_message_is_answered_through_the_reply_api(make_settings: Callabl
     assert "600" in text and "http://testserver/services/elderly-allowance" in text
     assert db.scalar(select(func.count()).select_from(Message)) == 2
     client.close()
-    app.state.engine.dispose()
+    app.state.pracha.db.engine.dispose()
 
 
 def test_unconfigured_channel_refuses(client: TestClient) -> None:

@@ -32,7 +32,7 @@ def _ask(make_settings: Callable[..., Any], url: str, model: str) -> dict[str, A
             assert response.status_code == 200, response.text
             return dict(response.json())
     finally:
-        app.state.engine.dispose()
+        app.state.pracha.db.engine.dispose()
 
 
 def test_cited_answer_is_used(make_settings: Callable[..., Any], llm: Any) -> None:

@@ -13,6 +13,7 @@ from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.services import service
 from pracha.services.catalog import Catalog
+from pracha.services.hooks import CATALOG
 from pracha.services.models import Application
 from tests.services.helpers import ELDERLY_FORM, PDF
 
@@ -21,8 +22,8 @@ DOCUMENTS = {"elderly-allowance": ("id-card", "house-registration")}
 
 def submit(db: Session, app: FastAPI, citizen: User, service_id: str = "elderly-allowance",
            form: dict[str, Any] | None = None) -> Application:
-    catalog: Catalog = app.state.catalog
-    settings = app.state.settings
+    catalog: Catalog = app.state.pracha.registry.get(CATALOG)
+    settings = app.state.pracha.settings
     owner = Principal(user=citizen)
     application = service.create_application(db, catalog, owner, service_id, form or ELDERLY_FORM)
     storage = service.Storage(settings.upload_dir, settings.max_upload_bytes)
@@ -37,8 +38,8 @@ def submit(db: Session, app: FastAPI, citizen: User, service_id: str = "elderly-
 
 
 def context(app: FastAPI, **extra: Any) -> tasks.Context:
-    return tasks.Context(app.state.catalog, app.state.settings, dict(extra))
+    return tasks.Context(app.state.pracha.registry.get(CATALOG), app.state.pracha.settings, dict(extra))
 
 
 def run_tasks(app: FastAPI, **extra: Any) -> int:
-    return tasks.run_until_idle(app.state.sessions, context(app, **extra))
+    return tasks.run_until_idle(app.state.pracha.db.sessions, context(app, **extra))

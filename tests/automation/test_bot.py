@@ -13,13 +13,14 @@ from pracha.automation.models import BotDecision, Certificate, Task
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.models import InboxMessage
 from pracha.services import workflow
+from pracha.services.hooks import CATALOG
 from pracha.services.models import Application
 from tests.automation.helpers import run_tasks, submit
 from tests.factories import create_citizen, create_staff, sign_in
 
 
 def test_every_catalogue_auto_step_compiles(app: FastAPI) -> None:
-    found = bot.rulesets(app.state.catalog)
+    found = bot.rulesets(app.state.pracha.registry.get(CATALOG))
     assert {"elderly-allowance", "child-support-grant", "residence-certificate", "change-of-address"} <= set(found)
     assert [r.id for r in found["elderly-allowance"].rules][:3] == ["alive", "age-60", "resident-in-area"]
 

@@ -17,7 +17,9 @@ from sqlalchemy.orm import Session
 from pracha.automation import certificates
 from pracha.automation.models import Certificate
 from pracha.identity.principal import Principal
+from pracha.ledger.deps import LEDGER
 from pracha.services import service
+from pracha.services.hooks import CATALOG
 from tests.automation.helpers import submit
 from tests.factories import create_citizen, create_staff, sign_in
 
@@ -33,10 +35,11 @@ def skeleton(text: str) -> str:
 def issued(db: Session, app: FastAPI) -> Certificate:
     application = submit(db, app, create_citizen(db, first_name="สมชาย", last_name="ใจดี"))
     officer = Principal(user=create_staff(db, "officer", application.agency))
-    service.act(db, app.state.catalog, officer, application, "review")
-    service.act(db, app.state.catalog, officer, application, "approve")
-    certificate = certificates.issue(db, app.state.catalog, application, title_th=TITLE, title_en="Certificate",
-                                     signer=app.state.ledger_signer, base_url="http://portal.test")
+    catalog = app.state.pracha.registry.get(CATALOG)
+    service.act(db, catalog, officer, application, "review")
+    service.act(db, catalog, officer, application, "approve")
+    certificate = certificates.issue(db, catalog, application, title_th=TITLE, title_en="Certificate",
+                                     signer=app.state.pracha.registry.get(LEDGER).signer, base_url="http://portal.test")
     db.commit()
     return certificate
 
@@ -104,7 +107,7 @@ def _cli(settings_env: dict[str, str], *args: str) -> subprocess.CompletedProces
 @pytest.mark.usefixtures("db")
 def test_cli_verifies_a_file_and_sees_tampering_and_revocation(db: Session, app: FastAPI, tmp_path: Path) -> None:
     certificate = issued(db, app)
-    settings = app.state.settings
+    settings = app.state.pracha.settings
     env = {"PRACHA_DATABASE_URL": settings.database_url, "PRACHA_VAR_DIR": str(settings.var_dir),
            "PRACHA_SECRET_KEY": settings.secret_key}
     good = tmp_path / "good.pdf"

@@ -19,7 +19,7 @@ from tests.services.helpers import act, ready_application
 def test_the_lifespan_runner_processes_a_submitted_application(make_settings: Callable[..., Settings]) -> None:
     app = create_app(make_settings(automation_poll_seconds=0.1, ledger_sequence_seconds=0))
     try:
-        with TestClient(app, base_url="http://testserver") as client, app.state.sessions() as db:
+        with TestClient(app, base_url="http://testserver") as client, app.state.pracha.db.sessions() as db:
             csrf = sign_in(db, client, create_citizen(db))
             reference = ready_application(client, csrf)
             assert act(client, csrf, reference, "submit").status_code == 200
@@ -33,4 +33,4 @@ def test_the_lifespan_runner_processes_a_submitted_application(make_settings: Ca
             status = client.get(f"/api/v1/applications/{reference}/status").json()["status"]
             assert status == "in_review"
     finally:
-        app.state.engine.dispose()
+        app.state.pracha.db.engine.dispose()

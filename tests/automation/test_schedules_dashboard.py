@@ -16,6 +16,7 @@ from pracha.automation.models import DailyStatistic
 from pracha.identity.principal import Principal
 from pracha.notices.models import InboxMessage
 from pracha.services import service
+from pracha.services.hooks import CATALOG
 from pracha.services.models import Application
 from tests.automation.helpers import context, submit
 from tests.factories import create_citizen, create_staff, sign_in
@@ -48,13 +49,13 @@ def test_the_daily_job_runs_once_a_day(db: Session, app: FastAPI) -> None:
     schedules.ensure_daily(db, dt.date(2026, 11, 25))
     schedules.ensure_daily(db, dt.date(2026, 11, 25))
     db.commit()
-    assert tasks.run_until_idle(app.state.sessions, context(app)) == 1
+    assert tasks.run_until_idle(app.state.pracha.db.sessions, context(app)) == 1
     assert tasks.counts(db) == {"done": 1}
 
 
 def test_dashboard_figures_charts_and_tables(db: Session, app: FastAPI,
                                              make_client: Callable[..., TestClient]) -> None:
-    catalog = app.state.catalog
+    catalog = app.state.pracha.registry.get(CATALOG)
     first = submit(db, app, create_citizen(db))
     second = submit(db, app, create_citizen(db))
     officer = Principal(user=create_staff(db, "officer", first.agency))

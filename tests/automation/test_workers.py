@@ -29,6 +29,7 @@ from pracha.ledger.models import LedgerEntry
 from pracha.migrate import upgrade
 from pracha.notices.models import InboxMessage
 from pracha.services import service
+from pracha.services.hooks import CATALOG
 from pracha.web.app import create_app
 from tests.automation.helpers import context, submit
 from tests.factories import create_citizen, create_staff, sign_in
@@ -41,11 +42,11 @@ def pg_app(pg_server: PostgresServer, pg_template: str, tmp_path: Path) -> Itera
     application = create_app(Settings(database_url=url, var_dir=tmp_path / "var", secret_key="test-secret",
                                       automation_lease_seconds=3, automation_poll_seconds=0.2))
     yield application
-    application.state.engine.dispose()
+    application.state.pracha.db.engine.dispose()
 
 
 def _worker(app: FastAPI, log: Path) -> subprocess.Popen[bytes]:
-    settings = app.state.settings
+    settings = app.state.pracha.settings
     env = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_DATABASE_URL": settings.database_url,
            "PRACHA_VAR_DIR": str(settings.var_dir), "PRACHA_SECRET_KEY": settings.secret_key,
            "PRACHA_AUTOMATION_LEASE_SECONDS": "3", "PRACHA_AUTOMATION_POLL_SECONDS": "0.2"}
@@ -66,30 +67,30 @@ def _wait(check: Callable[[], Any], seconds: float = 60) -> Any:
 @pytest.mark.postgres
 def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: FastAPI, tmp_path: Path) -> None:
     app = pg_app
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         application = submit(db, app, create_citizen(db))
         officer = Principal(user=create_staff(db, "officer", application.agency))
-        service.act(db, app.state.catalog, officer, application, "review")
-        service.act(db, app.state.catalog, officer, application, "approve")
+        service.act(db, app.state.pracha.registry.get(CATALOG), officer, application, "review")
+        service.act(db, app.state.pracha.registry.get(CATALOG), officer, application, "approve")
         db.query(Task).filter(Task.kind == "bot").delete()  # only the certificate task matters here
         db.commit()
         app_id, citizen_id = application.id, application.citizen_id
     log = tmp_path / "workers.log"
 
     def jobs() -> list[str]:
-        with app.state.engine.connect() as c:
+        with app.state.pracha.db.engine.connect() as c:
             return list(c.execute(text("SELECT status FROM procrastinate_jobs WHERE task_name = :n AND "
                                        "(args->>'task_id')::int = :id"), {"n": pgqueue.TASK_NAME, "id": task().id})
                         .scalars())
 
     def task() -> Task:
-        with app.state.sessions() as s:
+        with app.state.pracha.db.sessions() as s:
             found = s.scalar(select(Task).where(Task.kind == "certificate"))
             assert found is not None
             return found
 
     # Hold the application's row lock, so the worker blocks inside the task after claiming it.
-    with app.state.engine.connect() as blocker:
+    with app.state.pracha.db.engine.connect() as blocker:
         blocker.execute(text("SELECT id FROM applications WHERE id = :id FOR UPDATE"), {"id": app_id})
         first = _worker(app, log)
         try:
@@ -114,7 +115,7 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
     assert done.attempts == 2, log.read_text()
     assert "Procrastinate" in log.read_text()
     _wait(lambda: jobs() == [], 10)  # the retried job succeeded (successful jobs are deleted)
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         assert db.scalar(select(func.count()).select_from(Certificate)
                          .where(Certificate.application_id == app_id)) == 1
         notices = db.scalars(select(InboxMessage.subject).where(InboxMessage.user_id == citizen_id,
@@ -127,31 +128,31 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
 @pytest.mark.postgres
 def test_a_job_commits_or_rolls_back_with_the_change_that_queued_it(pg_app: FastAPI) -> None:
     def job_count() -> int:
-        with pg_app.state.engine.connect() as c:
+        with pg_app.state.pracha.db.engine.connect() as c:
             return int(c.execute(text("SELECT count(*) FROM procrastinate_jobs")).scalar_one())
 
     before = job_count()
-    with pg_app.state.sessions() as db:
+    with pg_app.state.pracha.db.sessions() as db:
         tasks.enqueue(db, "test-fails", "rolled-back")
         db.rollback()
         assert job_count() == before
         task = tasks.enqueue(db, "test-fails", "committed", delay=60)
         db.commit()
-        with pg_app.state.engine.connect() as c:
+        with pg_app.state.pracha.db.engine.connect() as c:
             row = c.execute(text("SELECT task_name, queue_name, args, scheduled_at FROM procrastinate_jobs "
                                  "WHERE (args->>'task_id')::int = :id"), {"id": task.id}).one()
         assert row.task_name == pgqueue.TASK_NAME and row.queue_name == pgqueue.QUEUE
         assert row.args == {"task_id": task.id} and row.scheduled_at > task.created_at
         assert db.scalar(select(func.count()).select_from(Task).where(Task.key == "rolled-back")) == 0
-    upgrade(pg_app.state.settings.database_url)  # `pracha migrate` again: Procrastinate's schema is kept
-    with pg_app.state.engine.begin() as c:
+    upgrade(pg_app.state.pracha.settings.database_url)  # `pracha migrate` again: Procrastinate's schema is kept
+    with pg_app.state.pracha.db.engine.begin() as c:
         assert not pgqueue.install_schema(c)
     assert job_count() == before + 1
 
 
 @pytest.mark.postgres
 def test_a_task_whose_job_is_gone_gets_a_new_one_after_the_lease(pg_app: FastAPI) -> None:
-    with pg_app.state.sessions() as db:
+    with pg_app.state.pracha.db.sessions() as db:
         task = tasks.enqueue(db, "test-fails", "orphan")
         db.commit()
         db.execute(text("DELETE FROM procrastinate_jobs WHERE (args->>'task_id')::int = :id"), {"id": task.id})
@@ -181,15 +182,15 @@ def test_failures_back_off_then_fail_and_an_admin_retries(db: Session, app: Fast
     tasks.enqueue(db, "test-fails", "test-fails:1", max_attempts=2)
     db.commit()
     ctx = context(app)
-    assert tasks.run_one(app.state.sessions, ctx)
+    assert tasks.run_one(app.state.pracha.db.sessions, ctx)
     db.expire_all()
     task = db.scalar(select(Task).where(Task.key == "test-fails:1"))
     assert task is not None and task.status == tasks.QUEUED and task.attempts == 1
     assert "registry down" in (task.last_error or "")
-    assert not tasks.run_one(app.state.sessions, ctx)  # backing off: not ready yet
+    assert not tasks.run_one(app.state.pracha.db.sessions, ctx)  # backing off: not ready yet
     task.run_after = task.created_at
     db.commit()
-    assert tasks.run_one(app.state.sessions, ctx)
+    assert tasks.run_one(app.state.pracha.db.sessions, ctx)
     db.expire_all()
     assert task.status == tasks.FAILED and task.attempts == 2
     admin = make_client()

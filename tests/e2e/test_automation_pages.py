@@ -20,6 +20,7 @@ from pracha.config import Settings
 from pracha.identity.principal import Principal
 from pracha.migrate import upgrade
 from pracha.services.catalog import load_catalog
+from pracha.services.hooks import CATALOG
 from tests.automation.helpers import submit
 from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.test_citizen_journey import BLOCKING_IMPACTS, new_context
@@ -39,20 +40,20 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     from pracha.web.app import create_app
 
     app = create_app(settings)
-    with app.state.sessions() as db:
+    with app.state.pracha.db.sessions() as db:
         application = submit(db, app, create_citizen(db, first_name="สมศรี", last_name="มีสุขใจ"))
         officer = create_staff(db, "officer", application.agency, username="officer.auto")
         create_staff(db, "platform_admin", username="admin.auto")
         context = tasks.Context(load_catalog(REPO_ROOT / "catalog"), settings)
-        tasks.run_until_idle(app.state.sessions, context)  # the bot: registries refuse here → officer
+        tasks.run_until_idle(app.state.pracha.db.sessions, context)  # the bot: registries refuse here → officer
         db.expire_all()
-        automation.override(db, app.state.catalog, Principal(user=officer), db.merge(application),
+        automation.override(db, app.state.pracha.registry.get(CATALOG), Principal(user=officer), db.merge(application),
                             decision="approve", reason="ตรวจสอบทะเบียนบ้านฉบับจริงแล้ว")
         db.commit()
-        tasks.run_until_idle(app.state.sessions, context)  # the certificate
+        tasks.run_until_idle(app.state.pracha.db.sessions, context)  # the certificate
         certificate = db.query(Certificate).one()
         reference, cert_id = application.reference, certificate.id
-    app.state.engine.dispose()
+    app.state.pracha.db.engine.dispose()
     port = free_port()
     env = {**os.environ, "PRACHA_DATABASE_URL": url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": "e2e-automation", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),

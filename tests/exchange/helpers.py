@@ -18,8 +18,8 @@ from pracha.exchange.seed import seed_exchange
 from pracha.exchange.vocabulary import MEDIATOR, REGISTRIES, agency_client
 from pracha.services.catalog import Catalog
 
-CIVIL = REGISTRIES["civil"][0]
-WELFARE = REGISTRIES["welfare"][0]
+CIVIL = REGISTRIES["civil"].subsystem
+WELFARE = REGISTRIES["welfare"].subsystem
 PERSONS = f"{CIVIL}/persons"
 ALLOWANCES = f"{WELFARE}/persons"
 OFFICE = agency_client("cm-elderly-welfare")
@@ -31,7 +31,7 @@ def seed(db: Session, settings: Settings, catalog: Catalog, base_urls: dict[str,
     office = keys.public_key_text(client_key(settings, OFFICE))
     register_subsystem(db, OFFICE, name_th="กองสวัสดิการสังคม", name_en="Social welfare office", public_key=office)
     for name, url in (base_urls or {}).items():
-        row = db.get(Subsystem, REGISTRIES[name][0])
+        row = db.get(Subsystem, REGISTRIES[name].subsystem)
         assert row is not None
         row.base_url = url
     db.commit()

@@ -16,6 +16,7 @@ from pracha.exchange import service as exchange
 from pracha.exchange.errors import NoLawfulBasis
 from pracha.exchange.models import Consent, MessageLog
 from pracha.exchange.vocabulary import PORTAL
+from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
 from pracha.ledger.models import LedgerEntry
 from pracha.ledger.receipts import verify_receipt
@@ -44,7 +45,7 @@ def test_grant_list_withdraw_and_receipt(seeded: None, db: Session, app: FastAPI
     body = granted.json()
     assert body["active"] and body["categories"] == ["address"] and body["notice_version"] == "2569-1"
     receipt = client.get(body["receipt_url"]).json()
-    key = verifier_key(app.state.ledger_signer)
+    key = verifier_key(app.state.pracha.registry.get(LEDGER).signer)
     assert receipt["consent"]["id"] == body["id"] and receipt["withdrawal"] is None
     assert verify_receipt(receipt["grant"], key).ok
     assert receipt["grant"]["leaf"]["kind"] == "consent.grant"

@@ -163,7 +163,7 @@ def test_provider_slow_is_504_within_the_timeout(make_settings: object, db: Sess
         started = time.monotonic()
         response, mid = _get(client, f"{PERSONS}/{nid}", client_key(settings, OFFICE))
         elapsed = time.monotonic() - started
-    app.state.engine.dispose()
+    app.state.pracha.db.engine.dispose()
     assert response.status_code == 504 and response.json()["error"] == "provider_timeout"  # type: ignore[attr-defined]
     assert elapsed < 3
     _denied(db, mid, 504, "provider_timeout")
@@ -180,7 +180,7 @@ def test_rate_limit_is_429(make_settings: object, db: Session, catalog: Catalog)
     with TestClient(app) as client:
         statuses = [_get(client, f"{PERSONS}/{nid}", key)[0].status_code for _ in range(3)]  # type: ignore[attr-defined]
         response, mid = _get(client, f"{PERSONS}/{nid}", key)
-    app.state.engine.dispose()
+    app.state.pracha.db.engine.dispose()
     assert statuses[:2] == [502, 502] and statuses[2] == 429  # (no registry runs: allowed calls fail upstream)
     assert response.status_code == 429 and response.headers["retry-after"] == "60"  # type: ignore[attr-defined]
     _denied(db, mid, 429, "rate_limited")

@@ -69,7 +69,7 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
                                              "matches_house_registration": "on", "delivery": "pickup"})
             assert saved.status_code == 303, saved.text
     finally:
-        app.state.engine.dispose()
+        app.state.pracha.db.engine.dispose()
 
 
 def test_openapi_is_read_from_the_registry(civil: dict[str, Any], make_settings: Callable[..., Settings],
@@ -88,4 +88,4 @@ def test_openapi_is_read_from_the_registry(civil: dict[str, Any], make_settings:
             clients = client.get("/api/v1/exchange/clients").json()
             assert any(c["id"] == MEDIATOR and c["public_key"] for c in clients)
     finally:
-        app.state.engine.dispose()
+        app.state.pracha.db.engine.dispose()

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from pracha.config import Settings
 from pracha.exchange import service as exchange
 from pracha.exchange.errors import ExchangeError
+from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
 from pracha.ledger.receipts import verify_receipt
 from pracha.services.catalog import Catalog
@@ -49,7 +50,7 @@ def test_each_citizen_sees_only_their_own_accesses(db: Session, settings: Settin
     assert other_client.get(f"/me/data-tracker/{mine}/receipt").status_code == 404
     receipt = client.get(row["receipt_url"])
     assert receipt.status_code == 200
-    assert verify_receipt(receipt.json(), verifier_key(app.state.ledger_signer)).ok
+    assert verify_receipt(receipt.json(), verifier_key(app.state.pracha.registry.get(LEDGER).signer)).ok
     assert receipt.json()["leaf"]["kind"] == "exchange.denied"
     page = client.get("/me/data-tracker")
     assert page.status_code == 200 and "ใครเข้าถึงข้อมูลของฉัน" in page.text and "ปฏิเสธ" in page.text

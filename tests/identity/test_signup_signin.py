@@ -118,7 +118,7 @@ def test_signin_with_a_malformed_id_says_why(client: TestClient) -> None:
 
 def test_repeated_failures_slow_down_then_lock(client: TestClient, db: Session, app: FastAPI) -> None:
     # a wait long enough that a loaded machine cannot outlast it between two requests
-    app.state.settings = app.state.settings.model_copy(update={"signin_slowdown_seconds": 60.0})
+    app.state.pracha.settings = app.state.pracha.settings.model_copy(update={"signin_slowdown_seconds": 60.0})
     citizen = create_citizen(db)
     headers = {"X-CSRF-Token": csrf_token(client)}
 

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from pracha.ledger import log, merkle, note
+from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
 from pracha.ledger.models import LedgerEntry, LedgerTile
 
@@ -31,7 +32,7 @@ def all_leaves(db: Session) -> list[bytes]:
 
 
 def test_sequence_builds_tiles_and_signed_checkpoint(db: Session, app: FastAPI) -> None:
-    signer = app.state.ledger_signer
+    signer = app.state.pracha.registry.get(LEDGER).signer
     fill(db, 70)
     first = log.sequence(db, signer, ORIGIN, batch=50)
     db.commit()
@@ -79,7 +80,7 @@ def test_leaves_hold_commitments_not_personal_data(db: Session, app: FastAPI) ->
     assert leaf["subject"] == "hmac-sha256:" + hmac.new(key, national_id.encode(), hashlib.sha256).hexdigest()
     assert set(leaf) == {"v", "kind", "time", "actor", "object", "digest", "subject"}
 
-    log.sequence(db, app.state.ledger_signer, ORIGIN)
+    log.sequence(db, app.state.pracha.registry.get(LEDGER).signer, ORIGIN)
     db.commit()
     before = log.latest_checkpoint(db)
     assert log.erase_subject(db, "user:7")  # PDPA erasure
@@ -91,7 +92,7 @@ def test_leaves_hold_commitments_not_personal_data(db: Session, app: FastAPI) ->
 
 def test_entries_are_append_only(db: Session, app: FastAPI) -> None:
     fill(db, 3)
-    log.sequence(db, app.state.ledger_signer, ORIGIN)
+    log.sequence(db, app.state.pracha.registry.get(LEDGER).signer, ORIGIN)
     db.commit()
     for statement in ("UPDATE ledger_entries SET data = :x WHERE \"index\" = 1",
                       "UPDATE ledger_entries SET \"index\" = 7 WHERE \"index\" = 1",
@@ -104,7 +105,7 @@ def test_entries_are_append_only(db: Session, app: FastAPI) -> None:
 
 def test_bad_proof_requests(db: Session, app: FastAPI) -> None:
     fill(db, 5)
-    log.sequence(db, app.state.ledger_signer, ORIGIN)
+    log.sequence(db, app.state.pracha.registry.get(LEDGER).signer, ORIGIN)
     db.commit()
     from pracha.ledger.errors import BadLedgerRequest
 

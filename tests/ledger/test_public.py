@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from pracha.cli import app as cli
 from pracha.config import Settings
 from pracha.ledger import log, merkle, note, receipts, tiles
+from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
 from pracha.ledger.verify import parse_bundle, verify_log
 from pracha.ledger.witness import cosign
@@ -31,7 +32,7 @@ def fill(db: Session, count: int) -> None:
 
 
 def key_of(app: FastAPI) -> str:
-    return verifier_key(app.state.ledger_signer)
+    return verifier_key(app.state.pracha.registry.get(LEDGER).signer)
 
 
 def test_checkpoint_tiles_entries_and_proofs(db: Session, client: TestClient, app: FastAPI) -> None:
@@ -222,4 +223,4 @@ def test_witness_cosigns_only_consistent_checkpoints(db: Session, make_settings:
         assert "shrank" in str(exc)
     else:
         raise AssertionError("the witness cosigned a shrunken log")
-    app.state.engine.dispose()
+    app.state.pracha.db.engine.dispose()

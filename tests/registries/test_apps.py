@@ -15,7 +15,7 @@ from pracha.config import Settings
 from pracha.exchange import httpsig
 from pracha.registries import REGISTRIES, create_app
 from pracha.registries import civil as civil_module
-from pracha.registries.base import create_registry_app, seed_once
+from pracha.registries.base import create_registry_app, registry_state, seed_once
 from tests.registries.helpers import (
     SOMCHAI_ID,
     SOMYING_ID,
@@ -142,12 +142,12 @@ def test_seeds_once(registry_settings: Settings, database_url: str) -> None:
     """On SQLite and PostgreSQL: tables made and filled on first start, left alone on the next."""
     create_registry_app(REGISTRIES["civil"], registry_settings, database_url)
     app = create_registry_app(REGISTRIES["civil"], registry_settings, database_url)
-    assert not seed_once(app.state.sessions, civil_module, world)
-    with app.state.sessions() as session:
+    assert not seed_once(registry_state(app).sessions, civil_module, world)
+    with registry_state(app).sessions() as session:
         assert session.scalar(select(func.count()).select_from(civil_module.Person)) == len(world().people)
     client = TestClient(app)
     assert get(client, registry_settings, "civil", f"/persons/{SOMYING_ID}").json()["first_name_th"] == "สมหญิง"
-    app.state.engine.dispose()
+    registry_state(app).engine.dispose()
 
 
 def test_keys_are_shared_through_var_dir(tmp_path: Any) -> None:

@@ -24,9 +24,10 @@ from sqlalchemy import select
 from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.demo import seed_demo
+from pracha.exchange.vocabulary import registry_url
 from pracha.identity.models import CITIZEN, User
 from pracha.migrate import upgrade
-from pracha.registries import NAMES, REGISTRIES, base_url
+from pracha.registries import NAMES, REGISTRIES
 from pracha.registries.base import create_registry_app
 from pracha.registries.launcher import start_registries
 from pracha.services.catalog import Catalog
@@ -171,7 +172,7 @@ def test_pracha_serve_starts_all_five_and_stops_them_on_sigterm(tmp_path: Path) 
             assert process.poll() is None, log.read_text(errors="replace")
             time.sleep(0.2)
         for name in NAMES:
-            assert httpx.get(base_url(settings, name) + "/healthz", timeout=5).json()["registry"] == name
+            assert httpx.get(registry_url(settings, name) + "/healthz", timeout=5).json()["registry"] == name
         assert sorted(p.name for p in (var / "registries").iterdir() if p.suffix == ".db") == \
             sorted(f"{n}.db" for n in NAMES)
         assert start_registries(settings) == []  # already running: nothing more started
@@ -180,7 +181,7 @@ def test_pracha_serve_starts_all_five_and_stops_them_on_sigterm(tmp_path: Path) 
     finally:
         if process.poll() is None:
             process.kill()
-    assert not any(_answers(base_url(settings, name)) for name in NAMES), log.read_text(errors="replace")
+    assert not any(_answers(registry_url(settings, name)) for name in NAMES), log.read_text(errors="replace")
 
 
 def _answers(url: str) -> bool:

@@ -14,13 +14,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
+from pracha.http.access import Rule
 from pracha.identity import service as identity
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
+from pracha.ledger.deps import LEDGER
 from pracha.services import service
 from pracha.services.catalog import Catalog
-from pracha.web.access import Rule
 from pracha.web.app import routers
 from tests.exchange.helpers import exchange_world
 from tests.factories import create_citizen, create_staff, sign_in
@@ -249,7 +250,7 @@ def world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> Wo
     db.commit()
     assert document is not None
     consent_id, right_id, exchange_reference = exchange_world(db, settings, catalog, users["citizen"])
-    ledger.sequence(db, app.state.ledger_signer, settings.ledger_origin)
+    ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, settings.ledger_origin)
     db.commit()
     cert_id, task_id = _automation_world(db, catalog, app, users, owner)
     return World(users, application.reference, submitted.id, document.id, raw, spare.id, consent_id, right_id,
@@ -267,7 +268,7 @@ def _automation_world(db: Session, catalog: Catalog, app: FastAPI, users: dict[s
 
     task = db.scalar(select(Task).where(Task.kind == "bot"))
     assert task is not None
-    storage = service.Storage(app.state.settings.upload_dir, app.state.settings.max_upload_bytes)
+    storage = service.Storage(app.state.pracha.settings.upload_dir, app.state.pracha.settings.max_upload_bytes)
     approved = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
     for requirement in ("id-card", "house-registration"):
         service.add_document(db, storage, catalog, owner, approved, requirement=requirement, filename="id.pdf",
@@ -277,9 +278,9 @@ def _automation_world(db: Session, catalog: Catalog, app: FastAPI, users: dict[s
     service.act(db, catalog, officer, approved, "review")
     service.act(db, catalog, officer, approved, "approve")
     certificate = certificates.issue(db, catalog, approved, title_th="หนังสือรับรอง", title_en="Certificate",
-                                     signer=app.state.ledger_signer, base_url="http://testserver")
+                                     signer=app.state.pracha.registry.get(LEDGER).signer, base_url="http://testserver")
     db.commit()
-    ledger.sequence(db, app.state.ledger_signer, app.state.settings.ledger_origin)
+    ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, app.state.pracha.settings.ledger_origin)
     db.commit()
     return certificate.id, task.id
 

@@ -19,11 +19,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pracha.assistant import service
+from pracha.assistant.deps import assistant_of
 from pracha.assistant.dialogue import Reply
 from pracha.assistant.errors import LineBadSignature, LineNotConfigured
-from pracha.assistant.routes import get_assistant
 from pracha.config import Settings
-from pracha.web.access import PUBLIC, Principal, allow, get_db
+from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.state import app_state
+from pracha.identity.principal import Principal
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -50,7 +52,7 @@ def send_replies(settings: Settings, replies: list[tuple[str, str]]) -> None:
 async def line_webhook(request: Request, _: Principal = allow(PUBLIC, csrf=False),
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     """LINE calls this with message events; signed with the channel secret (`X-Line-Signature`)."""
-    settings: Settings = request.app.state.settings
+    settings: Settings = app_state(request).settings
     if not settings.line_channel_secret:
         raise LineNotConfigured()
     body = (await request.body()).decode("utf-8", errors="replace")
@@ -60,7 +62,7 @@ async def line_webhook(request: Request, _: Principal = allow(PUBLIC, csrf=False
         raise LineBadSignature() from None
     except (ValueError, TypeError, KeyError):
         events = []  # signed but not understood: nothing to answer
-    assistant = get_assistant(request)
+    assistant = assistant_of(request).assistant()
     base_url = str(request.base_url)
 
     def run() -> list[tuple[str, str]]:

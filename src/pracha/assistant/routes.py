@@ -11,27 +11,17 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pracha.assistant import service
-from pracha.assistant.dialogue import Assistant, Reply, load_assistant
+from pracha.assistant.deps import assistant_of
+from pracha.assistant.dialogue import Reply
 from pracha.assistant.schemas import MessageIn, MessageOut
 from pracha.errors import InvalidInput
+from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity.models import CITIZEN
-from pracha.web.access import PUBLIC, Principal, allow, get_db
-from pracha.web.rendering import render
+from pracha.identity.principal import Principal
 
 router = APIRouter()
-
-
-def get_assistant(request: Request) -> Assistant:
-    state = request.app.state
-    return load_assistant(state.catalog, state.settings.catalog_dir.resolve())
-
-
-def limiter(request: Request) -> service.RateLimiter:
-    state = request.app.state
-    if getattr(state, "assistant_limiter", None) is None:
-        state.assistant_limiter = service.RateLimiter(state.settings.assistant_rate_limit)
-    limiter: service.RateLimiter = state.assistant_limiter
-    return limiter
 
 
 def _client_key(request: Request, p: Principal) -> str:
@@ -55,9 +45,9 @@ def _answer(request: Request, db: Session, p: Principal, text: str, conversation
     if not text.strip():
         raise InvalidInput("กรุณาพิมพ์คำถาม", "Please type a question.",
                            fields={"text": {"th": "กรุณาพิมพ์คำถาม", "en": "Please type a question."}})
-    limiter(request).check(_client_key(request, p))
-    reply, conversation = service.answer(db, get_assistant(request), request.app.state.settings, p, text,
-                                         conversation_id=conversation_id, channel="web")
+    assistant_of(request).limiter.check(_client_key(request, p))
+    reply, conversation = service.answer(db, assistant_of(request).assistant(), app_state(request).settings, p,
+                                         text, conversation_id=conversation_id, channel="web")
     db.commit()
     return reply_json(reply, conversation, p)
 
@@ -94,7 +84,7 @@ async def assistant_ask(request: Request, p: Principal = allow(PUBLIC), db: Sess
 
 @router.get("/assistant/faq", response_class=HTMLResponse, include_in_schema=False)
 def faq_page(request: Request, _: Principal = allow(PUBLIC)) -> Response:
-    assistant = get_assistant(request)
+    assistant = assistant_of(request).assistant()
     groups = [(s, [p for p in assistant.index.passages if p.kind == "faq" and p.service_id == s.id])
               for s in assistant.catalog.services.values()]
     return render(request, "assistant_faq.html", {"groups": groups})

@@ -17,23 +17,27 @@ cert_app = typer.Typer(help="Certificates: verify a PDF file, revoke a certifica
 
 
 def _state() -> tuple[Any, Any, Any]:
+    """Settings, sessions carrying the automation's hooks (a bot's approval queues the certificate),
+    and the catalogue."""
+    from pracha.automation import service as automation
     from pracha.db import make_engine, make_sessionmaker
+    from pracha.hooks import Registry
     from pracha.services.catalog import load_catalog
 
     settings = get_settings()
-    engine = make_engine(settings.database_url)
-    return settings, make_sessionmaker(engine), load_catalog(settings.catalog_dir.resolve())
+    catalog = load_catalog(settings.catalog_dir.resolve())
+    registry = Registry()
+    automation.install(registry, catalog)
+    return settings, make_sessionmaker(make_engine(settings.database_url), registry), catalog
 
 
 def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready.")) -> None:
     """Run automation tasks (bots, certificates, notices, daily jobs) from the database's queue; run
     as many as you like on PostgreSQL, on any machine."""
-    from pracha.automation import service as automation
     from pracha.automation import tasks
     from pracha.automation.runner import work
 
     settings, sessions, catalog = _state()
-    automation.install(catalog)
     if settings.database_url.startswith("postgresql"):
         import asyncio
 

@@ -13,13 +13,14 @@ from pracha.automation import certificates, dashboard, tasks
 from pracha.automation import service as automation
 from pracha.automation.models import Certificate
 from pracha.errors import Conflict, InvalidInput, NotFound
+from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.rendering import render
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
+from pracha.identity.principal import Principal
 from pracha.ledger import note
-from pracha.ledger.keys import verifier_key
+from pracha.ledger.deps import ledger_of
 from pracha.services import service
-from pracha.services.routes import _change
-from pracha.web.access import PUBLIC, Principal, allow, get_db
-from pracha.web.rendering import render
+from pracha.services.deps import catalog_of, change_application
 
 router = APIRouter()
 READERS = (CITIZEN, OFFICER, AGENCY_ADMIN, AUDITOR)
@@ -27,7 +28,7 @@ DASHBOARD = (AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN)
 
 
 def _verifier(request: Request) -> note.Verifier:
-    return note.new_verifier(verifier_key(request.app.state.ledger_signer))
+    return ledger_of(request).verifier
 
 
 @router.get("/verify/{cert_id}", response_class=HTMLResponse)
@@ -41,7 +42,7 @@ def verify_page(cert_id: str, request: Request, _: Principal = allow(PUBLIC), db
     application = result.certificate.application
     return render(request, "automation/verify.html", {
         "result": result, "cert_id": result.certificate.id, "reference": application.reference,
-        "service": request.app.state.catalog.get(application.service_id)})
+        "service": catalog_of(request).get(application.service_id)})
 
 
 @router.get("/api/v1/certificates/{cert_id}", tags=["automation"])
@@ -83,7 +84,7 @@ async def certificate_revoke(cert_id: str, request: Request, p: Principal = allo
             raise InvalidInput(problem["th"], problem["en"], fields={"reason": problem})
         certificates.revoke(db, certificate, actor=service.actor_reference(p), reason=reason)
 
-    return await _change(request, db, p, reference, work, f"/applications/{reference}#automation")
+    return await change_application(request, db, p, reference, work, f"/applications/{reference}#automation")
 
 
 @router.post("/applications/{reference}/automation/override", response_class=HTMLResponse)
@@ -91,15 +92,15 @@ async def override(reference: str, request: Request, p: Principal = allow(OFFICE
                    db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     decision, reason = str(form.get("decision") or ""), str(form.get("reason") or "")
-    catalog = request.app.state.catalog
-    return await _change(request, db, p, reference,
+    catalog = catalog_of(request)
+    return await change_application(request, db, p, reference,
                          lambda a: automation.override(db, catalog, p, a, decision=decision, reason=reason),
                          f"/applications/{reference}#automation")
 
 
 def _titles(request: Request) -> dict[str, str]:
     lang = request.state.lang
-    return {s.id: s.name.get(lang) for s in request.app.state.catalog.services.values()}
+    return {s.id: s.name.get(lang) for s in catalog_of(request).services.values()}
 
 
 @router.get("/admin/automation", response_class=HTMLResponse)

@@ -11,14 +11,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
 from pracha.automation import delivery, schedules, tasks
-from pracha.automation import service as automation
-from pracha.db import begin_write
+from pracha.automation import service as _handlers  # noqa: F401 - its @tasks.handler("bot"/"certificate")
+from pracha.config import Settings
+from pracha.db import Database, begin_write
+from pracha.services.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -57,28 +58,26 @@ def work(sessions: sessionmaker[Session], context: tasks.Context, *, stop: threa
     return done
 
 
-async def run_in_process(state: Any) -> None:
-    """The in-process runner: one step at a time under the SQLite write lock, forever (until cancelled)."""
-    from pracha.web.access import write_lock
-
-    automation.install(state.catalog)
-    context = tasks.Context(state.catalog, state.settings, state.automation_extra)
-    if state.engine.dialect.name == "postgresql":
+async def run_in_process(database: Database, catalog: Catalog, settings: Settings) -> None:
+    """The in-process runner: one step at a time under the SQLite write lock, forever (until cancelled).
+    `database`'s sessions carry the app's hooks (registered by the composition root)."""
+    context = tasks.Context(catalog, settings)
+    if not database.is_sqlite:
         from pracha.automation import pgqueue
 
-        await pgqueue.work(state.sessions, context, install_signal_handlers=False)
+        await pgqueue.work(database.sessions, context, install_signal_handlers=False)
         return
-    every = state.settings.automation_poll_seconds
+    every = settings.automation_poll_seconds
     last = 0.0
     while True:
-        lock = write_lock(state) if state.write_lock is not None else contextlib.nullcontext()
+        lock = database.write_lock.current() if database.write_lock is not None else contextlib.nullcontext()
         try:
             async with lock:
                 if time.monotonic() - last >= every:
-                    await run_in_threadpool(housekeeping, state.sessions, context)
+                    await run_in_threadpool(housekeeping, database.sessions, context)
                     last = time.monotonic()
-                ran = await run_in_threadpool(tasks.run_one, state.sessions, context, None,
-                                              state.settings.automation_lease_seconds)
+                ran = await run_in_threadpool(tasks.run_one, database.sessions, context, None,
+                                              settings.automation_lease_seconds)
         except Exception:  # noqa: BLE001 - the runner must outlive one bad step; it is logged
             log.exception("automation runner step failed")
             ran = False

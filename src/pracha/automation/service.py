@@ -12,6 +12,7 @@ from pracha.automation import bot, certificates, delivery, schedules, tasks
 from pracha.automation.models import BotDecision, Certificate
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput
+from pracha.hooks import Registry
 from pracha.identity.models import AGENCY_ADMIN, OFFICER
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
@@ -20,20 +21,21 @@ from pracha.notices.service import notify
 from pracha.services import service as services
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
+from pracha.services.hooks import AFTER_ACTION, PAGE_CONTEXT
 from pracha.services.models import Application
 
-_catalogs: list[Catalog] = []
 
+def install(registry: Registry, catalog: Catalog) -> None:
+    """Register the automation's hooks on an app's registry (and check that every `auto` step of the
+    catalogue compiles: a broken rule fails at start, not at the first application)."""
+    automated = frozenset(bot.rulesets(catalog))
 
-def install(catalog: Catalog) -> None:
-    """Register the hook once per process (and check every `auto` step compiles: fail at start)."""
-    bot.rulesets(catalog)
-    if catalog not in _catalogs:
-        _catalogs.append(catalog)
-    if after_action not in services.AFTER_ACTION:
-        services.AFTER_ACTION.append(after_action)
-    if page_context not in services.PAGE_CONTEXT:
-        services.PAGE_CONTEXT.append(page_context)
+    def after_action(session: Session, application: Application, action: str) -> None:
+        if application.service_id in automated:
+            queue_work(session, application, action)
+
+    registry.add(AFTER_ACTION, after_action)
+    registry.add(PAGE_CONTEXT, page_context)
 
 
 def page_context(session: Session, application: Application) -> dict[str, Any]:
@@ -43,13 +45,8 @@ def page_context(session: Session, application: Application) -> dict[str, Any]:
     return {"bot_decisions": decisions, "certificate": certificate_for(session, application.id)}
 
 
-def _automated(service_id: str) -> bool:
-    return any(service_id in bot.rulesets(c) for c in _catalogs)
-
-
-def after_action(session: Session, application: Application, action: str) -> None:
-    if not _automated(application.service_id):
-        return
+def queue_work(session: Session, application: Application, action: str) -> None:
+    """The bot on submit, the certificate on approval: queued in the transaction of the change."""
     if action in ("submit", "resubmit"):
         tasks.enqueue(session, "bot", f"bot:{application.id}:{application.version}",
                       {"application_id": application.id})

@@ -22,10 +22,11 @@ from pracha.exchange.schemas import (
     SubsystemOut,
     TrackerRow,
 )
+from pracha.http.access import allow, get_db
+from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
-from pracha.identity.principal import API_TOKEN
-from pracha.services.routes import ledger_state
-from pracha.web.access import Principal, allow, get_db
+from pracha.identity.principal import API_TOKEN, Principal
+from pracha.ledger.deps import ledger_of
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
 MEMBERS = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, API_TOKEN)
@@ -72,7 +73,7 @@ def list_offers(_: Principal = allow(CITIZEN), db: Session = Depends(get_db)) ->
 @router.post("/me/consents", response_model=ConsentOut, status_code=201)
 def grant_consent(body: ConsentIn, request: Request, p: Principal = allow(CITIZEN),
                   db: Session = Depends(get_db)) -> dict[str, Any]:
-    settings = request.app.state.settings
+    settings = app_state(request).settings
     c = consent.grant(db, p, recipient_id=body.recipient_id, purpose=body.purpose, categories=body.categories,
                       notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days)
     db.commit()
@@ -92,7 +93,7 @@ def withdraw_consent(consent_id: int, p: Principal = allow(CITIZEN), db: Session
 def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """The consent record with the ledger receipts of its grant and withdrawal."""
-    return consent.receipt(db, p, consent_id, ledger_state(request))
+    return consent.receipt(db, p, consent_id, ledger_of(request))
 
 
 @router.get("/me/data-tracker", response_model=list[TrackerRow])
@@ -125,7 +126,7 @@ def list_services(provider: str = "", _: Principal = allow(*MEMBERS), db: Sessio
 def service_openapi(request: Request, service_id: str = Query(max_length=250), _: Principal = allow(*MEMBERS),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """getOpenAPI: the service's OpenAPI description (stored at registration, or read from the provider)."""
-    return members.get_openapi(db, service_id, request.app.state.settings.exchange_timeout_seconds)
+    return members.get_openapi(db, service_id, app_state(request).settings.exchange_timeout_seconds)
 
 
 @router.get("/exchange/access-rights", response_model=list[AccessRightOut])

@@ -16,11 +16,10 @@ from pracha.db import utcnow
 from pracha.errors import Forbidden
 from pracha.exchange.errors import ConsentNotFound, UnknownRecipient
 from pracha.exchange.models import AccessRight, Consent, ExchangeService, Subsystem
-from pracha.exchange.proofs import entry_receipt
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
-from pracha.services.service import LedgerAccess
+from pracha.ledger.deps import Ledger
 
 RECEIPT_FORMAT = "pracha-consent-receipt/v1"
 
@@ -129,13 +128,13 @@ def active_consent(session: Session, user_id: int, recipient_id: str, purpose: s
     return None
 
 
-def receipt(session: Session, principal: Principal, consent_id: int, access: LedgerAccess) -> dict[str, Any]:
+def receipt(session: Session, principal: Principal, consent_id: int, access: Ledger) -> dict[str, Any]:
     """The consent record with the ledger receipts (entry + inclusion proof + signed checkpoint) of its
     grant and, if withdrawn, its withdrawal."""
     consent = get_consent(session, principal, consent_id)
     grant_id, withdraw_id = consent.grant_entry_id, consent.withdraw_entry_id
     body: dict[str, Any] = {"format": RECEIPT_FORMAT, "consent": snapshot(consent),
                             "subject": f"user:{consent.user_id}",
-                            "grant": entry_receipt(session, access, grant_id) if grant_id else None,
-                            "withdrawal": entry_receipt(session, access, withdraw_id) if withdraw_id else None}
+                            "grant": access.receipt(session, grant_id) if grant_id else None,
+                            "withdrawal": access.receipt(session, withdraw_id) if withdraw_id else None}
     return body

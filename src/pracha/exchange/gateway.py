@@ -30,8 +30,9 @@ from pracha.db import begin_write
 from pracha.exchange import checks, httpsig, mediator
 from pracha.exchange.errors import BadExchangeRequest, BadSignature, ExchangeError, Replayed
 from pracha.exchange.service import mediate
+from pracha.http.access import allow, get_db
+from pracha.http.state import app_state
 from pracha.identity.principal import PUBLIC, Principal
-from pracha.web.access import allow, get_db, write_lock
 
 router = APIRouter(tags=["exchange"])
 SERVICE_ID_PARTS = 5  # TH / GOV / member / subsystem / service code
@@ -171,15 +172,15 @@ async def exchange(path: str, request: Request, _: Principal = allow(PUBLIC, csr
     """Forward a signed request to a registry after the mediator's checks; answer signed by the mediator.
     Refusals: 400, 401 (signature), 403 (access right, purpose, lawful basis), 404, 409 (replayed
     X-Road-Id), 429, 502 (provider down or bad signature), 504 (provider slow)."""
-    state = request.app.state
-    settings: Settings = state.settings
+    state = app_state(request)
+    settings, database = state.settings, state.db
     incoming = Incoming(request.method, httpsig.asgi_target_uri(request.scope),
                         {k.lower(): v for k, v in request.headers.items()},
                         await request.body(), path, request.url.query)
-    if state.write_lock is None:
+    if database.write_lock is None:
         outcome = await run_in_threadpool(handle, db, settings, incoming, write_now=True)
     else:
         outcome = await run_in_threadpool(handle, db, settings, incoming, write_now=False)
-        async with write_lock(state):
-            await run_in_threadpool(_record_sqlite, db, state.write_engine, state.engine, outcome)
+        async with database.write_lock.current():
+            await run_in_threadpool(_record_sqlite, db, database.write_engine, database.engine, outcome)
     return respond(outcome, settings, request.state.lang, incoming.headers)

@@ -24,7 +24,7 @@ from pracha.exchange.consent import active_consent
 from pracha.exchange.errors import ExchangeError
 from pracha.exchange.models import ExchangeService
 from pracha.exchange.service import call
-from pracha.exchange.vocabulary import PORTAL, SOURCES, category_name, purpose_name
+from pracha.exchange.vocabulary import BY_SUBSYSTEM, PORTAL, category_name, purpose_name
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 
@@ -89,7 +89,9 @@ def prefill_form(session: Session, settings: Settings, principal: Principal, sch
         service = session.get(ExchangeService, service_id)
         if service is None:
             continue
-        source = SOURCES.get(service.subsystem_id, {"th": service.subsystem.name_th, "en": service.subsystem.name_en})
+        registry = BY_SUBSYSTEM.get(service.subsystem_id)
+        source = ({"th": registry.source_th, "en": registry.source_en} if registry is not None
+                  else {"th": service.subsystem.name_th, "en": service.subsystem.name_en})
         categories = checks.categories_of(service, path)
         if purpose not in service.legal_duty_purposes and active_consent(
                 session, user.id, PORTAL, purpose, categories) is None:

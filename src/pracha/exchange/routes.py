@@ -14,10 +14,12 @@ from pracha.db import utcnow
 from pracha.errors import PrachaError
 from pracha.exchange import consent, members, tracker
 from pracha.exchange.vocabulary import CATEGORIES, PURPOSES, category_name, purpose_name
+from pracha.http.access import allow, get_db
+from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity.models import AUDITOR, CITIZEN, PLATFORM_ADMIN
-from pracha.services.routes import ledger_state
-from pracha.web.access import Principal, allow, get_db
-from pracha.web.rendering import render
+from pracha.identity.principal import Principal
+from pracha.ledger.deps import ledger_of
 
 router = APIRouter(include_in_schema=False)
 EXCHANGE_ADMINS = (PLATFORM_ADMIN, AUDITOR)
@@ -49,7 +51,7 @@ def consents_view(request: Request, p: Principal = allow(CITIZEN), db: Session =
 async def consents_grant(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
                          ) -> Response:
     form = await request.form()
-    settings = request.app.state.settings
+    settings = app_state(request).settings
     categories = [str(c) for c in form.getlist("categories") if isinstance(c, str)]
     target = _local(str(form.get("next") or ""), "/me/consents")
 
@@ -87,7 +89,7 @@ def consent_view(consent_id: int, request: Request, p: Principal = allow(CITIZEN
 @router.get("/me/consents/{consent_id}/receipt")
 def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> Response:
-    body = consent.receipt(db, p, consent_id, ledger_state(request))
+    body = consent.receipt(db, p, consent_id, ledger_of(request))
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="consent-{consent_id}.json"'})
 
 
@@ -100,7 +102,7 @@ def tracker_view(request: Request, p: Principal = allow(CITIZEN), db: Session = 
 @router.get("/me/data-tracker/{message_reference}/receipt")
 def tracker_receipt(message_reference: str, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> Response:
-    body = tracker.receipt(db, p, message_reference, ledger_state(request))
+    body = tracker.receipt(db, p, message_reference, ledger_of(request))
     filename = f"access-{message_reference[:32]}.json"
     return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -9,7 +9,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha import registries
 from pracha.config import Settings
 from pracha.exchange import keys
 from pracha.exchange.members import ServiceSpec, fetch_openapi, register_service, register_subsystem
@@ -21,6 +20,7 @@ from pracha.exchange.vocabulary import (
     REGISTRIES,
     SERVICE_APPLICATION,
     agency_client,
+    registry_url,
 )
 from pracha.services.catalog import Catalog
 
@@ -53,10 +53,6 @@ SERVICES: dict[str, tuple[ServiceSpec, ...]] = {
 }
 
 
-def registry_base_url(settings: Settings, name: str) -> str:
-    return registries.base_url(settings, name)
-
-
 def _key_text(var_dir: Path, subsystem_id: str) -> str:
     return keys.public_key_text(keys.load_or_create(keys.key_path(var_dir, subsystem_id)))
 
@@ -71,10 +67,11 @@ def seed_exchange(session: Session, settings: Settings, catalog: Catalog, *, fet
     register_subsystem(session, MEDIATOR, name_th="ประชา (ตัวกลางแลกเปลี่ยนข้อมูล)", name_en="Pracha mediator",
                        public_key=_key_text(var_dir, MEDIATOR))
     services = []
-    for name, (subsystem_id, name_th, name_en) in REGISTRIES.items():
-        base = registry_base_url(settings, name)
-        subsystem = register_subsystem(session, subsystem_id, name_th=name_th, name_en=name_en,
-                                       public_key=_key_text(var_dir, subsystem_id), base_url=base)
+    for name, registry in REGISTRIES.items():
+        base = registry_url(settings, name)
+        subsystem = register_subsystem(
+            session, registry.subsystem, name_th=f"{registry.agency_th} ({registry.title_th})",
+            name_en=registry.agency_en, public_key=_key_text(var_dir, registry.subsystem), base_url=base)
         openapi = fetch_openapi(base, timeout=1.0) if fetch else None
         services += [register_service(session, subsystem, spec, openapi) for spec in SERVICES[name]]
     clients = [PORTAL]

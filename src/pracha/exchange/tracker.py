@@ -15,11 +15,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from pracha.errors import Forbidden, NotFound
 from pracha.exchange.models import ExchangeService, MessageLog, Subsystem
-from pracha.exchange.proofs import entry_receipt
 from pracha.exchange.vocabulary import category_name, purpose_name
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
-from pracha.services.service import LedgerAccess
+from pracha.ledger.deps import Ledger
 
 COLUMNS = ("time", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
            "purpose_name", "categories", "legal_basis", "decision", "status", "reason", "ledger_index",
@@ -77,10 +76,10 @@ def to_csv(rows: list[dict[str, Any]]) -> str:
     return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheet programs read the Thai as UTF-8
 
 
-def receipt(session: Session, principal: Principal, reference: str, access: LedgerAccess) -> dict[str, Any]:
+def receipt(session: Session, principal: Principal, reference: str, access: Ledger) -> dict[str, Any]:
     user_id = _me(principal)
     log = session.scalar(select(MessageLog).where(MessageLog.reference == reference,
                                                   MessageLog.subject_user_id == user_id))
     if log is None or log.ledger_entry_id is None:
         raise NotFound()  # someone else's access is not confirmed to exist
-    return entry_receipt(session, access, log.ledger_entry_id)
+    return access.receipt(session, log.ledger_entry_id)

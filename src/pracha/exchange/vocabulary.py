@@ -1,21 +1,54 @@
-"""The exchange's fixed names (pure): member subsystem ids, the five registries, purposes and data
-categories with their Thai and English names."""
+"""The exchange's fixed names: member subsystem ids, the five registries, purposes and data
+categories with their Thai and English names. The one place the registries' metadata is declared:
+the registries themselves, the exchange's seeder and the prefill notices all read `REGISTRIES`."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pracha.config import Settings
 
 PORTAL = "TH/GOV/PRACHA/portal"
 MEDIATOR = "TH/GOV/PRACHA/mediator"
 SERVICE_APPLICATION = "service-application"
 ELIGIBILITY = "eligibility-check"
 
-# registry name → (subsystem id, Thai name, English name)
-REGISTRIES: dict[str, tuple[str, str, str]] = {
-    "civil": ("TH/GOV/DOPA/civil-registry", "กรมการปกครอง (ทะเบียนราษฎร)", "Department of Provincial Administration"),
-    "business": ("TH/GOV/DBD/business-registry", "กรมพัฒนาธุรกิจการค้า", "Department of Business Development"),
-    "welfare": ("TH/GOV/DLA/welfare-registry", "กรมส่งเสริมการปกครองท้องถิ่น", "Department of Local Administration"),
-    "land": ("TH/GOV/DOL/land-registry", "กรมที่ดิน", "Department of Lands"),
-    "revenue": ("TH/GOV/RD/revenue-registry", "กรมสรรพากร", "Revenue Department"),
-}
+
+@dataclass(frozen=True)
+class Registry:
+    name: str
+    subsystem: str
+    agency_th: str
+    agency_en: str
+    title_th: str
+    title_en: str
+    source_th: str  # how a prefilled form field says where it came from
+    source_en: str
+    offset: int  # its port is `registry_base_port` + offset
+
+
+REGISTRIES: dict[str, Registry] = {r.name: r for r in (
+    Registry("civil", "TH/GOV/DOPA/civil-registry", "กรมการปกครอง", "Department of Provincial Administration",
+             "ทะเบียนราษฎร", "Civil registration", "จากทะเบียนราษฎร", "from the civil registry", 0),
+    Registry("business", "TH/GOV/DBD/business-registry", "กรมพัฒนาธุรกิจการค้า", "Department of Business Development",
+             "ทะเบียนพาณิชย์และนิติบุคคล", "Business registry", "จากทะเบียนพาณิชย์", "from the business registry", 1),
+    Registry("welfare", "TH/GOV/DLA/welfare-registry", "กรมส่งเสริมการปกครองท้องถิ่น",
+             "Department of Local Administration", "เบี้ยยังชีพ", "Welfare allowances", "จากทะเบียนสวัสดิการ",
+             "from the welfare registry", 2),
+    Registry("land", "TH/GOV/DOL/land-registry", "กรมที่ดิน", "Department of Lands", "ทะเบียนที่ดิน", "Land registry",
+             "จากทะเบียนที่ดิน", "from the land registry", 3),
+    Registry("revenue", "TH/GOV/RD/revenue-registry", "กรมสรรพากร", "The Revenue Department", "ผู้เสียภาษี",
+             "Taxpayer registry", "จากกรมสรรพากร", "from the Revenue Department", 4),
+)}
+BY_SUBSYSTEM: dict[str, Registry] = {r.subsystem: r for r in REGISTRIES.values()}
+
+
+def registry_port(settings: Settings, name: str) -> int:
+    return settings.registry_base_port + REGISTRIES[name].offset
+
+
+def registry_url(settings: Settings, name: str) -> str:
+    return f"http://127.0.0.1:{registry_port(settings, name)}"
 
 PURPOSES: dict[str, tuple[str, str]] = {
     SERVICE_APPLICATION: ("ยื่นคำขอรับบริการ (กรอกข้อมูลให้อัตโนมัติ)", "Applying for a service (prefilled forms)"),
@@ -46,13 +79,3 @@ def purpose_name(code: str, lang: str) -> str:
 def category_name(code: str, lang: str) -> str:
     th, en = CATEGORIES.get(code, (code, code))
     return en if lang == "en" else th
-
-
-# Where a prefilled field came from, as the form says it: per provider subsystem.
-SOURCES: dict[str, dict[str, str]] = {
-    "TH/GOV/DOPA/civil-registry": {"th": "จากทะเบียนราษฎร", "en": "from the civil registry"},
-    "TH/GOV/DBD/business-registry": {"th": "จากทะเบียนพาณิชย์", "en": "from the business registry"},
-    "TH/GOV/DLA/welfare-registry": {"th": "จากทะเบียนสวัสดิการ", "en": "from the welfare registry"},
-    "TH/GOV/DOL/land-registry": {"th": "จากทะเบียนที่ดิน", "en": "from the land registry"},
-    "TH/GOV/RD/revenue-registry": {"th": "จากกรมสรรพากร", "en": "from the Revenue Department"},
-}

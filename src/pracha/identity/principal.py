@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pracha.http.access import PUBLIC
 from pracha.identity.models import ApiToken, User
 
-PUBLIC = "public"
+__all__ = ["API_TOKEN", "PUBLIC", "SYSTEM", "Principal"]
 API_TOKEN = "api_token"  # noqa: S105 - a role name, not a secret
 SYSTEM = "system"  # a bot acting for an agency (pracha.automation)
 

@@ -11,8 +11,13 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pracha.errors import PrachaError
+from pracha.http.access import PUBLIC, SESSION_COOKIE, allow, csrf_token, get_db
+from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity import service
+from pracha.identity.deps import agencies_of, set_session_cookie, throttle_policy
 from pracha.identity.models import AGENCY_ADMIN, CITIZEN, PLATFORM_ADMIN, User
+from pracha.identity.principal import Principal
 from pracha.identity.schemas import (
     NewTokenOut,
     SessionOut,
@@ -22,9 +27,6 @@ from pracha.identity.schemas import (
     TokenOut,
     UserOut,
 )
-from pracha.web.access import PUBLIC, SESSION_COOKIE, Principal, allow, csrf_token, get_db
-from pracha.web.middleware import is_https
-from pracha.web.rendering import render
 
 router = APIRouter()
 TOKEN_ADMINS = (AGENCY_ADMIN, PLATFORM_ADMIN)
@@ -39,25 +41,11 @@ def parse_date(value: str) -> dt.date | None:
     return parsed.replace(year=parsed.year - 543) if parsed.year > 2400 else parsed
 
 
-def throttle_policy(request: Request) -> service.ThrottlePolicy:
-    s = request.app.state.settings
-    return service.ThrottlePolicy(s.signin_slowdown_after, s.signin_lock_after, s.signin_lock_minutes,
-                                  s.signin_slowdown_seconds)
-
-
-def _set_session_cookie(request: Request, response: Response, token: str) -> None:
-    settings = request.app.state.settings
-    response.set_cookie(
-        SESSION_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True, samesite="lax",
-        secure=settings.force_secure_cookies or is_https(request.scope), path="/",
-    )
-
-
 def _sign_in(request: Request, db: Session, user: User, response: Response) -> str:
     """Start a session; returns the CSRF token that goes with the new session cookie."""
-    token = service.start_web_session(db, user, hours=request.app.state.settings.session_hours)
+    token = service.start_web_session(db, user, hours=app_state(request).settings.session_hours)
     db.commit()
-    _set_session_cookie(request, response, token)
+    set_session_cookie(request, response, token)
     return csrf_token(request, session_token=token)
 
 
@@ -187,7 +175,7 @@ async def tokens_create(request: Request, p: Principal = allow(*TOKEN_ADMINS),
         new_token, errors, message = None, {}, None
         try:
             _, new_token = service.create_api_token(db, user, name=str(form.get("name", "")), agency=agency,
-                                                    scopes=scopes, agencies=request.app.state.catalog.agencies)
+                                                    scopes=scopes, agencies=agencies_of(request))
             db.commit()
         except PrachaError as exc:
             db.rollback()
@@ -266,7 +254,7 @@ def api_token_create(body: TokenIn, request: Request, p: Principal = allow(*TOKE
     """Create a bearer token for an agency integration. The token is shown once."""
     assert p.user is not None
     token, raw = service.create_api_token(db, p.user, name=body.name, agency=body.agency or p.user.agency or "",
-                                          scopes=body.scopes, agencies=request.app.state.catalog.agencies)
+                                          scopes=body.scopes, agencies=agencies_of(request))
     db.commit()
     return {**_token_out(token), "token": raw}
 

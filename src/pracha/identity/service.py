@@ -33,6 +33,7 @@ from pracha.identity.models import (
     WebSession,
 )
 from pracha.identity.passwords import hash_password, password_problem, verify_password
+from pracha.identity.principal import Principal
 
 TOKEN_SCOPES = ("applications:read", "applications:write")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -292,3 +293,11 @@ def token_for_bearer(session: Session, raw: str) -> ApiToken:
     if token is None or token.revoked_at is not None:
         raise TokenInvalid()
     return token
+
+
+def principal_for(session: Session, bearer: str | None, cookie: str | None) -> Principal:
+    """Who is calling, from a bearer token or a session cookie (neither: nobody); the access rule's
+    `CALLERS` part, wired by the app."""
+    if bearer is not None:
+        return Principal(token=token_for_bearer(session, bearer))
+    return Principal(user=user_for_web_session(session, cookie) if cookie else None)

@@ -11,35 +11,34 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
-from pracha.ledger import log, merkle, note, receipts, sequencer, tiles, witness
+from pracha.http.access import PUBLIC, Caller, allow, get_db
+from pracha.http.rendering import render
+from pracha.ledger import log, merkle, note, receipts, tiles, witness
+from pracha.ledger.deps import ledger_of
 from pracha.ledger.errors import BadLedgerRequest
-from pracha.ledger.keys import verifier_key
-from pracha.web.access import PUBLIC, Principal, allow, get_db
-from pracha.web.rendering import render
 
 router = APIRouter()
 IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def current_checkpoint(request: Request, db: Session) -> log.LedgerCheckpoint:
-    state = request.app.state
-    return sequencer.current_checkpoint(db, state.sessions, state.ledger_signer, state.settings.ledger_origin)
+    return ledger_of(request).checkpoint(db)
 
 
 @router.get("/ledger/checkpoint", response_class=PlainTextResponse, tags=["ledger"])
-def get_checkpoint(request: Request, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
+def get_checkpoint(request: Request, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note), with witness cosignatures."""
     return PlainTextResponse(current_checkpoint(request, db).note, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/ledger/key", response_class=PlainTextResponse, tags=["ledger"])
-def get_key(request: Request, _: Principal = allow(PUBLIC)) -> Response:
+def get_key(request: Request, _: Caller = allow(PUBLIC)) -> Response:
     """The log's verifier key (`name+hash+base64`), for `pracha ledger verify --key`."""
-    return PlainTextResponse(verifier_key(request.app.state.ledger_signer) + "\n")
+    return PlainTextResponse(ledger_of(request).verifier_key + "\n")
 
 
 @router.get("/ledger/tile/{path:path}", tags=["ledger"])
-def get_tile(path: str, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
+def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     """Hash tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles)."""
     try:
         parsed = tiles.parse_tile_path("tile/" + path)
@@ -54,7 +53,7 @@ def get_tile(path: str, _: Principal = allow(PUBLIC), db: Session = Depends(get_
 
 
 @router.get("/api/v1/ledger/entries/{index}", tags=["ledger"])
-def get_entry(index: int, request: Request, _: Principal = allow(PUBLIC),
+def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
               db: Session = Depends(get_db)) -> dict[str, Any]:
     """One entry: its canonical JSON, as stored and as an object, and its leaf hash."""
     current_checkpoint(request, db)
@@ -67,7 +66,7 @@ def get_entry(index: int, request: Request, _: Principal = allow(PUBLIC),
 
 @router.get("/api/v1/ledger/proof/inclusion", tags=["ledger"])
 def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Query(...),
-                  _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
+                  _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Inclusion proof (RFC 9162 §2.1.3) of the entry at `index` in the tree of `tree_size` entries."""
     current_checkpoint(request, db)
     proof = log.inclusion_proof(db, index, tree_size)
@@ -76,7 +75,7 @@ def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Qu
 
 @router.get("/api/v1/ledger/proof/consistency", tags=["ledger"])
 def get_consistency(request: Request, first: int = Query(...), second: int = Query(...),
-                    _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
+                    _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` entries."""
     current_checkpoint(request, db)
     proof = log.consistency_proof(db, first, second)
@@ -84,15 +83,15 @@ def get_consistency(request: Request, first: int = Query(...), second: int = Que
 
 
 @router.post("/ledger/witness", response_class=PlainTextResponse, tags=["ledger"])
-async def post_cosignature(request: Request, _: Principal = allow(PUBLIC, csrf=False),
+async def post_cosignature(request: Request, _: Caller = allow(PUBLIC, csrf=False),
                            db: Session = Depends(get_db)) -> Response:
     """A witness sends back the checkpoint with its cosignature added; it is kept with the checkpoint."""
     body = (await request.body()).decode("utf-8", errors="replace")
-    state = request.app.state
+    ledger = ledger_of(request)
 
     def run() -> str:
-        checkpoint = witness.accept_cosignature(db, body, log_signer=state.ledger_signer,
-                                                witnesses=state.ledger_witnesses)
+        checkpoint = witness.accept_cosignature(db, body, log_signer=ledger.signer,
+                                                witnesses=ledger.witnesses)
         db.commit()
         return checkpoint.note
 
@@ -100,25 +99,25 @@ async def post_cosignature(request: Request, _: Principal = allow(PUBLIC, csrf=F
 
 
 @router.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
-def ledger_page(request: Request, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
+def ledger_page(request: Request, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     checkpoint = current_checkpoint(request, db)
     return render(request, "ledger.html", _page(request, checkpoint))
 
 
 @router.post("/ledger/verify", response_class=HTMLResponse, include_in_schema=False)
-def verify_pasted_receipt(request: Request, receipt: str = Form(""), _: Principal = allow(PUBLIC, write=False),
+def verify_pasted_receipt(request: Request, receipt: str = Form(""), _: Caller = allow(PUBLIC, write=False),
                           db: Session = Depends(get_db)) -> Response:
     try:
         parsed = json.loads(receipt)
     except ValueError:
         parsed = None
-    check = receipts.verify_receipt(parsed, verifier_key(request.app.state.ledger_signer))
+    check = receipts.verify_receipt(parsed, ledger_of(request).verifier_key)
     checkpoint = current_checkpoint(request, db)
     return render(request, "ledger.html", {**_page(request, checkpoint), "check": check, "receipt": receipt},
                   status_code=200 if check.ok else 422)
 
 
 def _page(request: Request, checkpoint: log.LedgerCheckpoint) -> dict[str, Any]:
-    signed = note.open_note(checkpoint.note, [request.app.state.ledger_signer_verifier])
+    signed = note.open_note(checkpoint.note, [ledger_of(request).verifier])
     return {"checkpoint": checkpoint, "signatures": signed.signatures, "check": None, "receipt": "",
-            "verifier_key": verifier_key(request.app.state.ledger_signer)}
+            "verifier_key": ledger_of(request).verifier_key}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,9 +21,9 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import MetaData, Table, func, select
+from sqlalchemy import Engine, MetaData, Table, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
 from pracha import __version__
@@ -72,8 +73,22 @@ class RegistryError(Exception):
         self.status, self.code = status, code
 
 
+@dataclass(frozen=True)
+class RegistryState:
+    """What a registry app holds (`app.state.registry`)."""
+
+    registry: Registry
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+
+def registry_state(app: FastAPI) -> RegistryState:
+    state: RegistryState = app.state.registry
+    return state
+
+
 def db(request: Request) -> Iterator[Session]:
-    with request.app.state.sessions() as session:
+    with registry_state(request.app).sessions() as session:
         yield session
 
 
@@ -124,7 +139,7 @@ def create_registry_app(registry: Registry, settings: Settings, database_url: st
                   "`content-digest` and the `X-Road-*` headers); every response is signed with this "
                   "registry's key and bound to the request's signature. Demo data.",
                   docs_url=None, redoc_url=None)
-    app.state.sessions, app.state.registry, app.state.engine = sessions, registry, engine
+    app.state.registry = RegistryState(registry, engine, sessions)
 
     @app.get("/healthz", summary="Health check", description="Open: no signature needed.", tags=["meta"])
     def healthz() -> dict[str, str]:

@@ -10,7 +10,8 @@ import time
 import urllib.request
 
 from pracha.config import Settings
-from pracha.registries import NAMES, base_url, port
+from pracha.exchange.vocabulary import registry_port, registry_url
+from pracha.registries import NAMES
 
 STARTUP_SECONDS = 60.0
 
@@ -20,9 +21,10 @@ def start_registries(settings: Settings, *, wait: bool = True) -> list[subproces
     mediator's key) and catalogue; wait until they are healthy."""
     children = []
     for name in NAMES:
-        if _healthy(base_url(settings, name)):
+        if _healthy(registry_url(settings, name)):
             continue
-        command = [sys.executable, "-m", "pracha.cli", "registry", "serve", name, "--port", str(port(settings, name))]
+        command = [sys.executable, "-m", "pracha.cli", "registry", "serve", name,
+                   "--port", str(registry_port(settings, name))]
         env = os.environ | {"PRACHA_VAR_DIR": str(settings.var_dir.resolve()),
                             "PRACHA_CATALOG_DIR": str(settings.catalog_dir.resolve())}
         children.append(subprocess.Popen(command, env=env))  # noqa: S603 -- our own command, no shell
@@ -30,7 +32,7 @@ def start_registries(settings: Settings, *, wait: bool = True) -> list[subproces
         deadline = time.monotonic() + STARTUP_SECONDS
         pending = list(NAMES)
         while pending and time.monotonic() < deadline:
-            pending = [n for n in pending if not _healthy(base_url(settings, n))]
+            pending = [n for n in pending if not _healthy(registry_url(settings, n))]
             if any(child.poll() is not None for child in children):
                 break
             time.sleep(0.2)

@@ -7,13 +7,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
 from sqlalchemy.orm import Session
 
+from pracha.http.access import PUBLIC, allow, get_db
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
-from pracha.identity.principal import API_TOKEN
+from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
 from pracha.services import service, workflow
-from pracha.services.catalog import Catalog, Service
+from pracha.services.catalog import Service
+from pracha.services.deps import catalog_of, storage_of
 from pracha.services.models import Application
-from pracha.services.routes import storage
 from pracha.services.schemas import (
     ActionIn,
     ApplicationIn,
@@ -25,15 +26,10 @@ from pracha.services.schemas import (
     ServiceSummary,
     StatusOut,
 )
-from pracha.web.access import PUBLIC, Principal, allow, get_db
 
 router = APIRouter(prefix="/api/v1")
 READERS = (CITIZEN, OFFICER, AGENCY_ADMIN, AUDITOR, API_TOKEN)
 ACTORS = (CITIZEN, OFFICER, AGENCY_ADMIN, API_TOKEN)
-
-
-def _catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
 
 
 def _text(t: Any) -> dict[str, str]:
@@ -75,13 +71,13 @@ def _application(a: Application, p: Principal) -> dict[str, Any]:
 def list_services(request: Request, q: str = "", agency: str = "", life_event: str = "",
                   _: Principal = allow(PUBLIC)) -> list[dict[str, Any]]:
     """The service catalogue; `q` searches in Thai or English."""
-    found = service.find_services(_catalog(request), query=q, agency=agency, life_event=life_event, limit=50)
+    found = service.find_services(catalog_of(request), query=q, agency=agency, life_event=life_event, limit=50)
     return [_summary(s) for s in found]
 
 
 @router.get("/services/{service_id}", response_model=ServiceOut, tags=["catalogue"])
 def get_service(service_id: str, request: Request, _: Principal = allow(PUBLIC)) -> dict[str, Any]:
-    s = service.get_service(_catalog(request), service_id)
+    s = service.get_service(catalog_of(request), service_id)
     return {**_summary(s), "description": _text(s.description), "legal_basis": _text(s.legal_basis),
             "eligibility": [_text(e) for e in s.eligibility],
             "documents": [{"id": d.id, "name": _text(d.name), "required": d.required} for d in s.documents],
@@ -106,7 +102,7 @@ def create_application(body: ApplicationIn, request: Request,
                        idempotency_key: str | None = Header(None, max_length=64),
                        p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Start a draft. Send `Idempotency-Key` to make a retried request return the same draft."""
-    application = service.create_application(db, _catalog(request), p, body.service_id, body.data,
+    application = service.create_application(db, catalog_of(request), p, body.service_id, body.data,
                                              client_token=idempotency_key)
     db.commit()
     return _application(application, p)
@@ -128,7 +124,7 @@ def get_status(reference: str, p: Principal = allow(*READERS, scope="application
 def update_application(reference: str, body: ApplicationPatch, request: Request, p: Principal = allow(CITIZEN),
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     application = service.get_application(db, p, reference, for_update=True)
-    service.update_application(db, _catalog(request), p, application, body.data)
+    service.update_application(db, catalog_of(request), p, application, body.data)
     db.commit()
     return _application(application, p)
 
@@ -139,7 +135,7 @@ def upload_document(reference: str, request: Request, requirement: str = Form(..
                     p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Attach a PDF, JPEG or PNG to a draft (or to an application that needs more information)."""
     application = service.get_application(db, p, reference, for_update=True)
-    document = service.add_document(db, storage(request), _catalog(request), p, application,
+    document = service.add_document(db, storage_of(request), catalog_of(request), p, application,
                                     requirement=requirement, filename=file.filename or "document",
                                     content_type=file.content_type or "", stream=file.file)
     db.commit()
@@ -151,7 +147,7 @@ def act(reference: str, body: ActionIn, request: Request,
         p: Principal = allow(*ACTORS, scope="applications:write"), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Move the application on: 409 when the action is not allowed in its current status."""
     application = service.get_application(db, p, reference, for_update=True)
-    service.act(db, _catalog(request), p, application, body.action, body.message)
+    service.act(db, catalog_of(request), p, application, body.action, body.message)
     db.commit()
     return _application(application, p)
 

@@ -4,7 +4,6 @@ service, commit, render."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -14,14 +13,18 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
+from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
+from pracha.identity.principal import Principal
+from pracha.ledger.deps import ledger_of
 from pracha.notices import service as notices
 from pracha.services import forms, service, uploads, workflow
-from pracha.services.catalog import Catalog
+from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.errors import FormInvalid
+from pracha.services.hooks import FORM_PREFILL
 from pracha.services.models import Application
-from pracha.web.access import PUBLIC, Principal, allow, get_db
-from pracha.web.rendering import render
 
 router = APIRouter(include_in_schema=False)
 STAFF_READERS = (OFFICER, AGENCY_ADMIN, AUDITOR)
@@ -30,38 +33,20 @@ ACTORS = (CITIZEN, OFFICER, AGENCY_ADMIN)
 RESERVED_FIELDS = {"csrf_token", "client_token", "action"}
 
 
-def _catalog(request: Request) -> Catalog:
-    return request.app.state.catalog
-
-
-def ledger_state(request: Request) -> service.LedgerAccess:
-    state = request.app.state
-    return service.LedgerAccess(state.sessions, state.ledger_signer, state.settings.ledger_origin)
-
-
-def storage(request: Request) -> service.Storage:
-    s = request.app.state.settings
-    return service.Storage(upload_dir=s.upload_dir, max_bytes=s.max_upload_bytes)
-
-
-def _problems(exc: PrachaError, lang: str) -> dict[str, str]:
-    return {name: msg["en" if lang == "en" else "th"] for name, msg in exc.fields.items()}
-
-
 # --- catalogue ------------------------------------------------------------------------------------
 
 
 @router.get("/services", response_class=HTMLResponse)
 def catalogue_page(request: Request, q: str = "", agency: str = "", event: str = "",
                    _: Principal = allow(PUBLIC)) -> Response:
-    services = service.find_services(_catalog(request), query=q, agency=agency, life_event=event)
+    services = service.find_services(catalog_of(request), query=q, agency=agency, life_event=event)
     return render(request, "catalogue.html", {"services": services, "q": q, "agency": agency, "event": event})
 
 
 @router.get("/services/{service_id}", response_class=HTMLResponse)
 def service_page(service_id: str, request: Request, _: Principal = allow(PUBLIC)) -> Response:
-    svc = service.get_service(_catalog(request), service_id)
-    return render(request, "service.html", {"service": svc, "agency": _catalog(request).agencies[svc.agency]})
+    svc = service.get_service(catalog_of(request), service_id)
+    return render(request, "service.html", {"service": svc, "agency": catalog_of(request).agencies[svc.agency]})
 
 
 # --- applying -------------------------------------------------------------------------------------
@@ -80,10 +65,10 @@ def _form_page(request: Request, svc: Any, *, application: Application | None, v
 @router.get("/services/{service_id}/apply", response_class=HTMLResponse)
 def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
                db: Session = Depends(get_db)) -> Response:
-    svc = service.get_service(_catalog(request), service_id)
+    svc = service.get_service(catalog_of(request), service_id)
     # Once-only hook: fields the registries already hold come prefilled (the exchange logs each fetch).
-    hook = getattr(request.app.state, "form_prefill", None)
-    prefill = hook(db, request.app.state.settings, p, svc.form_schema) if hook is not None else None
+    hook = app_state(request).registry.find(FORM_PREFILL)
+    prefill = hook(db, app_state(request).settings, p, svc.form_schema) if hook is not None else None
     db.commit()
     return _form_page(request, svc, application=None, values=dict(prefill.values) if prefill else {}, errors={},
                       prefill=prefill)
@@ -92,7 +77,7 @@ def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, 
 @router.post("/services/{service_id}/apply", response_class=HTMLResponse)
 async def apply_submit(service_id: str, request: Request, p: Principal = allow(CITIZEN),
                        db: Session = Depends(get_db)) -> Response:
-    catalog = _catalog(request)
+    catalog = catalog_of(request)
     svc = service.get_service(catalog, service_id)
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
@@ -104,7 +89,7 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
             db.commit()
         except PrachaError as exc:
             db.rollback()
-            return _form_page(request, svc, application=None, values=raw, errors=_problems(exc, request.state.lang),
+            return _form_page(request, svc, application=None, values=raw, errors=problems(exc, request.state.lang),
                               message=exc.message(request.state.lang), status_code=exc.status_code)
         return RedirectResponse(f"/applications/{application.reference}", status_code=303)
 
@@ -134,47 +119,10 @@ def inbox_page(request: Request, p: Principal = allow(CITIZEN, write=True), db: 
 # --- one application ------------------------------------------------------------------------------
 
 
-def application_page(request: Request, db: Session, p: Principal, reference: str, *,
-                     errors: dict[str, str] | None = None, message: str | None = None,
-                     status_code: int = 200) -> Response:
-    catalog = _catalog(request)
-    application = service.get_application(db, p, reference)
-    svc = service.get_service(catalog, application.service_id)
-    actions = [a for a in workflow.actions_from(application.status) if service.may_act(p, application, a)]
-    editable = application.status in (workflow.DRAFT, workflow.NEEDS_INFO) and "submit" in [
-        a for a in workflow.CITIZEN_ACTIONS if service.may_act(p, application, a)]
-    return render(request, "application.html", {
-        "application": application, "service": svc, "agency": catalog.agencies.get(svc.agency),
-        "fields": forms.fields(svc.form_schema), "actions": actions, "editable": editable,
-        "status_text": service.STATUS_TEXT, "missing": service.missing_documents(svc, application),
-        "overdue": service.is_overdue(application, service.today_in_thailand()),
-        "errors": errors or {}, "message": message, "values": application.data,
-        "client_token": None,
-        **{k: v for hook in service.PAGE_CONTEXT for k, v in hook(db, application).items()},
-    }, status_code=status_code)
-
-
 @router.get("/applications/{reference}", response_class=HTMLResponse)
 def application_view(reference: str, request: Request, p: Principal = allow(*READERS),
                      db: Session = Depends(get_db)) -> Response:
     return application_page(request, db, p, reference)
-
-
-async def _change(request: Request, db: Session, p: Principal, reference: str,
-                  work: Callable[[Application], object], done: str) -> Response:
-    """Change one application in a worker thread: lock it, `work`, commit, and redirect to `done`; on
-    a refusal, show the application again with the reason beside the field it concerns."""
-    def run() -> Response:
-        try:
-            work(service.get_application(db, p, reference, for_update=True))
-            db.commit()
-        except PrachaError as exc:
-            db.rollback()
-            return application_page(request, db, p, reference, errors=_problems(exc, request.state.lang),
-                                    message=exc.message(request.state.lang), status_code=exc.status_code)
-        return RedirectResponse(done, status_code=303)
-
-    return await run_in_threadpool(run)
 
 
 @router.post("/applications/{reference}/form", response_class=HTMLResponse)
@@ -182,8 +130,8 @@ async def application_update(reference: str, request: Request, p: Principal = al
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
-    return await _change(request, db, p, reference,
-                         lambda a: service.update_application(db, _catalog(request), p, a, raw),
+    return await change_application(request, db, p, reference,
+                         lambda a: service.update_application(db, catalog_of(request), p, a, raw),
                          f"/applications/{reference}?saved=1")
 
 
@@ -197,18 +145,18 @@ async def application_upload(reference: str, request: Request, p: Principal = al
         if not isinstance(upload, UploadFile) or not upload.filename:
             problem = {"th": "กรุณาเลือกไฟล์", "en": "Please choose a file."}
             raise FormInvalid(problem["th"], problem["en"], fields={"file": problem})
-        service.add_document(db, storage(request), _catalog(request), p, application,
+        service.add_document(db, storage_of(request), catalog_of(request), p, application,
                              requirement=str(form.get("requirement", "")), filename=upload.filename,
                              content_type=upload.content_type or "", stream=upload.file)
 
-    return await _change(request, db, p, reference, attach, f"/applications/{reference}#documents")
+    return await change_application(request, db, p, reference, attach, f"/applications/{reference}#documents")
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
 def application_document(reference: str, document_id: int, request: Request, p: Principal = allow(*READERS),
                          db: Session = Depends(get_db)) -> Response:
     document = service.get_document(db, p, reference, document_id)
-    path = uploads.path_of(storage(request).upload_dir, document.sha256)
+    path = uploads.path_of(storage_of(request).upload_dir, document.sha256)
     return FileResponse(path, media_type=document.content_type, filename=document.filename,
                         content_disposition_type="attachment")
 
@@ -218,8 +166,8 @@ async def application_action(reference: str, action: str, request: Request, p: P
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     message = str(form.get("message") or "")
-    return await _change(request, db, p, reference,
-                         lambda a: service.act(db, _catalog(request), p, a, action, message),
+    return await change_application(request, db, p, reference,
+                         lambda a: service.act(db, catalog_of(request), p, a, action, message),
                          f"/applications/{reference}")
 
 
@@ -227,7 +175,7 @@ async def application_action(reference: str, action: str, request: Request, p: P
 def application_receipt(reference: str, event_id: int, request: Request, p: Principal = allow(*READERS),
                         db: Session = Depends(get_db)) -> Response:
     """The ledger receipt of one step on the timeline, to keep and check offline."""
-    receipt = service.receipt(db, p, reference, event_id, ledger_state(request))
+    receipt = service.receipt(db, p, reference, event_id, ledger_of(request))
     filename = f"receipt-{reference}-{receipt['index']}.json"
     return JSONResponse(receipt, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 

@@ -5,26 +5,25 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import Select, false, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from pracha.db import utcnow
+from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden
 from pracha.i18n import BANGKOK
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
-from pracha.ledger import note, receipts, sequencer
-from pracha.ledger.models import LedgerEntry
+from pracha.ledger.deps import Ledger
 from pracha.notices.service import notify
 from pracha.services import forms, uploads, workflow
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import ApplicationNotFound, FormInvalid, IllegalTransition, UnknownService
+from pracha.services.hooks import AFTER_ACTION
 from pracha.services.models import Application, ApplicationEvent, Document
 
 _REF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -40,15 +39,6 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     workflow.REJECTED: ("ไม่อนุมัติ", "Rejected"),
     workflow.WITHDRAWN: ("ยกเลิกคำขอแล้ว", "Withdrawn"),
 }
-
-
-@dataclass(frozen=True)
-class LedgerAccess:
-    """What building a receipt needs: a way to sequence pending entries and sign a checkpoint."""
-
-    sessions: sessionmaker[Session]
-    signer: note.Signer
-    origin: str
 
 
 @dataclass(frozen=True)
@@ -276,16 +266,10 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
     )
     event.ledger_entry = entry
     _notify_citizen(session, service, application, target, message)
-    for hook in AFTER_ACTION:
+    for hook in registry_of(session).each(AFTER_ACTION):
         hook(session, application, action)
     return application
 
-
-# Called with (session, application, action) after every status change, in its transaction; the
-# automation package registers one that queues its bot on submit and its certificate on approval.
-AFTER_ACTION: list[Callable[[Session, Application, str], None]] = []
-# Called with (session, application) when the application page is drawn; each returns more context.
-PAGE_CONTEXT: list[Callable[[Session, Application], dict[str, Any]]] = []
 
 
 def actor_reference(principal: Principal) -> str:
@@ -335,20 +319,13 @@ def _notify_citizen(session: Session, service: Service, application: Application
 
 
 def receipt(session: Session, principal: Principal, reference: str, event_id: int,
-            ledger_access: LedgerAccess) -> dict[str, Any]:
+            public_log: Ledger) -> dict[str, Any]:
     """Entry, inclusion proof and signed checkpoint for one timeline step the principal may see."""
     application = get_application(session, principal, reference)
     event = next((e for e in application.events if e.id == event_id and e.ledger_entry_id), None)
     if event is None or event.ledger_entry_id is None:
         raise ApplicationNotFound()
-    entry_id = event.ledger_entry_id
-    checkpoint = sequencer.current_checkpoint(session, ledger_access.sessions, ledger_access.signer,
-                                              ledger_access.origin)
-    entry = session.get(LedgerEntry, entry_id)
-    assert entry is not None and entry.index is not None
-    proof = ledger.inclusion_proof(session, entry.index, checkpoint.size)
-    return receipts.make_receipt(index=entry.index, data=entry.data, proof=proof, tree_size=checkpoint.size,
-                                 checkpoint_note=checkpoint.note)
+    return public_log.receipt(session, event.ledger_entry_id)
 
 
 # --- lists ----------------------------------------------------------------------------------------

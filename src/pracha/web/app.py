@@ -1,11 +1,11 @@
-"""The application factory: settings → engine, catalogue, templates, middleware, routes."""
+"""The composition root: settings → database, catalogue, ledger, templates, middleware, routes, and
+the hooks by which the packages reach each other. The only module that knows every package."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import secrets
-import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import lru_cache
@@ -15,19 +15,30 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pracha import __version__
+from pracha.assistant import service as assistant_service
+from pracha.assistant.deps import ASSISTANT, AssistantPart
+from pracha.automation import service as automation
+from pracha.automation.runner import run_in_process
 from pracha.config import Settings, get_settings
-from pracha.db import WRITE, is_sqlite, make_engine, make_sessionmaker
+from pracha.db import open_database
 from pracha.exchange.prefill import prefill_form
-from pracha.ledger import note, sequencer
-from pracha.ledger.keys import load_or_create_signer, verifier_key
+from pracha.hooks import Registry
+from pracha.http.access import CALLERS
+from pracha.http.errors import install_error_handlers
+from pracha.http.middleware import PrachaMiddleware
+from pracha.http.rendering import make_environment
+from pracha.http.state import AppState
+from pracha.identity.deps import AGENCIES
+from pracha.identity.service import principal_for
+from pracha.ledger import sequencer
+from pracha.ledger.deps import LEDGER, Ledger, open_ledger
 from pracha.services.catalog import load_catalog
-from pracha.web.access import write_lock
-from pracha.web.errors import install_error_handlers
-from pracha.web.middleware import PrachaMiddleware
-from pracha.web.rendering import make_environment
+from pracha.services.hooks import CATALOG, FORM_PREFILL
 
+PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
-
+TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
+                                                              "exchange", "assistant", "automation")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -70,25 +81,43 @@ def routers() -> list[APIRouter]:
             assistant_line.router, automation_routes.router]
 
 
+def build_state(settings: Settings) -> AppState:
+    """Everything the app holds, with every package's parts and hooks registered."""
+    registry = Registry()
+    database = open_database(settings.database_url, registry)
+    catalog = _catalog(settings.catalog_dir.resolve())
+    registry.provide(CALLERS, principal_for)
+    registry.provide(CATALOG, catalog)
+    registry.provide(AGENCIES, frozenset(catalog.agencies))
+    registry.provide(LEDGER, open_ledger(database.sessions, settings.var_dir, settings.ledger_origin,
+                                         settings.ledger_witnesses))
+    registry.provide(FORM_PREFILL, prefill_form)  # once-only: the services' apply form asks the exchange
+    registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
+                                              assistant_service.RateLimiter(settings.assistant_rate_limit)))
+    automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
+    templates = make_environment(TEMPLATE_DIRS, {
+        "catalog": catalog, "widgets": ["assistant_widget.html"],
+        "stylesheets": ["/static/assistant.css"], "scripts": ["/static/assistant.js"]})
+    return AppState(settings, database, load_secret(settings), templates, registry)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Under a real server, sequence the ledger in the background (tests call it on demand)."""
-    every = app.state.settings.ledger_sequence_seconds
-    task = None
-    if every > 0:
-        task = asyncio.create_task(sequencer.run_forever(
-            app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
-            write_lock(app.state) if app.state.write_lock is not None else None))
-    runner = None
-    if app.state.settings.automation_in_process:
-        from pracha.automation.runner import run_in_process
-
-        runner = asyncio.create_task(run_in_process(app.state))
+    """Under a real server, sequence the ledger and run the automation in the background (tests call
+    both on demand)."""
+    state: AppState = app.state.pracha
+    settings, database = state.settings, state.db
+    background = []
+    if settings.ledger_sequence_seconds > 0:
+        ledger: Ledger = state.registry.get(LEDGER)
+        lock = database.write_lock.current() if database.write_lock is not None else None
+        background.append(asyncio.create_task(sequencer.run_forever(
+            database.sessions, ledger.signer, ledger.origin, settings.ledger_sequence_seconds, lock)))
+    if settings.automation_in_process:
+        background.append(asyncio.create_task(run_in_process(database, state.registry.get(CATALOG), settings)))
     yield
-    if task is not None:
+    for task in background:
         task.cancel()
-    if runner is not None:
-        runner.cancel()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -101,26 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         lifespan=_lifespan,
     )
-    engine = make_engine(settings.database_url)
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
-    app.state.write_engine = engine.execution_options(**WRITE)
-    # SQLite only: writers queue per event loop before taking a thread (see web/access.py).
-    app.state.write_lock = weakref.WeakKeyDictionary() if is_sqlite(engine) else None
-    app.state.secret = load_secret(settings)
-    app.state.templates = make_environment()
-    app.state.catalog = _catalog(settings.catalog_dir.resolve())
-    app.state.ledger_signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
-    app.state.ledger_signer_verifier = note.new_verifier(verifier_key(app.state.ledger_signer))
-    app.state.form_prefill = prefill_form  # once-only: the services' apply form asks the exchange (a hook)
-    from pracha.automation import service as automation
-
-    automation.install(app.state.catalog)  # queues bots on submit; fails here on a broken `auto` step
-    app.state.automation_extra = {}
-    app.state.ledger_witnesses = [note.new_verifier(k.strip()) for k in settings.ledger_witnesses.split(",")
-                                  if k.strip()]
-
+    app.state.pracha = build_state(settings)
     app.add_middleware(
         PrachaMiddleware,
         default_language=settings.default_language,

@@ -6,8 +6,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from pracha.web.access import PUBLIC, Principal, allow
-from pracha.web.rendering import render
+from pracha.http.access import PUBLIC, allow
+from pracha.http.rendering import render
+from pracha.identity.principal import Principal
+from pracha.services.deps import catalog_of
 
 router = APIRouter()
 
@@ -19,5 +21,5 @@ def healthz(_: Principal = allow(PUBLIC)) -> dict[str, str]:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request, _: Principal = allow(PUBLIC)) -> Response:
-    catalog = request.app.state.catalog
+    catalog = catalog_of(request)
     return render(request, "home.html", {"services": list(catalog.services.values())})

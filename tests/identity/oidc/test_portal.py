@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.http.access import SESSION_COOKIE
 from pracha.identity.oidc.models import OidcConsent
 from pracha.ledger.models import LedgerEntry
-from pracha.web.access import SESSION_COOKIE
 from tests.factories import create_citizen, sign_in
 from tests.identity.oidc.helpers import authorize_code, exchange, query, register, start
 

@@ -15,11 +15,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
+from pracha.http.access import allow, get_db
+from pracha.http.rendering import render
 from pracha.identity.models import CITIZEN, PLATFORM_ADMIN
 from pracha.identity.oidc import clients, consent, details
 from pracha.identity.oidc.models import CONFIDENTIAL, PAIRWISE, SECRET_BASIC, OidcClient
-from pracha.web.access import Principal, allow, get_db
-from pracha.web.rendering import render
+from pracha.identity.principal import Principal
 
 router = APIRouter()
 LOGO_LIMIT = 64 * 1024

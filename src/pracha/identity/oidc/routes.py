@@ -14,8 +14,12 @@ from starlette.concurrency import run_in_threadpool
 
 from pracha.db import utcnow
 from pracha.errors import PrachaError
+from pracha.http.access import PUBLIC, SESSION_COOKIE, allow, csrf_token, get_db
+from pracha.http.middleware import LANG_COOKIE
+from pracha.http.state import app_state
 from pracha.i18n import pick_language
 from pracha.identity import service as identity
+from pracha.identity.deps import set_session_cookie, throttle_policy
 from pracha.identity.oidc import authorize, consent, keys, passkeys, tokens
 from pracha.identity.oidc.authorize import AuthorizeRequest, SignedIn
 from pracha.identity.oidc.clients import ASSERTION_ALGS, SCOPES
@@ -31,9 +35,7 @@ from pracha.identity.oidc.web import (
     page_to,
     redirect_with,
 )
-from pracha.identity.routes import _set_session_cookie, throttle_policy
-from pracha.web.access import PUBLIC, SESSION_COOKIE, Principal, allow, csrf_token, get_db
-from pracha.web.middleware import LANG_COOKIE
+from pracha.identity.principal import Principal
 
 router = APIRouter()
 FRESH_SECONDS = 60
@@ -71,7 +73,7 @@ def jwks(_: Principal = client_call(), db: Session = Depends(get_db)) -> JSONRes
 
 
 def _provider(request: Request, db: Session) -> Provider:
-    return Provider(db, issuer=issuer(request), secret=request.app.state.secret, life=lifetimes(request))
+    return Provider(db, issuer=issuer(request), secret=app_state(request).secret, life=lifetimes(request))
 
 
 # --- authorize ------------------------------------------------------------------------------------
@@ -156,11 +158,11 @@ def _authorize_submit(request: Request, db: Session, form: dict[str, str]) -> Re
             db.commit()  # the failure counts towards throttling
             return _step_page(request, db, req, "signin", signed=None, error=exc.message(request.state.lang),
                               status_code=exc.status_code)
-        token = identity.start_web_session(db, user, hours=request.app.state.settings.session_hours)
+        token = identity.start_web_session(db, user, hours=app_state(request).settings.session_hours)
         db.commit()
         response = _advance(request, db, req, passkeys.signed_in(db, token), fresh=True,
                             csrf=csrf_token(request, session_token=token), status_code=303)
-        _set_session_cookie(request, response, token)
+        set_session_cookie(request, response, token)
         return response
     if action == "allow" and signed is not None and authorize.ACR_LEVEL[signed.acr] >= authorize.ACR_LEVEL[req.acr]:
         consent.grant(db, signed.user, req.client, req.scopes)
@@ -219,6 +221,6 @@ def userinfo(request: Request, _: Principal = client_call(), db: Session = Depen
         if auth[:7].lower() != "bearer ":
             raise OAuthError("invalid_request", "Send the access token as a Bearer token.", status_code=401,
                              headers={"WWW-Authenticate": 'Bearer realm="pracha"'})
-        return oauth_json(tokens.userinfo(db, auth[7:].strip(), secret=request.app.state.secret))
+        return oauth_json(tokens.userinfo(db, auth[7:].strip(), secret=app_state(request).secret))
     except OAuthError as exc:
         return oauth_error(exc)

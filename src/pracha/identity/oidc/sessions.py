@@ -12,16 +12,18 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pracha.errors import InvalidInput
+from pracha.http.access import PUBLIC, SESSION_COOKIE, allow, csrf_token, get_db
+from pracha.http.middleware import is_https
+from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity import service as identity
+from pracha.identity.deps import set_session_cookie
 from pracha.identity.models import CITIZEN, User
 from pracha.identity.oidc import keys, passkeys
 from pracha.identity.oidc.errors import LogoutRefused
 from pracha.identity.oidc.models import OidcClient
 from pracha.identity.oidc.web import issuer, origin, page_to, redirect_with, rp_id
-from pracha.identity.routes import _set_session_cookie
-from pracha.web.access import PUBLIC, SESSION_COOKIE, Principal, allow, csrf_token, get_db
-from pracha.web.middleware import is_https
-from pracha.web.rendering import render
+from pracha.identity.principal import Principal
 
 router = APIRouter()
 NOT_JSON = InvalidInput("ข้อมูลที่ส่งมาไม่ใช่ JSON ที่ถูกต้อง", "The body is not valid JSON.")
@@ -86,13 +88,13 @@ async def _json(request: Request) -> dict[str, Any]:
 
 
 def _challenge_cookie(request: Request, response: Response, purpose: str, challenge: bytes) -> None:
-    response.set_cookie(passkeys.CHALLENGE_COOKIE, passkeys.seal(request.app.state.secret, purpose, challenge),
+    response.set_cookie(passkeys.CHALLENGE_COOKIE, passkeys.seal(app_state(request).secret, purpose, challenge),
                         max_age=passkeys.CHALLENGE_SECONDS, httponly=True, samesite="strict",
                         secure=is_https(request.scope), path="/")
 
 
 def _challenge(request: Request, purpose: str) -> bytes:
-    return passkeys.unseal(request.app.state.secret, purpose, request.cookies.get(passkeys.CHALLENGE_COOKIE, ""))
+    return passkeys.unseal(app_state(request).secret, purpose, request.cookies.get(passkeys.CHALLENGE_COOKIE, ""))
 
 
 @router.post("/passkeys/options", tags=["passkeys"])
@@ -118,13 +120,13 @@ async def signin_verify(request: Request, p: Principal = allow(PUBLIC), db: Sess
         if cookie is None:
             user = db.get(User, passkey.user_id)
             assert user is not None
-            cookie = identity.start_web_session(db, user, hours=request.app.state.settings.session_hours)
+            cookie = identity.start_web_session(db, user, hours=app_state(request).settings.session_hours)
             db.flush()
         passkeys.raise_assurance(db, cookie, passkey_only=fresh)
         db.commit()
         response = JSONResponse({"ok": True, "csrf_token": csrf_token(request, session_token=cookie)})
         if fresh:
-            _set_session_cookie(request, response, cookie)
+            set_session_cookie(request, response, cookie)
         response.delete_cookie(passkeys.CHALLENGE_COOKIE, path="/")
         return response
 

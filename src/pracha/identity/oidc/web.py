@@ -10,12 +10,13 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from pracha.http.access import SAFE_METHODS, Rule, get_db, start_writing
+from pracha.http.middleware import CSP
+from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity.oidc.errors import AuthorizeError, OAuthError
 from pracha.identity.oidc.tokens import Lifetimes
 from pracha.identity.principal import PUBLIC, Principal
-from pracha.web.access import SAFE_METHODS, Rule, _start_writing, get_db
-from pracha.web.middleware import CSP
-from pracha.web.rendering import render
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
@@ -31,7 +32,7 @@ class ClientCall(Rule):
         principal = Principal()
         request.state.principal = principal
         if request.method not in SAFE_METHODS:
-            await _start_writing(request, db)
+            await start_writing(request, db)
         return principal
 
 
@@ -40,12 +41,12 @@ def client_call() -> Any:
 
 
 def issuer(request: Request) -> str:
-    configured: str = request.app.state.settings.oidc_issuer
+    configured: str = app_state(request).settings.oidc_issuer
     return configured.rstrip("/") or str(request.base_url).rstrip("/")
 
 
 def lifetimes(request: Request) -> Lifetimes:
-    s = request.app.state.settings
+    s = app_state(request).settings
     return Lifetimes(access=s.oidc_access_token_seconds, id_token=s.oidc_id_token_seconds,
                      refresh_days=s.oidc_refresh_token_days, code=s.oidc_code_seconds)
 

@@ -11,8 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
-from pracha.web.middleware import BodyTooLarge
-from pracha.web.rendering import render
+from pracha.http.middleware import BodyTooLarge
+from pracha.http.rendering import render
 
 log = logging.getLogger("pracha")
 

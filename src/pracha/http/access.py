@@ -11,9 +11,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import weakref
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Callable
+from typing import Any, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import event
@@ -21,12 +20,29 @@ from sqlalchemy.orm import Session, SessionTransaction
 from starlette.concurrency import run_in_threadpool
 
 from pracha.errors import Forbidden, PrachaError, Unauthenticated
-from pracha.identity.principal import PUBLIC, Principal
-from pracha.identity.service import token_for_bearer, user_for_web_session
-from pracha.web.middleware import CSRF_COOKIE
+from pracha.hooks import Slot
+from pracha.http.middleware import CSRF_COOKIE
+from pracha.http.state import app_state, part
 
 SESSION_COOKIE = "pracha_session"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC = "public"
+
+
+class Caller(Protocol):
+    """Who is calling, as the access rule needs it (`pracha.identity.principal.Principal` is one)."""
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def token(self) -> object | None: ...
+
+    def has_scope(self, scope: str) -> bool: ...
+
+
+# (session, bearer token or None, session cookie or None) → the caller; identity provides it.
+CALLERS: Slot[Callable[[Session, str | None, str | None], Caller]] = Slot("callers")
 
 
 class CsrfFailed(PrachaError):
@@ -39,42 +55,33 @@ class CsrfFailed(PrachaError):
 async def get_db(request: Request) -> AsyncIterator[Session]:
     """One session per request. It starts reading; a rule that lets a write through turns it into a
     writing session (`_start_writing`), and the write lock it took is given back here, at the end."""
-    state = request.app.state
-    session = state.sessions()
+    database = app_state(request).db
+    session = database.sessions()
     try:
         yield session
     finally:
-        if state.write_lock is None and session.in_transaction():
+        if database.write_lock is None and session.in_transaction():
             await run_in_threadpool(session.close)
         else:  # SQLite, or nothing left open (committed): returning the connection does no I/O worth a thread
             session.close()
-        if getattr(request.state, "holds_write_lock", False):
+        if getattr(request.state, "holds_write_lock", False) and database.write_lock is not None:
             request.state.holds_write_lock = False
-            write_lock(state).release()
+            database.write_lock.current().release()
 
 
-def write_lock(state: Any) -> asyncio.Lock:
-    """This event loop's SQLite write lock (a server has one loop; a test client may run several)."""
-    locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = state.write_lock
-    loop = asyncio.get_running_loop()
-    if loop not in locks:
-        locks[loop] = asyncio.Lock()
-    return locks[loop]
-
-
-async def _start_writing(request: Request, db: Session) -> None:
+async def start_writing(request: Request, db: Session) -> None:
     """On SQLite, wait (without holding a thread) for this process's write lock, then make the
     session's next transaction BEGIN IMMEDIATE. Writers then queue here rather than in SQLite's busy
     wait, where blocked threads could fill the pool while the lock holder waits for a thread."""
-    state = request.app.state
-    if state.write_lock is None:
+    database = app_state(request).db
+    if database.write_lock is None:
         return
-    lock = write_lock(state)
+    lock = database.write_lock.current()
     await lock.acquire()
     request.state.holds_write_lock = True
-    db.bind = state.write_engine
+    db.bind = database.write_engine
     loop = asyncio.get_running_loop()
-    read_engine = state.engine
+    read_engine = database.engine
 
     def release(session: Session, transaction: SessionTransaction) -> None:
         # The outermost transaction is over (committed or rolled back; savepoints don't count): let
@@ -89,7 +96,7 @@ async def _start_writing(request: Request, db: Session) -> None:
 
 
 def csrf_token(request: Request, *, session_token: str | None = None) -> str:
-    secret: bytes = request.app.state.secret
+    secret = app_state(request).secret
     session_token = request.cookies.get(SESSION_COOKIE, "") if session_token is None else session_token
     material = f"{request.state.csrf_cookie}|{session_token}"
     return hmac.new(secret, material.encode(), hashlib.sha256).hexdigest()
@@ -116,12 +123,12 @@ class Rule:
         self.csrf = csrf
         self.write = write
 
-    async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Principal:
+    async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Any:
         write = self.write if self.write is not None else request.method not in SAFE_METHODS
         if SESSION_COOKIE in request.cookies or "authorization" in request.headers:
-            principal = await run_in_threadpool(resolve_principal, request, db, write)
+            principal = await run_in_threadpool(resolve_caller, request, db, write)
         else:
-            principal = Principal()  # nobody signed in: no lookup, no thread
+            principal = part(request, CALLERS)(db, None, None)  # nobody signed in: no lookup, no thread
         request.state.principal = principal
         if request.method not in SAFE_METHODS and principal.token is None and self.csrf:
             await _check_csrf(request)
@@ -129,22 +136,22 @@ class Rule:
             if principal.token is not None and self.scope and not principal.has_scope(self.scope):
                 raise Forbidden("โทเค็นนี้ไม่มีขอบเขตสำหรับรายการนี้", "This token lacks the scope for this call.")
             if write:
-                await _start_writing(request, db)
+                await start_writing(request, db)
             return principal
         if principal.role == PUBLIC:
             raise Unauthenticated()
         raise Forbidden()
 
 
-def resolve_principal(request: Request, db: Session, end_transaction: bool = False) -> Principal:
+def resolve_caller(request: Request, db: Session, end_transaction: bool = False) -> Caller:
     if hasattr(request.state, "principal"):
-        return request.state.principal
+        caller: Caller = request.state.principal
+        return caller
     auth = request.headers.get("authorization", "")
-    cookie = request.cookies.get(SESSION_COOKIE)
     if auth[:7].lower() == "bearer ":
-        principal = Principal(token=token_for_bearer(db, auth[7:].strip()))
+        principal = part(request, CALLERS)(db, auth[7:].strip(), None)
     else:
-        principal = Principal(user=user_for_web_session(db, cookie) if cookie else None)
+        principal = part(request, CALLERS)(db, None, request.cookies.get(SESSION_COOKIE))
     if end_transaction:
         db.commit()  # end the read, so the write can start with BEGIN IMMEDIATE (objects stay loaded)
     return principal

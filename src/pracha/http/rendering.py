@@ -13,11 +13,10 @@ from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescap
 from jinja2.runtime import Context
 
 from pracha import i18n
-from pracha.web.access import csrf_token
+from pracha.http.access import csrf_token
+from pracha.http.state import app_state
 
-PACKAGE = Path(__file__).resolve().parent.parent
-TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
-                                                              "exchange", "assistant", "automation")]
+OWN_TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 @pass_context
@@ -55,14 +54,18 @@ def _text(context: Context, value: Any) -> str:
     return str(value.get(lang)) if value is not None else ""
 
 
-def make_environment() -> Environment:
+def make_environment(template_dirs: list[Path], page_globals: dict[str, Any] | None = None) -> Environment:
+    """One environment over the layout templates here and each capability's `templates/` folder.
+    `page_globals` are what every page may use, given by the composition root: the catalogue, and
+    `widgets` (templates included at the end of every page, such as the assistant's chat)."""
     env = Environment(
-        loader=FileSystemLoader([str(d) for d in TEMPLATE_DIRS]),
+        loader=FileSystemLoader([str(OWN_TEMPLATES), *(str(d) for d in template_dirs)]),
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(_=_gettext, tr=_text)
+    env.globals.update(_=_gettext, tr=_text, widgets=[], stylesheets=[], scripts=[])
+    env.globals.update(page_globals or {})
     env.filters.update(date=_date, datetime=_datetime, baht=_baht, tojson_pretty=lambda v: json.dumps(
         v, ensure_ascii=False, indent=2))
     return env
@@ -70,14 +73,13 @@ def make_environment() -> Environment:
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
            status_code: int = 200) -> HTMLResponse:
-    env: Environment = request.app.state.templates
+    env = app_state(request).templates
     principal = getattr(request.state, "principal", None)
     base = {
         "request": request,
         "lang": request.state.lang,
-        "user": principal.user if principal is not None else None,
+        "user": getattr(principal, "user", None),
         "csrf_token": csrf_token(request),
-        "catalog": request.app.state.catalog,
     }
     base.update(context or {})
     html = env.get_template(name).render(base)

@@ -1,0 +1,24 @@
+"""The services' extension points: the catalogue an app serves, and the hooks other packages (the
+automation, the exchange) register at the composition root."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from pracha.config import Settings
+from pracha.hooks import Hook, Slot
+from pracha.identity.principal import Principal
+from pracha.services.catalog import Catalog
+from pracha.services.models import Application
+
+CATALOG: Slot[Catalog] = Slot("catalog")
+# Called with (session, application, action) after every status change, in its transaction (the
+# automation queues its bot on submit and its certificate on approval).
+AFTER_ACTION: Hook[Callable[[Session, Application, str], None]] = Hook("after_action")
+# Called with (session, application) when the application page is drawn; each returns more context.
+PAGE_CONTEXT: Hook[Callable[[Session, Application], dict[str, Any]]] = Hook("page_context")
+# Once-only: (session, settings, citizen, form schema) → values the registries already hold, or None.
+FORM_PREFILL: Slot[Callable[[Session, Settings, Principal, dict[str, Any]], Any]] = Slot("form_prefill")
