@@ -159,7 +159,7 @@ def test_gettext_thai_and_english() -> None:
     [("th", "3 วันทำการ"), ("en", "3 working days")],
 )
 def test_templates_fill_placeholders_after_translating(lang: str, expected: str) -> None:
-    env = make_environment()
+    env = make_environment([])
     assert env.from_string('{{ _("{days} working days", days=3) }}').render(lang=lang) == expected
 
 
