@@ -15,12 +15,13 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from pracha import calendar
+from pracha.automation import schedules
 from pracha.calendar import BANGKOK, CalendarError, WorkCalendar, add_working_days, is_working_day, load_calendar
 from pracha.identity.principal import Principal
 from pracha.services import service
 from pracha.services.catalog import Catalog, CatalogError, default_catalog_dir, load_catalog
 from pracha.services.models import Application
-from tests.factories import create_citizen
+from tests.factories import create_citizen, create_staff
 from tests.services.helpers import ELDERLY_FORM, PDF
 
 D = dt.date
@@ -188,7 +189,8 @@ def test_format_datetime_shows_bangkok_time() -> None:
 
 
 # --- due dates in the app -------------------------------------------------------------------------
-def test_a_submitted_applications_due_date_skips_songkran(app: FastAPI) -> None:
+def submit_at(app: FastAPI, when: dt.datetime) -> str:
+    """An elderly-allowance application (15 working days) submitted through the service at `when`."""
     catalog: Catalog = app.state.catalog
     settings = app.state.settings
     with app.state.sessions() as db:
@@ -198,13 +200,30 @@ def test_a_submitted_applications_due_date_skips_songkran(app: FastAPI) -> None:
         for requirement in ("id-card", "house-registration"):
             service.add_document(db, storage, catalog, owner, application, requirement=requirement,
                                  filename="doc.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
-        submitted = dt.datetime(2027, 4, 12, 9, 30, tzinfo=BANGKOK)  # Monday before Songkran
-        service.act(db, catalog, owner, application, "submit", now=submitted)
+        service.act(db, catalog, owner, application, "submit", now=when)
         db.commit()
-        reference = application.reference
+        return application.reference
+
+
+def test_a_submitted_applications_due_date_skips_songkran(app: FastAPI) -> None:
+    submitted = dt.datetime(2027, 4, 12, 9, 30, tzinfo=BANGKOK)  # Monday before Songkran
+    reference = submit_at(app, submitted)
     with app.state.sessions() as db:
         stored = db.scalars(select(Application).where(Application.reference == reference)).one()
         # 15 working days: 16 April, 19–23, 26–30 April, 3 May (Labour Day's substitution: offices open),
         # 5–7 May (4 May is Coronation Day). Counting weekends only would say 3 May.
         assert stored.due_date == D(2027, 5, 7)
         assert stored.submitted_at is not None and stored.submitted_at.astimezone(BANGKOK) == submitted
+
+
+def test_sla_reminders_count_working_days(app: FastAPI) -> None:
+    catalog: Catalog = app.state.catalog
+    start = catalog.calendar.add_working_days(D(2027, 4, 16), -15)
+    submit_at(app, dt.datetime.combine(start, dt.time(10), tzinfo=BANGKOK))
+    with app.state.sessions() as db:
+        create_staff(db, "officer", "cm-elderly-welfare")
+        assert db.scalars(select(Application.due_date)).one() == D(2027, 4, 16)
+        # On Monday 12 April the next working day is Friday 16 (Songkran between): due soon, remind.
+        assert schedules.sla_reminders(db, D(2027, 4, 12), 1, catalog.calendar)["reminders"] == 1
+        # On Friday 9 April the next working day is Monday 12: not yet.
+        assert schedules.sla_reminders(db, D(2027, 4, 9), 1, catalog.calendar)["reminders"] == 0

@@ -189,6 +189,7 @@ def load_calendar(path: Path) -> WorkCalendar:
         if closure.day in closures:
             raise CalendarError(where, f"วันที่ {closure.day} ซ้ำ", f"date {closure.day} is listed twice")
         closures[closure.day] = closure
+    _public_holidays(dt.datetime.now(BANGKOK).year)  # the package's first year costs ~0.3 s: pay it at start
     return WorkCalendar(MappingProxyType(closures))
 
 
