@@ -214,7 +214,7 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="worker processes on PostgreSQL, comma-separated")
     parser.add_argument("--write", action="store_true", help="rewrite the Automation section of the docs")
     args = parser.parse_args()
-    from pracha.i18n import BANGKOK
+    from pracha.calendar import BANGKOK
     from pracha.registries.base import load_world
     from tests.pgserver import start_postgres
 

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from pracha.calendar import BANGKOK
 from pracha.db import make_engine, make_sessionmaker
 from pracha.demo import DEMO_PASSWORD, SOMCHAI, SeedSummary, seed_demo
-from pracha.i18n import BANGKOK
 from pracha.identity import thai_id
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
 from pracha.identity.passwords import verify_password
@@ -128,7 +128,7 @@ def test_application_data_documents_and_timelines_are_real(db: Session, catalog:
         assert [e.at for e in events] == sorted(e.at for e in events)
         if application.submitted_at is not None:
             assert service.missing_documents(svc, application) == []
-            assert application.due_date == service.add_working_days(
+            assert application.due_date == catalog.calendar.add_working_days(
                 application.submitted_at.astimezone(BANGKOK).date(), svc.sla_days)
         notices = db.scalar(select(func.count()).where(InboxMessage.application_id == application.id))
         assert notices == len(events) - 1

@@ -1,5 +1,5 @@
 """Thai first: every `_()` string in every template has a reviewed Thai translation, placeholders
-survive translation, and dates and times show the Buddhist Era in Bangkok time.
+survive translation (dates in the Buddhist Era: tests/test_calendar.py).
 
 When a test here fails after a template change, run `scripts/update-translations.sh`, translate the
 new entries in `src/pracha/locale/th/LC_MESSAGES/messages.po` and remove any `#, fuzzy` line.
@@ -8,7 +8,6 @@ new entries in `src/pracha/locale/th/LC_MESSAGES/messages.po` and remove any `#,
 from __future__ import annotations
 
 import ast
-import datetime as dt
 import re
 import string
 from functools import cache
@@ -161,19 +160,3 @@ def test_gettext_thai_and_english() -> None:
 def test_templates_fill_placeholders_after_translating(lang: str, expected: str) -> None:
     env = make_environment([])
     assert env.from_string('{{ _("{days} working days", days=3) }}').render(lang=lang) == expected
-
-
-def test_format_date_buddhist_era() -> None:
-    day = dt.date(2026, 11, 25)
-    assert i18n.format_date(day, "th") == "25 พฤศจิกายน 2569"
-    assert i18n.format_date(day, "en") == "25 November 2026"
-    assert i18n.format_date(day, "th", short=True) == "25 พ.ย. 2569"
-    assert i18n.format_date(None, "th") == ""
-
-
-def test_format_datetime_shows_bangkok_time() -> None:
-    # 20:30 UTC on 25 November is 03:30 on 26 November in Bangkok (UTC+7).
-    moment = dt.datetime(2026, 11, 25, 20, 30, tzinfo=dt.UTC)
-    assert i18n.format_datetime(moment, "th") == "26 พ.ย. 2569 03:30 น."
-    assert i18n.format_datetime(moment, "en") == "26 Nov 2026, 03:30"
-    assert i18n.format_date(moment, "th") == "26 พฤศจิกายน 2569"

@@ -21,10 +21,10 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.calendar import BANGKOK
 from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
 from pracha.exchange.seed import seed_exchange
-from pracha.i18n import BANGKOK
 from pracha.identity import thai_id
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
 from pracha.identity.passwords import hash_password
@@ -35,7 +35,7 @@ from pracha.services import forms
 from pracha.services import workflow as wf
 from pracha.services.catalog import Catalog, DocumentRequirement, Service
 from pracha.services.models import Application, Document
-from pracha.services.service import Storage, act, add_document, add_working_days, create_application
+from pracha.services.service import Storage, act, add_document, create_application
 
 DEMO_PASSWORD = "pracha-demo"  # noqa: S105 -- public on purpose: the same for every demo account
 # (first name, last name, national ID, birth date): Somchai may claim the elderly allowance.
@@ -297,8 +297,9 @@ class _Seeder:
             return self.rng.randint(0, 20)
         if status in wf.FINAL:
             return self.rng.randint(sla_days + 1, 120)
-        if self.rng.random() < 0.25:  # overdue: sla working days fit in 2 × sla + 2 calendar days
-            return 2 * sla_days + 2 + self.rng.randint(1, 10)
+        if self.rng.random() < 0.25:  # overdue: made before the working day sla + 1 working days ago
+            before = self.catalog.calendar.add_working_days(self.today, -(sla_days + 1))
+            return (self.today - before).days + self.rng.randint(1, 10)
         return self.rng.randint(0, sla_days - 1)
 
     def upload(self, me: Principal, application: Application, doc: DocumentRequirement) -> Document:
@@ -316,7 +317,8 @@ class _Seeder:
         application.created_at, application.updated_at = times[0], times[-1]
         if application.submitted_at is not None:
             application.submitted_at = times[1]
-            application.due_date = add_working_days(times[1].astimezone(BANGKOK).date(), service.sla_days)
+            application.due_date = self.catalog.calendar.add_working_days(times[1].astimezone(BANGKOK).date(),
+                                                                          service.sla_days)
         if application.decided_at is not None:
             application.decided_at = times[-1]
 

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import BotDecision, Certificate
+from pracha.calendar import BANGKOK
 from pracha.config import Settings
 from pracha.demo import SOMCHAI
 from pracha.exchange import keys
 from pracha.exchange.models import MessageLog
 from pracha.exchange.vocabulary import MEDIATOR
-from pracha.i18n import BANGKOK
 from pracha.identity import thai_id
 from pracha.notices.models import InboxMessage
 from pracha.registries.base import load_world

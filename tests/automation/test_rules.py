@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pracha.automation.evaluate import ERROR, FAIL, MISSING, PASS, Fact, age_on, compute, evaluate, fiscal_year_end
+from pracha.automation.evaluate import ERROR, FAIL, MISSING, PASS, Fact, age_on, compute, evaluate
 from pracha.automation.rules import Binary, Call, ListOf, Literal, Path, RuleSyntaxError, Unary, parse, paths
+from pracha.calendar import fiscal_year_end
 
 FACTS = {
     "form": Fact({"income": 1200, "members": 4, "pension": False, "child_id": "1101700203451"}, "form"),

@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pracha.calendar import BANGKOK
 from pracha.config import Settings
 from pracha.demo import demo_people
 from pracha.exchange import httpsig, keys
-from pracha.i18n import BANGKOK
 from pracha.registries import MEDIATOR, REGISTRIES
 from pracha.registries.base import load_world
 from pracha.registries.world import World

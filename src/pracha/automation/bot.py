@@ -16,9 +16,9 @@ from pracha.automation.evaluate import ERROR, FAIL, MISSING, PASS, Fact, Outcome
 from pracha.automation.models import BotDecision
 from pracha.automation.registry import LOOKUPS, FactFetcher, fetch_facts
 from pracha.automation.ruleset import RuleSet, compile_step
+from pracha.calendar import BANGKOK
 from pracha.config import Settings
 from pracha.db import utcnow
-from pracha.i18n import BANGKOK
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.services import service as services

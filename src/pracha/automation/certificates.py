@@ -25,9 +25,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import Certificate
+from pracha.calendar import format_date
 from pracha.db import utcnow
 from pracha.errors import NotFound
-from pracha.i18n import format_date
 from pracha.ledger import log as ledger
 from pracha.ledger import note
 from pracha.services.catalog import Catalog

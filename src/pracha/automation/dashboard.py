@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from pracha.automation import tasks
 from pracha.automation.models import BotDecision
-from pracha.i18n import BANGKOK
+from pracha.calendar import BANGKOK
 from pracha.services import workflow
 from pracha.services.models import Application
 

@@ -112,12 +112,6 @@ def age_on(birth: dt.date, on: dt.date) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
 
-def fiscal_year_end(day: dt.date, later: int = 0) -> dt.date:
-    """30 September ending the Thai fiscal year (1 October – 30 September) of `day`, `later` years on."""
-    year = day.year + (1 if day.month >= 10 else 0) + later
-    return dt.date(year, 9, 30)
-
-
 class Evaluator:
     def __init__(self, facts: Mapping[str, Fact]) -> None:
         self.facts = facts

@@ -1,6 +1,6 @@
 """The functions a rule may call. `any`, `all`, `count`, `if` and `default` evaluate their arguments
 lazily (a predicate runs once per item with the item bound to `it`); the rest take values.
-Pure: imports nothing of ours but the rule language."""
+Pure: imports nothing of ours but the rule language and the calendar's fiscal year."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from pracha.automation.evaluate import (
     _number,
     age_on,
     as_date,
-    fiscal_year_end,
 )
 from pracha.automation.rules import Call, Node
+from pracha.calendar import fiscal_year_end
 
 if TYPE_CHECKING:
     from pracha.automation.evaluate import Evaluator

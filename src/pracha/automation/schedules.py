@@ -11,14 +11,13 @@ from sqlalchemy.orm import Session
 
 from pracha.automation import tasks
 from pracha.automation.models import BotDecision, DailyStatistic
+from pracha.calendar import BANGKOK, WorkCalendar, default_calendar
 from pracha.config import Settings
-from pracha.i18n import BANGKOK
 from pracha.identity.models import AGENCY_ADMIN, OFFICER, User
 from pracha.notices.service import notify
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
-from pracha.services.service import add_working_days
 
 
 def ensure_daily(session: Session, today: dt.date) -> None:
@@ -32,10 +31,12 @@ def _staff(session: Session, role: str) -> dict[str, list[User]]:
     return found
 
 
-def sla_reminders(session: Session, today: dt.date, remind_days: int) -> dict[str, int]:
-    """One inbox message per officer listing their agency's applications due soon, and one per agency
-    admin listing the overdue ones (escalation). Returns how many of each were sent."""
-    horizon = add_working_days(today, remind_days)
+def sla_reminders(session: Session, today: dt.date, remind_days: int,
+                  calendar: WorkCalendar | None = None) -> dict[str, int]:
+    """One inbox message per officer listing their agency's applications due within `remind_days`
+    working days of `calendar` (by default the repository's), and one per agency admin listing the
+    overdue ones (escalation). Returns how many of each were sent."""
+    horizon = (calendar or default_calendar()).add_working_days(today, remind_days)
     open_apps = list(session.scalars(select(Application).where(
         Application.status.in_(workflow.OPEN), Application.due_date.is_not(None),
         Application.due_date <= horizon).order_by(Application.due_date)))
@@ -108,5 +109,5 @@ def statistics(session: Session, day: dt.date) -> int:
 
 def run_daily(session: Session, catalog: Catalog, settings: Settings, day: str) -> None:
     today = dt.date.fromisoformat(day)
-    sla_reminders(session, today, settings.sla_remind_days)
+    sla_reminders(session, today, settings.sla_remind_days, catalog.calendar)
     statistics(session, today - dt.timedelta(days=1))

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
-from pracha import i18n
+from pracha import calendar, i18n
 from pracha.http.access import csrf_token
 from pracha.http.state import app_state
 
@@ -32,12 +32,12 @@ def _date(context: Context, value: Any, short: bool = False) -> str:
             value = dt.date.fromisoformat(value)
         except ValueError:
             return value
-    return i18n.format_date(value, context.get("lang", "th"), short=short)
+    return calendar.format_date(value, context.get("lang", "th"), short=short)
 
 
 @pass_context
 def _datetime(context: Context, value: Any) -> str:
-    return i18n.format_datetime(value, context.get("lang", "th"))
+    return calendar.format_datetime(value, context.get("lang", "th"))
 
 
 @pass_context

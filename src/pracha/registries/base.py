@@ -27,11 +27,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException
 
 from pracha import __version__
+from pracha.calendar import BANGKOK
 from pracha.config import Settings
 from pracha.db import begin_write, make_engine, make_sessionmaker
 from pracha.demo import demo_people
 from pracha.exchange.keys import key_path, load_or_create
-from pracha.i18n import BANGKOK
 from pracha.identity import thai_id
 from pracha.registries import MEDIATOR, Registry
 from pracha.registries.signing import SignatureMiddleware

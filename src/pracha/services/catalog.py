@@ -1,7 +1,8 @@
 """The service catalogue: load the YAML definitions in ``catalog/`` and search them.
 
-Pure (no database; only the pure ``pracha.textsearch`` of ours), so web, CLI, assistant and tests
-read the same definitions the same way. ``catalog/agencies.yaml`` and ``catalog/life-events.yaml`` list codes and
+Pure (no database; of ours only ``pracha.textsearch`` and ``pracha.calendar``), so web, CLI, assistant
+and tests read the same definitions the same way. ``catalog/holidays.yaml`` adds closures to the
+working-day calendar. ``catalog/agencies.yaml`` and ``catalog/life-events.yaml`` list codes and
 names; ``catalog/services/<id>.yaml`` defines one service each. Any problem raises ``CatalogError``
 naming the file and what is wrong. Search weighs each service's fields (name and
 keywords most) in a ``textsearch.SearchIndex`` (BM25 over Thai words, never split on spaces).
@@ -19,6 +20,7 @@ import yaml
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from pracha.calendar import HOLIDAYS_FILE, CalendarError, WorkCalendar, load_calendar
 from pracha.textsearch import SearchIndex
 
 ACTORS = frozenset({"citizen", "officer", "system"})
@@ -110,10 +112,12 @@ def _fields(service: Service, events: Mapping[str, LifeEvent]) -> list[tuple[str
 
 
 class Catalog:
-    """The loaded catalogue: services in display order, their agencies and life events."""
+    """The loaded catalogue: services in display order, their agencies and life events, and the
+    working-day calendar due dates are counted in (with the closures of ``holidays.yaml``)."""
 
     def __init__(self, services: Iterable[Service], agencies: Iterable[Agency],
-                 life_events: Iterable[LifeEvent]) -> None:
+                 life_events: Iterable[LifeEvent], calendar: WorkCalendar | None = None) -> None:
+        self.calendar = calendar or WorkCalendar()
         self.services: dict[str, Service] = {s.id: s for s in services}
         self.agencies: dict[str, Agency] = {a.code: a for a in agencies}
         self.life_events: dict[str, LifeEvent] = {e.code: e for e in life_events}
@@ -293,7 +297,15 @@ def load_catalog(directory: Path) -> Catalog:
     if not paths:
         raise CatalogError(f"{directory / 'services'}: no service definitions found")
     services = [_service(_load_yaml(path), path, agencies, events) for path in paths]
-    return Catalog(services, agencies.values(), events.values())
+    return Catalog(services, agencies.values(), events.values(), _calendar(directory / HOLIDAYS_FILE))
+
+
+def _calendar(path: Path) -> WorkCalendar:
+    """Public holidays plus the closures in `path`; without the file, public holidays only."""
+    try:
+        return load_calendar(path) if path.exists() else WorkCalendar()
+    except CalendarError as e:
+        raise CatalogError(str(e)) from e
 
 
 def default_catalog_dir() -> Path:

@@ -12,9 +12,9 @@ from typing import Any, BinaryIO
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
+from pracha.calendar import BANGKOK
 from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden
-from pracha.i18n import BANGKOK
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
@@ -49,16 +49,6 @@ class Storage:
 
 def today_in_thailand() -> dt.date:
     return utcnow().astimezone(BANGKOK).date()
-
-
-def add_working_days(start: dt.date, days: int) -> dt.date:
-    """Saturdays and Sundays do not count (public holidays are not modelled yet)."""
-    current = start
-    while days > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            days -= 1
-    return current
 
 
 def is_overdue(application: Application, today: dt.date) -> bool:
@@ -222,8 +212,9 @@ def missing_documents(service: Service, application: Application) -> list[str]:
 
 
 def act(session: Session, catalog: Catalog, principal: Principal, application: Application, action: str,
-        message: str | None = None) -> Application:
-    """Do `action`; refuses (409) what the state machine does not allow, changing nothing."""
+        message: str | None = None, *, now: dt.datetime | None = None) -> Application:
+    """Do `action` (at `now`, by default the present); refuses (409) what the state machine does not
+    allow, changing nothing. Submitting sets the due date `sla_days` working days on (`catalog.calendar`)."""
     if not may_act(principal, application, action):
         raise Forbidden()
     target = workflow.next_status(application.status, action)
@@ -247,14 +238,14 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
             problem = {"th": "ยังไม่ได้แนบ: " + ", ".join(names[m].th for m in missing),
                        "en": "Still missing: " + ", ".join(names[m].en for m in missing)}
             raise FormInvalid(problem["th"], problem["en"], fields={"documents": problem})
-    now = utcnow()
+    now = now or utcnow()
     source = application.status
     application.status = target
     application.updated_at = now
     application.version += 1
     if action == "submit":
         application.submitted_at = now
-        application.due_date = add_working_days(now.astimezone(BANGKOK).date(), service.sla_days)
+        application.due_date = catalog.calendar.add_working_days(now.astimezone(BANGKOK).date(), service.sla_days)
     if target in workflow.FINAL and target != workflow.WITHDRAWN:
         application.decided_at = now
     event = _add_event(session, application, principal, action, source, target, message)
