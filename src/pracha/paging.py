@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, Unpack
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -84,11 +84,11 @@ class SortKey:
     @property
     def kind(self) -> type:
         sql_type = self.column.type
-        return getattr(sql_type, "impl_instance", sql_type).python_type  # type: ignore[no-any-return]
+        return getattr(sql_type, "impl_instance", sql_type).python_type
 
     def order(self) -> ColumnElement[Any]:
         ordered = self.column.desc() if self.descending else self.column.asc()
-        return ordered.nulls_last() if self.nullable else ordered  # type: ignore[no-any-return]
+        return ordered.nulls_last() if self.nullable else ordered
 
 
 def page_request(
@@ -169,7 +169,7 @@ def _after_one(key: SortKey, value: Any) -> ColumnElement[bool]:
 
 
 def _equal(key: SortKey, value: Any) -> ColumnElement[bool]:
-    return key.column.is_(None) if value is None else key.column == value  # type: ignore[no-any-return]
+    return key.column.is_(None) if value is None else key.column == value
 
 
 def after(keys: Sequence[SortKey], values: Sequence[Any]) -> ColumnElement[bool]:
@@ -191,7 +191,7 @@ def key_of_entity(keys: Sequence[SortKey]) -> Callable[[Any], list[Any]]:
     return lambda item: [getattr(item, k.column.key) for k in keys]
 
 
-def fetch_page(session: Session, query: Select[Any], keys: Sequence[SortKey], page: PageRequest, *,
+def fetch_page(session: Session, query: Select[Unpack[tuple[Any, ...]]], keys: Sequence[SortKey], page: PageRequest, *,
                scalars: bool = True, key_of: Callable[[Any], Sequence[Any]] | None = None) -> Page[Any]:
     """One page of `query` in the order of `keys` (which must end with a unique column).
 

@@ -144,7 +144,7 @@ def page_clients(session: Session, page: PageRequest = PageRequest()) -> Page[Su
     return fetch_page(session, select(Subsystem), CLIENT_ORDER, page)
 
 
-def _services(provider: str | None) -> Select[tuple[ExchangeService]]:
+def _services(provider: str | None) -> Select[ExchangeService]:
     query = select(ExchangeService)
     return query.where(ExchangeService.subsystem_id == provider) if provider else query
 

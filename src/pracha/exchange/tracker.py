@@ -44,7 +44,7 @@ def basis_text(basis: str | None, lang: str) -> str:
 ORDER = (SortKey(MessageLog.created_at, descending=True), SortKey(MessageLog.id, descending=True))
 
 
-def _query(principal: Principal) -> Select[Any]:
+def _query(principal: Principal) -> Select[MessageLog, str, str, str, str]:
     return (select(MessageLog, Subsystem.name_th, Subsystem.name_en, ExchangeService.name_th, ExchangeService.name_en)
             .outerjoin(Subsystem, Subsystem.id == MessageLog.client_id)
             .outerjoin(ExchangeService, ExchangeService.id == MessageLog.service_id)

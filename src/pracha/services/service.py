@@ -21,8 +21,8 @@ from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger import note, receipts, sequencer
 from pracha.ledger.models import LedgerEntry
-from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.notices.service import notify
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.services import forms, uploads, workflow
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import ApplicationNotFound, FormInvalid, IllegalTransition, UnknownService
