@@ -32,7 +32,7 @@ def test_token_lifecycle(db: Session, make_client: Callable[..., TestClient]) ->
 
     bearer = {"Authorization": f"Bearer {raw}"}
     queue = system.get("/api/v1/applications", headers=bearer)
-    assert queue.status_code == 200 and [a["reference"] for a in queue.json()] == [reference]
+    assert queue.status_code == 200 and [a["reference"] for a in queue.json()["items"]] == [reference]
     refused = system.post(f"/api/v1/applications/{reference}/actions", headers=bearer, json={"action": "review"})
     assert refused.status_code == 403  # read scope only
     assert system.get("/me", headers=bearer).status_code == 403  # tokens are for the API, not pages
