@@ -20,7 +20,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar, Unpack
+from typing import Any, Generic, TypeVar
 
 from fastapi import Query
 from pydantic import BaseModel
@@ -191,8 +191,8 @@ def key_of_entity(keys: Sequence[SortKey]) -> Callable[[Any], list[Any]]:
     return lambda item: [getattr(item, k.column.key) for k in keys]
 
 
-def fetch_page(session: Session, query: Select[Unpack[tuple[Any, ...]]], keys: Sequence[SortKey], page: PageRequest, *,
-               scalars: bool = True, key_of: Callable[[Any], Sequence[Any]] | None = None) -> Page[Any]:
+def fetch_page(session: Session, query: Select[*tuple[Any, ...]], keys: Sequence[SortKey], page: PageRequest,
+               *, scalars: bool = True, key_of: Callable[[Any], Sequence[Any]] | None = None) -> Page[Any]:
     """One page of `query` in the order of `keys` (which must end with a unique column).
 
     `scalars` reads the first column of each row (an entity); otherwise rows are returned as they are
