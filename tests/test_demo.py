@@ -21,6 +21,7 @@ from pracha.identity.passwords import verify_password
 from pracha.identity.principal import Principal
 from pracha.migrate import upgrade
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.paging import MAX_LIMIT, PageRequest
 from pracha.services import forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent, Document
@@ -138,14 +139,25 @@ def test_application_data_documents_and_timelines_are_real(db: Session, catalog:
     assert stored.startswith(b"%PDF-1.4") and stored.rstrip().endswith(b"%%EOF") and len(stored) < 1000
 
 
+def whole_queue(db: Session, principal: Principal, filters: service.QueueFilter, today: dt.date
+                ) -> list[Application]:
+    items, page = [], PageRequest(limit=MAX_LIMIT)
+    while True:
+        found = service.queue(db, principal, filters, today=today, page=page)
+        items += found.items
+        if found.next_cursor is None:
+            return items
+        page = PageRequest(MAX_LIMIT, found.next_cursor)
+
+
 def test_officer_queues_show_overdue_work(db: Session, catalog: Catalog) -> None:
     today = service.today_in_thailand()
     overdue, open_items = 0, 0
     for code in catalog.agencies:
         officer = db.scalar(select(User).where(User.username == f"officer.{code}"))
         principal = Principal(user=officer)
-        open_items += len(service.queue(db, principal, service.QueueFilter(), today=today))
-        late = service.queue(db, principal, service.QueueFilter(overdue=True), today=today)
+        open_items += len(whole_queue(db, principal, service.QueueFilter(), today))
+        late = whole_queue(db, principal, service.QueueFilter(overdue=True), today)
         assert all(service.is_overdue(a, today) for a in late)
         overdue += len(late)
     assert 0 < overdue < open_items

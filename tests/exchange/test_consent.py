@@ -55,7 +55,7 @@ def test_grant_list_withdraw_and_receipt(seeded: None, db: Session, app: FastAPI
     receipt = client.get(body["receipt_url"]).json()
     assert verify_receipt(receipt["withdrawal"], key).ok
     assert receipt["withdrawal"]["leaf"]["kind"] == "consent.withdraw"
-    assert [c["id"] for c in client.get("/api/v1/me/consents").json()] == [body["id"]]
+    assert [c["id"] for c in client.get("/api/v1/me/consents").json()["items"]] == [body["id"]]
 
 
 def test_bad_consent_requests_are_422(seeded: None, db: Session, make_client: Any) -> None:
@@ -77,7 +77,7 @@ def test_another_citizen_cannot_see_or_withdraw_my_consent(seeded: None, db: Ses
     assert theirs.get(f"/me/consents/{consent_id}").status_code == 404
     assert theirs.post(f"/api/v1/me/consents/{consent_id}/withdraw",
                        headers={"X-CSRF-Token": other_csrf}).status_code == 404
-    assert theirs.get("/api/v1/me/consents").json() == []
+    assert theirs.get("/api/v1/me/consents").json()["items"] == []
     db.expire_all()
     consent = db.get(Consent, consent_id)
     assert consent is not None and consent.withdrawn_at is None
@@ -92,7 +92,7 @@ def test_pages_grant_and_withdraw_without_javascript(seeded: None, db: Session, 
     response = client.post("/me/consents", data={**GIVE, "categories": "address", "csrf_token": csrf,
                                                   "next": "https://evil.example/"})
     assert response.status_code == 303 and response.headers["location"] == "/me/consents"
-    consent_id = client.get("/api/v1/me/consents").json()[0]["id"]
+    consent_id = client.get("/api/v1/me/consents").json()["items"][0]["id"]
     printable = client.get(f"/me/consents/{consent_id}")
     assert printable.status_code == 200 and "ที่อยู่ตามทะเบียนบ้าน" in printable.text
     response = client.post(f"/me/consents/{consent_id}/withdraw", data={"csrf_token": csrf})

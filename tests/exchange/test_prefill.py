@@ -49,7 +49,7 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
             assert first.status_code == 200
             assert "ให้กรอกข้อมูลจากทะเบียนของทางราชการหรือไม่" in first.text  # consent first
             assert "จากทะเบียนราษฎร" in first.text and "readonly" not in first.text
-            assert client.get("/api/v1/me/data-tracker").json() == []  # nothing fetched without consent
+            assert client.get("/api/v1/me/data-tracker").json()["items"] == []  # nothing fetched without consent
             given = client.post("/me/consents", data={"csrf_token": csrf, "recipient_id": PORTAL,
                                                       "purpose": "service-application", "categories": "address",
                                                       "next": APPLY})
@@ -60,7 +60,7 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
             assert textarea is not None and "readonly" in textarea.group(0)
             assert "ตำบล" in textarea.group(1) and "จังหวัด" in textarea.group(1)
             assert 'id="source-current_address"' in filled.text and "จากทะเบียนราษฎร" in filled.text
-            rows = client.get("/api/v1/me/data-tracker").json()
+            rows = client.get("/api/v1/me/data-tracker").json()["items"]
             assert [(r["client"], r["decision"], r["status"], r["legal_basis"][:8]) for r in rows] == [
                 (PORTAL, "allowed", 200, "consent:")]
             # the citizen confirms: the prefilled address is what the draft keeps
@@ -81,11 +81,11 @@ def test_openapi_is_read_from_the_registry(civil: dict[str, Any], make_settings:
     try:
         with TestClient(app) as client:
             sign_in(db, client, create_staff(db, "auditor"))
-            services = client.get("/api/v1/exchange/services?provider=TH/GOV/DOPA/civil-registry").json()
+            services = client.get("/api/v1/exchange/services?provider=TH/GOV/DOPA/civil-registry").json()["items"]
             assert {s["id"] for s in services} == {f"{CIVIL}/persons", f"{CIVIL}/households"}
             document = client.get(services[0]["openapi_url"])
             assert document.status_code == 200 and "/persons/{cid}" in str(document.json()["paths"])
-            clients = client.get("/api/v1/exchange/clients").json()
+            clients = client.get("/api/v1/exchange/clients").json()["items"]
             assert any(c["id"] == MEDIATOR and c["public_key"] for c in clients)
     finally:
         app.state.pracha.db.engine.dispose()

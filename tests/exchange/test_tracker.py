@@ -40,13 +40,13 @@ def test_each_citizen_sees_only_their_own_accesses(db: Session, settings: Settin
     client, other_client = make_client(), make_client()
     sign_in(db, client, me)
     sign_in(db, other_client, other)
-    rows = client.get("/api/v1/me/data-tracker").json()
+    rows = client.get("/api/v1/me/data-tracker").json()["items"]
     assert [r["reference"] for r in rows] == [mine]
     row = rows[0]
     assert (row["decision"], row["status"], row["client"], row["purpose"]) == (
         "denied", 403, OFFICE, "service-application")
     assert row["user"] == "officer:somsri" and row["categories"] == ["ที่อยู่ตามทะเบียนบ้าน"]
-    assert [r["reference"] for r in other_client.get("/api/v1/me/data-tracker").json()] == [theirs]
+    assert [r["reference"] for r in other_client.get("/api/v1/me/data-tracker").json()["items"]] == [theirs]
     assert other_client.get(f"/me/data-tracker/{mine}/receipt").status_code == 404
     receipt = client.get(row["receipt_url"])
     assert receipt.status_code == 200

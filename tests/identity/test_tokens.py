@@ -28,11 +28,11 @@ def test_token_lifecycle(db: Session, make_client: Callable[..., TestClient]) ->
     raw, token_id = created.json()["token"], created.json()["id"]
     stored = db.scalar(select(ApiToken).where(ApiToken.id == token_id))
     assert stored is not None and stored.agency == AGENCY and raw not in stored.token_hash
-    assert "token" not in admin.get("/api/v1/tokens").json()[0]
+    assert "token" not in admin.get("/api/v1/tokens").json()["items"][0]
 
     bearer = {"Authorization": f"Bearer {raw}"}
     queue = system.get("/api/v1/applications", headers=bearer)
-    assert queue.status_code == 200 and [a["reference"] for a in queue.json()] == [reference]
+    assert queue.status_code == 200 and [a["reference"] for a in queue.json()["items"]] == [reference]
     refused = system.post(f"/api/v1/applications/{reference}/actions", headers=bearer, json={"action": "review"})
     assert refused.status_code == 403  # read scope only
     assert system.get("/me", headers=bearer).status_code == 403  # tokens are for the API, not pages
@@ -74,7 +74,7 @@ def test_agency_admins_manage_only_their_agency(db: Session, make_client: Callab
                          json={"name": "x", "agency": "cm-building-control", "scopes": ["applications:read"]})
     assert made.status_code == 201
     assert admin.delete(f"/api/v1/tokens/{made.json()['id']}", headers={"X-CSRF-Token": admin_csrf}).status_code == 403
-    assert [t["agency"] for t in admin.get("/api/v1/tokens").json()] == []
+    assert [t["agency"] for t in admin.get("/api/v1/tokens").json()["items"]] == []
 
 
 def test_token_page(db: Session, client: TestClient) -> None:

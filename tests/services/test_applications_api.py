@@ -46,7 +46,7 @@ def test_citizen_to_decision(db: Session, make_client: Callable[..., TestClient]
         "draft", "submitted", "in_review", "needs_info", "resubmitted", "approved"]
     assert events[3]["message"] == "กรุณาแนบสมุดบัญชีธนาคาร"
 
-    inbox = citizen_client.get("/api/v1/me/inbox").json()
+    inbox = citizen_client.get("/api/v1/me/inbox").json()["items"]
     assert len(inbox) == 5  # one per status change after the draft
     assert inbox[0]["subject"] == f"{reference}: อนุมัติแล้ว"
     assert "กรุณาแนบสมุดบัญชีธนาคาร" in inbox[2]["body"]  # newest first
@@ -154,13 +154,13 @@ def test_citizens_and_agencies_see_only_their_own(db: Session, make_client: Call
     assert officer.get(f"/api/v1/applications/{reference}").status_code == 404  # drafts stay private
     act(alice, alice_csrf, reference, "submit")
     assert bob.get(f"/api/v1/applications/{reference}").status_code == 404
-    assert bob.get("/api/v1/applications").json() == []
+    assert bob.get("/api/v1/applications").json() == {"items": [], "next_cursor": None}
     assert other_officer.get(f"/api/v1/applications/{reference}").status_code == 404
     assert act(other_officer, other_csrf, reference, "review").status_code == 404
-    assert other_officer.get("/api/v1/applications").json() == []
-    assert [a["reference"] for a in officer.get("/api/v1/applications").json()] == [reference]
+    assert other_officer.get("/api/v1/applications").json()["items"] == []
+    assert [a["reference"] for a in officer.get("/api/v1/applications").json()["items"]] == [reference]
     assert auditor.get(f"/api/v1/applications/{reference}").status_code == 200
-    assert [a["reference"] for a in auditor.get("/api/v1/applications").json()] == [reference]
+    assert [a["reference"] for a in auditor.get("/api/v1/applications").json()["items"]] == [reference]
 
 
 def test_overdue_filter(db: Session, make_client: Callable[..., TestClient]) -> None:
@@ -176,7 +176,7 @@ def test_overdue_filter(db: Session, make_client: Callable[..., TestClient]) -> 
     assert row is not None
     row.due_date = dt.date.today() - dt.timedelta(days=3)
     db.commit()
-    overdue = officer_client.get("/api/v1/applications?overdue=true").json()
+    overdue = officer_client.get("/api/v1/applications?overdue=true").json()["items"]
     assert [a["reference"] for a in overdue] == [late] and overdue[0]["overdue"] is True
     page = officer_client.get("/officer/queue?overdue=true")
     assert page.status_code == 200 and late in page.text and on_time not in page.text

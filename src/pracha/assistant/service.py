@@ -25,6 +25,7 @@ from pracha.config import Settings
 from pracha.db import utcnow
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
+from pracha.paging import PageRequest
 from pracha.services import service as services
 from pracha.services.catalog import Catalog
 
@@ -58,7 +59,7 @@ def application_statuses(session: Session, catalog: Catalog, principal: Principa
                          ) -> list[ApplicationStatus]:
     """The signed-in citizen's own applications with their live status (never anyone else's)."""
     rows = []
-    for application in services.my_applications(session, principal)[:10]:
+    for application in services.my_applications(session, principal, PageRequest(limit=10)).items:
         service = catalog.get(application.service_id)
         th, en = services.STATUS_TEXT.get(application.status, (application.status, application.status))
         rows.append(ApplicationStatus(application.reference, service.name.get(lang) if service else

@@ -19,6 +19,7 @@ from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLAT
 from pracha.identity.principal import Principal
 from pracha.ledger import note
 from pracha.ledger.deps import ledger_of
+from pracha.paging import PageRequest, page_request
 from pracha.services import service
 from pracha.services.deps import catalog_of, change_application
 
@@ -104,10 +105,13 @@ def _titles(request: Request) -> dict[str, str]:
 
 
 @router.get("/admin/automation", response_class=HTMLResponse)
-def dashboard_page(request: Request, _: Principal = allow(*DASHBOARD), db: Session = Depends(get_db)) -> Response:
+def dashboard_page(request: Request, page: PageRequest = Depends(page_request), _: Principal = allow(*DASHBOARD),
+                   db: Session = Depends(get_db)) -> Response:
     data = dashboard.figures(db, service.today_in_thailand())
+    failed = tasks.failed_tasks(db, page)
     return render(request, "automation/dashboard.html", {
-        "data": data, "titles": _titles(request), "charts": dashboard.CHARTS, "failed": tasks.failed_tasks(db)})
+        "data": data, "titles": _titles(request), "charts": dashboard.CHARTS, "failed": failed.items,
+        "failed_page": failed})
 
 
 @router.get("/admin/automation/charts/{chart}.svg")

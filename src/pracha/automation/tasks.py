@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pracha.automation.models import Task
 from pracha.config import Settings
 from pracha.db import begin_write, utcnow
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.services.catalog import Catalog
 
 log = logging.getLogger(__name__)
@@ -200,5 +201,9 @@ def counts(session: Session) -> dict[str, int]:
     return {status: n for status, n in rows}
 
 
-def failed_tasks(session: Session, limit: int = 100) -> list[Task]:
-    return list(session.scalars(select(Task).where(Task.status == FAILED).order_by(Task.id.desc()).limit(limit)))
+FAILED_ORDER = (SortKey(Task.id, descending=True),)
+
+
+def failed_tasks(session: Session, page: PageRequest = PageRequest()) -> Page[Task]:
+    """Failed tasks, newest first."""
+    return fetch_page(session, select(Task).where(Task.status == FAILED), FAILED_ORDER, page)

@@ -27,6 +27,7 @@ from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.ledger.deps import ledger_of
+from pracha.paging import PageOut, PageRequest, page_body, page_request
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
 MEMBERS = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, API_TOKEN)
@@ -56,10 +57,11 @@ def _right(r: AccessRight) -> dict[str, Any]:
             "granted_at": r.granted_at, "revoked_at": r.revoked_at}
 
 
-@router.get("/me/consents", response_model=list[ConsentOut])
-def list_consents(p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    """My consents, newest first (active, withdrawn and expired)."""
-    return [_consent(c) for c in consent.my_consents(db, p)]
+@router.get("/me/consents", response_model=PageOut[ConsentOut])
+def list_consents(request: Request, response: Response, page: PageRequest = Depends(page_request),
+                  p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """My consents, newest first (active, withdrawn and expired); paged."""
+    return page_body(request, response, consent.my_consents(db, p, page), _consent)
 
 
 @router.get("/me/consent-offers", response_model=list[OfferOut])
@@ -96,30 +98,34 @@ def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITI
     return consent.receipt(db, p, consent_id, ledger_of(request))
 
 
-@router.get("/me/data-tracker", response_model=list[TrackerRow])
-def data_tracker(request: Request, format: Literal["", "json", "csv"] = Query(""), p: Principal = allow(CITIZEN),
+@router.get("/me/data-tracker", response_model=PageOut[TrackerRow])
+def data_tracker(request: Request, response: Response, format: Literal["", "json", "csv"] = Query(""),
+                 page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN),
                  db: Session = Depends(get_db)) -> Any:
-    """Every access to my data through the mediator, newest first; `format=csv|json` downloads a file."""
-    rows = tracker.entries(db, p, lang=request.state.lang)
+    """Every access to my data through the mediator, newest first, paged; `format=csv|json` downloads
+    all of it as one file (a bare JSON array), not a page."""
+    if not format:
+        return page_body(request, response, tracker.entries(db, p, page, lang=request.state.lang))
+    rows = tracker.all_entries(db, p, lang=request.state.lang)
     if format == "csv":
         return Response(tracker.to_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="data-tracker.csv"'})
-    if format == "json":
-        return JSONResponse(rows, headers={"Content-Disposition": 'attachment; filename="data-tracker.json"'})
-    return rows
+    return JSONResponse(rows, headers={"Content-Disposition": 'attachment; filename="data-tracker.json"'})
 
 
-@router.get("/exchange/clients", response_model=list[SubsystemOut])
-def list_clients(_: Principal = allow(*MEMBERS), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    """listClients: every member subsystem (clients, providers, the mediator) with its public key."""
-    return [_subsystem(s) for s in members.list_clients(db)]
+@router.get("/exchange/clients", response_model=PageOut[SubsystemOut])
+def list_clients(request: Request, response: Response, page: PageRequest = Depends(page_request),
+                 _: Principal = allow(*MEMBERS), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """listClients: the member subsystems (clients, providers, the mediator) with their public keys; paged."""
+    return page_body(request, response, members.page_clients(db, page), _subsystem)
 
 
-@router.get("/exchange/services", response_model=list[ServiceOut])
-def list_services(provider: str = "", _: Principal = allow(*MEMBERS), db: Session = Depends(get_db)
-                  ) -> list[dict[str, Any]]:
-    """listMethods: the services (of one provider subsystem, if given)."""
-    return [_service(s) for s in members.list_services(db, provider or None)]
+@router.get("/exchange/services", response_model=PageOut[ServiceOut])
+def list_services(request: Request, response: Response, provider: str = "",
+                  page: PageRequest = Depends(page_request), _: Principal = allow(*MEMBERS),
+                  db: Session = Depends(get_db)) -> dict[str, Any]:
+    """listMethods: the services (of one provider subsystem, if given); paged."""
+    return page_body(request, response, members.page_services(db, provider or None, page), _service)
 
 
 @router.get("/exchange/openapi")
@@ -129,9 +135,10 @@ def service_openapi(request: Request, service_id: str = Query(max_length=250), _
     return members.get_openapi(db, service_id, app_state(request).settings.exchange_timeout_seconds)
 
 
-@router.get("/exchange/access-rights", response_model=list[AccessRightOut])
-def list_rights(_: Principal = allow(PLATFORM_ADMIN, AUDITOR), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    return [_right(r) for r in members.access_rights(db)]
+@router.get("/exchange/access-rights", response_model=PageOut[AccessRightOut])
+def list_rights(request: Request, response: Response, page: PageRequest = Depends(page_request),
+                _: Principal = allow(PLATFORM_ADMIN, AUDITOR), db: Session = Depends(get_db)) -> dict[str, Any]:
+    return page_body(request, response, members.access_rights(db, page), _right)
 
 
 @router.post("/exchange/access-rights", response_model=AccessRightOut, status_code=201)

@@ -20,6 +20,7 @@ from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 RECEIPT_FORMAT = "pracha-consent-receipt/v1"
 
@@ -111,10 +112,12 @@ def withdraw(session: Session, principal: Principal, consent_id: int) -> Consent
     return consent
 
 
-def my_consents(session: Session, principal: Principal) -> list[Consent]:
-    user_id = _citizen(principal)
-    return list(session.scalars(select(Consent).where(Consent.user_id == user_id)
-                                .order_by(Consent.granted_at.desc(), Consent.id.desc())))
+ORDER = (SortKey(Consent.granted_at, descending=True), SortKey(Consent.id, descending=True))
+
+
+def my_consents(session: Session, principal: Principal, page: PageRequest = PageRequest()) -> Page[Consent]:
+    """The citizen's consents, newest first (active, withdrawn and expired)."""
+    return fetch_page(session, select(Consent).where(Consent.user_id == _citizen(principal)), ORDER, page)
 
 
 def active_consent(session: Session, user_id: int, recipient_id: str, purpose: str,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
@@ -19,6 +19,7 @@ from pracha.exchange.models import AccessRight, ExchangeService, Subsystem
 from pracha.identity.models import PLATFORM_ADMIN
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 SUBSYSTEM_ID = re.compile(r"^[A-Z]{2}/[A-Z]+/[A-Za-z0-9-]+/[A-Za-z0-9-]+$")
 
@@ -129,15 +130,32 @@ def revoke_access(session: Session, principal: Principal, right_id: int) -> Acce
     return right
 
 
+CLIENT_ORDER = (SortKey(Subsystem.id),)
+SERVICE_ORDER = (SortKey(ExchangeService.id),)
+RIGHT_ORDER = (SortKey(AccessRight.client_id), SortKey(AccessRight.service_id), SortKey(AccessRight.id))
+
+
 def list_clients(session: Session) -> list[Subsystem]:
+    """Every member subsystem (the admin page's choices; the exchange has tens, not thousands)."""
     return list(session.scalars(select(Subsystem).order_by(Subsystem.id)))
 
 
+def page_clients(session: Session, page: PageRequest = PageRequest()) -> Page[Subsystem]:
+    return fetch_page(session, select(Subsystem), CLIENT_ORDER, page)
+
+
+def _services(provider: str | None) -> Select[ExchangeService]:
+    query = select(ExchangeService)
+    return query.where(ExchangeService.subsystem_id == provider) if provider else query
+
+
 def list_services(session: Session, provider: str | None = None) -> list[ExchangeService]:
-    query = select(ExchangeService).order_by(ExchangeService.id)
-    if provider:
-        query = query.where(ExchangeService.subsystem_id == provider)
-    return list(session.scalars(query))
+    return list(session.scalars(_services(provider).order_by(ExchangeService.id)))
+
+
+def page_services(session: Session, provider: str | None = None, page: PageRequest = PageRequest()
+                  ) -> Page[ExchangeService]:
+    return fetch_page(session, _services(provider), SERVICE_ORDER, page)
 
 
 def get_openapi(session: Session, service_id: str, timeout: float = 5.0) -> dict[str, Any]:
@@ -153,8 +171,9 @@ def get_openapi(session: Session, service_id: str, timeout: float = 5.0) -> dict
     return document
 
 
-def access_rights(session: Session, *, active_only: bool = False) -> list[AccessRight]:
-    query = select(AccessRight).order_by(AccessRight.client_id, AccessRight.service_id, AccessRight.id)
+def access_rights(session: Session, page: PageRequest = PageRequest(), *, active_only: bool = False
+                  ) -> Page[AccessRight]:
+    query = select(AccessRight)
     if active_only:
         query = query.where(AccessRight.revoked_at.is_(None))
-    return list(session.scalars(query))
+    return fetch_page(session, query, RIGHT_ORDER, page)

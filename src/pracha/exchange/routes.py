@@ -20,6 +20,7 @@ from pracha.http.state import app_state
 from pracha.identity.models import AUDITOR, CITIZEN, PLATFORM_ADMIN
 from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of
+from pracha.paging import PageRequest, page_request
 
 router = APIRouter(include_in_schema=False)
 EXCHANGE_ADMINS = (PLATFORM_ADMIN, AUDITOR)
@@ -36,15 +37,17 @@ def _local(target: str, default: str) -> str:
 
 
 def consents_page(request: Request, db: Session, p: Principal, *, message: str | None = None,
-                  status_code: int = 200) -> Response:
+                  status_code: int = 200, page: PageRequest = PageRequest()) -> Response:
+    found = consent.my_consents(db, p, page)
     return render(request, "consents.html", {
-        "consents": consent.my_consents(db, p), "offers": consent.offers(db), "message": message,
+        "consents": found.items, "page": found, "offers": consent.offers(db), "message": message,
         "now": utcnow(), **_names()}, status_code=status_code)
 
 
 @router.get("/me/consents", response_class=HTMLResponse)
-def consents_view(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
-    return consents_page(request, db, p)
+def consents_view(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN),
+                  db: Session = Depends(get_db)) -> Response:
+    return consents_page(request, db, p, page=page)
 
 
 @router.post("/me/consents", response_class=HTMLResponse)
@@ -94,9 +97,11 @@ def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITI
 
 
 @router.get("/me/data-tracker", response_class=HTMLResponse)
-def tracker_view(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
-    rows = [{**r, "at": dt.datetime.fromisoformat(r["time"])} for r in tracker.entries(db, p, lang=request.state.lang)]
-    return render(request, "tracker.html", {"rows": rows})
+def tracker_view(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN),
+                 db: Session = Depends(get_db)) -> Response:
+    found = tracker.entries(db, p, page, lang=request.state.lang)
+    rows = [{**r, "at": dt.datetime.fromisoformat(r["time"])} for r in found.items]
+    return render(request, "tracker.html", {"rows": rows, "page": found})
 
 
 @router.get("/me/data-tracker/{message_reference}/receipt")
@@ -111,17 +116,18 @@ def tracker_receipt(message_reference: str, request: Request, p: Principal = all
 
 
 def admin_page(request: Request, db: Session, p: Principal, *, errors: dict[str, str] | None = None,
-               message: str | None = None, status_code: int = 200) -> Response:
+               message: str | None = None, status_code: int = 200, page: PageRequest = PageRequest()) -> Response:
+    rights = members.access_rights(db, page)
     return render(request, "exchange_admin.html", {
         "subsystems": members.list_clients(db), "services": members.list_services(db),
-        "rights": members.access_rights(db), "errors": errors or {}, "message": message,
+        "rights": rights.items, "page": rights, "errors": errors or {}, "message": message,
         "may_change": p.role == PLATFORM_ADMIN, **_names()}, status_code=status_code)
 
 
 @router.get("/admin/exchange", response_class=HTMLResponse)
-def admin_view(request: Request, p: Principal = allow(*EXCHANGE_ADMINS), db: Session = Depends(get_db)
-               ) -> Response:
-    return admin_page(request, db, p)
+def admin_view(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(*EXCHANGE_ADMINS),
+               db: Session = Depends(get_db)) -> Response:
+    return admin_page(request, db, p, page=page)
 
 
 @router.post("/admin/exchange/access-rights", response_class=HTMLResponse)

@@ -10,7 +10,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from pracha.errors import Forbidden, NotFound
@@ -19,6 +19,7 @@ from pracha.exchange.vocabulary import category_name, purpose_name
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 from pracha.ledger.deps import Ledger
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 COLUMNS = ("time", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
            "purpose_name", "categories", "legal_basis", "decision", "status", "reason", "ledger_index",
@@ -39,15 +40,31 @@ def basis_text(basis: str | None, lang: str) -> str:
     return "Your consent" if lang == "en" else "ความยินยอมของท่าน"
 
 
-def entries(session: Session, principal: Principal, *, lang: str = "th", limit: int = 1000) -> list[dict[str, Any]]:
-    """The principal's own tracker rows, newest first, as plain values."""
-    user_id = _me(principal)
-    rows = session.execute(
-        select(MessageLog, Subsystem.name_th, Subsystem.name_en, ExchangeService.name_th, ExchangeService.name_en)
-        .outerjoin(Subsystem, Subsystem.id == MessageLog.client_id)
-        .outerjoin(ExchangeService, ExchangeService.id == MessageLog.service_id)
-        .where(MessageLog.subject_user_id == user_id).options(selectinload(MessageLog.ledger_entry))
-        .order_by(MessageLog.created_at.desc(), MessageLog.id.desc()).limit(limit))
+ORDER = (SortKey(MessageLog.created_at, descending=True), SortKey(MessageLog.id, descending=True))
+
+
+def _query(principal: Principal) -> Select[MessageLog, str, str, str, str]:
+    return (select(MessageLog, Subsystem.name_th, Subsystem.name_en, ExchangeService.name_th, ExchangeService.name_en)
+            .outerjoin(Subsystem, Subsystem.id == MessageLog.client_id)
+            .outerjoin(ExchangeService, ExchangeService.id == MessageLog.service_id)
+            .where(MessageLog.subject_user_id == _me(principal)).options(selectinload(MessageLog.ledger_entry)))
+
+
+def entries(session: Session, principal: Principal, page: PageRequest = PageRequest(), *,
+            lang: str = "th") -> Page[dict[str, Any]]:
+    """One page of the principal's own tracker rows, newest first, as plain values."""
+    found = fetch_page(session, _query(principal), ORDER, page, scalars=False,
+                       key_of=lambda row: (row[0].created_at, row[0].id))
+    return Page(_rows(found.items, lang), found.next_cursor)
+
+
+def all_entries(session: Session, principal: Principal, *, lang: str = "th") -> list[dict[str, Any]]:
+    """Every tracker row of the principal, newest first: the export is complete, not a page."""
+    query = _query(principal).order_by(*(k.order() for k in ORDER))
+    return _rows(list(session.execute(query)), lang)
+
+
+def _rows(rows: list[Any], lang: str) -> list[dict[str, Any]]:
     out = []
     for log, client_th, client_en, service_th, service_en in rows:
         entry = log.ledger_entry

@@ -27,6 +27,7 @@ from pracha.identity.schemas import (
     TokenOut,
     UserOut,
 )
+from pracha.paging import PageOut, PageRequest, page_body, page_request
 
 router = APIRouter()
 TOKEN_ADMINS = (AGENCY_ADMIN, PLATFORM_ADMIN)
@@ -155,10 +156,11 @@ def signout(request: Request, _: Principal = allow(PUBLIC), db: Session = Depend
 
 
 @router.get("/admin/tokens", response_class=HTMLResponse, include_in_schema=False)
-def tokens_page(request: Request, p: Principal = allow(*TOKEN_ADMINS),
+def tokens_page(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(*TOKEN_ADMINS),
                 db: Session = Depends(get_db)) -> Response:
     assert p.user is not None
-    return render(request, "tokens.html", {"tokens": service.list_api_tokens(db, p.user),
+    tokens = service.list_api_tokens(db, p.user, page)
+    return render(request, "tokens.html", {"tokens": tokens.items, "page": tokens,
                                            "scopes": service.TOKEN_SCOPES, "new_token": None, "errors": {}})
 
 
@@ -180,7 +182,8 @@ async def tokens_create(request: Request, p: Principal = allow(*TOKEN_ADMINS),
         except PrachaError as exc:
             db.rollback()
             errors, message = _field_errors(exc, request.state.lang), exc.message(request.state.lang)
-        return render(request, "tokens.html", {"tokens": service.list_api_tokens(db, user), "message": message,
+        tokens = service.list_api_tokens(db, user)
+        return render(request, "tokens.html", {"tokens": tokens.items, "page": tokens, "message": message,
                                                "scopes": service.TOKEN_SCOPES, "new_token": new_token,
                                                "errors": errors}, status_code=422 if message else 200)
 
@@ -242,10 +245,12 @@ def _token_out(token: Any) -> dict[str, Any]:
             "created_at": token.created_at, "revoked_at": token.revoked_at}
 
 
-@router.get("/api/v1/tokens", response_model=list[TokenOut], tags=["identity"])
-def api_tokens(p: Principal = allow(*TOKEN_ADMINS), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
+@router.get("/api/v1/tokens", response_model=PageOut[TokenOut], tags=["identity"])
+def api_tokens(request: Request, response: Response, page: PageRequest = Depends(page_request),
+               p: Principal = allow(*TOKEN_ADMINS), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """The agency's tokens (every agency's for a platform admin), newest first; paged."""
     assert p.user is not None
-    return [_token_out(t) for t in service.list_api_tokens(db, p.user)]
+    return page_body(request, response, service.list_api_tokens(db, p.user, page), _token_out)
 
 
 @router.post("/api/v1/tokens", status_code=201, response_model=NewTokenOut, tags=["identity"])

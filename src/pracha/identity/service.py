@@ -34,6 +34,7 @@ from pracha.identity.models import (
 )
 from pracha.identity.passwords import hash_password, password_problem, verify_password
 from pracha.identity.principal import Principal
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 TOKEN_SCOPES = ("applications:read", "applications:write")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -270,11 +271,15 @@ def create_api_token(
     return token, raw
 
 
-def list_api_tokens(session: Session, actor: User) -> list[ApiToken]:
-    query = select(ApiToken).order_by(ApiToken.created_at.desc())
+TOKEN_ORDER = (SortKey(ApiToken.created_at, descending=True), SortKey(ApiToken.id, descending=True))
+
+
+def list_api_tokens(session: Session, actor: User, page: PageRequest = PageRequest()) -> Page[ApiToken]:
+    """The tokens the actor may manage (every agency's for a platform admin), newest first."""
+    query = select(ApiToken)
     if actor.role != PLATFORM_ADMIN:
         query = query.where(ApiToken.agency == actor.agency)
-    return list(session.scalars(query))
+    return fetch_page(session, query, TOKEN_ORDER, page)
 
 
 def revoke_api_token(session: Session, actor: User, token_id: int) -> ApiToken:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from pracha.db import utcnow
 from pracha.identity.models import User
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 
 def notify(session: Session, user: User, *, subject: str, body: str, link: str | None = None,
@@ -25,10 +26,12 @@ def notify(session: Session, user: User, *, subject: str, body: str, link: str |
     return message
 
 
-def inbox(session: Session, user_id: int, *, limit: int = 100) -> list[InboxMessage]:
-    query = (select(InboxMessage).where(InboxMessage.user_id == user_id)
-             .order_by(InboxMessage.id.desc()).limit(limit))
-    return list(session.scalars(query))
+INBOX_ORDER = (SortKey(InboxMessage.id, descending=True),)
+
+
+def inbox(session: Session, user_id: int, page: PageRequest = PageRequest()) -> Page[InboxMessage]:
+    """The user's messages, newest first."""
+    return fetch_page(session, select(InboxMessage).where(InboxMessage.user_id == user_id), INBOX_ORDER, page)
 
 
 def unread_count(session: Session, user_id: int) -> int:
@@ -36,6 +39,9 @@ def unread_count(session: Session, user_id: int) -> int:
     return int(session.scalar(query) or 0)
 
 
-def mark_read(session: Session, user_id: int) -> None:
-    session.execute(update(InboxMessage).where(InboxMessage.user_id == user_id, InboxMessage.read_at.is_(None))
-                    .values(read_at=utcnow()))
+def mark_read(session: Session, user_id: int, message_ids: list[int] | None = None) -> None:
+    """Mark the user's messages read: all of them, or only those shown (`message_ids`)."""
+    query = update(InboxMessage).where(InboxMessage.user_id == user_id, InboxMessage.read_at.is_(None))
+    if message_ids is not None:
+        query = query.where(InboxMessage.id.in_(message_ids))
+    session.execute(query.values(read_at=utcnow()))

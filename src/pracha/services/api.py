@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
+from pracha.paging import PageOut, PageRequest, page_body, page_request
 from pracha.services import service, workflow
 from pracha.services.catalog import Service
 from pracha.services.deps import catalog_of, storage_of
@@ -85,16 +86,19 @@ def get_service(service_id: str, request: Request, _: Principal = allow(PUBLIC))
             "form_schema": s.form_schema}
 
 
-@router.get("/applications", response_model=list[StatusOut], tags=["applications"])
+@router.get("/applications", response_model=PageOut[StatusOut], tags=["applications"])
 def list_applications(
-    service_id: str = "", status: str = "", overdue: bool = False,
+    request: Request, response: Response, service_id: str = "", status: str = "", overdue: bool = False,
+    page: PageRequest = Depends(page_request),
     p: Principal = allow(*READERS, scope="applications:read"), db: Session = Depends(get_db),
-) -> list[dict[str, Any]]:
-    """A citizen's own applications; for staff and agency tokens, the agency's open queue."""
+) -> dict[str, Any]:
+    """A citizen's own applications, last changed first; for staff and agency tokens, the agency's open
+    queue, oldest due first. Paged: follow `next_cursor` (or the `Link: rel="next"` header)."""
     if p.role == CITIZEN:
-        return [_status(a) for a in service.my_applications(db, p)]
+        return page_body(request, response, service.my_applications(db, p, page), _status)
     filters = service.QueueFilter(service_id or None, status if status in workflow.STATUSES else None, overdue)
-    return [_status(a) for a in service.queue(db, p, filters, today=service.today_in_thailand())]
+    found = service.queue(db, p, filters, today=service.today_in_thailand(), page=page)
+    return page_body(request, response, found, _status)
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"])
@@ -152,8 +156,9 @@ def act(reference: str, body: ActionIn, request: Request,
     return _application(application, p)
 
 
-@router.get("/me/inbox", response_model=list[InboxMessageOut], tags=["applications"])
-def my_inbox(p: Principal = allow(CITIZEN), db: Session = Depends(get_db),
-             limit: int = Query(100, ge=1, le=500)) -> list[Any]:
+@router.get("/me/inbox", response_model=PageOut[InboxMessageOut], tags=["applications"])
+def my_inbox(request: Request, response: Response, page: PageRequest = Depends(page_request),
+             p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """My messages, newest first (paged)."""
     assert p.user is not None
-    return notices.inbox(db, p.user.id, limit=limit)
+    return page_body(request, response, notices.inbox(db, p.user.id, page))

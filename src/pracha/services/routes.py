@@ -20,6 +20,7 @@ from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of
 from pracha.notices import service as notices
+from pracha.paging import PageRequest, page_request
 from pracha.services import forms, service, uploads, workflow
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.errors import FormInvalid
@@ -97,21 +98,23 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
 
 
 @router.get("/me", response_class=HTMLResponse)
-def my_page(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+def my_page(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN),
+            db: Session = Depends(get_db)) -> Response:
     assert p.user is not None
+    found = service.my_applications(db, p, page)
     return render(request, "me.html", {
-        "applications": service.my_applications(db, p), "status_text": service.STATUS_TEXT,
+        "applications": found.items, "page": found, "status_text": service.STATUS_TEXT,
         "unread": notices.unread_count(db, p.user.id), "welcome": request.query_params.get("welcome"),
     })
 
 
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(request: Request, p: Principal = allow(CITIZEN, write=True), db: Session = Depends(get_db)
-               ) -> Response:
+def inbox_page(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN, write=True),
+               db: Session = Depends(get_db)) -> Response:
     assert p.user is not None
-    messages = notices.inbox(db, p.user.id)
-    response = render(request, "inbox.html", {"messages": messages})
-    notices.mark_read(db, p.user.id)
+    messages = notices.inbox(db, p.user.id, page)
+    response = render(request, "inbox.html", {"messages": messages.items, "page": messages})
+    notices.mark_read(db, p.user.id, [m.id for m in messages.items])  # only what was shown
     db.commit()
     return response
 
@@ -185,13 +188,14 @@ def application_receipt(reference: str, event_id: int, request: Request, p: Prin
 
 @router.get("/officer/queue", response_class=HTMLResponse)
 def officer_queue(request: Request, service_id: str = "", status: str = "", overdue: bool = False,
-                  p: Principal = allow(*STAFF_READERS), db: Session = Depends(get_db)) -> Response:
+                  page: PageRequest = Depends(page_request), p: Principal = allow(*STAFF_READERS),
+                  db: Session = Depends(get_db)) -> Response:
     today = service.today_in_thailand()
     filters = service.QueueFilter(service_id=service_id or None,
                                   status=status if status in workflow.STATUSES else None, overdue=overdue)
-    items = service.queue(db, p, filters, today=today)
+    found = service.queue(db, p, filters, today=today, page=page)
     return render(request, "queue.html", {
-        "items": items, "filters": filters, "today": today, "is_overdue": service.is_overdue,
+        "items": found.items, "page": found, "filters": filters, "today": today, "is_overdue": service.is_overdue,
         "status_text": service.STATUS_TEXT, "statuses": [s for s in workflow.STATUSES if s != workflow.DRAFT],
         "counts": service.queue_counts(db, p),
     })

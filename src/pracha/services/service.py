@@ -20,6 +20,7 @@ from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
 from pracha.notices.service import notify
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.services import forms, uploads, workflow
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import ApplicationNotFound, FormInvalid, IllegalTransition, UnknownService
@@ -322,9 +323,14 @@ def receipt(session: Session, principal: Principal, reference: str, event_id: in
 # --- lists ----------------------------------------------------------------------------------------
 
 
-def my_applications(session: Session, principal: Principal) -> list[Application]:
-    query = visible_to(principal).order_by(Application.updated_at.desc())
-    return list(session.scalars(query))
+MY_ORDER = (SortKey(Application.updated_at, descending=True), SortKey(Application.id, descending=True))
+QUEUE_ORDER = (SortKey(Application.due_date), SortKey(Application.id))
+
+
+def my_applications(session: Session, principal: Principal, page: PageRequest = PageRequest()
+                    ) -> Page[Application]:
+    """The principal's applications, last changed first (a change while paging moves one to the top)."""
+    return fetch_page(session, visible_to(principal), MY_ORDER, page)
 
 
 @dataclass(frozen=True)
@@ -335,8 +341,8 @@ class QueueFilter:
 
 
 def queue(session: Session, principal: Principal, filters: QueueFilter, *, today: dt.date,
-          limit: int = 200) -> list[Application]:
-    """The agency's applications (everyone's for an auditor), oldest due first."""
+          page: PageRequest = PageRequest()) -> Page[Application]:
+    """The agency's applications (everyone's for an auditor), oldest due first, undated last."""
     if principal.role == CITIZEN:
         raise Forbidden()
     query = visible_to(principal)
@@ -348,8 +354,7 @@ def queue(session: Session, principal: Principal, filters: QueueFilter, *, today
         query = query.where(Application.status.in_(workflow.OPEN))
     if filters.overdue:
         query = query.where(Application.status.in_(workflow.OPEN), Application.due_date < today)
-    query = query.order_by(Application.due_date.asc().nulls_last(), Application.id).limit(limit)
-    return list(session.scalars(query))
+    return fetch_page(session, query, QUEUE_ORDER, page)
 
 
 def queue_counts(session: Session, principal: Principal) -> dict[str, int]:

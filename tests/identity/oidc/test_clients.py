@@ -110,7 +110,7 @@ def test_admin_registers_clients_on_the_page_and_the_api(db: Session, client: Te
     api = client.post("/api/v1/oidc/clients", headers={"X-CSRF-Token": csrf}, json={
         "name": "ระบบภาษี", "redirect_uris": ["https://tax.example.go.th/cb"], "scopes": ["openid", "birthdate"]})
     assert api.status_code == 201 and api.json()["client_secret"] and api.json()["sector"] == "tax.example.go.th"
-    listed = client.get("/api/v1/oidc/clients").json()
+    listed = client.get("/api/v1/oidc/clients").json()["items"]
     assert {c["name"] for c in listed} == {"ระบบสวัสดิการ", "ระบบภาษี"}
     assert all("client_secret" not in c for c in listed)
     welfare = next(c for c in listed if c["name"] == "ระบบสวัสดิการ")

@@ -33,6 +33,7 @@ from pracha.identity.oidc.models import (
     OidcToken,
 )
 from pracha.ledger import log as ledger
+from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 SCOPES = ("openid", "profile", "birthdate", "address", "thai_id")
 ASSERTION_ALGS = ["ES256", "EdDSA", "RS256", "PS256"]
@@ -127,8 +128,12 @@ def disable_client(session: Session, actor: User | None, client_id: str) -> Oidc
     return client
 
 
-def list_clients(session: Session) -> list[OidcClient]:
-    return list(session.scalars(select(OidcClient).order_by(OidcClient.created_at.desc())))
+CLIENT_ORDER = (SortKey(OidcClient.created_at, descending=True), SortKey(OidcClient.client_id, descending=True))
+
+
+def list_clients(session: Session, page: PageRequest = PageRequest()) -> Page[OidcClient]:
+    """Registered clients, newest first."""
+    return fetch_page(session, select(OidcClient), CLIENT_ORDER, page)
 
 
 def get_client(session: Session, client_id: str) -> OidcClient:

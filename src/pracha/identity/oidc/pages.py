@@ -21,6 +21,7 @@ from pracha.identity.models import CITIZEN, PLATFORM_ADMIN
 from pracha.identity.oidc import clients, consent, details
 from pracha.identity.oidc.models import CONFIDENTIAL, PAIRWISE, SECRET_BASIC, OidcClient
 from pracha.identity.principal import Principal
+from pracha.paging import PageRequest, page_body, page_request
 
 router = APIRouter()
 LOGO_LIMIT = 64 * 1024
@@ -102,17 +103,19 @@ def client_out(client: OidcClient, secret: str | None = None) -> dict[str, Any]:
     return out
 
 
-def _clients_page(request: Request, db: Session, **context: Any) -> Response:
+def _clients_page(request: Request, db: Session, page: PageRequest = PageRequest(), **context: Any) -> Response:
     context.setdefault("form", {})
     context.setdefault("errors", {})
     status = 422 if context.get("message") else 200
-    return render(request, "oidc_clients.html", {"clients": clients.list_clients(db), "scopes": clients.SCOPES,
+    found = clients.list_clients(db, page)
+    return render(request, "oidc_clients.html", {"clients": found.items, "page": found, "scopes": clients.SCOPES,
                                                  **context}, status_code=status)
 
 
 @router.get("/admin/oidc/clients", response_class=HTMLResponse, include_in_schema=False)
-def clients_page(request: Request, _: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> Response:
-    return _clients_page(request, db, created=None)
+def clients_page(request: Request, page: PageRequest = Depends(page_request), _: Principal = allow(PLATFORM_ADMIN),
+                 db: Session = Depends(get_db)) -> Response:
+    return _clients_page(request, db, page, created=None)
 
 
 async def _logo(upload: Any) -> str | None:
@@ -164,8 +167,10 @@ def clients_disable(client_id: str, p: Principal = allow(PLATFORM_ADMIN), db: Se
 
 
 @router.get("/api/v1/oidc/clients", tags=["oidc"])
-def api_clients(_: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> list[dict[str, Any]]:
-    return [client_out(c) for c in clients.list_clients(db)]
+def api_clients(request: Request, response: Response, page: PageRequest = Depends(page_request),
+                _: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Registered clients, newest first; paged (`{"items": [...], "next_cursor": ...}`)."""
+    return page_body(request, response, clients.list_clients(db, page), client_out)
 
 
 @router.post("/api/v1/oidc/clients", status_code=201, tags=["oidc"])
