@@ -15,11 +15,17 @@ from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pracha import __version__
+from pracha.automation.metrics import QueueCollector
 from pracha.config import Settings, get_settings
 from pracha.db import WRITE, is_sqlite, make_engine, make_sessionmaker
+from pracha.exchange.health import registry_health_urls
 from pracha.exchange.prefill import prefill_form
+from pracha.http.metrics import app_registry
+from pracha.http.observe import ObserveMiddleware
+from pracha.http.readiness import Prober
 from pracha.ledger import note, sequencer
 from pracha.ledger.keys import load_or_create_signer, verifier_key
+from pracha.ledger.metrics import LedgerCollector
 from pracha.services.catalog import load_catalog
 from pracha.web.access import write_lock
 from pracha.web.errors import install_error_handlers
@@ -61,13 +67,14 @@ def routers() -> list[APIRouter]:
     from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
     from pracha.services import routes as services_routes
+    from pracha.web import ops
     from pracha.web import routes as web_routes
 
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
     return [exchange_gateway.router, web_routes.router, identity_routes.router, services_routes.router,
             services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router]
+            assistant_line.router, automation_routes.router, ops.router]
 
 
 @asynccontextmanager
@@ -121,12 +128,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.ledger_witnesses = [note.new_verifier(k.strip()) for k in settings.ledger_witnesses.split(",")
                                   if k.strip()]
 
+    # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
+    app.state.metrics = app_registry([LedgerCollector(app.state.sessions), QueueCollector(app.state.sessions)])
+    app.state.readiness, app.state.readiness_targets = Prober(), [registry_health_urls]
+
     app.add_middleware(
         PrachaMiddleware,
         default_language=settings.default_language,
         max_body=settings.max_upload_bytes + 256 * 1024,
         force_secure=settings.force_secure_cookies,
     )
+    app.add_middleware(ObserveMiddleware)  # added last: outermost, so it times and ids everything
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers():

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
+from pracha.http.metrics import route_template
 from pracha.web.middleware import BodyTooLarge
 from pracha.web.rendering import render
 
@@ -95,6 +96,6 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, route_template(request.scope))  # paths hold IDs
         th, en = HTTP_MESSAGES[500]
         return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th)
