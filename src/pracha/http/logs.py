@@ -28,6 +28,7 @@ FORMATS = ("text", "json")
 # Fields a line may carry besides the standard ones (passed with `extra=`); nothing else is copied,
 # so an `extra` someone adds later does not reach the log unseen.
 EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "check", "task_kind")
+QUIET_LOGGERS = ("httpx", "httpcore", "sqlalchemy", "multipart", "python_multipart", "urllib3")
 _NATIONAL_ID = re.compile(r"(?<!\d)\d(?:[ -]?\d){12}(?!\d)")
 MASK = "[national-id]"
 
@@ -80,22 +81,23 @@ def make_handler(fmt: str, stream: IO[str] | None = None) -> logging.Handler:
     return handler
 
 
-def logging_config(fmt: str, level: str = "INFO") -> dict[str, Any]:
+def logging_config(fmt: str, level: str = "INFO", stream: IO[str] | None = None) -> dict[str, Any]:
     """A `logging.config.dictConfig` dictionary: one handler on the root logger; uvicorn's loggers
     propagate to it instead of printing in their own format."""
     make_formatter(fmt)  # refuse an unknown format here, before a server starts
+    loggers: dict[str, Any] = {name: {"handlers": [], "propagate": True, "level": level.upper()}
+                               for name in ("uvicorn", "uvicorn.error", "uvicorn.access")}
+    # Libraries whose INFO/DEBUG lines hold what a citizen sent: httpx logs each URL the mediator
+    # forwards to (/persons/<national ID>), SQLAlchemy each statement's parameters.
+    loggers.update({name: {"level": "WARNING"} for name in QUIET_LOGGERS})
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": RequestIdFilter}},
-        "formatters": {"pracha": {"()": JsonFormatter if fmt == "json" else TextFormatter}},
-        "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr",
-                                "formatter": "pracha", "filters": ["request_id"]}},
-        "root": {"handlers": ["stderr"], "level": level.upper()},
-        "loggers": {name: {"handlers": [], "propagate": True, "level": level.upper()}
-                    for name in ("uvicorn", "uvicorn.error", "uvicorn.access")},
+        "handlers": {"main": {"()": make_handler, "fmt": fmt, "stream": stream}},
+        "root": {"handlers": ["main"], "level": level.upper()},
+        "loggers": loggers,
     }
 
 
-def configure_logging(fmt: str, level: str = "INFO") -> None:
-    logging.config.dictConfig(logging_config(fmt, level))
+def configure_logging(fmt: str, level: str = "INFO", stream: IO[str] | None = None) -> None:
+    logging.config.dictConfig(logging_config(fmt, level, stream))

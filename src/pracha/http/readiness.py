@@ -6,6 +6,7 @@ the probe. Each answer names a check's outcome in one word ("ok", "timeout", "un
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Mapping
@@ -65,7 +66,8 @@ class Prober:
                     continue
                 self._running.add(name)
             futures[name] = loop.create_future()
-            threading.Thread(target=self._run, args=(name, check, loop, futures[name]), daemon=True,
+            context = contextvars.copy_context()  # the request id reaches the check's log lines
+            threading.Thread(target=context.run, args=(self._run, name, check, loop, futures[name]), daemon=True,
                              name=f"readiness-{name}"[:60]).start()
         if futures:
             await asyncio.wait(futures.values(), timeout=timeout)
