@@ -1,6 +1,6 @@
 """Readiness checks for `/readyz`: blocking checks (a database round trip, a registry's health URL) run
 in threads with a short timeout, so a hung dependency makes the answer 503 quickly instead of holding
-the probe. Each answer names a check's outcome in one word ("ok", "timeout", "unreachable", "error",
+the probe. Each answer names a check's outcome in one word ("ok", "timeout", "unavailable", "error",
 "busy"); the exception itself goes to the log, not to the public answer."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def _classify(exc: BaseException) -> str:
     if isinstance(exc, httpx.TimeoutException | TimeoutError):
         return "timeout"
     if isinstance(exc, httpx.TransportError | OperationalError | OSError):
-        return "unreachable"
+        return "unavailable"
     return "error"
 
 
