@@ -186,3 +186,19 @@ def test_pracha_serve_writes_json_lines_with_request_ids(tmp_path: Path, sqlite_
     assert any(p["logger"].startswith("uvicorn") for p in parsed)
     access = [p for p in parsed if p["logger"] == "pracha.access" and p["request_id"] == "from-outside"]
     assert len(access) == 1 and access[0]["route"] == "/services" and access[0]["status"] == 200
+
+
+def test_an_unexpected_error_keeps_its_request_id(app: FastAPI, make_client: Any, json_logs: Captured) -> None:
+    def boom(reference: str) -> None:
+        raise RuntimeError("the bug")
+
+    app.add_api_route("/boom/{reference}", boom)  # this app only (not in `routers()`)
+    client = make_client(raise_server_exceptions=False)
+    response = client.get("/boom/1101700203451", headers={"X-Request-ID": "oops-1", "Accept": "application/json"})
+    assert response.status_code == 500 and response.json()["error"] == "internal_error"
+    assert response.headers["X-Request-ID"] == "oops-1"
+    mine = [line for line in json_logs.json_lines() if line["request_id"] == "oops-1"]
+    assert {(line["logger"], line["level"]) for line in mine} == {("pracha.access", "INFO"), ("pracha", "ERROR")}
+    error = next(line for line in mine if line["logger"] == "pracha")
+    assert error["message"] == "unhandled error on GET /boom/{reference}" and "the bug" in error["exception"]
+    assert "1101700203451" not in json.dumps(mine)

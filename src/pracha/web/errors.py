@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
 from pracha.http.metrics import route_template
+from pracha.http.requestid import HEADER, current_request_id
 from pracha.web.middleware import BodyTooLarge
 from pracha.web.rendering import render
 
@@ -98,4 +99,6 @@ def install_error_handlers(app: FastAPI) -> None:
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, route_template(request.scope))  # paths hold IDs
         th, en = HTTP_MESSAGES[500]
-        return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th)
+        # this handler answers outside every middleware: give the request id back here
+        return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th,
+                              headers={HEADER: current_request_id()})
