@@ -113,7 +113,9 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = Field(
         "text", description="Log lines as readable text, or one JSON object per line (`json`), for `pracha serve`."
     )
-    log_level: str = Field("INFO", description="Lowest level of log lines written (DEBUG, INFO, WARNING, ERROR).")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level of log lines written: DEBUG, INFO, WARNING or ERROR."
+    )
     metrics_token: SecretStr = Field(
         SecretStr(""),
         description="Bearer token a Prometheus server sends to read /metrics (empty: platform admins only).",

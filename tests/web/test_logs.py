@@ -33,9 +33,17 @@ from tests import servers
 from tests.exchange.helpers import OFFICE, PERSONS, client_key, seed, signed_headers
 from tests.factories import PASSWORD, create_citizen, csrf_token
 from tests.services.helpers import act, ready_application
-from tests.web.conftest import Captured
+from tests.web.logcapture import Captured, capture_json_logs
 
 HEX32 = re.compile(r"[0-9a-f]{32}")
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Captured]:
+    with capture_json_logs() as captured:
+        yield captured
+
+
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 
 

@@ -22,9 +22,15 @@ from pracha.http.readiness import Prober
 from pracha.services.catalog import Catalog, default_catalog_dir
 from pracha.web.app import create_app
 from tests.exchange.helpers import seed
-from tests.web.conftest import Captured
+from tests.web.logcapture import Captured, capture_json_logs
 
 CIVIL = f"registry:{REGISTRIES['civil'][0]}"
+
+
+@pytest.fixture
+def json_logs() -> Iterator[Captured]:
+    with capture_json_logs() as captured:
+        yield captured
 
 
 class _Healthy(BaseHTTPRequestHandler):

@@ -193,9 +193,10 @@ def authenticate(
     if user is not None and staff != user.is_staff:
         user = None
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        if _record_failure(session, throttle, key, policy, now):
-            SIGNIN_LOCKOUTS.labels("staff" if staff else "citizen").inc()
+        locks = _record_failure(session, throttle, key, policy, now)
         session.commit()
+        if locks:
+            SIGNIN_LOCKOUTS.labels("staff" if staff else "citizen").inc()
         raise SignInFailed(
             None if not staff else "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
             None if not staff else "The username or the password is not correct.",

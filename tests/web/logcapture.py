@@ -1,4 +1,5 @@
-"""Fixtures of the web tests: the server's real logging configuration, writing JSON lines to a buffer."""
+"""Log capture for the web tests: the server's real logging configuration, writing JSON lines to a buffer.
+(A helper module, not conftest.py, so that it merges without touching anyone else's fixtures.)"""
 
 from __future__ import annotations
 
@@ -6,10 +7,9 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
-
-import pytest
 
 from pracha.http.logs import QUIET_LOGGERS, configure_logging
 
@@ -37,8 +37,8 @@ class Captured:
         return [json.loads(line) for line in self.lines()]
 
 
-@pytest.fixture
-def json_logs() -> Iterator[Captured]:
+@contextmanager
+def capture_json_logs() -> Iterator[Captured]:
     """`configure_logging("json", "DEBUG")` as `pracha serve` does (at its most talkative level), into
     a buffer; the root logger and the levels it changed are put back afterwards."""
     root = logging.getLogger()
@@ -47,8 +47,10 @@ def json_logs() -> Iterator[Captured]:
     captured = Captured(io.StringIO())
     configure_logging("json", "DEBUG", captured.buffer)
     root.addHandler(_Keep(captured.records))
-    yield captured
-    root.setLevel(saved[0])
-    root.handlers[:] = saved[1]
-    for name, level in saved[2].items():
-        logging.getLogger(name).setLevel(level)
+    try:
+        yield captured
+    finally:
+        root.setLevel(saved[0])
+        root.handlers[:] = saved[1]
+        for name, level in saved[2].items():
+            logging.getLogger(name).setLevel(level)
