@@ -30,15 +30,19 @@ def serve(
     """Serve the portal and the API (and, with registry_autostart, the five demo registries)."""
     import uvicorn
 
+    from pracha.http.logs import configure_logging, logging_config
     from pracha.registries.launcher import start_registries, stop_registries
 
-    children = start_registries(get_settings()) if get_settings().registry_autostart else []
+    settings = get_settings()
+    configure_logging(settings.log_format, settings.log_level)  # this process; uvicorn configures each worker
+    children = start_registries(settings) if settings.registry_autostart else []
     # uvicorn re-raises the SIGTERM it caught once it has shut down; make that an exit that runs `finally`
     signal.signal(signal.SIGTERM, _exit_on_signal)
     try:
         uvicorn.run("pracha.web.app:create_app", factory=True, host=host, port=port, workers=workers,
                     proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
-                    log_level="info", access_log=False)
+                    log_config=logging_config(settings.log_format, settings.log_level),
+                    log_level=settings.log_level.lower(), access_log=False)  # pracha.access logs each request
     finally:
         stop_registries(children)
 

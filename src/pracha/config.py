@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -109,6 +110,19 @@ class Settings(BaseSettings):
     sms_gateway_token: str = Field("", description="Bearer token for the SMS gateway.")
     notice_max_attempts: int = Field(6, description="Attempts to send an email or SMS before it is marked failed.")
     sla_remind_days: int = Field(1, description="Remind officers of applications due within this many days.")
+    log_format: Literal["text", "json"] = Field(
+        "text", description="Log lines as readable text, or one JSON object per line (`json`), for `pracha serve`."
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="Lowest level of log lines written: DEBUG, INFO, WARNING or ERROR."
+    )
+    metrics_token: SecretStr = Field(
+        SecretStr(""),
+        description="Bearer token a Prometheus server sends to read /metrics (empty: platform admins only).",
+    )
+    readyz_timeout_seconds: float = Field(
+        2.0, description="How long /readyz waits for the database and for each registry before answering 503."
+    )
 
     @property
     def upload_dir(self) -> Path:

@@ -187,6 +187,9 @@ MATRIX = [
     Call("GET", "/admin/automation/charts/{chart}.svg", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
+    # operations (the metrics token is tested in tests/web/test_metrics.py)
+    Call("GET", "/metrics", expect(platform_admin=200)),
+    Call("GET", "/readyz", everyone(503)),  # the world's registries (ports 8101…) are not running
 ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from pracha.assistant import llm
 from pracha.assistant.dialogue import ApplicationStatus, Assistant, Reply, Source
 from pracha.assistant.errors import AssistantRateLimited
+from pracha.assistant.metrics import ANSWERS
 from pracha.assistant.models import Conversation, Message
 from pracha.assistant.nlp import mask_national_ids
 from pracha.config import Settings
@@ -129,6 +130,7 @@ def answer(session: Session, assistant: Assistant, settings: Settings, principal
     reply = assistant.respond(text, statuses=statuses, signed_in=citizen)
     if settings.llm_url and reply.intent == "answer":
         reply = _generative(settings, text, reply)
+    ANSWERS.labels(reply.intent, channel).inc()
     conversation = log_turn(session, settings, conversation_id=conversation_id, channel=channel,
                             user_id=principal.user_id if principal.user is not None else None,
                             question=text, reply=reply)

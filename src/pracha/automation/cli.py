@@ -31,13 +31,22 @@ def _state() -> tuple[Any, Any, Any]:
     return settings, make_sessionmaker(make_engine(settings.database_url), registry), catalog
 
 
-def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready.")) -> None:
+def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready."),
+           metrics_port: int = typer.Option(0, help="Serve this worker's Prometheus metrics (task failures) "
+                                            "on 127.0.0.1:PORT/metrics (0: off)."),
+           metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:
     """Run automation tasks (bots, certificates, notices, daily jobs) from the database's queue; run
     as many as you like on PostgreSQL, on any machine."""
     from pracha.automation import tasks
     from pracha.automation.runner import work
 
     settings, sessions, catalog = _state()
+    if metrics_port:  # a worker counts its own task failures; it has no other HTTP server to show them on
+        from prometheus_client import start_http_server
+
+        from pracha.http.metrics import app_registry
+
+        start_http_server(metrics_port, addr=metrics_host, registry=app_registry())
     if settings.database_url.startswith("postgresql"):
         import asyncio
 

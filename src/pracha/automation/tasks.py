@@ -24,6 +24,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from pracha.automation.metrics import TASK_FAILURES
 from pracha.automation.models import Task
 from pracha.config import Settings
 from pracha.db import begin_write, utcnow
@@ -169,7 +170,9 @@ def _failed(sessions: sessionmaker[Session], task_id: int, error: str) -> None:
         assert task is not None
         task.last_error = error
         task.locked_until = None
-        if task.attempts >= task.max_attempts:
+        final = task.attempts >= task.max_attempts
+        TASK_FAILURES.labels(task.kind, "failed" if final else "retry").inc()
+        if final:
             task.status, task.finished_at = FAILED, utcnow()
         else:
             task.status = QUEUED

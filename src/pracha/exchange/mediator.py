@@ -30,6 +30,7 @@ from pracha.exchange.errors import (
     ProviderUnavailable,
     Replayed,
 )
+from pracha.exchange.metrics import DECISIONS
 from pracha.exchange.models import ALLOWED, DENIED, MessageLog, Subsystem
 from pracha.exchange.vocabulary import MEDIATOR
 from pracha.ledger import log as ledger
@@ -172,4 +173,5 @@ def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, statu
                                      obj=f"exchange:{reference}", record=record, subject=subject,
                                      subject_secret=secret)
     session.add(row)
+    DECISIONS.labels(decision, row.reason or "none").inc()
     return row

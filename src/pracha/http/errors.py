@@ -11,8 +11,10 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
+from pracha.http.metrics import route_template
 from pracha.http.middleware import BodyTooLarge
 from pracha.http.rendering import render
+from pracha.http.requestid import HEADER, current_request_id
 
 log = logging.getLogger("pracha")
 
@@ -95,6 +97,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        log.exception("unhandled error on %s %s", request.method, route_template(request.scope))  # paths hold IDs
         th, en = HTTP_MESSAGES[500]
-        return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th)
+        # this handler answers outside every middleware: give the request id back here
+        return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th,
+                              headers={HEADER: current_request_id()})

@@ -21,6 +21,7 @@ from pracha.identity.errors import (
     SignInThrottled,
     TokenInvalid,
 )
+from pracha.identity.metrics import SIGNIN_LOCKOUTS, SIGNIN_THROTTLED
 from pracha.identity.models import (
     AGENCY_ADMIN,
     CITIZEN,
@@ -182,6 +183,7 @@ def authenticate(
     if throttle is not None and throttle.retry_after is not None and now < throttle.retry_after:
         wait = int((throttle.retry_after - now).total_seconds()) + 1
         locked = throttle.failures >= policy.lock_after
+        SIGNIN_THROTTLED.labels("staff" if staff else "citizen", "locked" if locked else "slowed").inc()
         raise SignInThrottled(
             f"บัญชีถูกล็อกชั่วคราว กรุณาลองใหม่ในอีก {max(1, wait // 60)} นาที" if locked else None,
             f"The account is locked for now. Try again in {max(1, wait // 60)} minutes." if locked else None,
@@ -193,8 +195,10 @@ def authenticate(
     if user is not None and staff != user.is_staff:
         user = None
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        _record_failure(session, throttle, key, policy, now)
+        locks = _record_failure(session, throttle, key, policy, now)
         session.commit()
+        if locks:
+            SIGNIN_LOCKOUTS.labels("staff" if staff else "citizen").inc()
         raise SignInFailed(
             None if not staff else "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
             None if not staff else "The username or the password is not correct.",
@@ -206,16 +210,19 @@ def authenticate(
 
 def _record_failure(
     session: Session, throttle: SigninThrottle | None, key: str, policy: ThrottlePolicy, now: dt.datetime
-) -> None:
+) -> bool:
+    """Count a failure; True when it locks the account."""
     if throttle is None:
         throttle = SigninThrottle(identifier=key, failures=0)
         session.add(throttle)
     throttle.failures += 1
     if throttle.failures >= policy.lock_after:
         throttle.retry_after = now + dt.timedelta(minutes=policy.lock_minutes)
-    elif throttle.failures >= policy.slowdown_after:
+        return True
+    if throttle.failures >= policy.slowdown_after:
         throttle.retry_after = now + dt.timedelta(
             seconds=policy.slowdown_seconds * 2 ** (throttle.failures - policy.slowdown_after))
+    return False
 
 
 def start_web_session(session: Session, user: User, *, hours: int) -> str:

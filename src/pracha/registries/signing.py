@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from pracha.exchange import httpsig
+from pracha.http.metrics import route_template
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -73,7 +74,8 @@ class SignatureMiddleware:
         try:
             await self.app(scope, replay, capture)
         except Exception:
-            log.exception("registry request failed: %s %s", scope["method"], scope["path"])
+            # the route, not the path: a registry's paths hold national IDs
+            log.exception("registry request failed: %s %s", scope["method"], route_template(scope))
             status, response_headers, chunks = 500, [], [_json({"error": "internal"})]
             response_headers.append((b"content-type", b"application/json"))
         await self._answer(send, status, b"".join(chunks), headers, x_road_id, response_headers)

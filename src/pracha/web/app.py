@@ -18,22 +18,28 @@ from pracha import __version__
 from pracha.assistant import service as assistant_service
 from pracha.assistant.deps import ASSISTANT, AssistantPart
 from pracha.automation import service as automation
+from pracha.automation.metrics import QueueCollector
 from pracha.automation.runner import run_in_process
 from pracha.config import Settings, get_settings
 from pracha.db import open_database
+from pracha.exchange.health import registry_health_urls
 from pracha.exchange.prefill import prefill_form
 from pracha.hooks import Registry
 from pracha.http.access import CALLERS
 from pracha.http.errors import install_error_handlers
+from pracha.http.metrics import app_registry
 from pracha.http.middleware import PrachaMiddleware
+from pracha.http.observe import ObserveMiddleware
 from pracha.http.rendering import make_environment
 from pracha.http.state import AppState
 from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger import sequencer
 from pracha.ledger.deps import LEDGER, Ledger, open_ledger
+from pracha.ledger.metrics import LedgerCollector
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
+from pracha.web.ops import OPS, Ops
 
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
@@ -72,13 +78,14 @@ def routers() -> list[APIRouter]:
     from pracha.ledger import routes as ledger_routes
     from pracha.services import api as services_api
     from pracha.services import routes as services_routes
+    from pracha.web import ops
     from pracha.web import routes as web_routes
 
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
     return [exchange_gateway.router, web_routes.router, identity_routes.router, services_routes.router,
             services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router]
+            assistant_line.router, automation_routes.router, ops.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -95,6 +102,9 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
+    # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
+    registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
+                              [registry_health_urls]))
     templates = make_environment(TEMPLATE_DIRS, {
         "catalog": catalog, "widgets": ["assistant_widget.html"],
         "stylesheets": ["/static/assistant.css"], "scripts": ["/static/assistant.js"]})
@@ -137,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         max_body=settings.max_upload_bytes + 256 * 1024,
         force_secure=settings.force_secure_cookies,
     )
+    app.add_middleware(ObserveMiddleware)  # added last: outermost, so it times and ids everything
     install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers():
