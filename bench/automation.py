@@ -142,7 +142,7 @@ def outcome(app: Any, n: int) -> dict[str, Any]:
 
 def worker_processes(settings: Any, count: int, tmp: Path) -> list[subprocess.Popen[bytes]]:
     env = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_DATABASE_URL": settings.database_url,
-           "PRACHA_VAR_DIR": str(settings.var_dir), "PRACHA_SECRET_KEY": settings.secret_key,
+           "PRACHA_VAR_DIR": str(settings.var_dir), "PRACHA_SECRET_KEY": settings.secret_key.get_secret_value(),
            "PRACHA_CATALOG_DIR": str(REPO / "catalog"), "PRACHA_AUTOMATION_POLL_SECONDS": "0.05"}
     pracha = Path(sys.executable).with_name("pracha")
     procs = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,8 +21,8 @@ class Settings(BaseSettings):
     )
     var_dir: Path = Field(Path("var"), description="Directory for the database, uploads and keys.")
     catalog_dir: Path = Field(REPO_ROOT / "catalog", description="Directory of the service definitions.")
-    secret_key: str = Field(
-        "",
+    secret_key: SecretStr = Field(
+        SecretStr(""),
         description="Secret for signing; when empty one is generated once and kept in var/secret.key.",
     )
     default_language: str = Field("th", description="Language of pages for visitors who chose none.")
@@ -83,10 +83,14 @@ class Settings(BaseSettings):
         "", description="Base URL of an OpenAI-compatible endpoint for generative answers (empty: retrieval only)."
     )
     llm_model: str = Field("default", description="Model name sent to the LLM endpoint.")
-    llm_api_key: str = Field("", description="Bearer key for the LLM endpoint (empty: none sent).")
+    llm_api_key: SecretStr = Field(SecretStr(""), description="Bearer key for the LLM endpoint (empty: none sent).")
     llm_timeout_seconds: float = Field(8.0, description="Seconds to wait for the LLM before the retrieval answer.")
-    line_channel_secret: str = Field("", description="LINE channel secret; checks X-Line-Signature (empty: LINE off).")
-    line_channel_access_token: str = Field("", description="LINE channel access token for the reply API.")
+    line_channel_secret: SecretStr = Field(
+        SecretStr(""), description="LINE channel secret; checks X-Line-Signature (empty: LINE off)."
+    )
+    line_channel_access_token: SecretStr = Field(
+        SecretStr(""), description="LINE channel access token for the reply API."
+    )
     line_api_url: str = Field("https://api.line.me", description="Base URL of the LINE Messaging API.")
     automation_in_process: bool = Field(
         True, description="Run the automation task runner inside the web server (off when `pracha worker`s run)."
@@ -104,10 +108,10 @@ class Settings(BaseSettings):
     smtp_port: int = Field(25, description="Port of the SMTP server.")
     smtp_from: str = Field("noreply@pracha.localhost", description="Sender address of email notices.")
     smtp_username: str = Field("", description="SMTP login name (empty: no login).")
-    smtp_password: str = Field("", description="SMTP password.")
+    smtp_password: SecretStr = Field(SecretStr(""), description="SMTP password.")
     smtp_starttls: bool = Field(False, description="Use STARTTLS with the SMTP server.")
     sms_gateway_url: str = Field("", description="URL the SMS gateway takes messages at (empty: SMS is not sent).")
-    sms_gateway_token: str = Field("", description="Bearer token for the SMS gateway.")
+    sms_gateway_token: SecretStr = Field(SecretStr(""), description="Bearer token for the SMS gateway.")
     notice_max_attempts: int = Field(6, description="Attempts to send an email or SMS before it is marked failed.")
     sla_remind_days: int = Field(1, description="Remind officers of applications due within this many days.")
     log_format: Literal["text", "json"] = Field(
@@ -127,6 +131,12 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.var_dir / "uploads"
+
+
+def default_of(name: str) -> Any:
+    """A setting's declared default, for code that needs one without a Settings object (dataclass
+    defaults, keyword defaults), so that each default is written once, above."""
+    return Settings.model_fields[name].default
 
 
 @lru_cache

@@ -109,7 +109,7 @@ def test_cli_verifies_a_file_and_sees_tampering_and_revocation(db: Session, app:
     certificate = issued(db, app)
     settings = app.state.pracha.settings
     env = {"PRACHA_DATABASE_URL": settings.database_url, "PRACHA_VAR_DIR": str(settings.var_dir),
-           "PRACHA_SECRET_KEY": settings.secret_key}
+           "PRACHA_SECRET_KEY": settings.secret_key.get_secret_value()}
     good = tmp_path / "good.pdf"
     good.write_bytes(certificate.pdf)
     result = _cli(env, "cert", "verify", str(good))

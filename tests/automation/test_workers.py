@@ -48,7 +48,7 @@ def pg_app(pg_server: PostgresServer, pg_template: str, tmp_path: Path) -> Itera
 def _worker(app: FastAPI, log: Path) -> subprocess.Popen[bytes]:
     settings = app.state.pracha.settings
     env = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_DATABASE_URL": settings.database_url,
-           "PRACHA_VAR_DIR": str(settings.var_dir), "PRACHA_SECRET_KEY": settings.secret_key,
+           "PRACHA_VAR_DIR": str(settings.var_dir), "PRACHA_SECRET_KEY": settings.secret_key.get_secret_value(),
            "PRACHA_AUTOMATION_LEASE_SECONDS": "3", "PRACHA_AUTOMATION_POLL_SECONDS": "0.2"}
     with log.open("ab") as out:
         return subprocess.Popen([sys.executable, "-m", "pracha.cli", "worker"], env=env, stdout=out, stderr=out)

@@ -202,7 +202,7 @@ def test_witness_cosigns_only_consistent_checkpoints(db: Session, make_settings:
     cosign("http://testserver", log_key=key_of(app), witness_skey=witness_skey, state=state, client=client)
     served = client.get("/ledger/checkpoint").text
     signed = note.open_note(served, [note.new_verifier(key_of(app)), note.new_verifier(witness_vkey)])
-    assert {v.name for v in signed.verified} == {"pracha.localhost/ledger", "witness.dga.example/pracha"}
+    assert {v.name for v in signed.verified} == {app.state.pracha.settings.ledger_origin, "witness.dga.example/pracha"}
     assert "witness.dga.example/pracha" in client.get("/ledger").text
 
     fill(db, 5)  # the log grows consistently: cosigned again

@@ -28,7 +28,7 @@ def test_oversized_upload_is_413_and_stores_nothing(db: Session, make_client: Ca
     client = make_client()
     csrf = sign_in(db, client, create_citizen(db))
     reference = draft(client, csrf)
-    big = PDF + b"0" * (5 * 1024 * 1024)
+    big = PDF + b"0" * make_settings().max_upload_bytes
     response = upload(client, csrf, reference, "id-card", content=big)
     assert response.status_code == 413
     assert response.json()["message"]

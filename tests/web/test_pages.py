@@ -100,7 +100,8 @@ def test_errors_are_pages_or_json_in_the_users_language(client: TestClient) -> N
 
 
 def test_a_body_too_large_is_refused_before_reading(client: TestClient) -> None:
-    response = client.post("/signup", content=b"x" * (6 * 1024 * 1024),
+    too_large = client.app.state.pracha.settings.max_upload_bytes + 1024 * 1024  # type: ignore[attr-defined]
+    response = client.post("/signup", content=b"x" * too_large,
                            headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert response.status_code == 413
     assert response.json()["error"] == "too_large"

@@ -38,7 +38,8 @@ def line_text(reply: Reply, base_url: str) -> str:
 
 
 def send_replies(settings: Settings, replies: list[tuple[str, str]]) -> None:
-    config = Configuration(host=settings.line_api_url.rstrip("/"), access_token=settings.line_channel_access_token)
+    config = Configuration(host=settings.line_api_url.rstrip("/"),
+                           access_token=settings.line_channel_access_token.get_secret_value())
     with ApiClient(config) as client:
         api = MessagingApi(client)
         for token, text in replies:
@@ -53,11 +54,12 @@ async def line_webhook(request: Request, _: Principal = allow(PUBLIC, csrf=False
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     """LINE calls this with message events; signed with the channel secret (`X-Line-Signature`)."""
     settings: Settings = app_state(request).settings
-    if not settings.line_channel_secret:
+    channel_secret = settings.line_channel_secret.get_secret_value()
+    if not channel_secret:
         raise LineNotConfigured()
     body = (await request.body()).decode("utf-8", errors="replace")
     try:
-        events = WebhookParser(settings.line_channel_secret).parse(body, request.headers.get("x-line-signature", ""))
+        events = WebhookParser(channel_secret).parse(body, request.headers.get("x-line-signature", ""))
     except InvalidSignatureError:
         raise LineBadSignature() from None
     except (ValueError, TypeError, KeyError):

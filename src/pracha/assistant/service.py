@@ -106,7 +106,8 @@ def log_turn(session: Session, settings: Settings, *, conversation_id: str | Non
 
 def _generative(settings: Settings, question: str, reply: Reply) -> Reply:
     """The LLM's grounded wording of the answer, citing its passages; the retrieval reply on failure."""
-    config = llm.LlmConfig(settings.llm_url, settings.llm_model, settings.llm_api_key, settings.llm_timeout_seconds)
+    config = llm.LlmConfig(settings.llm_url, settings.llm_model, settings.llm_api_key.get_secret_value(),
+                           settings.llm_timeout_seconds)
     result = llm.generate(config, question, reply.passages, reply.lang)
     if result is None:
         return reply

@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from pracha.automation.tasks import backoff_seconds
-from pracha.config import Settings
+from pracha.config import Settings, default_of
 from pracha.db import utcnow
 from pracha.notices.models import OutboxMessage
 
@@ -69,13 +69,15 @@ def senders_from(settings: Settings) -> dict[str, Sender]:
     found: dict[str, Sender] = {}
     if settings.smtp_host:
         found["email"] = SmtpSender(settings.smtp_host, settings.smtp_port, settings.smtp_from,
-                                    settings.smtp_username, settings.smtp_password, settings.smtp_starttls)
+                                    settings.smtp_username, settings.smtp_password.get_secret_value(),
+                                    settings.smtp_starttls)
     if settings.sms_gateway_url:
-        found["sms"] = HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token)
+        found["sms"] = HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token.get_secret_value())
     return found
 
 
-def deliver_due(session: Session, senders: Mapping[str, Sender], *, max_attempts: int = 6, limit: int = 50,
+def deliver_due(session: Session, senders: Mapping[str, Sender], *,
+                max_attempts: int = default_of("notice_max_attempts"), limit: int = 50,
                 now: dt.datetime | None = None) -> dict[str, int]:
     """Try every due message of a configured channel once; the caller commits. Counts sent/retry/failed."""
     now = now or utcnow()

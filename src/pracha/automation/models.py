@@ -76,7 +76,7 @@ class Task(Base):
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     status: Mapped[str] = mapped_column(String(12), default="queued")  # queued running done failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=0)  # 0: the automation_max_attempts setting
     run_after: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     locked_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     locked_by: Mapped[str | None] = mapped_column(String(80))

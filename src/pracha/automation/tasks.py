@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pracha.automation.metrics import TASK_FAILURES
 from pracha.automation.models import Task
-from pracha.config import Settings
+from pracha.config import Settings, default_of
 from pracha.db import begin_write, utcnow
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.services.catalog import Catalog
@@ -56,8 +56,9 @@ def handler(kind: str) -> Callable[[Handler], Handler]:
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any] | None = None, *,
-            delay: float = 0.0, max_attempts: int = 5) -> Task:
-    """Queue a task unless one with this key exists (then return that one)."""
+            delay: float = 0.0, max_attempts: int = 0) -> Task:
+    """Queue a task unless one with this key exists (then return that one). `max_attempts` 0: the
+    runner's `automation_max_attempts` setting decides."""
     existing = session.scalar(select(Task).where(Task.key == key))
     if existing is not None:
         return existing
@@ -115,7 +116,7 @@ def claim(sessions: sessionmaker[Session], worker: str, lease_seconds: float) ->
 
 
 def run_one(sessions: sessionmaker[Session], context: Context, worker: str | None = None,
-            lease_seconds: float = 60.0) -> bool:
+            lease_seconds: float = default_of("automation_lease_seconds")) -> bool:
     """Claim and run one task; False when none was ready."""
     worker = worker or worker_name()
     task_id = claim(sessions, worker, lease_seconds)
@@ -160,17 +161,17 @@ def _execute(sessions: sessionmaker[Session], context: Context, task_id: int, wo
             session.rollback()
             error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
             log.warning("task %s failed: %s", task_id, error)
-    _failed(sessions, task_id, error)
+    _failed(sessions, task_id, error, context.settings.automation_max_attempts)
 
 
-def _failed(sessions: sessionmaker[Session], task_id: int, error: str) -> None:
+def _failed(sessions: sessionmaker[Session], task_id: int, error: str, default_limit: int) -> None:
     with sessions() as session:
         begin_write(session)
         task = session.get(Task, task_id)
         assert task is not None
         task.last_error = error
         task.locked_until = None
-        final = task.attempts >= task.max_attempts
+        final = task.attempts >= (task.max_attempts or default_limit)
         TASK_FAILURES.labels(task.kind, "failed" if final else "retry").inc()
         if final:
             task.status, task.finished_at = FAILED, utcnow()

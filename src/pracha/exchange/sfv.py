@@ -1,10 +1,13 @@
-"""Structured Field Values (RFC 8941), the part HTTP Message Signatures use: dictionaries, inner
+"""Structured Field Values (RFC 8941), the part HTTP Message Signatures use: dictionaries, lists, inner
 lists, items with parameters; integers, strings, tokens, byte sequences, booleans (no decimals, no
-dates). Pure: the standard library only.
+dates, no display strings). Pure: the standard library only. Checked against the httpwg
+structured-field-tests vectors (tests/exchange/test_sfv_vectors.py).
 
     parse_dictionary(text, what="dictionary") -> dict[str, Item | InnerList]
+    parse_list(text, what="list") -> list[Item | InnerList]
     parse_item(text, what="item") -> Item
     serialize_item(item) / serialize_inner_list(inner) / serialize_member(member) / serialize_bare(value)
+    serialize_dictionary(members) / serialize_list(members)
 
 Anything malformed raises `SfvError("malformed <what>: <why>")`. The parser matches each value with one
 compiled regular expression from the current position (a character-at-a-time parser cost more than the
@@ -75,6 +78,21 @@ class _Parser:
                 out[key] = self.member()
             else:
                 out[key] = Item(True, self.params())
+            self.at = _OWS.match(text, self.at).end()  # type: ignore[union-attr]
+            if self.at == self.end:
+                break
+            if text[self.at] != ",":
+                raise self.fail("expected a comma")
+            self.at = _OWS.match(text, self.at + 1).end()  # type: ignore[union-attr]
+            if self.at == self.end:
+                raise self.fail("trailing comma")
+        return out
+
+    def field_list(self) -> list[Member]:
+        out: list[Member] = []
+        text = self.text
+        while self.at < self.end:
+            out.append(self.member())
             self.at = _OWS.match(text, self.at).end()  # type: ignore[union-attr]
             if self.at == self.end:
                 break
@@ -182,6 +200,10 @@ def parse_dictionary(text: str, what: str = "dictionary") -> dict[str, Member]:
     return _Parser(text, what).dictionary()
 
 
+def parse_list(text: str, what: str = "list") -> list[Member]:
+    return _Parser(text, what).field_list()
+
+
 def parse_item(text: str, what: str = "item") -> Item:
     parser = _Parser(text, what)
     item = parser.item()
@@ -227,3 +249,16 @@ def serialize_inner_list(inner: InnerList) -> str:
 
 def serialize_member(member: Member) -> str:
     return serialize_inner_list(member) if isinstance(member, InnerList) else serialize_item(member)
+
+
+def serialize_dictionary(members: Mapping[str, Member]) -> str:
+    """Members whose value is an item of True are written as the bare key, as RFC 8941 4.1.2 says."""
+    return ", ".join(
+        key + serialize_params(member.params) if isinstance(member, Item) and member.value is True
+        else f"{key}={serialize_member(member)}"
+        for key, member in members.items()
+    )
+
+
+def serialize_list(members: list[Member]) -> str:
+    return ", ".join(serialize_member(m) for m in members)

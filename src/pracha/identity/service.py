@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from pracha.config import default_of
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput, NotFound
 from pracha.identity import thai_id
@@ -44,10 +45,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    slowdown_after: int = 3
-    lock_after: int = 10
-    lock_minutes: int = 15
-    slowdown_seconds: float = 1.0
+    slowdown_after: int = default_of("signin_slowdown_after")
+    lock_after: int = default_of("signin_lock_after")
+    lock_minutes: int = default_of("signin_lock_minutes")
+    slowdown_seconds: float = default_of("signin_slowdown_seconds")
 
 
 def digest(token: str) -> str:

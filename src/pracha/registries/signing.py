@@ -16,6 +16,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from pracha.config import default_of
 from pracha.exchange import httpsig
 from pracha.http.metrics import route_template
 
@@ -31,7 +32,7 @@ log = logging.getLogger("pracha.registries")
 class SignatureMiddleware:
     def __init__(self, app: ASGIApp, *, key_id: str, key: Ed25519PrivateKey, client_id: str,
                  client_key: Ed25519PublicKey, open_paths: tuple[str, ...] = ("/healthz", "/openapi.json"),
-                 max_age: float = 300) -> None:
+                 max_age: float = default_of("exchange_signature_max_age")) -> None:
         self.app, self.key_id, self.key = app, key_id, key
         self.clients = {client_id: client_key}
         self.open_paths, self.max_age = open_paths, max_age

@@ -52,8 +52,8 @@ _catalog = lru_cache(maxsize=4)(load_catalog)
 
 
 def load_secret(settings: Settings) -> bytes:
-    if settings.secret_key:
-        return settings.secret_key.encode()
+    if key := settings.secret_key.get_secret_value():
+        return key.encode()
     path = settings.var_dir / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)

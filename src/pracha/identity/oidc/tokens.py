@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from pracha.config import default_of
 from pracha.db import utcnow
 from pracha.identity.models import User
 from pracha.identity.oidc.clients import digest, subject
@@ -22,10 +23,10 @@ ACCESS, REFRESH = "access", "refresh"
 
 @dataclass(frozen=True)
 class Lifetimes:
-    access: int = 600
-    id_token: int = 600
-    refresh_days: int = 30
-    code: int = 60
+    access: int = default_of("oidc_access_token_seconds")
+    id_token: int = default_of("oidc_id_token_seconds")
+    refresh_days: int = default_of("oidc_refresh_token_days")
+    code: int = default_of("oidc_code_seconds")
 
 
 def revoke_family(session: Session, family: str) -> None:
