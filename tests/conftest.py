@@ -59,14 +59,17 @@ _counter = iter(range(1, 10**9))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         target = tmp_path / "pracha.db"
         shutil.copy(request.getfixturevalue("sqlite_template"), target)
-        return f"sqlite:///{target}"
+        yield f"sqlite:///{target}"
+        return
     server: PostgresServer = request.getfixturevalue("pg_server")
     template: str = request.getfixturevalue("pg_template")
-    return server.create_database(f"test_{WORKER}_{next(_counter)}", template=template)
+    name = f"test_{WORKER}_{next(_counter)}"
+    yield server.create_database(name, template=template)
+    server.drop_database(name)  # a small cluster stops (and is deleted) quickly at the end
 
 
 @pytest.fixture
