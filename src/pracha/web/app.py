@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
 import weakref
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -18,11 +15,11 @@ from pracha import __version__
 from pracha.config import Settings, get_settings
 from pracha.db import WRITE, is_sqlite, make_engine, make_sessionmaker
 from pracha.exchange.prefill import prefill_form
-from pracha.ledger import note, sequencer
+from pracha.ledger import note
 from pracha.ledger.keys import load_or_create_signer, verifier_key
 from pracha.services.catalog import load_catalog
-from pracha.web.access import write_lock
 from pracha.web.errors import install_error_handlers
+from pracha.web.lifespan import lifespan
 from pracha.web.middleware import PrachaMiddleware
 from pracha.web.rendering import make_environment
 
@@ -70,27 +67,6 @@ def routers() -> list[APIRouter]:
             assistant_line.router, automation_routes.router]
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Under a real server, sequence the ledger in the background (tests call it on demand)."""
-    every = app.state.settings.ledger_sequence_seconds
-    task = None
-    if every > 0:
-        task = asyncio.create_task(sequencer.run_forever(
-            app.state.sessions, app.state.ledger_signer, app.state.settings.ledger_origin, every,
-            write_lock(app.state) if app.state.write_lock is not None else None))
-    runner = None
-    if app.state.settings.automation_in_process:
-        from pracha.automation.runner import run_in_process
-
-        runner = asyncio.create_task(run_in_process(app.state))
-    yield
-    if task is not None:
-        task.cancel()
-    if runner is not None:
-        runner.cancel()
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -99,7 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="One-stop digital government: identity, service catalogue, applications and the ledger.",
         docs_url=None,
         redoc_url=None,
-        lifespan=_lifespan,
+        lifespan=lifespan,
     )
     engine = make_engine(settings.database_url)
     app.state.settings = settings
