@@ -1,7 +1,9 @@
 """What a real server does around serving: at start, warm the assistant's index in a thread and start
 the background loops (the ledger sequencer, the in-process automation runner); at stop, cancel the
-loops and wait for them, but never longer than a grace period, so SIGTERM ends the process promptly.
-Tests that use `TestClient` without `with` skip all of this and call the same code on demand."""
+loops and wait for their async clean-up (Procrastinate's worker) no longer than a grace period, so
+SIGTERM ends the process promptly. A step already running in a worker thread is not interrupted: it
+ends on its own (every step is bounded: registry calls have timeouts). Tests that use `TestClient`
+without `with` skip all of this and call the same code on demand."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ from typing import Any
 from fastapi import FastAPI
 
 log = logging.getLogger(__name__)
-STOP_SECONDS = 5.0  # a loop step runs in a worker thread; cancelling waits for that step to end
+STOP_SECONDS = 5.0
 
 
 @contextlib.asynccontextmanager
