@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import os
 import signal
@@ -15,6 +16,16 @@ from pracha.automation.cli import cert_app, worker
 from pracha.config import get_settings
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+
+
+def _skip_final_collections() -> None:
+    """At exit the interpreter's final garbage collections walk the whole heap (catalogue, routes,
+    index) again and again: 10 s after `pracha serve` stopped on a busy machine. The OS frees it."""
+    gc.disable()
+    gc.freeze()
+
+
+atexit.register(_skip_final_collections)
 
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
                   add_completion=False)
@@ -43,10 +54,6 @@ def serve(
                     log_level="info", access_log=False, timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     finally:
         stop_registries(children)
-        # Served and stopped: the interpreter's final garbage collections walk the whole heap (catalogue,
-        # routes, index) again and again, which took 10 s on a busy machine. Leave it to the OS.
-        gc.disable()
-        gc.freeze()
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
