@@ -31,7 +31,7 @@ translations: install
 	bash scripts/update-translations.sh
 
 test: install apt-deps lint
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov --cov-report=
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q --cov --cov-report= --durations=15
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

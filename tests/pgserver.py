@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import re
+import select
 import shlex
 import shutil
 import socket
@@ -31,12 +32,17 @@ USER = "pracha"
 DATABASE = "pracha"
 _FAST = "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
 _PORT_TAKEN = ("Address already in use", "could not create any TCP/IP sockets")
-# Runs detached; waits for EOF on stdin (stop() or the death of this process), then cleans up.
+# Runs detached; waits for EOF on stdin (stop() or the death of this process), stops the server, moves
+# its files aside, says "stopped" (stop() waits for that much), then deletes them in its own time.
 _WATCHDOG = (
-    "import json, shutil, subprocess, sys\nsys.stdin.buffer.read()\n"
+    "import json, os, shutil, subprocess, sys\nsys.stdin.buffer.read()\n"
     "subprocess.run(json.loads(sys.argv[1]), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-    "shutil.rmtree(sys.argv[2], ignore_errors=True)\n"
+    "trash = sys.argv[2] + '.gone'\n"
+    "try:\n    os.rename(sys.argv[2], trash)\nexcept OSError:\n    trash = sys.argv[2]\n"
+    "try:\n    print('stopped', flush=True)\nexcept OSError:\n    pass\n"
+    "shutil.rmtree(trash, ignore_errors=True)\n"
 )
+STOP_SECONDS = 60
 
 
 @dataclass
@@ -49,25 +55,34 @@ class PostgresServer:
     def create_database(self, name: str, template: str = "template0") -> str:
         """Create (dropping any old one first) a UTF-8 database copied from `template`; return its URL."""
         url = make_url(self.url)
-        conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
         ident = sql.Identifier(name)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
+        with psycopg.connect(self._conninfo(), autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'").format(ident, sql.Identifier(template))
-            )
+            # FILE_COPY (PostgreSQL 15+) copies the files: a few times faster than WAL-logging every page
+            strategy = sql.SQL(" STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else "")
+            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'{}").format(
+                ident, sql.Identifier(template), strategy))
         return url.set(database=name).render_as_string(hide_password=False)
 
+    def drop_database(self, name: str) -> None:
+        """Drop a database made by create_database (closing its connections), so the cluster stays small."""
+        with psycopg.connect(self._conninfo(), autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+    def _conninfo(self) -> str:
+        return make_url(self.url).set(drivername="postgresql").render_as_string(hide_password=False)
+
     def stop(self) -> None:
-        """Stop the server (immediate mode) and remove its files; no-op for an external server."""
+        """Stop the server (immediate mode) and move its files away; no-op for an external server.
+        The watchdog deletes the files afterwards, so a busy disk does not hold up the caller."""
         watchdog, self._watchdog = self._watchdog, None
         if watchdog is not None:
-            assert watchdog.stdin is not None
+            assert watchdog.stdin is not None and watchdog.stdout is not None
             watchdog.stdin.close()
-            try:
-                watchdog.wait(timeout=60)
-            except subprocess.TimeoutExpired:  # a loaded machine: the watchdog still finishes on its own
-                pass
+            # a loaded machine: past the deadline, the watchdog still finishes on its own
+            if select.select([watchdog.stdout], [], [], STOP_SECONDS)[0]:
+                watchdog.stdout.readline()
+            watchdog.stdout.close()
 
 
 def find_bindir() -> Path | None:
@@ -125,7 +140,7 @@ def start_postgres(base_dir: Path | None = None) -> PostgresServer | None:
     watchdog = subprocess.Popen(
         [sys.executable, "-c", _WATCHDOG, stop, str(tmp)],
         stdin=subprocess.PIPE,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )

@@ -64,6 +64,12 @@ def _wait(check: Callable[[], Any], seconds: float = 60) -> Any:
     raise AssertionError("timed out")
 
 
+def waiting_for_lock(app: FastAPI) -> bool:
+    with app.state.pracha.db.engine.connect() as c:
+        return bool(c.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                   "AND datname = current_database()")).scalar())
+
+
 @pytest.mark.postgres
 def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: FastAPI, tmp_path: Path) -> None:
     app = pg_app
@@ -96,7 +102,7 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
         try:
             _wait(lambda: task().status == tasks.RUNNING)
             assert jobs() == ["doing"]  # a Procrastinate worker took the job
-            time.sleep(1.0)  # well inside the handler, waiting for the lock
+            _wait(lambda: waiting_for_lock(app))  # well inside the handler, waiting for the row lock
             os.kill(first.pid, signal.SIGKILL)
             assert first.wait(10) == -signal.SIGKILL
         finally:

@@ -14,6 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import TIMEOUT_MS
+
 if TYPE_CHECKING:
     from tests.e2e.conftest import LiveServer
 
@@ -23,7 +25,6 @@ QUESTION = "เบี้ยคนแก่ต้องใช้เอกสา�
 SERVICE_ID = "elderly-allowance"
 SERVICE_NAME_TH = "ลงทะเบียนรับเบี้ยยังชีพผู้สูงอายุ"
 BLOCKING_IMPACTS = {"serious", "critical"}
-TIMEOUT_MS = 10_000
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ and the admin dashboard with its SVG charts."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,7 +24,7 @@ from tests.automation.helpers import submit
 from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.test_citizen_journey import BLOCKING_IMPACTS, new_context
 from tests.factories import PASSWORD, create_citizen, create_staff
-from tests.servers import free_port, pracha_command, wait_healthy
+from tests.servers import free_port, pracha_command, serving
 
 pytestmark = pytest.mark.e2e
 
@@ -58,16 +57,9 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     env = {**os.environ, "PRACHA_DATABASE_URL": url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": "e2e-automation", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1", "PRACHA_AUTOMATION_IN_PROCESS": "false"}
-    log = base / "server.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen([*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                   env=env, cwd=base, stdout=out, stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", process, log)
+    command = [*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with serving(command, env, base, base / "server.log", f"http://127.0.0.1:{port}"):
         yield {"url": f"http://127.0.0.1:{port}", "reference": reference, "cert_id": cert_id}
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def accessible(page: Page, name: str) -> None:

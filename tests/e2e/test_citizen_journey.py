@@ -16,6 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from pracha.identity import thai_id
+from tests.e2e.conftest import TIMEOUT_MS
 from tests.factories import PASSWORD
 
 if TYPE_CHECKING:
@@ -30,7 +31,6 @@ STATUS = {"draft": "ฉบับร่าง", "submitted": "ยื่นคำ�
 OFFICER_QUESTION = "กรุณาแนบสำเนาสมุดบัญชีเงินฝากธนาคารหน้าที่มีชื่อและเลขที่บัญชี"
 CITIZEN_ANSWER = "แนบสำเนาสมุดบัญชีธนาคารกรุงไทยให้แล้วค่ะ"
 BLOCKING_IMPACTS = {"serious", "critical"}
-TIMEOUT_MS = 10_000
 
 
 # --- helpers --------------------------------------------------------------------------------------

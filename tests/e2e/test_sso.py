@@ -28,7 +28,7 @@ from pracha.migrate import upgrade
 from tests.e2e.conftest import REPO_ROOT
 from tests.e2e.test_citizen_journey import TIMEOUT_MS, Journey
 from tests.factories import PASSWORD, create_citizen, create_staff
-from tests.servers import free_port, pracha_command, wait_healthy
+from tests.servers import free_port, pracha_command, start_process, stop_process, wait_healthy
 
 pytestmark = pytest.mark.e2e
 ADMIN = "platform.admin"
@@ -41,18 +41,8 @@ class Provider:
     base: Path
 
 
-def _start(command: list[str], env: dict[str, str], cwd: Path, log: Path) -> subprocess.Popen[bytes]:
-    with log.open("wb") as out:
-        return subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-
-
 def _stop(process: subprocess.Popen[bytes], log: Path, artifacts: Path) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    stop_process(process)
     shutil.copy(log, artifacts / log.name)
 
 
@@ -76,7 +66,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Itera
            "PRACHA_SECRET_KEY": "sso-e2e-secret", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PRACHA_OIDC_ISSUER": url, "PYTHAINLP_OFFLINE": "1"}
     log = base / "sso-provider.log"
-    process = _start([*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, base, log)
+    process = start_process([*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)], env, base, log)
     try:
         wait_healthy(f"http://127.0.0.1:{port}", process, log)
         yield Provider(url, citizen_id, base)
@@ -114,9 +104,13 @@ def start_rp(provider: Provider, port: int, client_id: str, secret: str) -> tupl
     env = {**os.environ, "RP_ISSUER": provider.url, "RP_CLIENT_ID": client_id, "RP_CLIENT_SECRET": secret,
            "RP_SCOPE": "openid profile birthdate address"}
     log = provider.base / "sso-relying-party.log"
-    process = _start([sys.executable, "-m", "uvicorn", "tests.e2e.rp_app:app", "--host", "127.0.0.1",
+    process = start_process([sys.executable, "-m", "uvicorn", "tests.e2e.rp_app:app", "--host", "127.0.0.1",
                       "--port", str(port)], env, REPO_ROOT, log)
-    wait_healthy(f"http://127.0.0.1:{port}", process, log)
+    try:
+        wait_healthy(f"http://127.0.0.1:{port}", process, log)
+    except BaseException:
+        stop_process(process)
+        raise
     return process, log
 
 

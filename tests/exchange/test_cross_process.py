@@ -131,8 +131,7 @@ def test_every_refusal_has_its_status_and_is_logged(live: dict[str, Any], db: Se
     begin_write(db)
     register_subsystem(db, stranger, name_th="ไม่มีสิทธิ์", name_en="No rights",
                        public_key=keys.public_key_text(client_key(live["settings"], stranger)))
-    db.commit()
-    time.sleep(0.05)
+    db.commit()  # committed: the mediator process sees the new member on its next request
     no_right, request = _call(live, f"{PERSONS}/{nid}", client_key(live["settings"], stranger), client=stranger)
     assert no_right.status_code == 403 and no_right.json()["error"] == "no_access_right"
     assert _row(db, request["X-Road-Id"]).reason == "no_access_right"
@@ -153,7 +152,7 @@ def test_every_refusal_has_its_status_and_is_logged(live: dict[str, Any], db: Se
 
     started = time.monotonic()
     slow, request = _call(live, f"TH/GOV/RD/revenue-registry/taxpayers/{nid}", office)
-    assert slow.status_code == 504 and time.monotonic() - started < 5
+    assert slow.status_code == 504 and time.monotonic() - started < 8  # its 1 s timeout, not our 10 s
     assert _row(db, request["X-Road-Id"]).reason == "provider_timeout"
     _mediator_signed(live, slow, request)
 

@@ -43,8 +43,7 @@ from tests.registries.helpers import (
     verify_answer,
     world,
 )
-
-STARTUP_SECONDS = 60
+from tests.servers import STARTUP_SECONDS, STOP_SECONDS, stop_process
 
 
 @dataclass
@@ -71,13 +70,12 @@ def serve(name: str, settings: Settings, log: Path, database: str | None = None)
         except httpx.HTTPError:
             pass
         time.sleep(0.1)
-    process.kill()
+    stop_process(process)
     pytest.fail(f"registry {name} did not start:\n{log.read_text(errors='replace')}")
 
 
 def stop(served: Served) -> None:
-    served.process.terminate()
-    served.process.wait(timeout=20)
+    stop_process(served.process)
 
 
 @pytest.fixture(scope="module")
@@ -177,10 +175,9 @@ def test_pracha_serve_starts_all_five_and_stops_them_on_sigterm(tmp_path: Path) 
             sorted(f"{n}.db" for n in NAMES)
         assert start_registries(settings) == []  # already running: nothing more started
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+        process.wait(timeout=STOP_SECONDS)  # the portal stops itself and its registries, unforced
     finally:
-        if process.poll() is None:
-            process.kill()
+        stop_process(process)
     assert not any(_answers(registry_url(settings, name)) for name in NAMES), log.read_text(errors="replace")
 
 

@@ -3,31 +3,31 @@ until it has an access rule and a row here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi import FastAPI
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
+from pracha.exchange import checks
+from pracha.exchange.mediator import public_keys
 from pracha.http.access import Rule
-from pracha.identity import service as identity
 from pracha.identity.models import User
-from pracha.identity.principal import Principal
-from pracha.ledger import log as ledger
-from pracha.ledger.deps import LEDGER
-from pracha.services import service
 from pracha.services.catalog import Catalog
 from pracha.web.app import routers
-from tests.exchange.helpers import exchange_world
-from tests.factories import create_citizen, create_staff, sign_in
+from tests.conftest import WORKER
+from tests.factories import sign_in
+from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
+from tests.web.matrix_world import AGENCY, SECRET, Template, World, build_template
 
-AGENCY = "cm-elderly-welfare"
 ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
          "platform_admin", "token")
 SIGNED_IN = ROLES[1:-1]
@@ -210,82 +210,40 @@ def test_every_route_is_in_the_matrix() -> None:
     assert in_matrix - in_app == set(), "these MATRIX rows name no route"
 
 
-@dataclass
-class World:
-    users: dict[str, User]
-    reference: str
-    event_id: int
-    document_id: int
-    token: str
-    spare_token_id: int
-    consent_id: int = 0
-    right_id: int = 0
-    exchange_reference: str = ""
-    cert_id: str = ""  # a certificate of a second, approved application (automation)
-    task_id: int = 0  # the bot task the submit queued (automation)
+_rows = itertools.count(1)
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Template:
+    """The world, seeded once per engine in this worker (see tests/web/matrix_world.py)."""
+    base = tmp_path_factory.mktemp(f"matrix-{request.param}")
+    if request.param == "sqlite":
+        shutil.copy(request.getfixturevalue("sqlite_template"), base / "pracha.db")
+        return build_template(f"sqlite:///{base / 'pracha.db'}", base / "var", catalog, sqlite_file=base / "pracha.db")
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    name = f"matrix_{WORKER}"
+    url = server.create_database(name, template=request.getfixturevalue("pg_template"))
+    return build_template(url, base / "var", catalog, pg_name=name, pg_server=server)
 
 
 @pytest.fixture
-def world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> World:
-    import io
-
-    users = {
-        "citizen": create_citizen(db), "other_citizen": create_citizen(db, first_name="สมหญิง"),
-        "officer": create_staff(db, "officer", AGENCY),
-        "other_officer": create_staff(db, "officer", "cm-city-registry"),
-        "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
-        "platform_admin": create_staff(db, "platform_admin"),
-    }
-    owner = Principal(user=users["citizen"])
-    application = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
-    storage = service.Storage(settings.upload_dir, settings.max_upload_bytes)
-    document = None
-    for requirement in ("id-card", "house-registration"):
-        document = service.add_document(db, storage, catalog, owner, application, requirement=requirement,
-                                        filename="id.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
-    service.act(db, catalog, owner, application, "submit")
-    submitted = application.events[-1]
-    admin = users["agency_admin"]
-    _, raw = identity.create_api_token(db, admin, name="registry", agency=AGENCY,
-                                       scopes=["applications:read", "applications:write"], agencies=catalog.agencies)
-    spare, _ = identity.create_api_token(db, admin, name="spare", agency=AGENCY, scopes=["applications:read"],
-                                         agencies=catalog.agencies)
-    db.commit()
-    assert document is not None
-    consent_id, right_id, exchange_reference = exchange_world(db, settings, catalog, users["citizen"])
-    ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, settings.ledger_origin)
-    db.commit()
-    cert_id, task_id = _automation_world(db, catalog, app, users, owner)
-    return World(users, application.reference, submitted.id, document.id, raw, spare.id, consent_id, right_id,
-                 exchange_reference, cert_id, task_id)
+def database_url(template: Template, tmp_path: Path) -> Iterator[str]:
+    """This row's own copy of the world (overrides conftest's fresh database); var dir in tmp_path/var."""
+    public_keys.clear()  # the exchange's key caches: another module's keys must not linger
+    checks.services.clear()
+    name = f"matrix_{WORKER}_{next(_rows)}"
+    yield template.copy(tmp_path, name)
+    template.drop(name)
 
 
-def _automation_world(db: Session, catalog: Catalog, app: FastAPI, users: dict[str, User],
-                      owner: Principal) -> tuple[str, int]:
-    import io
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings(secret_key=SECRET)
 
-    from sqlalchemy import select
 
-    from pracha.automation import certificates
-    from pracha.automation.models import Task
-
-    task = db.scalar(select(Task).where(Task.kind == "bot"))
-    assert task is not None
-    storage = service.Storage(app.state.pracha.settings.upload_dir, app.state.pracha.settings.max_upload_bytes)
-    approved = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
-    for requirement in ("id-card", "house-registration"):
-        service.add_document(db, storage, catalog, owner, approved, requirement=requirement, filename="id.pdf",
-                             content_type="application/pdf", stream=io.BytesIO(PDF))
-    service.act(db, catalog, owner, approved, "submit")
-    officer = Principal(user=users["officer"])
-    service.act(db, catalog, officer, approved, "review")
-    service.act(db, catalog, officer, approved, "approve")
-    certificate = certificates.issue(db, catalog, approved, title_th="หนังสือรับรอง", title_en="Certificate",
-                                     signer=app.state.pracha.registry.get(LEDGER).signer, base_url="http://testserver")
-    db.commit()
-    ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, app.state.pracha.settings.ledger_origin)
-    db.commit()
-    return certificate.id, task.id
+@pytest.fixture
+def world(template: Template) -> World:
+    return template.world
 
 
 def _body(kind: str, csrf: str) -> dict[str, Any]:
@@ -326,7 +284,9 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
         elif role == "anonymous":
             csrf = client.get("/api/v1/session").json()["csrf_token"]
         else:
-            csrf = sign_in(db, client, world.users[role])
+            user = db.get(User, world.user_ids[role])
+            assert user is not None
+            csrf = sign_in(db, client, user)
         if csrf and not call.body.startswith("form"):
             headers["X-CSRF-Token"] = csrf
         response = client.request(call.method, path, headers=headers, **_body(call.body, csrf))

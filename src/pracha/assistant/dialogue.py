@@ -5,6 +5,7 @@ in the message's language with its sources. Pure: the caller passes in the citiz
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -107,7 +108,14 @@ class Assistant:
         return Reply("\n".join([STATUS_HEAD[lang], *lines]), lang, "status", sources=sources)
 
 
-@lru_cache(maxsize=4)
+_building = threading.Lock()
+
+
 def load_assistant(catalog: Catalog, catalog_dir: Path) -> Assistant:
-    """One assistant per catalogue (building the index takes a fraction of a second)."""
-    return Assistant(catalog, catalog_dir)
+    """One assistant per catalogue (the server builds it at start, web/lifespan.py); a caller that
+    comes while it is being built waits for that build instead of starting a second one."""
+    with _building:
+        return _assistant(catalog, catalog_dir)
+
+
+_assistant = lru_cache(maxsize=4)(Assistant)

@@ -3,11 +3,8 @@ the hooks by which the packages reach each other. The only module that knows eve
 
 from __future__ import annotations
 
-import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -19,7 +16,6 @@ from pracha.assistant import service as assistant_service
 from pracha.assistant.deps import ASSISTANT, AssistantPart
 from pracha.automation import service as automation
 from pracha.automation.metrics import QueueCollector
-from pracha.automation.runner import run_in_process
 from pracha.config import Settings, get_settings
 from pracha.db import open_database
 from pracha.exchange.health import registry_health_urls
@@ -34,11 +30,11 @@ from pracha.http.rendering import make_environment
 from pracha.http.state import AppState
 from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
-from pracha.ledger import sequencer
-from pracha.ledger.deps import LEDGER, Ledger, open_ledger
+from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
+from pracha.web.lifespan import lifespan
 from pracha.web.ops import OPS, Ops
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -111,25 +107,6 @@ def build_state(settings: Settings) -> AppState:
     return AppState(settings, database, load_secret(settings), templates, registry)
 
 
-@asynccontextmanager
-async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Under a real server, sequence the ledger and run the automation in the background (tests call
-    both on demand)."""
-    state: AppState = app.state.pracha
-    settings, database = state.settings, state.db
-    background = []
-    if settings.ledger_sequence_seconds > 0:
-        ledger: Ledger = state.registry.get(LEDGER)
-        lock = database.write_lock.current() if database.write_lock is not None else None
-        background.append(asyncio.create_task(sequencer.run_forever(
-            database.sessions, ledger.signer, ledger.origin, settings.ledger_sequence_seconds, lock)))
-    if settings.automation_in_process:
-        background.append(asyncio.create_task(run_in_process(database, state.registry.get(CATALOG), settings)))
-    yield
-    for task in background:
-        task.cancel()
-
-
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     app = FastAPI(
@@ -138,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="One-stop digital government: identity, service catalogue, applications and the ledger.",
         docs_url=None,
         redoc_url=None,
-        lifespan=_lifespan,
+        lifespan=lifespan,
     )
     app.state.pracha = build_state(settings)
     app.add_middleware(
