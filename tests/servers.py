@@ -10,10 +10,12 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -99,3 +101,17 @@ def mediator(database_url: str, var_dir: Path, workdir: Path,
     env = {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var_dir), "PRACHA_SECRET_KEY": "exchange-test",
            **{f"PRACHA_{k.upper()}": v for k, v in settings.items()}}
     return process(["serve"], env, workdir, "mediator")
+
+
+@contextlib.contextmanager
+def local_http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A small stand-in HTTP server (a registry that answers oddly, an SMS gateway) on a free loopback
+    port, in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
 from collections.abc import Iterator
 from email import message_from_bytes
 from email.policy import default
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from pracha.notices.models import OutboxMessage
 from pracha.notices.service import notify
 from tests.automation.helpers import run_tasks, submit
 from tests.factories import create_citizen
-from tests.servers import free_port
+from tests.servers import free_port, local_http_server
 
 
 class Inbox:
@@ -64,12 +63,9 @@ def sms_gateway() -> Iterator[dict[str, Any]]:
         def log_message(self, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    state["url"] = f"http://127.0.0.1:{server.server_address[1]}/messages"
-    yield state
-    server.shutdown()
+    with local_http_server(Handler) as url:
+        state["url"] = f"{url}/messages"
+        yield state
 
 
 def test_email_and_sms_are_sent_in_the_citizens_language(

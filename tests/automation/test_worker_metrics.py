@@ -16,7 +16,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from pracha.automation import tasks
 from pracha.db import make_engine, make_sessionmaker
-from tests.servers import free_port
+from tests.servers import free_port, stop_process
 
 
 def _failures(url: str) -> float | None:
@@ -54,9 +54,4 @@ def test_a_worker_serves_the_failures_it_counted(tmp_path: Path, sqlite_template
             time.sleep(0.1)
         assert seen == 1.0, (tmp_path / "worker.log").read_text()
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait(timeout=15)
+        stop_process(worker)

@@ -9,11 +9,10 @@ import json
 import logging
 import re
 import shutil
-import threading
 import traceback
 import urllib.request
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from pracha.services.catalog import Catalog
 from tests import servers
 from tests.exchange.helpers import OFFICE, PERSONS, client_key, seed, signed_headers
 from tests.factories import PASSWORD, create_citizen, csrf_token
+from tests.servers import local_http_server
 from tests.services.helpers import act, ready_application
 from tests.web.logcapture import Captured, capture_json_logs
 
@@ -120,12 +120,8 @@ class _Unsigned(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def registry_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Unsigned)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_http_server(_Unsigned) as url:
+        yield url
 
 
 def test_no_national_id_password_or_token_in_any_log_line(client: TestClient, db: Session, app: FastAPI,

@@ -8,7 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +22,7 @@ from pracha.http.readiness import Prober
 from pracha.services.catalog import Catalog, default_catalog_dir
 from pracha.web.app import create_app
 from tests.exchange.helpers import seed
+from tests.servers import local_http_server
 from tests.web.logcapture import Captured, capture_json_logs
 
 CIVIL = f"registry:{REGISTRIES['civil'].subsystem}"
@@ -48,12 +49,8 @@ class _Healthy(BaseHTTPRequestHandler):
 @pytest.fixture
 def registry_url() -> Iterator[str]:
     """A registry that is up (answers /healthz)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Healthy)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_http_server(_Healthy) as url:
+        yield url
 
 
 @pytest.fixture

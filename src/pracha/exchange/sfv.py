@@ -78,29 +78,28 @@ class _Parser:
                 out[key] = self.member()
             else:
                 out[key] = Item(True, self.params())
-            self.at = _OWS.match(text, self.at).end()  # type: ignore[union-attr]
-            if self.at == self.end:
+            if not self.comma():
                 break
-            if text[self.at] != ",":
-                raise self.fail("expected a comma")
-            self.at = _OWS.match(text, self.at + 1).end()  # type: ignore[union-attr]
-            if self.at == self.end:
-                raise self.fail("trailing comma")
         return out
+
+    def comma(self) -> bool:
+        """After a member: False at the end of the field, else step past the comma and its spaces."""
+        self.at = _OWS.match(self.text, self.at).end()  # type: ignore[union-attr]
+        if self.at == self.end:
+            return False
+        if self.text[self.at] != ",":
+            raise self.fail("expected a comma")
+        self.at = _OWS.match(self.text, self.at + 1).end()  # type: ignore[union-attr]
+        if self.at == self.end:
+            raise self.fail("trailing comma")
+        return True
 
     def field_list(self) -> list[Member]:
         out: list[Member] = []
-        text = self.text
         while self.at < self.end:
             out.append(self.member())
-            self.at = _OWS.match(text, self.at).end()  # type: ignore[union-attr]
-            if self.at == self.end:
+            if not self.comma():
                 break
-            if text[self.at] != ",":
-                raise self.fail("expected a comma")
-            self.at = _OWS.match(text, self.at + 1).end()  # type: ignore[union-attr]
-            if self.at == self.end:
-                raise self.fail("trailing comma")
         return out
 
     def member(self) -> Member:
