@@ -273,10 +273,13 @@ class _Seeder:
     def add_application(self, citizen: User, service: Service, status: str, officer: User) -> Application:
         rng = self.rng
         path = _path(status, rng)
-        start = self.now - dt.timedelta(days=self.days_ago(status, service.sla_days), minutes=rng.randint(0, 600))
+        days = self.days_ago(status, service.sla_days)
+        start = self.now - dt.timedelta(days=days, minutes=rng.randint(0, 600))
         step = dt.timedelta(hours=rng.randint(2, 72) if status in wf.FINAL else rng.randint(1, 8))
         me, staff = Principal(user=citizen), Principal(user=officer)
-        form = self.form(service, citizen, start.astimezone(BANGKOK).date())
+        # The form's dates count from the day, not the clock: the same seed on the same day gives the same
+        # forms whatever the hour (`start` minus up to ten hours may fall on either side of midnight).
+        form = self.form(service, citizen, self.today - dt.timedelta(days=days))
         application = create_application(self.session, self.catalog, me, service.id, form)
         uploads = [(self.upload(me, application, doc), 0) for doc in service.documents
                    if (doc.required and path[:1] == ("submit",)) or rng.random() < 0.25]
