@@ -11,10 +11,6 @@ import logging
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
-from linebot.v3 import WebhookParser
-from linebot.v3.exceptions import InvalidSignatureError
-from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ReplyMessageRequest, TextMessage
-from linebot.v3.webhooks import MessageEvent, TextMessageContent
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -37,7 +33,13 @@ def line_text(reply: Reply, base_url: str) -> str:
     return "\n".join([reply.text, *links])[:5000]
 
 
+# line-bot-sdk is imported where it is used: its import costs over a second of CPU, in every process
+# that builds the app (each `pracha` command, each server a test starts), and most never see LINE.
+
+
 def send_replies(settings: Settings, replies: list[tuple[str, str]]) -> None:
+    from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, ReplyMessageRequest, TextMessage
+
     config = Configuration(host=settings.line_api_url.rstrip("/"),
                            access_token=settings.line_channel_access_token.get_secret_value())
     with ApiClient(config) as client:
@@ -57,6 +59,10 @@ async def line_webhook(request: Request, _: Principal = allow(PUBLIC, csrf=False
     channel_secret = settings.line_channel_secret.get_secret_value()
     if not channel_secret:
         raise LineNotConfigured()
+    from linebot.v3 import WebhookParser
+    from linebot.v3.exceptions import InvalidSignatureError
+    from linebot.v3.webhooks import MessageEvent, TextMessageContent
+
     body = (await request.body()).decode("utf-8", errors="replace")
     try:
         events = WebhookParser(channel_secret).parse(body, request.headers.get("x-line-signature", ""))
