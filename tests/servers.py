@@ -99,6 +99,7 @@ def registry(name: str, var_dir: Path, workdir: Path, *, citizens: int = 20) -> 
 def mediator(database_url: str, var_dir: Path, workdir: Path,
              **settings: str) -> contextlib.AbstractContextManager[str]:
     env = {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var_dir), "PRACHA_SECRET_KEY": "exchange-test",
+           "PRACHA_WARM_UP": "false",  # a mediator answers registry calls: no search, no questions
            **{f"PRACHA_{k.upper()}": v for k, v in settings.items()}}
     return process(["serve"], env, workdir, "mediator")
 

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
         SecretStr(""), description="LINE channel access token for the reply API."
     )
     line_api_url: str = Field("https://api.line.me", description="Base URL of the LINE Messaging API.")
+    warm_up: bool = Field(
+        True, description="Build the catalogue's and the assistant's search indexes while the server starts, so the "
+        "first search and question are fast (off: on first use)."
+    )
     automation_in_process: bool = Field(
         True, description="Run the automation task runner inside the web server (off when `pracha worker`s run)."
     )

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from pracha.assistant import dialogue
 from pracha.config import Settings
 from pracha.services.catalog import default_catalog_dir
+from pracha.services.hooks import CATALOG
 from pracha.web.app import create_app
 from pracha.web.lifespan import stop_loops
 from tests.factories import csrf_token
@@ -43,10 +44,27 @@ def test_the_assistant_is_built_at_start_not_by_the_first_question(
         with TestClient(app, base_url="http://testserver") as client:
             _warm_up_done()
             assert dialogue._assistant.cache_info().misses == built + 1  # built once, with no request
+            assert "search_index" in vars(app.state.pracha.registry.get(CATALOG))  # the catalogue's too
             answer = client.post("/api/v1/assistant/messages", json={"text": "เบี้ยคนแก่ต้องใช้อะไร"},
                                  headers={"X-CSRF-Token": csrf_token(client)})
             assert answer.status_code == 200 and answer.json()["service_id"] == "elderly-allowance"
             assert dialogue._assistant.cache_info().misses == built + 1  # the question used that one
+    finally:
+        app.state.pracha.db.engine.dispose()
+
+
+def test_without_warm_up_nothing_is_built_until_asked(make_settings: Callable[..., Settings], tmp_path: Path) -> None:
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(default_catalog_dir(), catalog_dir)
+    app = create_app(make_settings(catalog_dir=catalog_dir, ledger_sequence_seconds=0,
+                                   automation_in_process=False, warm_up=False))
+    catalog = app.state.pracha.registry.get(CATALOG)
+    try:
+        with TestClient(app, base_url="http://testserver") as client:
+            assert not any(t.name == "warm-up" for t in threading.enumerate())
+            assert "search_index" not in vars(catalog)
+            found = client.get("/api/v1/services", params={"q": "ย้ายบ้าน"})
+            assert found.status_code == 200 and "search_index" in vars(catalog)
     finally:
         app.state.pracha.db.engine.dispose()
 

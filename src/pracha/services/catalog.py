@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,12 @@ class Catalog:
         self.agencies: dict[str, Agency] = {a.code: a for a in agencies}
         self.life_events: dict[str, LifeEvent] = {e.code: e for e in life_events}
         self._order = list(self.services.values())
-        self._index = SearchIndex(
+
+    @cached_property
+    def search_index(self) -> SearchIndex:
+        """Built on first use (Thai word segmentation takes a second of CPU): processes that never
+        search — workers, most commands — never pay for it; the server builds it while it starts."""
+        return SearchIndex(
             [[(text, _FIELD_WEIGHTS[field]) for field, text in _fields(s, self.life_events)] for s in self._order]
         )
 
@@ -137,7 +143,7 @@ class Catalog:
 
     def search(self, query: str, limit: int = 10) -> list[Service]:
         """Services matching ``query`` (Thai or English), best first; [] when nothing matches."""
-        return [self._order[i] for _, i in self._index.search(query, limit)]
+        return [self._order[i] for _, i in self.search_index.search(query, limit)]
 
 
 # --- loading -------------------------------------------------------------------------------

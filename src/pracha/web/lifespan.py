@@ -31,7 +31,8 @@ STOP_SECONDS = 5.0
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     state: AppState = app.state.pracha
     settings, database = state.settings, state.db
-    warm_up(state)
+    if settings.warm_up:
+        warm_up(state)
     loops: list[asyncio.Task[None]] = []
     if settings.ledger_sequence_seconds > 0:
         ledger = state.registry.get(LEDGER)
@@ -65,8 +66,9 @@ async def stop_loops(loops: list[asyncio.Task[None]], grace: float) -> None:
 
 
 def warm_up(state: AppState) -> threading.Thread:
-    """Build the assistant's index in a daemon thread, so the first question is answered at once;
-    a request that comes before it is ready waits for this build rather than starting its own."""
+    """Build the catalogue's and the assistant's indexes in a daemon thread, so the first search and
+    question are answered at once; a question that comes before it is ready waits for this build
+    rather than starting its own."""
     thread = threading.Thread(target=_warm, args=(state,), name="warm-up", daemon=True)
     thread.start()
     return thread
@@ -74,6 +76,7 @@ def warm_up(state: AppState) -> threading.Thread:
 
 def _warm(state: AppState) -> None:
     try:
+        _ = state.registry.get(CATALOG).search_index
         state.registry.get(ASSISTANT).assistant()
     except Exception:  # noqa: BLE001 - the first question will build it again and show the error
         log.exception("warming the assistant failed")
