@@ -28,7 +28,9 @@ FORMATS = ("text", "json")
 # Fields a line may carry besides the standard ones (passed with `extra=`); nothing else is copied,
 # so an `extra` someone adds later does not reach the log unseen.
 EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "check", "task_kind")
-QUIET_LOGGERS = ("httpx", "httpcore", "sqlalchemy", "multipart", "python_multipart", "urllib3")
+# httpx logs every URL (the mediator's hold national IDs); WeasyPrint and fontTools narrate every PDF at INFO.
+QUIET_LOGGERS = ("httpx", "httpcore", "sqlalchemy", "multipart", "python_multipart", "urllib3", "weasyprint",
+                 "fontTools")
 _NATIONAL_ID = re.compile(r"(?<!\d)\d(?:[ -]?\d){12}(?!\d)")
 MASK = "[national-id]"
 
