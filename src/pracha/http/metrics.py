@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -80,7 +81,7 @@ class _Forward:
         return self.registry.collect()
 
 
-class QueryCollector:
+class QueryCollector(ABC):
     """Base of the collectors that read gauges from the database at scrape time (one short read
     transaction). If the database does not answer, the scrape still succeeds without these series."""
 
@@ -89,8 +90,9 @@ class QueryCollector:
     def __init__(self, sessions: sessionmaker[Session]) -> None:
         self.sessions = sessions
 
+    @abstractmethod
     def read(self, session: Session) -> Iterable[Metric]:
-        raise NotImplementedError
+        """The gauges, read in `session`."""
 
     def collect(self) -> Iterator[Metric]:
         try:
