@@ -19,6 +19,7 @@ from pracha.identity.oidc.models import (
 )
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.services.models import Application, ApplicationEvent, Document
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
     "Conversation", "Message",
     "BotDecision", "Certificate", "Task", "DailyStatistic",
+    "PrivacyRequest", "PrivacyEvent",
 ]

@@ -123,16 +123,20 @@ def answer(session: Session, assistant: Assistant, settings: Settings, principal
     """Answer one message and log the turn; returns the reply and the conversation id."""
     text = text.strip()[:MAX_TEXT]
     citizen = principal.user is not None and principal.role == CITIZEN
+    # PDPA s. 34: while a restriction is in force, the assistant neither reads the citizen's
+    # applications nor keeps the conversation under their name.
+    restricted = principal.user is not None and principal.user.processing_restricted_at is not None
+    signed_in, citizen = citizen, citizen and not restricted
     statuses = None
     if citizen and assistant.wants_status(text):
         from pracha.assistant.nlp import detect_language
 
         statuses = application_statuses(session, assistant.catalog, principal, detect_language(text))
-    reply = assistant.respond(text, statuses=statuses, signed_in=citizen)
+    reply = assistant.respond(text, statuses=statuses, signed_in=signed_in)
     if settings.llm_url and reply.intent == "answer":
         reply = _generative(settings, text, reply)
     ANSWERS.labels(reply.intent, channel).inc()
     conversation = log_turn(session, settings, conversation_id=conversation_id, channel=channel,
-                            user_id=principal.user_id if principal.user is not None else None,
+                            user_id=principal.user_id if principal.user is not None and not restricted else None,
                             question=text, reply=reply)
     return reply, conversation

@@ -1,10 +1,13 @@
 """What runs once a day (queued by every runner, once per day by its task key): SLA reminders to the
-agency's officers, escalation of overdue applications to the agency admins, and the statistics."""
+agency's officers, escalation of overdue applications to the agency admins, the statistics, and the
+jobs that packages above the automation add through `DAILY_JOBS` (e.g. the privacy package's reminders
+of PDPA deadlines), found in the registry the session carries."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -13,11 +16,17 @@ from pracha.automation import tasks
 from pracha.automation.models import BotDecision, DailyStatistic
 from pracha.calendar import BANGKOK, WorkCalendar, default_calendar
 from pracha.config import Settings
+from pracha.db import registry_of
+from pracha.hooks import Hook
 from pracha.identity.models import AGENCY_ADMIN, OFFICER, User
 from pracha.notices.service import notify
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
+
+
+# (session, today in Bangkok) → anything; run in the daily task's transaction, after the SLA reminders.
+DAILY_JOBS: Hook[Callable[[Session, dt.date], object]] = Hook("automation.daily_jobs")
 
 
 def ensure_daily(session: Session, today: dt.date) -> None:
@@ -111,3 +120,5 @@ def run_daily(session: Session, catalog: Catalog, settings: Settings, day: str) 
     today = dt.date.fromisoformat(day)
     sla_reminders(session, today, settings.sla_remind_days, catalog.calendar)
     statistics(session, today - dt.timedelta(days=1))
+    for job in registry_of(session).each(DAILY_JOBS):
+        job(session, today)

@@ -80,6 +80,8 @@ def prefill_form(session: Session, settings: Settings, principal: Principal, sch
     marked = specs(schema)
     if not marked or principal.role != CITIZEN or principal.user is None or not principal.user.national_id:
         return result
+    if principal.user.processing_restricted_at is not None:
+        return result  # PDPA s. 34: a restriction is in force, so nothing is fetched about this person
     user, national_id = principal.user, principal.user.national_id
     groups: dict[tuple[str, str, str], list[str]] = {}
     for name, spec in marked.items():

@@ -15,7 +15,8 @@ OFFICER = "officer"
 AGENCY_ADMIN = "agency_admin"
 AUDITOR = "auditor"
 PLATFORM_ADMIN = "platform_admin"
-STAFF_ROLES = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN)
+DPO = "dpo"
+STAFF_ROLES = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, DPO)
 ROLES = (CITIZEN, *STAFF_ROLES)
 
 
@@ -39,6 +40,9 @@ class User(Base):
     first_name_en: Mapped[str | None] = mapped_column(String(100))
     last_name_en: Mapped[str | None] = mapped_column(String(100))
     address: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # OIDC address claim members
+    # PDPA s. 34 (migration 0009): set when a restriction or objection was granted; prefill and the
+    # assistant then no longer process this person's data.
+    processing_restricted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def display_name(self) -> str:

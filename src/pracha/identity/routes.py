@@ -16,7 +16,7 @@ from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity import service
 from pracha.identity.deps import agencies_of, set_session_cookie, throttle_policy
-from pracha.identity.models import AGENCY_ADMIN, CITIZEN, PLATFORM_ADMIN, User
+from pracha.identity.models import AGENCY_ADMIN, CITIZEN, DPO, PLATFORM_ADMIN, User
 from pracha.identity.principal import Principal
 from pracha.identity.schemas import (
     NewTokenOut,
@@ -51,6 +51,8 @@ def _sign_in(request: Request, db: Session, user: User, response: Response) -> s
 
 
 def _home_for(user: User) -> str:
+    if user.role == DPO:
+        return "/privacy/requests"
     return "/me" if user.role == CITIZEN else ("/admin/tokens" if user.role == PLATFORM_ADMIN else "/officer/queue")
 
 
