@@ -5,6 +5,7 @@ each other; only the seeding is shared."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import LEDGER
+from pracha.privacy import rights
 from pracha.services import service
 from pracha.services.catalog import Catalog, default_catalog_dir
 from pracha.web.app import create_app
@@ -47,6 +49,7 @@ class World:
     exchange_reference: str = ""
     cert_id: str = ""  # a certificate of a second, approved application (automation)
     task_id: int = 0  # the bot task the submit queued (automation)
+    privacy_request_id: int = 0  # the citizen's registry correction, waiting for the DPO (privacy)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
         "officer": create_staff(db, "officer", AGENCY),
         "other_officer": create_staff(db, "officer", "cm-city-registry"),
         "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
-        "platform_admin": create_staff(db, "platform_admin"),
+        "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
     }
     owner = Principal(user=users["citizen"])
     application = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
@@ -114,8 +117,12 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, settings.ledger_origin)
     db.commit()
     cert_id, task_id = _automation_world(db, catalog, app, users["officer"], owner)
+    correction = rights.create_request(db, owner, kind="rectification", fields=["last_name"], details="สะกดผิด",
+                                       today=dt.date(2026, 12, 1), calendar=catalog.calendar)
+    db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
-                 document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id)
+                 document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,
+                 correction.id)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,

@@ -29,7 +29,7 @@ from tests.services.helpers import ELDERLY_FORM, PDF
 from tests.web.matrix_world import AGENCY, SECRET, Template, World, build_template
 
 ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
-         "platform_admin", "token")
+         "platform_admin", "dpo", "token")
 SIGNED_IN = ROLES[1:-1]
 
 
@@ -187,6 +187,21 @@ MATRIX = [
     Call("GET", "/admin/automation/charts/{chart}.svg", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
+    # privacy: the citizen's PDPA rights and the data-protection officer
+    Call("GET", "/me/privacy", expect(**CITIZENS)),
+    Call("POST", "/me/privacy/requests", expect(citizen=422, other_citizen=422), "form"),
+    Call("POST", "/me/privacy/sessions/{session_id}/revoke", expect(citizen=303, other_citizen=303), "form"),
+    Call("GET", "/me/privacy/export", expect(**CITIZENS)),
+    Call("GET", "/privacy/requests", expect(dpo=200)),
+    Call("GET", "/privacy/requests/{request_id}", expect(dpo=200)),
+    Call("POST", "/privacy/requests/{request_id}/forward", expect(dpo=303), "form"),
+    Call("POST", "/privacy/requests/{request_id}/decision", expect(dpo=422), "form"),
+    Call("GET", "/api/v1/me/export", expect(**CITIZENS)),
+    Call("POST", "/api/v1/me/privacy-requests", expect(citizen=201, other_citizen=201), "json:privacy"),
+    Call("GET", "/api/v1/me/privacy-requests", expect(**CITIZENS)),
+    Call("GET", "/api/v1/privacy/requests", expect(dpo=200)),
+    Call("POST", "/api/v1/privacy/requests/{request_id}/forward", expect(dpo=200)),
+    Call("POST", "/api/v1/privacy/requests/{request_id}/decision", expect(dpo=422), "json:empty"),
     # operations (the metrics token is tested in tests/web/test_metrics.py)
     Call("GET", "/metrics", expect(platform_admin=200)),
     Call("GET", "/readyz", everyone(503)),  # the world's registries (ports 8101…) are not running
@@ -262,7 +277,8 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
                 "json:consent": {"recipient_id": "TH/GOV/PRACHA/portal", "purpose": "service-application"},
                 "json:right": {"client_id": "TH/GOV/PRACHA/portal", "service_id": "TH/GOV/DBD/business-registry/owners",
                                "purpose": "eligibility-check"},
-                "json:assistant": {"text": "เบี้ยคนแก่ต้องใช้อะไร"}}
+                "json:assistant": {"text": "เบี้ยคนแก่ต้องใช้อะไร"},
+                "json:privacy": {"kind": "objection", "details": "คัดค้าน"}}
     return {"json": payloads[kind]} if kind else {}
 
 
@@ -273,7 +289,8 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             path="entries/000.p/1", index=0, passkey_id=999999, client_id="c_none",
                             consent_id=world.consent_id, right_id=world.right_id,
                             message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
-                            chart="automation") + call.query
+                            chart="automation", request_id=world.privacy_request_id,
+                            session_id="0" * 16) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()
