@@ -95,7 +95,9 @@ def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
         assert (staff[f"admin.{code}"].role, staff[f"admin.{code}"].agency) == (AGENCY_ADMIN, code)
     assert (staff["auditor"].role, staff["auditor"].agency) == (AUDITOR, None)
     assert (staff["admin"].role, staff["admin"].agency) == (PLATFORM_ADMIN, None)
-    assert len(staff) == 2 * len(catalog.agencies) + 2
+    assert (staff["dpo"].role, staff["dpo"].agency) == ("dpo", None)
+    assert verify_password(staff["dpo"].password_hash, DEMO_PASSWORD)
+    assert len(staff) == 2 * len(catalog.agencies) + 3
     assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
 
 
@@ -180,3 +182,14 @@ def test_same_seed_gives_the_same_people_and_forms(tmp_path: Path, catalog: Cata
             assert [tuple(row) for row in a.execute(query)] == [tuple(row) for row in b.execute(query)]
     finally:
         other.engine.dispose()
+
+
+def test_privacy_requests_in_every_state(db: Session) -> None:
+    from pracha.privacy.models import PrivacyRequest
+    from pracha.services.service import today_in_thailand
+
+    requests = list(db.scalars(select(PrivacyRequest).order_by(PrivacyRequest.id)))
+    assert {r.status for r in requests} == {"submitted", "forwarded", "done", "refused"}
+    waiting = [r for r in requests if r.status == "submitted"]
+    assert any(0 <= (r.due_on - today_in_thailand()).days <= 7 for r in waiting)  # the DPO's reminder is due
+    assert all(r.details for r in requests)

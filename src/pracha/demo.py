@@ -26,7 +26,7 @@ from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
 from pracha.exchange.seed import seed_exchange
 from pracha.identity import thai_id
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, DPO, OFFICER, PLATFORM_ADMIN, User
 from pracha.identity.passwords import hash_password
 from pracha.identity.principal import Principal
 from pracha.identity.service import create_staff
@@ -120,7 +120,8 @@ def demo_accounts(catalog: Catalog) -> list[tuple[str, str, str]]:
             for first, last, nid, born in (SOMCHAI, SOMYING)]
     for code in catalog.agencies:
         rows += [("officer", f"officer.{code}", "/staff/signin"), ("agency admin", f"admin.{code}", "/staff/signin")]
-    return rows + [("auditor", "auditor", "/staff/signin"), ("platform admin", "admin", "/staff/signin")]
+    return rows + [("auditor", "auditor", "/staff/signin"), ("platform admin", "admin", "/staff/signin"),
+                   ("data-protection officer", "dpo", "/staff/signin")]
 
 
 def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: int = 2569,
@@ -140,6 +141,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     people += seeder.add_citizens(population.random_people(citizens))
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
     seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
+    add_privacy_requests(session, catalog, people, seeder.password_hash, population.today)
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 
@@ -386,3 +388,35 @@ _NAMED: dict[str, Callable[[_Seeder, User, dt.date], Any]] = {
     "household_income": lambda s, u, d: s.rng.randint(20, 100) * 1_000,
     "household_members": lambda s, u, d: s.rng.randint(3, 7),
 }
+
+
+def add_privacy_requests(session: Session, catalog: Catalog, people: list[User], password_hash: str,
+                         today: dt.date) -> None:
+    """The data-protection officer and a few PDPA requests in different states: one waiting with 4 days
+    left (the DPO's reminder is due), a registry correction forwarded to the DOPA, a correction done,
+    and an erasure refused with its reason."""
+    from pracha.privacy import rights
+
+    dpo = create_staff(session, username="dpo", password=DEMO_PASSWORD, role=DPO, first_name="ปกรณ์",
+                       last_name="รักษ์ข้อมูล", agency=None, password_hash=password_hash)
+    officer = Principal(user=dpo)
+    somying, others = people[1], people[2:6]
+    plan = [(somying, 26, {"kind": "erasure", "fields": ["assistant", "contacts"],
+                           "details": "ขอให้ลบบทสนทนากับผู้ช่วยและเบอร์โทรศัพท์ เพราะไม่ใช้บริการแล้ว"}),
+            (others[0], 12, {"kind": "rectification", "fields": ["last_name"],
+                             "details": "เปลี่ยนนามสกุลหลังจดทะเบียนสมรส ทะเบียนราษฎรยังเป็นนามสกุลเดิม"}),
+            (others[1], 20, {"kind": "rectification", "fields": ["email"], "values": {"email": "napa.k@example.co.th"},
+                             "details": "อีเมลเดิมเลิกใช้แล้ว"}),
+            (others[2], 9, {"kind": "erasure", "details": "ขอให้ลบข้อมูลทั้งหมด"}),
+            (others[3], 3, {"kind": "objection", "details": "ไม่ประสงค์ให้ใช้ข้อมูลกรอกแบบฟอร์มให้อัตโนมัติ"})]
+    made = []
+    for citizen, days_ago, body in plan:
+        received = today - dt.timedelta(days=days_ago)
+        request = rights.create_request(session, Principal(user=citizen), today=received, calendar=catalog.calendar,
+                                        **body)
+        request.created_at = dt.datetime.combine(received, dt.time(10, 30), tzinfo=BANGKOK)
+        made.append(request)
+    rights.forward(session, officer, made[1].id)
+    rights.decide(session, officer, made[2].id, decision="approve", reason="ตรวจสอบตัวตนแล้ว")
+    rights.decide(session, officer, made[3].id, decision="refuse",
+                  reason="มีคำขอรับเบี้ยยังชีพที่อนุมัติแล้ว ต้องเก็บรักษาตามระเบียบงานสารบรรณ")
