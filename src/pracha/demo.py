@@ -401,7 +401,8 @@ def add_privacy_requests(session: Session, catalog: Catalog, people: list[User],
                        last_name="รักษ์ข้อมูล", agency=None, password_hash=password_hash)
     officer = Principal(user=dpo)
     somying, others = people[1], people[2:6]
-    plan = [(somying, 26, {"kind": "erasure", "fields": ["assistant", "contacts"],
+    plan: list[tuple[User, int, dict[str, Any]]] = [
+            (somying, 26, {"kind": "erasure", "fields": ["assistant", "contacts"],
                            "details": "ขอให้ลบบทสนทนากับผู้ช่วยและเบอร์โทรศัพท์ เพราะไม่ใช้บริการแล้ว"}),
             (others[0], 12, {"kind": "rectification", "fields": ["last_name"],
                              "details": "เปลี่ยนนามสกุลหลังจดทะเบียนสมรส ทะเบียนราษฎรยังเป็นนามสกุลเดิม"}),

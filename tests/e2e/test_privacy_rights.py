@@ -83,7 +83,8 @@ def test_citizen_exports_corrects_and_erases_and_the_dpo_decides(browser: Browse
                                                                  artifacts: Path) -> None:
     (artifacts / "privacy").mkdir(exist_ok=True)
     journey = Journey(artifacts / "privacy")
-    citizen_context, dpo_context = new_context(browser, privacy_server["url"]), new_context(browser, privacy_server["url"])
+    citizen_context = new_context(browser, privacy_server["url"])
+    dpo_context = new_context(browser, privacy_server["url"])
     citizen, dpo = citizen_context.new_page(), dpo_context.new_page()
     try:
         _sign_in(citizen, "/signin", "national_id", privacy_server["nid"])

@@ -24,7 +24,6 @@ from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
 
-
 # (session, today in Bangkok) → anything; run in the daily task's transaction, after the SLA reminders.
 DAILY_JOBS: Hook[Callable[[Session, dt.date], object]] = Hook("automation.daily_jobs")
 

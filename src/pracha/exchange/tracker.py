@@ -22,9 +22,9 @@ from pracha.db import registry_of
 from pracha.errors import Forbidden, NotFound
 from pracha.exchange.models import ExchangeService, MessageLog, Subsystem
 from pracha.exchange.vocabulary import category_name, purpose_name
+from pracha.hooks import Hook
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
-from pracha.hooks import Hook
 from pracha.ledger.deps import Ledger
 from pracha.paging import Page, PageRequest, SortKey, decode_cursor, encode_cursor, fetch_page
 

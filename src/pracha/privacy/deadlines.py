@@ -32,8 +32,9 @@ def remind_dpo(session: Session, today: dt.date) -> dict[str, int]:
         if left < 0:
             if request.overdue_at is None:
                 request.overdue_at = utcnow()
-                _tell(officers, session, f"เกินกำหนดแล้ว: คำขอ {request.reference} (ครบกำหนด {request.due_on.isoformat()})",
-                      f"Overdue: request {request.reference} (due {request.due_on.isoformat()})", request)
+                day = request.due_on.isoformat()
+                _tell(officers, session, f"เกินกำหนดแล้ว: คำขอ {request.reference} (ครบกำหนด {day})",
+                      f"Overdue: request {request.reference} (due {day})", request)
                 sent["overdue"] += 1
             continue
         mark = next((d for d in REMIND_DAYS if left <= d and d not in request.reminders), None)

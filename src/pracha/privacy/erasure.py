@@ -39,7 +39,8 @@ SCOPES = {"contacts": ("อีเมลและหมายเลขโทร�
           "inbox": ("กล่องข้อความ", "Inbox messages"),
           "account": ("บัญชีผู้ใช้", "The account itself")}
 REASONS = {
-    "open": ("คำขอ {ref} อยู่ระหว่างการพิจารณาของหน่วยงาน จึงต้องเก็บไว้จนกว่าจะมีคำวินิจฉัย (พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล มาตรา 33 วรรคสอง)",
+    "open": ("คำขอ {ref} อยู่ระหว่างการพิจารณาของหน่วยงาน จึงต้องเก็บไว้จนกว่าจะมีคำวินิจฉัย "
+             "(พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล มาตรา 33 วรรคสอง)",
              "Application {ref} is with the agency and must be kept until it is decided (PDPA s. 33 para. 2)."),
     "decided": ("คำขอ {ref} มีคำวินิจฉัยของรัฐแล้ว เป็นเอกสารราชการที่ต้องเก็บรักษาตามระเบียบสำนักนายกรัฐมนตรีว่าด้วยงานสารบรรณ",
                 "Application {ref} was decided: an official record the state must keep (Regulation on "

@@ -237,7 +237,8 @@ def decide(session: Session, principal: Principal, request_id: int, *, decision:
     _record(session, request, "privacy.request.decided", f"dpo:{dpo.username}")
     th, en = KIND_NAMES[request.kind]
     outcome_th, outcome_en = ("ดำเนินการแล้ว", "carried out") if decision == "approve" else ("ปฏิเสธ", "refused")
-    notice = _tell(session, request, f"{th} {request.reference}: {outcome_th}", f"{en} {request.reference}: {outcome_en}")
+    notice = _tell(session, request, f"{th} {request.reference}: {outcome_th}",
+                   f"{en} {request.reference}: {outcome_en}")
     if decision == "approve":
         request.outcome = _carry_out(session, request, keep_message_id=notice.id)
     return request
