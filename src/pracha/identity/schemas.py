@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -34,6 +35,13 @@ class UserOut(BaseModel):
 class SessionOut(BaseModel):
     user: UserOut | None
     csrf_token: str
+    second_factor: Literal["required", "enrol"] | None = Field(
+        None, description="Staff only: the password was right, the second factor is still owed (`required`: "
+        "send a code to POST /api/v1/session/factor; `enrol`: set up the authenticator app at /staff/factor).")
+
+
+class FactorIn(BaseModel):
+    code: str = Field(max_length=32, description="The 6-digit TOTP code, or a recovery code (XXXXX-XXXXX).")
 
 
 class TokenIn(BaseModel):
