@@ -34,15 +34,6 @@ router = APIRouter()
 TOKEN_ADMINS = (AGENCY_ADMIN, PLATFORM_ADMIN)
 
 
-def parse_date(value: str) -> dt.date | None:
-    """ISO dates from <input type=date>; a Buddhist-Era year typed by hand (2510-05-01) is converted."""
-    try:
-        parsed = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(year=parsed.year - 543) if parsed.year > 2400 else parsed
-
-
 def _sign_in(request: Request, db: Session, user: User, response: Response) -> str:
     """Start a session; returns the CSRF token that goes with the new session cookie. Staff get a
     short password-only session that the second factor replaces (`factor_routes`)."""
@@ -78,7 +69,7 @@ def signup_submit(
     try:
         user = service.signup_citizen(
             db, national_id=national_id, first_name=first_name, last_name=last_name,
-            birth_date=parse_date(birth_date), password=password, email=email.strip(), phone=phone.strip(),
+            birth_date=birth_date, password=password, email=email.strip(), phone=phone.strip(),
             language=request.state.lang,
         )
     except PrachaError as exc:

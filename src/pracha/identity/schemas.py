@@ -12,7 +12,10 @@ class SignupIn(BaseModel):
     national_id: str = Field(examples=["1-1017-00203-45-0"])
     first_name: str
     last_name: str
-    birth_date: dt.date | None = None
+    birth_date: str | None = Field(
+        None, max_length=20, examples=["2543-02-29"],
+        description="YYYY-MM-DD or DD/MM/YYYY; a year above 2400 is the Buddhist Era (2543-02-29 is 29 February "
+        "2000). A day that does not exist is refused with 422.")
     password: str
     email: str = ""
     phone: str = ""

@@ -11,6 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from pracha.calendar import parse_day
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput, NotFound
 from pracha.identity import factors, thai_id, throttle
@@ -57,7 +58,10 @@ def _name_problem(value: str) -> tuple[str, str] | None:
     return None
 
 
-def _birth_date_problem(value: dt.date | None, today: dt.date) -> tuple[str, str] | None:
+def _birth_date_problem(value: dt.date | None, today: dt.date, typed: str) -> tuple[str, str] | None:
+    if value is None and typed.strip():
+        return ("วันเกิดไม่ถูกต้อง ไม่มีวันที่นี้ในปฏิทิน (กรอกเป็น วว/ดด/ปปปป ปี พ.ศ. หรือ ค.ศ.)",
+                "There is no such day. Enter the date of birth as DD/MM/YYYY (Buddhist or Common Era).")
     if value is None:
         return ("กรุณากรอกวันเกิด", "Please enter your date of birth.")
     if value > today:
@@ -73,7 +77,7 @@ def signup_citizen(
     national_id: str,
     first_name: str,
     last_name: str,
-    birth_date: dt.date | None,
+    birth_date: dt.date | str | None,
     password: str,
     email: str = "",
     phone: str = "",
@@ -86,7 +90,10 @@ def signup_citizen(
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         if (p := _name_problem(value)) is not None:
             problems[field] = p
-    if (p := _birth_date_problem(birth_date, dt.date.today())) is not None:
+    typed = birth_date if isinstance(birth_date, str) else ""
+    if isinstance(birth_date, str):
+        birth_date = parse_day(birth_date)
+    if (p := _birth_date_problem(birth_date, dt.date.today(), typed)) is not None:
         problems["birth_date"] = p
     if (p := password_problem(password)) is not None:
         problems["password"] = p

@@ -126,5 +126,8 @@ def purge_throttles(session: Session, now: dt.datetime, policy: ThrottlePolicy =
     counters = delete(SigninThrottle).where(
         SigninThrottle.updated_at <= cutoff,
         (SigninThrottle.retry_after.is_(None)) | (SigninThrottle.retry_after <= now))
-    return sum(int(session.execute(statement.execution_options(synchronize_session=False)).rowcount)  # type: ignore[attr-defined]
-               for statement in (probes, counters))
+    gone = 0
+    for statement in (probes, counters):
+        result = session.execute(statement.execution_options(synchronize_session=False))
+        gone += int(result.rowcount)  # type: ignore[attr-defined]
+    return gone
