@@ -30,7 +30,7 @@ from pracha.identity.models import RecoveryCode, TotpFactor, User
 FACTOR_AMR = frozenset({"otp", "hwk"})
 RECOVERY_CODES = 10
 ISSUER_NAME = "Pracha"
-ENROL, VERIFY = "enrol", "verify"
+ENROL, VERIFY = "enrol", "required"  # as `SessionOut.second_factor` says them
 
 
 def factor_passed(amr: str) -> bool:
