@@ -8,14 +8,12 @@ import time
 from typing import Any
 
 import pyotp
-
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from pracha.http.access import SESSION_COOKIE
-from pracha.identity import factors
+from pracha.identity import factors, thai_id
 from pracha.identity import service as identity
-from pracha.identity import thai_id
 from pracha.identity.models import User
 from pracha.identity.passwords import hash_password
 
