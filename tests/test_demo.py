@@ -26,7 +26,6 @@ from pracha.services import forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent, Document
 
-
 DEMO_APP_SECRET = b"demo-test-secret"  # seals the demo staff's TOTP secret
 
 
