@@ -23,6 +23,8 @@ STARTUP_SECONDS = 120  # a cold `pracha serve` took 20 s with two cores at load 
 STOP_SECONDS = 30
 
 
+MEDIATOR_SECRET = b"exchange-test"  # the app secret of `mediator()` (it seals staff TOTP secrets)
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -98,7 +100,8 @@ def registry(name: str, var_dir: Path, workdir: Path, *, citizens: int = 20) -> 
 
 def mediator(database_url: str, var_dir: Path, workdir: Path,
              **settings: str) -> contextlib.AbstractContextManager[str]:
-    env = {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var_dir), "PRACHA_SECRET_KEY": "exchange-test",
+    env = {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var_dir),
+           "PRACHA_SECRET_KEY": MEDIATOR_SECRET.decode(),
            "PRACHA_WARM_UP": "false",  # a mediator answers registry calls: no search, no questions
            **{f"PRACHA_{k.upper()}": v for k, v in settings.items()}}
     return process(["serve"], env, workdir, "mediator")

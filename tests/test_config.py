@@ -34,5 +34,6 @@ def test_code_defaults_come_from_the_settings() -> None:
     assert Lifetimes() == Lifetimes(fresh.oidc_access_token_seconds, fresh.oidc_id_token_seconds,
                                     fresh.oidc_refresh_token_days, fresh.oidc_code_seconds)
     assert ThrottlePolicy() == ThrottlePolicy(fresh.signin_slowdown_after, fresh.signin_lock_after,
-                                              fresh.signin_lock_minutes, fresh.signin_slowdown_seconds)
+                                              fresh.signin_lock_minutes, fresh.signin_slowdown_seconds,
+                                              fresh.signin_client_identifiers)
     assert default_of("max_upload_bytes") == fresh.max_upload_bytes

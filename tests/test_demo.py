@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pracha.calendar import BANGKOK
 from pracha.db import make_engine, make_sessionmaker
-from pracha.demo import DEMO_PASSWORD, SOMCHAI, SeedSummary, seed_demo
-from pracha.identity import thai_id
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
+from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SOMCHAI, SeedSummary, seed_demo
+from pracha.identity import factors, thai_id
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, TotpFactor, User
 from pracha.identity.passwords import verify_password
 from pracha.identity.principal import Principal
 from pracha.migrate import upgrade
@@ -25,6 +25,8 @@ from pracha.paging import MAX_LIMIT, PageRequest
 from pracha.services import forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent, Document
+
+DEMO_APP_SECRET = b"demo-test-secret"  # seals the demo staff's TOTP secret
 
 
 @dataclass
@@ -41,7 +43,8 @@ def seed_fresh(directory: Path, catalog: Catalog, *, seed: int = 2569) -> Seeded
     engine = make_engine(url)
     sessions = make_sessionmaker(engine)
     with sessions() as session:
-        summary = seed_demo(session, catalog, citizens=500, seed=seed, upload_dir=directory / "uploads")
+        summary = seed_demo(session, catalog, citizens=500, seed=seed, upload_dir=directory / "uploads",
+                            secret=DEMO_APP_SECRET)
     return Seeded(engine, sessions, summary, directory / "uploads")
 
 
@@ -99,6 +102,10 @@ def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
     assert verify_password(staff["dpo"].password_hash, DEMO_PASSWORD)
     assert len(staff) == 2 * len(catalog.agencies) + 3
     assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
+    for user in staff.values():  # `make run` works without enrolment: every demo staff has the demo TOTP
+        factor = db.get(TotpFactor, user.id)
+        assert factor is not None and factor.confirmed_at is not None
+        assert factors.open_secret(DEMO_APP_SECRET, user.id, factor.secret_sealed) == DEMO_TOTP_SECRET
 
 
 def test_accounts_table_names_real_accounts(db: Session, seeded: Seeded) -> None:
@@ -167,7 +174,7 @@ def test_officer_queues_show_overdue_work(db: Session, catalog: Catalog) -> None
 
 def test_seeding_twice_changes_nothing(db: Session, seeded: Seeded, catalog: Catalog) -> None:
     before = counts(db)
-    again = seed_demo(db, catalog, citizens=500, upload_dir=seeded.upload_dir)
+    again = seed_demo(db, catalog, citizens=500, upload_dir=seeded.upload_dir, secret=DEMO_APP_SECRET)
     assert again.already_seeded
     assert again.accounts == seeded.summary.accounts
     assert counts(db) == before

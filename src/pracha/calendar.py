@@ -214,6 +214,24 @@ def buddhist_year(day: dt.date) -> int:
     return day.year + BUDDHIST_ERA_OFFSET
 
 
+def parse_day(text: str) -> dt.date | None:
+    """A date typed or sent as YYYY-MM-DD or DD/MM/YYYY, the year in the Common Era or the Buddhist
+    Era (a year above 2400 is พ.ศ.); None if it is no real day. The era is settled before the day is
+    checked: 29/02/2543 is 29 February 2000 (a leap year), 29/02/2542 (1999) is no day."""
+    text = text.strip()
+    parts = text.split("-") if "-" in text else text.split("/")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return None
+    year, month, day = (parts[0], parts[1], parts[2]) if "-" in text else (parts[2], parts[1], parts[0])
+    if len(year) != 4 or not (1 <= len(month) <= 2 and 1 <= len(day) <= 2):
+        return None
+    number = int(year) - (BUDDHIST_ERA_OFFSET if int(year) > 2400 else 0)
+    try:
+        return dt.date(number, int(month), int(day))
+    except ValueError:
+        return None
+
+
 def fiscal_year(day: dt.date) -> int:
     """The Thai government fiscal year of `day`, in the Buddhist Era: FY 2570 runs from
     1 October 2026 to 30 September 2027."""

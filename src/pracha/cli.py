@@ -85,13 +85,14 @@ def seed(
     if not demo:
         console.print("Nothing to do: pass --demo to load the demo data.")
         raise typer.Exit(1)
-    from pracha.demo import DEMO_PASSWORD, seed_demo
+    from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo
     from pracha.services.hooks import CATALOG
     from pracha.web.app import build_state
 
     state = build_state(get_settings())
     with state.db.sessions() as session:
-        summary = seed_demo(session, state.registry.get(CATALOG), citizens=citizens, seed=random_seed)
+        summary = seed_demo(session, state.registry.get(CATALOG), citizens=citizens, seed=random_seed,
+                            secret=state.secret)
     if summary.already_seeded:
         console.print("Demo data is already in this database.")
     table = Table(title=f"Demo accounts (password: {DEMO_PASSWORD})")
@@ -100,6 +101,8 @@ def seed(
     for who, login, where in summary.accounts:
         table.add_row(who, login, where)
     console.print(table)
+    console.print(f"Staff also give a code from an authenticator app with the demo TOTP secret {DEMO_TOTP_SECRET}; "
+                  f'the current one: python -c "import pyotp; print(pyotp.TOTP(\'{DEMO_TOTP_SECRET}\').now())"')
 
 
 app.command()(worker)

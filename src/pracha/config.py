@@ -5,11 +5,13 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "testserver")  # names only this machine (or a test) uses
 
 
 class Settings(BaseSettings):
@@ -32,8 +34,19 @@ class Settings(BaseSettings):
     signin_slowdown_seconds: float = Field(
         1.0, description="The first such wait, in seconds; it doubles with each further failure."
     )
-    signin_lock_after: int = Field(10, description="Failed sign-ins before the account is locked.")
-    signin_lock_minutes: int = Field(15, description="How long a locked account stays locked.")
+    signin_lock_after: int = Field(
+        10, description="Failed sign-ins of one client for one ID or username before that client is locked out of it."
+    )
+    signin_lock_minutes: int = Field(
+        15, description="How long such a lock lasts; failures older than this are forgotten."
+    )
+    signin_client_identifiers: int = Field(
+        20, description="Different IDs or usernames one client may fail to sign in as within "
+        "`signin_lock_minutes` before it may try no new one (429)."
+    )
+    staff_factor_minutes: int = Field(
+        10, description="How long a staff member has, after the password, to give the second factor."
+    )
     force_secure_cookies: bool = Field(
         False, description="Mark cookies Secure even when the request did not arrive over TLS."
     )
@@ -69,7 +82,12 @@ class Settings(BaseSettings):
         False, description="Let `pracha serve` start the five demo registries as child processes (demo only)."
     )
     oidc_issuer: str = Field(
-        "", description="OpenID Connect issuer URL (https://id.example.go.th); empty: the URL the request came to."
+        "", description="OpenID Connect issuer URL (https://id.example.go.th); required when `allowed_hosts` names "
+        "a host other than localhost; empty: the local URL the request came to."
+    )
+    allowed_hosts: str = Field(
+        "", description="Host names the portal answers to, separated by commas (`*.example.go.th` allowed); "
+        "localhost, 127.0.0.1, testserver and the issuer's host are always allowed; any other Host gets 400."
     )
     oidc_code_seconds: int = Field(60, description="How long an OIDC authorization code may be exchanged.")
     oidc_access_token_seconds: int = Field(600, description="Lifetime of OIDC access tokens.")
@@ -135,6 +153,22 @@ class Settings(BaseSettings):
     @property
     def upload_dir(self) -> Path:
         return self.var_dir / "uploads"
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        """The Host names the portal answers to (Starlette's TrustedHostMiddleware)."""
+        named = [h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip()]
+        issuer_host = urlsplit(self.oidc_issuer.strip()).hostname
+        return list(dict.fromkeys([*LOCAL_HOSTS, *named, *([issuer_host] if issuer_host else [])]))
+
+    @model_validator(mode="after")
+    def _issuer_beyond_localhost(self) -> Settings:
+        """Served under a public name, the issuer (and every URL derived from it: passkeys' origin,
+        logout, discovery) must be configured, never taken from the request's Host header."""
+        if not self.oidc_issuer.strip() and any(h not in LOCAL_HOSTS for h in self.trusted_hosts):
+            raise ValueError("PRACHA_OIDC_ISSUER must be set (e.g. https://id.example.go.th) when "
+                             "PRACHA_ALLOWED_HOSTS names a host other than localhost")
+        return self
 
 
 def default_of(name: str) -> Any:

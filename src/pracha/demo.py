@@ -25,8 +25,17 @@ from pracha.calendar import BANGKOK
 from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
 from pracha.exchange.seed import seed_exchange
-from pracha.identity import thai_id
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, DPO, OFFICER, PLATFORM_ADMIN, User
+from pracha.identity import factors, thai_id
+from pracha.identity.models import (
+    AGENCY_ADMIN,
+    AUDITOR,
+    CITIZEN,
+    DPO,
+    OFFICER,
+    PLATFORM_ADMIN,
+    STAFF_ROLES,
+    User,
+)
 from pracha.identity.passwords import hash_password
 from pracha.identity.principal import Principal
 from pracha.identity.service import create_staff
@@ -36,8 +45,12 @@ from pracha.services import workflow as wf
 from pracha.services.catalog import Catalog, DocumentRequirement, Service
 from pracha.services.models import Application, Document
 from pracha.services.service import Storage, act, add_document, create_application
+from pracha.web.app import load_secret
 
 DEMO_PASSWORD = "pracha-demo"  # noqa: S105 -- public on purpose: the same for every demo account
+# The demo staff's second factor (TOTP), public on purpose like the password: add it to an
+# authenticator app, or print the current code with `pyotp.TOTP(DEMO_TOTP_SECRET).now()`.
+DEMO_TOTP_SECRET = "PRACHADEMOSTAFFTOTPSECRETKEYTHAI"  # noqa: S105
 # (first name, last name, national ID, birth date): Somchai may claim the elderly allowance.
 SOMCHAI = ("สมชาย", "ใจดี", thai_id.make("110170020345"), dt.date(1955, 3, 14))
 SOMYING = ("สมหญิง", "รักไทย", thai_id.make("110370045612"), dt.date(1990, 8, 12))
@@ -125,7 +138,7 @@ def demo_accounts(catalog: Catalog) -> list[tuple[str, str, str]]:
 
 
 def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: int = 2569,
-              upload_dir: Path | None = None) -> SeedSummary:
+              upload_dir: Path | None = None, secret: bytes | None = None) -> SeedSummary:
     """Two fixed citizens plus `citizens` random ones, staff for every agency, and applications."""
     accounts = demo_accounts(catalog)
     begin_write(session)
@@ -142,8 +155,15 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
     seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
     add_privacy_requests(session, catalog, people, seeder.password_hash, population.today)
+    enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
+
+
+def enrol_demo_staff(session: Session, secret: bytes) -> None:
+    """Every demo staff account gets the public demo TOTP secret, so `make run` needs no enrolment."""
+    for user in session.scalars(select(User).where(User.role.in_(STAFF_ROLES))):
+        factors.set_totp(session, user, secret, DEMO_TOTP_SECRET)
 
 
 def staff_accounts(agencies: Iterable[str]) -> list[tuple[str, str, str | None]]:

@@ -7,17 +7,18 @@ The browser is always Debian's /usr/bin/chromium, never one Playwright downloads
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
-from tests.factories import create_staff
+from tests.factories import create_staff, totp_code
 from tests.servers import free_port, pracha_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +32,17 @@ OFFICER_USERNAME = "officer.cm-elderly"
 # busy cores, where one page with an uncached template or the first assistant answer can take longer.
 TIMEOUT_MS = 30_000
 expect.set_options(timeout=TIMEOUT_MS)
+
+
+SECRET_KEY = b"e2e-test-secret"
+
+
+def give_second_factor(page: Page, username: str) -> None:
+    """After the staff password: the code the test authenticator shows now (`tests.factories.TOTP_SECRET`)."""
+    page.wait_for_url(re.compile(r"/staff/factor"))
+    page.locator("#field-code").fill(totp_code(username))
+    page.locator("form[action='/staff/factor'] button[type=submit]").click()
+    page.wait_for_load_state()
 
 
 @dataclass(frozen=True)
@@ -55,7 +67,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as db:
-            create_staff(db, "officer", agency=OFFICER_AGENCY, username=OFFICER_USERNAME,
+            create_staff(db, "officer", agency=OFFICER_AGENCY, username=OFFICER_USERNAME, app_secret=SECRET_KEY,
                          first_name="วิไล", last_name="ตรวจดี")
     finally:
         engine.dispose()
@@ -63,7 +75,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
-           "PRACHA_SECRET_KEY": "e2e-test-secret", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
+           "PRACHA_SECRET_KEY": SECRET_KEY.decode(), "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1",
            "PRACHA_AUTOMATION_IN_PROCESS": "false"}  # this journey is the human path: no bot takes it first
     log = base / "server.log"

@@ -21,7 +21,7 @@ from pracha.migrate import upgrade
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG
 from tests.automation.helpers import submit
-from tests.e2e.conftest import REPO_ROOT
+from tests.e2e.conftest import REPO_ROOT, give_second_factor
 from tests.e2e.test_citizen_journey import BLOCKING_IMPACTS, new_context
 from tests.factories import PASSWORD, create_citizen, create_staff
 from tests.servers import free_port, pracha_command, serving
@@ -41,8 +41,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     app = create_app(settings)
     with app.state.pracha.db.sessions() as db:
         application = submit(db, app, create_citizen(db, first_name="สมศรี", last_name="มีสุขใจ"))
-        officer = create_staff(db, "officer", application.agency, username="officer.auto")
-        create_staff(db, "platform_admin", username="admin.auto")
+        officer = create_staff(db, "officer", application.agency, username="officer.auto", app_secret=SECRET)
+        create_staff(db, "platform_admin", username="admin.auto", app_secret=SECRET)
         context = tasks.Context(load_catalog(REPO_ROOT / "catalog"), settings)
         tasks.run_until_idle(app.state.pracha.db.sessions, context)  # the bot: registries refuse here → officer
         db.expire_all()
@@ -55,7 +55,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     app.state.pracha.db.engine.dispose()
     port = free_port()
     env = {**os.environ, "PRACHA_DATABASE_URL": url, "PRACHA_VAR_DIR": str(base / "var"),
-           "PRACHA_SECRET_KEY": "e2e-automation", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
+           "PRACHA_SECRET_KEY": SECRET.decode(), "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1", "PRACHA_AUTOMATION_IN_PROCESS": "false"}
     command = [*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
     with serving(command, env, base, base / "server.log", f"http://127.0.0.1:{port}"):
@@ -69,12 +69,15 @@ def accessible(page: Page, name: str) -> None:
     assert not blocking, f"axe on {name}: {blocking}"
 
 
+SECRET = b"e2e-automation"
+
+
 def sign_in_staff(page: Page, username: str) -> None:
     page.goto("/staff/signin")
     page.locator('input[name="username"]').fill(username)
     page.locator('input[name="password"]').fill(PASSWORD)
     page.locator('form[action="/staff/signin"] button[type="submit"]').click()
-    page.wait_for_load_state()
+    give_second_factor(page, username)
 
 
 def test_automation_pages_are_accessible(browser: Browser, world: dict[str, Any]) -> None:

@@ -16,7 +16,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from pracha.identity import thai_id
-from tests.e2e.conftest import TIMEOUT_MS
+from tests.e2e.conftest import TIMEOUT_MS, give_second_factor
 from tests.factories import PASSWORD
 
 if TYPE_CHECKING:
@@ -232,6 +232,8 @@ def test_citizen_applies_and_is_approved_in_thai(browser: Browser, live_server: 
         officer.locator('input[name="username"]').fill(live_server.officer_username)
         officer.locator('input[name="password"]').fill(PASSWORD)
         officer.locator('form[action="/staff/signin"] button[type="submit"]').click()
+        journey.check_a11y(officer, "staff-second-factor")
+        give_second_factor(officer, live_server.officer_username)
         expect(officer).to_have_url(re.compile(r"/officer/queue$"))
         row = officer.get_by_role("row").filter(has=officer.get_by_role("link", name=reference))
         expect(row).to_contain_text("สมศรี มีสุขใจ")

@@ -16,6 +16,7 @@ from pracha.exchange.seed import seed_exchange
 from pracha.migrate import upgrade
 from pracha.services.catalog import default_catalog_dir, load_catalog
 from tests import servers
+from tests.e2e.conftest import give_second_factor
 from tests.e2e.test_citizen_journey import Journey, new_context
 from tests.factories import PASSWORD, create_citizen, create_staff
 
@@ -34,7 +35,7 @@ def exchange_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
                           load_catalog(default_catalog_dir()), fetch=False)
             db.commit()
             citizen = create_citizen(db)
-            create_staff(db, "platform_admin", username="admin.e2e")
+            create_staff(db, "platform_admin", username="admin.e2e", app_secret=servers.MEDIATOR_SECRET)
             nid = str(citizen.national_id)
     finally:
         engine.dispose()
@@ -79,6 +80,7 @@ def test_consent_tracker_and_admin_pages(browser: Browser, exchange_server: dict
         journey.check_a11y(citizen, "tracker")
 
         _sign_in(admin, "/staff/signin", "username", "admin.e2e")
+        give_second_factor(admin, "admin.e2e")
         admin.goto("/admin/exchange")
         expect(admin.locator("#rights")).to_be_visible()
         journey.shot(admin, "exchange-admin")

@@ -20,6 +20,7 @@ from pracha.migrate import upgrade
 from pracha.services import service
 from pracha.services.catalog import default_catalog_dir, load_catalog
 from tests import servers
+from tests.e2e.conftest import give_second_factor
 from tests.e2e.test_citizen_journey import Journey, new_context, no_problem_shown
 from tests.factories import PASSWORD, create_citizen, create_staff
 from tests.services.helpers import ELDERLY_FORM, PDF
@@ -38,7 +39,8 @@ def privacy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     try:
         with make_sessionmaker(engine)() as db:
             citizen = create_citizen(db, email="somchai@example.org", phone="0812345678")
-            create_staff(db, "dpo", username="dpo.e2e", first_name="ปกรณ์", last_name="รักษ์ข้อมูล")
+            create_staff(db, "dpo", username="dpo.e2e", first_name="ปกรณ์", last_name="รักษ์ข้อมูล",
+                         app_secret=servers.MEDIATOR_SECRET)
             owner = Principal(user=citizen)
             application = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
             storage = service.Storage(settings.upload_dir, settings.max_upload_bytes)
@@ -112,6 +114,7 @@ def test_citizen_exports_corrects_and_erases_and_the_dpo_decides(browser: Browse
         journey.shot(citizen, "requests-sent")
 
         _sign_in(dpo, "/staff/signin", "username", "dpo.e2e")
+        give_second_factor(dpo, "dpo.e2e")
         expect(dpo.locator("h1")).to_have_text("คำขอใช้สิทธิด้านข้อมูลส่วนบุคคล")
         expect(dpo.locator("table")).to_contain_text(correction)
         journey.shot(dpo, "dpo-list")

@@ -25,7 +25,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
-from tests.e2e.conftest import REPO_ROOT
+from tests.e2e.conftest import REPO_ROOT, give_second_factor
 from tests.e2e.test_citizen_journey import TIMEOUT_MS, Journey
 from tests.factories import PASSWORD, create_citizen, create_staff
 from tests.servers import free_port, pracha_command, start_process, stop_process, wait_healthy
@@ -54,7 +54,8 @@ def provider(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Itera
     engine = make_engine(database_url)
     try:
         with make_sessionmaker(engine)() as db:
-            create_staff(db, "platform_admin", username=ADMIN, first_name="ผู้ดูแล", last_name="ระบบ")
+            create_staff(db, "platform_admin", username=ADMIN, first_name="ผู้ดูแล", last_name="ระบบ",
+                         app_secret=b"sso-e2e-secret")
             citizen = create_citizen(db, first_name="สมหญิง", last_name="รักชาติ", first_name_en="Somying",
                                      last_name_en="Rakchart", address={"locality": "เชียงใหม่", "country": "TH"})
             citizen_id = str(citizen.national_id)
@@ -79,6 +80,7 @@ def register_app(page: Page, provider: Provider, rp_url: str, journey: Journey) 
     page.fill("#field-username", ADMIN)
     page.fill("#field-password", PASSWORD)
     page.click("form[action='/staff/signin'] button[type=submit]")
+    give_second_factor(page, ADMIN)
     page.goto(f"{provider.url}/admin/oidc/clients")
     journey.check_a11y(page, "sso-clients")
     page.fill("#field-name", "ระบบสวัสดิการเทศบาล")

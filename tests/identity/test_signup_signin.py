@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pracha.identity.models import User
-from tests.factories import PASSWORD, create_citizen, create_staff, csrf_token, new_national_id
+from tests.factories import PASSWORD, create_citizen, create_staff, csrf_token, new_national_id, totp_code
 
 
 def form_token(client: TestClient, path: str) -> str:
@@ -146,13 +146,13 @@ def test_lock_after_many_failures(db: Session, app: object) -> None:
     for i in range(5):  # each attempt waits out the slow-down before the next
         with pytest.raises(SignInFailed):
             service.authenticate(db, citizen.national_id or "", "wrong", staff=False, policy=policy,
-                                 now=now + dt.timedelta(minutes=i))
+                                 client="10.0.0.1", secret=b"s", now=now + dt.timedelta(minutes=i))
     with pytest.raises(SignInThrottled) as locked:
         service.authenticate(db, citizen.national_id or "", PASSWORD, staff=False, policy=policy,
-                             now=now + dt.timedelta(minutes=10))
-    assert "ล็อก" in locked.value.message_th
+                             client="10.0.0.1", secret=b"s", now=now + dt.timedelta(minutes=10))
+    assert locked.value.details["reason"] == "locked" and "กรุณาลองใหม่ในอีก" in locked.value.message_th
     user = service.authenticate(db, citizen.national_id or "", PASSWORD, staff=False, policy=policy,
-                                now=now + dt.timedelta(minutes=20))
+                                client="10.0.0.1", secret=b"s", now=now + dt.timedelta(minutes=20))
     assert user.id == citizen.id
 
 
@@ -166,6 +166,10 @@ def test_staff_sign_in_separately(client: TestClient, db: Session) -> None:
     assert no.status_code == 401
     yes = client.post("/staff/signin", data={"username": "OFFICER.test", "password": PASSWORD,
                                              "csrf_token": form_token(client, "/staff/signin")})
-    assert yes.status_code == 303 and yes.headers["location"] == "/officer/queue"
+    assert yes.status_code == 303 and yes.headers["location"] == "/staff/factor?next=%2Fofficer%2Fqueue"
+    assert client.get("/officer/queue").status_code == 403  # the password alone opens nothing
+    code = client.post("/staff/factor", data={"code": totp_code("officer.test"), "next": "/officer/queue",
+                                              "csrf_token": form_token(client, yes.headers["location"])})
+    assert code.status_code == 303 and code.headers["location"] == "/officer/queue"
     assert client.get("/officer/queue").status_code == 200
     assert officer.username == "officer.test"

@@ -199,7 +199,7 @@ def test_consistent_with_the_portal_demo_seed(tmp_path: Path, catalog: Catalog, 
     shutil.copy(sqlite_template, tmp_path / "portal.db")
     engine = make_engine(f"sqlite:///{tmp_path / 'portal.db'}")
     with make_sessionmaker(engine)() as session:
-        seed_demo(session, catalog, citizens=20, seed=2569, upload_dir=tmp_path / "uploads")
+        seed_demo(session, catalog, citizens=20, seed=2569, upload_dir=tmp_path / "uploads", secret=b"serve-test")
         portal = [(u.national_id, u.first_name, u.last_name, u.birth_date.isoformat() if u.birth_date else None)
                   for u in session.scalars(select(User).where(User.role == CITIZEN).order_by(User.id))]
     engine.dispose()

@@ -1,5 +1,6 @@
 """What identity's routes (and the OIDC provider's) take from the app: the sign-in throttle's
-settings, the session cookie, and the agencies API tokens may belong to."""
+settings and the client's address, the session cookie, the agencies API tokens may belong to, and
+where a signed-in person goes next."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pracha.http.access import SESSION_COOKIE
 from pracha.http.middleware import is_https
 from pracha.http.state import app_state, part
 from pracha.identity import service
+from pracha.identity.models import CITIZEN, DPO, PLATFORM_ADMIN, User
 
 # The codes of the agencies an API token may belong to: the catalogue's, given by the composition root.
 AGENCIES: Slot[Collection[str]] = Slot("agencies")
@@ -25,7 +27,14 @@ def agencies_of(request: Request) -> Collection[str]:
 def throttle_policy(request: Request) -> service.ThrottlePolicy:
     s = app_state(request).settings
     return service.ThrottlePolicy(s.signin_slowdown_after, s.signin_lock_after, s.signin_lock_minutes,
-                                  s.signin_slowdown_seconds)
+                                  s.signin_slowdown_seconds, s.signin_client_identifiers)
+
+
+def client_address(request: Request) -> str:
+    """The client a sign-in throttle counts: the address the request came from (the proxy's
+    X-Forwarded-For when uvicorn trusts it, `--forwarded-allow-ips`)."""
+    return request.client.host if request.client is not None else "unknown"
+
 
 
 def set_session_cookie(request: Request, response: Response, token: str) -> None:
@@ -34,3 +43,15 @@ def set_session_cookie(request: Request, response: Response, token: str) -> None
         SESSION_COOKIE, token, max_age=settings.session_hours * 3600, httponly=True, samesite="lax",
         secure=settings.force_secure_cookies or is_https(request.scope), path="/",
     )
+
+
+def home_for(user: User) -> str:
+    if user.role == DPO:
+        return "/privacy/requests"
+    return "/me" if user.role == CITIZEN else ("/admin/tokens" if user.role == PLATFORM_ADMIN else "/officer/queue")
+
+
+def safe_next(next_url: str, user: User) -> str:
+    """`next_url` if it is a path on this site, else the user's home page."""
+    ok = next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url
+    return next_url if ok else home_for(user)

@@ -3,7 +3,9 @@
     PrachaError
     ├── AccountExists (409)     that national ID already has an account
     ├── SignInFailed (401)      wrong ID/username or password (never says which)
-    ├── SignInThrottled (429)   too many failures: wait (Retry-After) or the account is locked
+    ├── SignInThrottled (429)   too many failures from this client: wait (Retry-After)
+    ├── SecondFactorFailed (401) the TOTP or recovery code is not right (or used already)
+    ├── SecondFactorMissing (401) staff sign-in API: no session waiting for a second factor
     └── TokenInvalid (401)      unknown or revoked bearer token
 """
 
@@ -31,6 +33,20 @@ class SignInThrottled(PrachaError):
     code = "signin_throttled"
     message_th = "เข้าสู่ระบบไม่สำเร็จหลายครั้ง กรุณารอสักครู่แล้วลองใหม่"
     message_en = "Too many failed sign-ins. Please wait a moment and try again."
+
+
+class SecondFactorFailed(PrachaError):
+    status_code = 401
+    code = "second_factor_failed"
+    message_th = "รหัสยืนยันไม่ถูกต้องหรือถูกใช้ไปแล้ว กรุณาใช้รหัสปัจจุบันจากแอปยืนยันตัวตน"
+    message_en = "The code is not correct or was used already. Enter the current code from your authenticator app."
+
+
+class SecondFactorMissing(PrachaError):
+    status_code = 401
+    code = "second_factor_missing"
+    message_th = "กรุณาเข้าสู่ระบบด้วยชื่อผู้ใช้และรหัสผ่านก่อน"
+    message_en = "Sign in with your username and password first."
 
 
 class TokenInvalid(PrachaError):

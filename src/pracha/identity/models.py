@@ -1,11 +1,12 @@
-"""People who use Pracha (citizens and staff), their sign-in sessions, throttles and API tokens."""
+"""People who use Pracha (citizens and staff), their sign-in sessions, second factors, throttles and
+API tokens."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
@@ -62,18 +63,58 @@ class WebSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # How the person proved who they are (RFC 8176 values, space-separated): "pwd", then "pwd otp"
+    # once a staff member passed the second factor; "hwk" for a passkey.
+    amr: Mapped[str] = mapped_column(String(32), default="pwd", server_default="pwd")
 
     user: Mapped[User] = relationship(lazy="joined")
 
 
 class SigninThrottle(Base):
-    """Failed sign-ins per identifier (known or not, so throttling reveals no accounts)."""
+    """Failed sign-ins of one client for one identifier (`pair:`), keyed by an HMAC of both, so the
+    table holds neither national IDs nor addresses; known identifiers or not, so it reveals no accounts."""
 
     __tablename__ = "signin_throttles"
 
-    identifier: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     retry_after: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class SigninProbe(Base):
+    """An identifier a client failed to sign in as (both HMACs): the spraying limit counts them."""
+
+    __tablename__ = "signin_probes"
+
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class TotpFactor(Base):
+    """A staff member's TOTP (RFC 6238) secret, sealed with a key derived from the app secret.
+    Unconfirmed until the first code is entered; `last_step` refuses a code used twice."""
+
+    __tablename__ = "staff_totp"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    secret_sealed: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_step: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code (only its HMAC is kept), for a staff member whose phone is gone."""
+
+    __tablename__ = "staff_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
 class ApiToken(Base):

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pracha.http.access import PUBLIC
 from pracha.identity.models import ApiToken, User
 
-__all__ = ["API_TOKEN", "PUBLIC", "SYSTEM", "Principal"]
+__all__ = ["API_TOKEN", "PUBLIC", "SECOND_FACTOR_PENDING", "SYSTEM", "Principal"]
 API_TOKEN = "api_token"  # noqa: S105 - a role name, not a secret
 SYSTEM = "system"  # a bot acting for an agency (pracha.automation)
+SECOND_FACTOR_PENDING = "second_factor_pending"  # staff who gave the password but not the second factor
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Principal:
     user: User | None = None
     token: ApiToken | None = None
     system_agency: str | None = None  # set for the agency's bot, which has no user or token
+    pending: User | None = None  # staff between the password and the second factor: no role's rights
+
 
     @property
     def role(self) -> str:
@@ -24,6 +27,8 @@ class Principal:
             return SYSTEM
         if self.user is not None:
             return self.user.role
+        if self.pending is not None:
+            return SECOND_FACTOR_PENDING
         return API_TOKEN if self.token is not None else PUBLIC
 
     @property

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -14,9 +14,9 @@ from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, SESSION_COOKIE, allow, csrf_token, get_db
 from pracha.http.rendering import render
 from pracha.http.state import app_state
-from pracha.identity import service
-from pracha.identity.deps import agencies_of, set_session_cookie, throttle_policy
-from pracha.identity.models import AGENCY_ADMIN, CITIZEN, DPO, PLATFORM_ADMIN, User
+from pracha.identity import factors, service
+from pracha.identity.deps import agencies_of, client_address, safe_next, set_session_cookie, throttle_policy
+from pracha.identity.models import AGENCY_ADMIN, PLATFORM_ADMIN, User
 from pracha.identity.principal import Principal
 from pracha.identity.schemas import (
     NewTokenOut,
@@ -33,32 +33,15 @@ router = APIRouter()
 TOKEN_ADMINS = (AGENCY_ADMIN, PLATFORM_ADMIN)
 
 
-def parse_date(value: str) -> dt.date | None:
-    """ISO dates from <input type=date>; a Buddhist-Era year typed by hand (2510-05-01) is converted."""
-    try:
-        parsed = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed.replace(year=parsed.year - 543) if parsed.year > 2400 else parsed
-
-
 def _sign_in(request: Request, db: Session, user: User, response: Response) -> str:
-    """Start a session; returns the CSRF token that goes with the new session cookie."""
-    token = service.start_web_session(db, user, hours=app_state(request).settings.session_hours)
+    """Start a session; returns the CSRF token that goes with the new session cookie. Staff get a
+    short password-only session that the second factor replaces (`factor_routes`)."""
+    settings = app_state(request).settings
+    hours = settings.staff_factor_minutes / 60 if factors.needs_factor(user) else settings.session_hours
+    token = service.start_web_session(db, user, hours=hours)
     db.commit()
     set_session_cookie(request, response, token)
     return csrf_token(request, session_token=token)
-
-
-def _home_for(user: User) -> str:
-    if user.role == DPO:
-        return "/privacy/requests"
-    return "/me" if user.role == CITIZEN else ("/admin/tokens" if user.role == PLATFORM_ADMIN else "/officer/queue")
-
-
-def _safe_next(next_url: str, user: User) -> str:
-    ok = next_url.startswith("/") and not next_url.startswith("//") and "\\" not in next_url
-    return next_url if ok else _home_for(user)
 
 
 def _field_errors(exc: PrachaError, lang: str) -> dict[str, str]:
@@ -85,7 +68,7 @@ def signup_submit(
     try:
         user = service.signup_citizen(
             db, national_id=national_id, first_name=first_name, last_name=last_name,
-            birth_date=parse_date(birth_date), password=password, email=email.strip(), phone=phone.strip(),
+            birth_date=birth_date, password=password, email=email.strip(), phone=phone.strip(),
             language=request.state.lang,
         )
     except PrachaError as exc:
@@ -119,7 +102,8 @@ def staff_signin_page(request: Request, _: Principal = allow(PUBLIC)) -> Respons
 def _signin_submit(request: Request, db: Session, *, staff: bool, identifier: str, password: str,
                    next_url: str) -> Response:
     try:
-        user = service.authenticate(db, identifier, password, staff=staff, policy=throttle_policy(request))
+        user = service.authenticate(db, identifier, password, staff=staff, policy=throttle_policy(request),
+                                    client=client_address(request), secret=app_state(request).secret)
     except PrachaError as exc:
         db.rollback()
         response = _signin_page(
@@ -128,7 +112,10 @@ def _signin_submit(request: Request, db: Session, *, staff: bool, identifier: st
         )
         response.headers.update(exc.headers)
         return response
-    response = RedirectResponse(_safe_next(next_url, user), status_code=303)
+    target = safe_next(next_url, user)
+    if factors.needs_factor(user):
+        target = f"/staff/factor?{urlencode({'next': target})}"
+    response = RedirectResponse(target, status_code=303)
     _sign_in(request, db, user, response)
     return response
 
@@ -220,16 +207,23 @@ def api_signup(body: SignupIn, request: Request, response: Response, _: Principa
 def api_signin(body: SigninIn, request: Request, response: Response, _: Principal = allow(PUBLIC),
                db: Session = Depends(get_db)) -> SessionOut:
     """Sign in with a national ID (citizens) or a username (staff). Returns the CSRF token to send as
-    `X-CSRF-Token` on later unsafe calls made with the session cookie."""
+    `X-CSRF-Token` on later unsafe calls made with the session cookie. Staff get `user: null` and
+    `second_factor: "required"` (send the code to `POST /api/v1/session/factor`) or `"enrol"` (set up
+    the authenticator app in the browser, at /staff/factor, first)."""
     staff = bool(body.username)
     user = service.authenticate(db, body.username if staff else body.national_id, body.password, staff=staff,
-                                policy=throttle_policy(request))
-    return SessionOut(user=_user_out(user), csrf_token=_sign_in(request, db, user, response))
+                                policy=throttle_policy(request), client=client_address(request),
+                                secret=app_state(request).secret)
+    csrf = _sign_in(request, db, user, response)
+    if factors.needs_factor(user):
+        return SessionOut(user=None, csrf_token=csrf, second_factor=factors.factor_state(db, user))
+    return SessionOut(user=_user_out(user), csrf_token=csrf)
 
 
 @router.get("/api/v1/session", response_model=SessionOut, tags=["identity"])
 def api_session(request: Request, p: Principal = allow(PUBLIC)) -> SessionOut:
-    return SessionOut(user=_user_out(p.user), csrf_token=csrf_token(request))
+    return SessionOut(user=_user_out(p.user), csrf_token=csrf_token(request),
+                      second_factor="required" if p.pending is not None else None)
 
 
 @router.delete("/api/v1/session", status_code=204, tags=["identity"])

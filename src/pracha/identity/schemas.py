@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -11,7 +12,10 @@ class SignupIn(BaseModel):
     national_id: str = Field(examples=["1-1017-00203-45-0"])
     first_name: str
     last_name: str
-    birth_date: dt.date | None = None
+    birth_date: str | None = Field(
+        None, max_length=20, examples=["2543-02-29"],
+        description="YYYY-MM-DD or DD/MM/YYYY; a year above 2400 is the Buddhist Era (2543-02-29 is 29 February "
+        "2000). A day that does not exist is refused with 422.")
     password: str
     email: str = ""
     phone: str = ""
@@ -34,6 +38,13 @@ class UserOut(BaseModel):
 class SessionOut(BaseModel):
     user: UserOut | None
     csrf_token: str
+    second_factor: Literal["required", "enrol"] | None = Field(
+        None, description="Staff only: the password was right, the second factor is still owed (`required`: "
+        "send a code to POST /api/v1/session/factor; `enrol`: set up the authenticator app at /staff/factor).")
+
+
+class FactorIn(BaseModel):
+    code: str = Field(max_length=32, description="The 6-digit TOTP code, or a recovery code (XXXXX-XXXXX).")
 
 
 class TokenIn(BaseModel):

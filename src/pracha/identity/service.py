@@ -1,4 +1,4 @@
-"""Sign-up, sign-in (with throttling), browser sessions, staff accounts and API tokens."""
+"""Sign-up, sign-in (throttled in `throttle`), browser sessions, staff accounts and API tokens."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ import hashlib
 import re
 import secrets
 from collections.abc import Collection
-from dataclasses import dataclass
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pracha.config import default_of
+from pracha.calendar import parse_day
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput, NotFound
-from pracha.identity import thai_id
+from pracha.identity import factors, thai_id, throttle
 from pracha.identity.errors import (
     AccountExists,
     SignInFailed,
@@ -30,25 +29,18 @@ from pracha.identity.models import (
     PLATFORM_ADMIN,
     STAFF_ROLES,
     ApiToken,
-    SigninThrottle,
     User,
     WebSession,
 )
 from pracha.identity.passwords import hash_password, password_problem, verify_password
 from pracha.identity.principal import Principal
+from pracha.identity.throttle import Attempt, attempt_for
+from pracha.identity.throttle import ThrottlePolicy as ThrottlePolicy  # callers build it from the settings
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 TOKEN_SCOPES = ("applications:read", "applications:write")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-@dataclass(frozen=True)
-class ThrottlePolicy:
-    slowdown_after: int = default_of("signin_slowdown_after")
-    lock_after: int = default_of("signin_lock_after")
-    lock_minutes: int = default_of("signin_lock_minutes")
-    slowdown_seconds: float = default_of("signin_slowdown_seconds")
 
 
 def digest(token: str) -> str:
@@ -66,7 +58,10 @@ def _name_problem(value: str) -> tuple[str, str] | None:
     return None
 
 
-def _birth_date_problem(value: dt.date | None, today: dt.date) -> tuple[str, str] | None:
+def _birth_date_problem(value: dt.date | None, today: dt.date, typed: str) -> tuple[str, str] | None:
+    if value is None and typed.strip():
+        return ("วันเกิดไม่ถูกต้อง ไม่มีวันที่นี้ในปฏิทิน (กรอกเป็น วว/ดด/ปปปป ปี พ.ศ. หรือ ค.ศ.)",
+                "There is no such day. Enter the date of birth as DD/MM/YYYY (Buddhist or Common Era).")
     if value is None:
         return ("กรุณากรอกวันเกิด", "Please enter your date of birth.")
     if value > today:
@@ -82,7 +77,7 @@ def signup_citizen(
     national_id: str,
     first_name: str,
     last_name: str,
-    birth_date: dt.date | None,
+    birth_date: dt.date | str | None,
     password: str,
     email: str = "",
     phone: str = "",
@@ -95,7 +90,10 @@ def signup_citizen(
     for field, value in (("first_name", first_name), ("last_name", last_name)):
         if (p := _name_problem(value)) is not None:
             problems[field] = p
-    if (p := _birth_date_problem(birth_date, dt.date.today())) is not None:
+    typed = birth_date if isinstance(birth_date, str) else ""
+    if isinstance(birth_date, str):
+        birth_date = parse_day(birth_date)
+    if (p := _birth_date_problem(birth_date, dt.date.today(), typed)) is not None:
         problems["birth_date"] = p
     if (p := password_problem(password)) is not None:
         problems["password"] = p
@@ -158,6 +156,25 @@ def create_staff(
 # --- sign-in --------------------------------------------------------------------------------------
 
 
+def signin_key(identifier: str, *, staff: bool) -> str:
+    """The identifier as stored and throttled: a lower-cased username, or 13 digits (SignInFailed if not)."""
+    if staff:
+        key = identifier.strip().lower()[:64]
+        if not key:
+            problem = {"th": "กรุณากรอกชื่อผู้ใช้", "en": "Please enter your username."}
+            raise SignInFailed(problem["th"], problem["en"], fields={"username": problem})
+        return key
+    tidied = thai_id.tidy(identifier)
+    if (p := thai_id.problem(tidied)) is not None:
+        th, en = thai_id.MESSAGES[p]
+        raise SignInFailed(th, en, fields={"national_id": {"th": th, "en": en}})
+    return thai_id.normalize(tidied)
+
+
+def signin_attempt(identifier: str, *, staff: bool, client: str, secret: bytes) -> Attempt:
+    return attempt_for(secret, client, ("staff:" if staff else "citizen:") + signin_key(identifier, staff=staff))
+
+
 def authenticate(
     session: Session,
     identifier: str,
@@ -165,82 +182,70 @@ def authenticate(
     *,
     staff: bool,
     policy: ThrottlePolicy,
+    client: str,
+    secret: bytes,
     now: dt.datetime | None = None,
 ) -> User:
-    """The user with these credentials. A failure is committed (it must outlive the error raised)."""
+    """The user with these credentials, unless this client must wait (see `pracha.identity.throttle`).
+    A failure is committed (it must outlive the error raised)."""
     now = now or utcnow()
-    if staff:
-        key = identifier.strip().lower()[:64]
-        if not key:
-            problem = {"th": "กรุณากรอกชื่อผู้ใช้", "en": "Please enter your username."}
-            raise SignInFailed(problem["th"], problem["en"], fields={"username": problem})
-    else:
-        tidied = thai_id.tidy(identifier)
-        if (p := thai_id.problem(tidied)) is not None:
-            th, en = thai_id.MESSAGES[p]
-            raise SignInFailed(th, en, fields={"national_id": {"th": th, "en": en}})
-        key = thai_id.normalize(tidied)
-    throttle = session.get(SigninThrottle, key)
-    if throttle is not None and throttle.retry_after is not None and now < throttle.retry_after:
-        wait = int((throttle.retry_after - now).total_seconds()) + 1
-        locked = throttle.failures >= policy.lock_after
-        SIGNIN_THROTTLED.labels("staff" if staff else "citizen", "locked" if locked else "slowed").inc()
-        raise SignInThrottled(
-            f"บัญชีถูกล็อกชั่วคราว กรุณาลองใหม่ในอีก {max(1, wait // 60)} นาที" if locked else None,
-            f"The account is locked for now. Try again in {max(1, wait // 60)} minutes." if locked else None,
-            headers={"Retry-After": str(wait)},
-            retry_after=wait,
-        )
+    key = signin_key(identifier, staff=staff)
+    attempt = attempt_for(secret, client, ("staff:" if staff else "citizen:") + key)
+    account = "staff" if staff else "citizen"
+    try:
+        throttle.check_attempt(session, attempt, policy, now)
+    except SignInThrottled as exc:
+        SIGNIN_THROTTLED.labels(account, exc.details.get("reason", "slowed")).inc()
+        raise
     column = User.username if staff else User.national_id
     user = session.scalar(select(User).where(column == key))
     if user is not None and staff != user.is_staff:
         user = None
     if not verify_password(user.password_hash if user else None, password) or user is None:
-        locks = _record_failure(session, throttle, key, policy, now)
+        locks = throttle.record_failure(session, attempt, policy, now)
         session.commit()
         if locks:
-            SIGNIN_LOCKOUTS.labels("staff" if staff else "citizen").inc()
+            SIGNIN_LOCKOUTS.labels(account).inc()
         raise SignInFailed(
             None if not staff else "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง",
             None if not staff else "The username or the password is not correct.",
         )
-    if throttle is not None:
-        session.delete(throttle)
+    throttle.clear_failures(session, attempt)
     return user
 
 
-def _record_failure(
-    session: Session, throttle: SigninThrottle | None, key: str, policy: ThrottlePolicy, now: dt.datetime
-) -> bool:
-    """Count a failure; True when it locks the account."""
-    if throttle is None:
-        throttle = SigninThrottle(identifier=key, failures=0)
-        session.add(throttle)
-    throttle.failures += 1
-    if throttle.failures >= policy.lock_after:
-        throttle.retry_after = now + dt.timedelta(minutes=policy.lock_minutes)
-        return True
-    if throttle.failures >= policy.slowdown_after:
-        throttle.retry_after = now + dt.timedelta(
-            seconds=policy.slowdown_seconds * 2 ** (throttle.failures - policy.slowdown_after))
-    return False
-
-
-def start_web_session(session: Session, user: User, *, hours: int) -> str:
+def start_web_session(session: Session, user: User, *, hours: float, amr: str = "pwd") -> str:
+    """A new session; `hours` may be a fraction (a staff session waiting for its second factor)."""
     token = secrets.token_urlsafe(32)
     session.add(
         WebSession(
-            token_hash=digest(token), user=user, expires_at=utcnow() + dt.timedelta(hours=hours)
+            token_hash=digest(token), user=user, expires_at=utcnow() + dt.timedelta(hours=hours), amr=amr
         )
     )
     return token
 
 
-def user_for_web_session(session: Session, token: str) -> User | None:
+def web_session_for(session: Session, token: str) -> WebSession | None:
     web_session = session.get(WebSession, digest(token))
     if web_session is None or web_session.expires_at <= utcnow():
         return None
-    return web_session.user
+    return web_session
+
+
+def promote_web_session(session: Session, token: str, *, hours: float, method: str = "otp") -> str:
+    """Replace a password-only session by one that passed the second factor `method`; a new token,
+    so a token seen before the factor is worth nothing after it."""
+    web_session = web_session_for(session, token)
+    if web_session is None:
+        raise SignInFailed()
+    new = start_web_session(session, web_session.user, hours=hours, amr=f"{web_session.amr} {method}")
+    session.delete(web_session)
+    return new
+
+
+def user_for_web_session(session: Session, token: str) -> User | None:
+    web_session = web_session_for(session, token)
+    return None if web_session is None else web_session.user
 
 
 def end_web_session(session: Session, token: str) -> None:
@@ -313,4 +318,9 @@ def principal_for(session: Session, bearer: str | None, cookie: str | None) -> P
     `CALLERS` part, wired by the app."""
     if bearer is not None:
         return Principal(token=token_for_bearer(session, bearer))
-    return Principal(user=user_for_web_session(session, cookie) if cookie else None)
+    web_session = web_session_for(session, cookie) if cookie else None
+    if web_session is None:
+        return Principal()
+    if factors.needs_factor(web_session.user) and not factors.factor_passed(web_session.amr):
+        return Principal(pending=web_session.user)  # staff who gave the password only: no role yet
+    return Principal(user=web_session.user)

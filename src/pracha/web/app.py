@@ -10,6 +10,7 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pracha import __version__
 from pracha.assistant import service as assistant_service
@@ -71,6 +72,7 @@ def routers() -> list[APIRouter]:
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
+    from pracha.identity import factor_routes
     from pracha.identity import routes as identity_routes
     from pracha.identity.oidc import pages as oidc_pages
     from pracha.identity.oidc import routes as oidc_routes
@@ -84,8 +86,8 @@ def routers() -> list[APIRouter]:
     from pracha.web import routes as web_routes
 
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
-    return [exchange_gateway.router, web_routes.router, identity_routes.router, services_routes.router,
-            services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
+    return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
+            services_routes.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router, ops.router]
 
@@ -126,6 +128,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.pracha = build_state(settings)
+    # Innermost: its 400 for a foreign Host still gets the security headers and a request id
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.add_middleware(
         PrachaMiddleware,
         default_language=settings.default_language,

@@ -8,9 +8,11 @@ import hashlib
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.identity.oidc.authorize import ACR_PASSWORD
+from pracha.identity.oidc.models import PublicSubject
 from tests.factories import create_citizen
 from tests.identity.oidc.helpers import (
     ISSUER,
@@ -104,7 +106,9 @@ def test_pairwise_subjects_differ_between_clients(db: Session, make_client: Call
         token = exchange(client, reg, code, flow.verifier).json()["id_token"]
         subs.append(verify_id_token(client, token, reg.id)["sub"])
     assert subs[0] != subs[1]
-    assert subs[2] == subs[3] == f"u{user.id}"
+    # finding 1: a public subject is one random value per user, stored, never the user's number
+    assert subs[2] == subs[3] == db.scalar(select(PublicSubject.subject).where(PublicSubject.user_id == user.id))
+    assert subs[2] != f"u{user.id}" and len(subs[2]) == 32
     same_sector = register(db, redirect="https://welfare.example.go.th/other")
     client = make_client()
     code, flow = authorize_code(db, client, same_sector, user)

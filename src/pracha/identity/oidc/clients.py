@@ -16,7 +16,8 @@ from urllib.parse import urlsplit
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, object_session
 
 from pracha.db import utcnow
 from pracha.errors import InvalidInput, NotFound
@@ -31,6 +32,7 @@ from pracha.identity.oidc.models import (
     SECRET_BASIC,
     OidcClient,
     OidcToken,
+    PublicSubject,
 )
 from pracha.ledger import log as ledger
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
@@ -143,9 +145,27 @@ def get_client(session: Session, client_id: str) -> OidcClient:
     return client
 
 
+def public_subject(session: Session, user: User) -> str:
+    """The user's random public `sub`, made on first use (a savepoint keeps a concurrent first use from
+    failing the caller's transaction: the loser reads the winner's)."""
+    found = session.scalar(select(PublicSubject.subject).where(PublicSubject.user_id == user.id))
+    if found is not None:
+        return found
+    value = secrets.token_urlsafe(24)
+    try:
+        with session.begin_nested():
+            session.add(PublicSubject(user_id=user.id, subject=value))
+    except IntegrityError:
+        return str(session.scalar(select(PublicSubject.subject).where(PublicSubject.user_id == user.id)))
+    return value
+
+
 def subject(client: OidcClient, user: User, secret: bytes) -> str:
-    """Pairwise: HMAC(app secret, sector host | user) — two sectors cannot correlate one citizen."""
+    """Pairwise: HMAC(app secret, sector host | user) — two sectors cannot correlate one citizen.
+    Public: one random value per user, the same for every client (never the user's number)."""
     if client.subject_type == PUBLIC_SUB:
-        return f"u{user.id}"
+        session = object_session(user)
+        assert session is not None, "a user loaded from the database"
+        return public_subject(session, user)
     mac = hmac.new(secret, f"pairwise|{client.sector}|{user.id}".encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()

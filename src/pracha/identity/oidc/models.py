@@ -190,3 +190,13 @@ class SessionAssurance(Base):
     acr: Mapped[str] = mapped_column(String(64))
     passkey_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     passkey_only: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class PublicSubject(Base):
+    """The `sub` that clients with public subjects see: random and stable, unrelated to the user's
+    number (which counts sign-ups and appears elsewhere); made on first use, or by migration 0011."""
+
+    __tablename__ = "oidc_public_subjects"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    subject: Mapped[str] = mapped_column(String(43), unique=True)

@@ -35,6 +35,7 @@ from webauthn.helpers.structs import (
 
 from pracha.db import utcnow
 from pracha.errors import InvalidInput, NotFound
+from pracha.identity import factors
 from pracha.identity.models import User, WebSession
 from pracha.identity.oidc.authorize import ACR_PASSKEY, ACR_PASSWORD, SignedIn
 from pracha.identity.oidc.clients import digest
@@ -72,6 +73,8 @@ def signed_in(session: Session, cookie: str | None) -> SignedIn | None:
     web = session.get(WebSession, digest(cookie))
     if web is None or web.expires_at <= utcnow():
         return None
+    if factors.needs_factor(web.user) and not factors.factor_passed(web.amr):
+        return None  # staff who have not given the second factor are not signed in yet
     extra = session.get(SessionAssurance, web.token_hash)
     if extra is None:
         return SignedIn(web.user, ACR_PASSWORD, web.created_at)
@@ -79,6 +82,9 @@ def signed_in(session: Session, cookie: str | None) -> SignedIn | None:
 
 
 def raise_assurance(session: Session, cookie: str, *, passkey_only: bool = False) -> None:
+    web = session.get(WebSession, digest(cookie))
+    if web is not None and "hwk" not in web.amr.split():
+        web.amr = "hwk" if passkey_only else f"{web.amr} hwk"
     row = session.get(SessionAssurance, digest(cookie))
     if row is None:
         row = SessionAssurance(token_hash=digest(cookie), acr=ACR_PASSKEY, passkey_at=utcnow())

@@ -19,7 +19,7 @@ from pracha.http.middleware import LANG_COOKIE
 from pracha.http.state import app_state
 from pracha.i18n import pick_language
 from pracha.identity import service as identity
-from pracha.identity.deps import set_session_cookie, throttle_policy
+from pracha.identity.deps import client_address, set_session_cookie, throttle_policy
 from pracha.identity.oidc import authorize, consent, keys, passkeys, tokens
 from pracha.identity.oidc.authorize import AuthorizeRequest, SignedIn
 from pracha.identity.oidc.clients import ASSERTION_ALGS, SCOPES
@@ -153,7 +153,8 @@ def _authorize_submit(request: Request, db: Session, form: dict[str, str]) -> Re
     if action == "signin":
         try:
             user = identity.authenticate(db, form.get("national_id", ""), form.get("password", ""), staff=False,
-                                         policy=throttle_policy(request))
+                                         policy=throttle_policy(request), client=client_address(request),
+                                         secret=app_state(request).secret)
         except PrachaError as exc:
             db.commit()  # the failure counts towards throttling
             return _step_page(request, db, req, "signin", signed=None, error=exc.message(request.state.lang),

@@ -10,6 +10,8 @@ from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from pracha.config import LOCAL_HOSTS
+from pracha.errors import PrachaError
 from pracha.http.access import SAFE_METHODS, Rule, get_db, start_writing
 from pracha.http.middleware import CSP
 from pracha.http.rendering import render
@@ -41,8 +43,14 @@ def client_call() -> Any:
 
 
 def issuer(request: Request) -> str:
-    configured: str = app_state(request).settings.oidc_issuer
-    return configured.rstrip("/") or str(request.base_url).rstrip("/")
+    """The configured issuer. Unconfigured (allowed only while the portal answers to local names, see
+    `Settings.trusted_hosts`), the local URL the request came to; never a foreign Host header."""
+    configured: str = app_state(request).settings.oidc_issuer.strip()
+    if configured:
+        return configured.rstrip("/")
+    if request.url.hostname not in LOCAL_HOSTS:
+        raise PrachaError("ยังไม่ได้ตั้งค่า PRACHA_OIDC_ISSUER", "PRACHA_OIDC_ISSUER is not configured.")
+    return str(request.base_url).rstrip("/")
 
 
 def lifetimes(request: Request) -> Lifetimes:
