@@ -28,6 +28,7 @@ from pracha.automation.models import Certificate
 from pracha.calendar import format_date
 from pracha.db import utcnow
 from pracha.errors import NotFound
+from pracha.ledger import audit as ledger_audit
 from pracha.ledger import log as ledger
 from pracha.ledger import note
 from pracha.services.catalog import Catalog
@@ -133,10 +134,11 @@ def verify(session: Session, cert_id: str, verifier: note.Verifier, pdf: bytes |
     except ValueError:
         signed = False
     entry = certificate.ledger_entry
+    stated = ledger_audit.statement_of(session, entry) if entry is not None else None
     checks = {
         "signature": signed,
-        "ledger": entry is not None and entry.kind == "certificate.issue"
-        and f'"object":"certificate:{certificate.id}"'.encode() in entry.data,
+        "ledger": stated is not None and stated.get("kind") == "certificate.issue"
+        and stated.get("object") == f"certificate:{certificate.id}",
     }
     if pdf is not None:
         checks["file"] = hashlib.sha256(pdf).digest() == hashlib.sha256(certificate.pdf).digest()

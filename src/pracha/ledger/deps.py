@@ -12,7 +12,7 @@ from starlette.requests import HTTPConnection
 
 from pracha.hooks import Slot
 from pracha.http.state import part
-from pracha.ledger import log, note, receipts, sequencer
+from pracha.ledger import audit, log, note, receipts, sequencer
 from pracha.ledger.keys import load_or_create_signer, verifier_key
 from pracha.ledger.models import LedgerEntry
 
@@ -38,14 +38,15 @@ class Ledger:
         return sequencer.current_checkpoint(session, self.sessions, self.signer, self.origin)
 
     def receipt(self, session: Session, entry_id: int) -> dict[str, Any]:
-        """Entry, inclusion proof and signed checkpoint. Sequences waiting entries first (in a write
+        """Entry, inclusion proof, signed checkpoint and the entry's opening (for its holder only: the
+        caller has checked that the principal may have it). Sequences waiting entries first (in a write
         transaction of its own), so the entry has an index."""
         checkpoint = self.checkpoint(session)
         entry = session.get(LedgerEntry, entry_id)
         assert entry is not None and entry.index is not None
         proof = log.inclusion_proof(session, entry.index, checkpoint.size)
         return receipts.make_receipt(index=entry.index, data=entry.data, proof=proof, tree_size=checkpoint.size,
-                                     checkpoint_note=checkpoint.note)
+                                     checkpoint_note=checkpoint.note, opening=audit.opening_of(session, entry))
 
 
 def open_ledger(sessions: sessionmaker[Session], var_dir: Path, origin: str, witness_keys: str) -> Ledger:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pracha.http.access import PUBLIC, Caller, allow, get_db
 from pracha.http.rendering import render
-from pracha.ledger import log, merkle, note, receipts, tiles, witness
+from pracha.ledger import leaves, log, merkle, note, receipts, tiles, witness
 from pracha.ledger.deps import ledger_of
 from pracha.ledger.errors import BadLedgerRequest
 
@@ -55,12 +55,14 @@ def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)
 @router.get("/api/v1/ledger/entries/{index}", tags=["ledger"])
 def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
               db: Session = Depends(get_db)) -> dict[str, Any]:
-    """One entry: its canonical JSON, as stored and as an object, and its leaf hash."""
+    """One entry: its canonical JSON, as stored and as an object, its public category and its leaf hash.
+    A format-2 entry about a person shows only "sealed", a day and a salted commitment."""
     current_checkpoint(request, db)
     entry = log.entry_at(db, index) if index >= 0 else None
     if entry is None:
         raise BadLedgerRequest("ไม่มีรายการลำดับนี้ในบัญชีแยกประเภท", "There is no entry at this index.")
-    return {"index": entry.index, "kind": entry.kind, "entry": json.loads(entry.data),
+    leaf = json.loads(entry.data)
+    return {"index": entry.index, "kind": leaves.category_of(leaf), "entry": leaf,
             "canonical": entry.data.decode(), "leaf_hash": merkle.leaf_hash(entry.data).hex()}
 
 
