@@ -14,9 +14,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from pracha.ledger import log, merkle, note
+from pracha.ledger.audit import statement_of
 from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
-from pracha.ledger.audit import statement_of
 from pracha.ledger.models import LedgerEntry, LedgerOpening, LedgerTile
 
 ORIGIN = "pracha.localhost/ledger"

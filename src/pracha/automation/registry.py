@@ -10,8 +10,8 @@ lawful basis is the legal duty the registries declare for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
 import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,11 +91,11 @@ def prepare_lookups(session: Session, settings: Settings, application: Applicati
         ask = checks.Ask(client=agency_client(application.agency), message_id=f"pracha-{reference}",
                          purpose=ELIGIBILITY, service_id=lookup.service_id, path=path.strip("/"),
                          user=f"bot:{application.agency}", subject_national_id=subject)
-        item = PreparedLookup(spec.name, f"{lookup.service_id}/{path}", blame, ask=ask,
-                              trace=checks.Trace(subject_national_id=subject), reference=reference,
-                              started=time.perf_counter())
+        trace = checks.Trace(subject_national_id=subject)
+        item = PreparedLookup(spec.name, f"{lookup.service_id}/{path}", blame, ask=ask, trace=trace,
+                              reference=reference, started=time.perf_counter())
         try:
-            item.forwarded = exchange.mediate(session, settings, ask, item.trace)
+            item.forwarded = exchange.mediate(session, settings, ask, trace)
             item.body = exchange.parse_body(item.forwarded.body)
         except ExchangeError as error:
             item.error = error

@@ -75,7 +75,9 @@ def audit(session: Session, *, chunk: int = 5000, max_problems: int = 100) -> Au
             result.problems.append((first, "entries are missing in this range"))
             continue
         level0: dict[int, bytes] = {}
-        for index, kind, data, salt, body in rows:
+        for row_index, kind, data, salt, body in rows:
+            assert row_index is not None  # the query asks for a range of indexes
+            index = row_index
             tile_index, offset = divmod(index, log.TILE_WIDTH)
             if tile_index not in level0:
                 level0[tile_index] = _tile(session, tile_index)

@@ -3,8 +3,6 @@ steps in the ledger as commitments), and RP-initiated logout with its refusals."
 
 from __future__ import annotations
 
-import json
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
