@@ -16,7 +16,7 @@ Appends (each mode on a fresh, migrated database; entries as the application wor
   the rest): what a portal taking one change per request does when sequencing runs in the background.
 - batched (B): B × `log.record` in one transaction, commit, then `log.sequence(batch=B)` + commit.
 
-Proofs: one log per engine grows to each size in `--sizes`; its entries are made by `log.leaf` (the bytes
+Proofs: one log per engine grows to each size in `--sizes`; its entries are made by `log.sealed_entry` (the bytes
 `log.record` would store, of the same length) and inserted in bulk, and `log.sequence` in batches of
 10,000 builds the tiles and checkpoints, as in production. At each size: `log.inclusion_proof` of random
 indexes, and `log.consistency_proof` from random older sizes, in the newest tree; each call gets a fresh
@@ -71,7 +71,7 @@ from sqlalchemy import Engine, func, insert, select, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from pracha.db import begin_write, make_engine, make_sessionmaker, utcnow  # noqa: E402
-from pracha.ledger import log, merkle, note, verify  # noqa: E402
+from pracha.ledger import log, merkle, note, tiles, verify  # noqa: E402
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerTile  # noqa: E402
 from pracha.migrate import upgrade  # noqa: E402
 
@@ -139,7 +139,7 @@ class Verification:
     size: int
     raw: float  # seconds: hashlib.sha256 over n leaf inputs + n − 1 node inputs
     hashing: float  # merkle.leaf_hash × n + merkle.root_from_hashes, data in memory
-    compute: float  # everything full_check does but HTTP: parse bundles, hash, check level-1 roots, root
+    compute: float  # everything full_check does but HTTP: parse bundles, hash, check every tile, root
     http: float  # verify_log(url, key, full=True) against pracha serve
     requests: int  # HTTP requests the full check makes
     http_inclusion: list[float] = field(default_factory=list)  # GET /api/v1/ledger/proof/inclusion
@@ -353,14 +353,16 @@ def bench_appends(dbs: Databases, engine: str, plan: Plan, skey: str) -> list[Ap
 
 
 def fixture_leaves(first: int, count: int, keys: dict[str, bytes], now: dt.datetime) -> list[bytes]:
-    """Entries as log.record makes them (same function, same length: every digest and commitment is a
-    fixed-size HMAC), with a small record so that building a million of them is quick."""
+    """Public leaves as log.record makes them (format 2, same function, same length: a sealed leaf is a
+    fixed-size salted commitment), with a small record so that building a million of them is quick.
+    Their openings are not stored: proofs and verification never read them."""
     out = []
     for i in range(first, first + count):
         subject = i % SUBJECTS
-        out.append(log.leaf(f"application.{ACTIONS[i % len(ACTIONS)]}", actor=f"user:{subject}",
-                            obj=f"application:EA69-{i:06X}", record={"i": i}, key=keys[f"user:{subject}"],
-                            subject_secret=national_id(subject), time=now))
+        data, _, _ = log.sealed_entry(f"application.{ACTIONS[i % len(ACTIONS)]}", actor=f"user:{subject}",
+                                      obj=f"application:EA69-{i:06X}", record={"i": i}, key=keys[f"user:{subject}"],
+                                      subject_secret=national_id(subject), time=now)
+        out.append(data)
     return out
 
 
@@ -467,42 +469,46 @@ def server(url: str, tmp: Path, skey: str) -> Iterator[str]:
         print(f"!! the server logged {len(errors)} errors, first: {errors[0]}", file=sys.stderr)
 
 
-def served_bytes(url: str, size: int) -> tuple[list[bytes], list[bytes]]:
-    """The entry bundles and level-1 tiles of the log, as the server makes them (same functions)."""
+Served = dict[tuple[int, int, int], bytes]
+
+
+def served_bytes(url: str, size: int) -> tuple[list[bytes], Served]:
+    """The entry bundles and every hash tile of the log, as the server makes them (same functions)."""
     engine = make_engine(url)
-    bundles, level1 = [], []
-    full = size // log.TILE_WIDTH
+    bundles: list[bytes] = []
+    hashes: Served = {}
     with make_sessionmaker(engine)() as s:
         for tile_index in range((size + log.TILE_WIDTH - 1) // log.TILE_WIDTH):
             width = min(log.TILE_WIDTH, size - tile_index * log.TILE_WIDTH)
             bundle = log.entry_bundle(s, tile_index, width)
             assert bundle is not None
             bundles.append(bundle)
-        for group in range((full + log.TILE_WIDTH - 1) // log.TILE_WIDTH):
-            hashes = log.tile_data(s, 1, group, min(log.TILE_WIDTH, full - group * log.TILE_WIDTH))
-            assert hashes is not None
-            level1.append(hashes)
+        for tile in tiles.tiles_for_size(size):
+            data = log.tile_data(s, tile.level, tile.index, tile.width)
+            assert data is not None
+            hashes[(tile.level, tile.index, tile.width)] = data
     engine.dispose()
-    return bundles, level1
+    return bundles, hashes
 
 
-def verifier_compute(bundles: list[bytes], level1: list[bytes], root: bytes) -> None:
+def verifier_compute(bundles: list[bytes], served: Served, root: bytes) -> None:
     """What verify.full_check does once the bytes have arrived: parse each bundle, hash its entries,
-    check a full bundle's subtree root against the level-1 tile, recompute the root above the bundles."""
+    recompute every hash tile (level 0 upward) and compare it with the served one, recompute the root."""
+    check = verify.TileCheck(lambda level, index, width: served[(level, index, width)])
     bundle_roots: list[bytes] = []
     tail: list[bytes] = []
     size = 0
     for tile_index, bundle in enumerate(bundles):
         leaves = [merkle.leaf_hash(e) for e in verify.parse_bundle(bundle)]
         size += len(leaves)
+        check.add_bundle(tile_index, leaves, served[(0, tile_index, len(leaves))])
         if len(leaves) == log.TILE_WIDTH:
-            group, slot = divmod(tile_index, log.TILE_WIDTH)
-            subtree = merkle.root_from_hashes(leaves)
-            if level1[group][slot * 32:(slot + 1) * 32] != subtree:
-                raise AssertionError(f"bundle {tile_index} does not match")
-            bundle_roots.append(subtree)
+            bundle_roots.append(merkle.root_from_hashes(leaves))
         else:
             tail = leaves
+    check.finish()
+    if check.first is not None:
+        raise AssertionError(check.first.describe())
     if verify._root_from_bundles(bundle_roots, tail, size) != root:
         raise AssertionError("root differs")
 
@@ -555,7 +561,7 @@ def bench_verify(url: str, size: int, skey: str, vkey: str, tmp: Path, plan: Pla
         raise RuntimeError(f"the full verification failed: {result}")
     print(f"   verify_log(full=True) over HTTP: {http_seconds:.1f} s ({result.message})", flush=True)
 
-    bundles, level1 = served_bytes(url, size)
+    bundles, served = served_bytes(url, size)
     entries = [e for b in bundles for e in verify.parse_bundle(b)]
     leaf_inputs = [merkle.LEAF_PREFIX + e for e in entries]
     node_inputs = [merkle.NODE_PREFIX + os.urandom(64) for _ in range(size - 1)]
@@ -563,8 +569,8 @@ def bench_verify(url: str, size: int, skey: str, vkey: str, tmp: Path, plan: Pla
     runs = 3
     raw = best_of(runs, lambda: raw_hashing(leaf_inputs, node_inputs))
     hashing = best_of(runs, lambda: verifier_hashing(entries, root))
-    compute = best_of(runs, lambda: verifier_compute(bundles, level1, root))
-    requests = 1 + len(bundles) + len(level1)  # checkpoint, bundles, level-1 tiles (level-0 only on a mismatch)
+    compute = best_of(runs, lambda: verifier_compute(bundles, served, root))
+    requests = 1 + len(bundles) + len(served)  # checkpoint, bundles, every hash tile
     out = Verification(size, raw, hashing, compute, http_seconds, requests, latencies, result.message)
     mean = statistics.fmean(len(e) for e in entries)
     print(f"   raw hashlib {raw:.2f} s (leaf inputs {mean + 1:.0f} B on average, node inputs 65 B); "
@@ -601,7 +607,7 @@ def tables(appends: list[Append], proofs: list[Proofs], check: Verification | No
                 "| 1.00 (baseline) |",
                 f"| verifier hashing: `merkle.leaf_hash` × n + `merkle.root_from_hashes` | {check.hashing:.3g} "
                 f"| {check.ratio(check.hashing):.2f} |",
-                "| verifier compute: parse bundles, hash, check bundle roots against level-1 tiles, root "
+                "| verifier compute: parse bundles, hash, recompute and compare every hash tile, root "
                 f"| {check.compute:.3g} "
                 f"| {check.ratio(check.compute):.2f} |",
                 f"| `verify_log(url, key, full=True)` against `pracha serve` ({check.requests:,} requests) "
@@ -658,7 +664,7 @@ def section(body: str, aim_lines: list[str], args: argparse.Namespace, versions:
   *Record + commit each*: one transaction per `log.record`, one `log.sequence` at the end (timed with
   the rest; this is the portal's case, with sequencing in the background). *Batched (B)*: B ×
   `log.record` in one transaction, commit, then `log.sequence(batch=B)` + commit; entries/s over both.
-- Proofs: one log per engine grows to each size; its entries are made by `log.leaf` (the same bytes, of
+- Proofs: one log per engine grows to each size; its entries are made by `log.sealed_entry` (the same bytes, of
   the same length, as `log.record` stores) and inserted in bulk, and `log.sequence` in batches of
   {BUILD_BATCH:,} builds the tiles and signed checkpoints. Inclusion proofs of random indexes and
   consistency proofs from random older sizes, both in the newest tree, each call with a fresh session
@@ -668,8 +674,8 @@ def section(body: str, aim_lines: list[str], args: argparse.Namespace, versions:
   session's connection checkout also pays the pool's pre-ping, as the app's engine does.
 - Full verification: `pracha serve` on 127.0.0.1 serving the largest SQLite log, checked by
   `pracha.ledger.verify.verify_log(url, key, full=True)` (`pracha ledger verify --full`): every entry
-  bundle fetched (8 at a time) and hashed, each full bundle's subtree root checked against the level-1
-  tile (level-0 tiles are fetched only to name a bad entry), the root recomputed. The in-memory
+  bundle and level-0 tile fetched (8 at a time), every entry hashed, every hash tile of every level
+  recomputed and compared with the served one (issue 13, finding 3), the root recomputed. The in-memory
   rows use the same bytes the server sends. Raw = `hashlib.sha256(x).digest()` in a Python loop over n
   inputs of the leaf-input sizes (0x00 + entry) and n − 1 inputs of 65 bytes, in the same run.
 

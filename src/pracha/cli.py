@@ -150,6 +150,30 @@ def ledger_sequence() -> None:
         console.print(f"Ledger size: {log.head(session).size}")
 
 
+@ledger_app.command("audit")
+def ledger_audit() -> None:
+    """Recount the log from the database: re-derive every commitment from its stored opening, check
+    every leaf against the tiles, count kinds (operators and auditors; needs the database)."""
+    from pracha.db import make_engine, make_sessionmaker
+    from pracha.ledger.audit import audit
+
+    settings = get_settings()
+    with make_sessionmaker(make_engine(settings.database_url))() as session:
+        result = audit(session)
+    table = Table(title=f"Ledger audit: {result.size} entries")
+    table.add_column("kind")
+    table.add_column("entries", justify="right")
+    for kind, count in sorted(result.by_kind.items()):
+        table.add_row(kind, str(count))
+    table.add_row("(erased: no opening left)", str(result.erased))
+    console.print(table)
+    console.print("Formats: " + ", ".join(f"v{v}: {n}" for v, n in sorted(result.formats.items())))
+    for index, problem in result.problems:
+        console.print(f"[red]entry {index}: {problem}")
+    console.print("[green]OK: every commitment re-derived" if result.ok else "[red]FAILED")
+    raise typer.Exit(0 if result.ok else 1)
+
+
 @ledger_app.command("verify-receipt")
 def ledger_verify_receipt(receipt: Path = typer.Argument(..., exists=True, dir_okay=False),
                           key: str = typer.Option(..., help="The log's verifier key (pracha ledger key).")) -> None:

@@ -49,13 +49,14 @@ def test_grant_list_withdraw_and_receipt(seeded: None, db: Session, app: FastAPI
     key = verifier_key(app.state.pracha.registry.get(LEDGER).signer)
     assert receipt["consent"]["id"] == body["id"] and receipt["withdrawal"] is None
     assert verify_receipt(receipt["grant"], key).ok
-    assert receipt["grant"]["leaf"]["kind"] == "consent.grant"
+    assert receipt["grant"]["statement"]["kind"] == "consent.grant"
+    assert receipt["grant"]["leaf"]["category"] == "sealed"
     assert me.national_id not in str(receipt["grant"]["leaf"])  # commitments only
     withdrawn = client.post(f"/api/v1/me/consents/{body['id']}/withdraw", headers={"X-CSRF-Token": csrf})
     assert withdrawn.status_code == 200 and not withdrawn.json()["active"]
     receipt = client.get(body["receipt_url"]).json()
     assert verify_receipt(receipt["withdrawal"], key).ok
-    assert receipt["withdrawal"]["leaf"]["kind"] == "consent.withdraw"
+    assert receipt["withdrawal"]["statement"]["kind"] == "consent.withdraw"
     assert [c["id"] for c in client.get("/api/v1/me/consents").json()["items"]] == [body["id"]]
 
 

@@ -51,7 +51,7 @@ def test_each_citizen_sees_only_their_own_accesses(db: Session, settings: Settin
     receipt = client.get(row["receipt_url"])
     assert receipt.status_code == 200
     assert verify_receipt(receipt.json(), verifier_key(app.state.pracha.registry.get(LEDGER).signer)).ok
-    assert receipt.json()["leaf"]["kind"] == "exchange.denied"
+    assert receipt.json()["statement"]["kind"] == "exchange.denied"
     page = client.get("/me/data-tracker")
     assert page.status_code == 200 and "ใครเข้าถึงข้อมูลของฉัน" in page.text and "ปฏิเสธ" in page.text
     assert theirs not in page.text

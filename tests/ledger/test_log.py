@@ -14,9 +14,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from pracha.ledger import log, merkle, note
+from pracha.ledger.audit import statement_of
 from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
-from pracha.ledger.models import LedgerEntry, LedgerTile
+from pracha.ledger.models import LedgerEntry, LedgerOpening, LedgerTile
 
 ORIGIN = "pracha.localhost/ledger"
 
@@ -61,8 +62,9 @@ def test_an_entry_commits_with_its_change_or_not_at_all(db: Session) -> None:
     db.commit()
     log.record(db, "test.event", actor="system", obj="test:lost")
     db.rollback()
-    objects = [json.loads(d)["object"] for d in db.scalars(select(LedgerEntry.data))]
-    assert objects == ["test:kept"]
+    statements = [statement_of(db, e) for e in db.scalars(select(LedgerEntry))]
+    assert [s["object"] for s in statements if s] == ["test:kept"]
+    assert db.scalar(select(func.count()).select_from(LedgerOpening)) == 1
 
 
 def test_leaves_hold_commitments_not_personal_data(db: Session, app: FastAPI) -> None:
@@ -74,18 +76,23 @@ def test_leaves_hold_commitments_not_personal_data(db: Session, app: FastAPI) ->
     raw = entry.data
     leaf = json.loads(raw)
     assert raw == json.dumps(leaf, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()  # RFC 8785
-    assert national_id.encode() not in raw and b"1234567890" not in raw
+    assert set(leaf) == {"v", "category", "time", "commitment"} and leaf["category"] == "sealed"
+    for secret in (national_id, "1234567890", "user:7", "EA69", "application", "submit"):
+        assert secret.encode() not in raw
     key = log.subject_key(db, "user:7", create=False)
     assert key is not None
-    assert leaf["subject"] == "hmac-sha256:" + hmac.new(key, national_id.encode(), hashlib.sha256).hexdigest()
-    assert set(leaf) == {"v", "kind", "time", "actor", "object", "digest", "subject"}
+    stated = statement_of(db, entry)  # the opening, kept server side, re-derives the commitment
+    assert stated is not None and (stated["kind"], stated["actor"]) == ("application.submit", "user:7")
+    assert stated["subject"] == "hmac-sha256:" + hmac.new(key, national_id.encode(), hashlib.sha256).hexdigest()
+    assert set(stated) == {"v", "kind", "time", "actor", "object", "digest", "subject"}
 
     log.sequence(db, app.state.pracha.registry.get(LEDGER).signer, ORIGIN)
     db.commit()
     before = log.latest_checkpoint(db)
-    assert log.erase_subject(db, "user:7")  # PDPA erasure
+    assert log.erase_subject(db, "user:7")  # PDPA erasure: the key and the openings go
     db.commit()
     assert log.subject_key(db, "user:7", create=False) is None
+    assert db.get(LedgerOpening, entry.id) is None and statement_of(db, entry) is None
     assert all_leaves(db) == [raw]  # the log is unchanged and still verifies
     assert before is not None and merkle.root(all_leaves(db)) == before.root
 

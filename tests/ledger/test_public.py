@@ -9,7 +9,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -18,6 +18,7 @@ from pracha.config import Settings
 from pracha.ledger import log, merkle, note, receipts, tiles
 from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
+from pracha.ledger.models import LedgerEntry
 from pracha.ledger.verify import parse_bundle, verify_log
 from pracha.ledger.witness import cosign
 from pracha.web.app import create_app
@@ -45,7 +46,9 @@ def test_checkpoint_tiles_entries_and_proofs(db: Session, client: TestClient, ap
 
     bundle = client.get("/ledger/" + tiles.entries_path(1, 44))
     entries = parse_bundle(bundle.content)
-    assert len(entries) == 44 and json.loads(entries[0])["object"] == "test:256"
+    stored = db.scalars(select(LedgerEntry.data).where(LedgerEntry.index >= 256).order_by(LedgerEntry.index))
+    assert entries == list(stored)
+    assert len(entries) == 44 and json.loads(entries[0])["category"] == "sealed"
     tile0 = client.get("/ledger/" + tiles.tile_path(tiles.Tile(0, 0)))
     assert tile0.status_code == 200 and len(tile0.content) == 256 * 32
     assert "immutable" in tile0.headers["cache-control"]
@@ -54,7 +57,7 @@ def test_checkpoint_tiles_entries_and_proofs(db: Session, client: TestClient, ap
         client.get("/ledger/" + tiles.entries_path(0)).content)])
 
     entry = client.get("/api/v1/ledger/entries/257").json()
-    assert entry["entry"]["object"] == "test:257"
+    assert entry["kind"] == "sealed" and set(entry["entry"]) == {"v", "category", "time", "commitment"}
     leaf_hash = bytes.fromhex(entry["leaf_hash"])
     proof = client.get("/api/v1/ledger/proof/inclusion", params={"index": 257, "tree_size": 300}).json()
     assert merkle.verify_inclusion(leaf_hash, 257, 300, [bytes.fromhex(h) for h in proof["proof"]], checkpoint.root)
@@ -102,9 +105,11 @@ def test_receipts_for_submission_and_decision(db: Session, make_client: Callable
     response = citizen.get(decision["receipt_url"])
     assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
     receipt = response.json()
-    assert receipt["leaf"]["kind"] == "application.approve"
-    assert receipt["leaf"]["object"] == f"application:{reference}"
-    assert receipts.verify_receipt(receipt, key_of(app)).ok
+    assert receipt["leaf"]["category"] == "sealed" and reference not in json.dumps(receipt["leaf"])
+    assert receipt["statement"]["kind"] == "application.approve"
+    assert receipt["statement"]["object"] == f"application:{reference}"
+    checked = receipts.verify_receipt(receipt, key_of(app))
+    assert checked.ok and checked.statement == receipt["statement"]
     page = citizen.get(f"/applications/{reference}")
     assert f"/api/v1/ledger/entries/{receipt['index']}" in page.text
 
@@ -113,7 +118,7 @@ def test_receipts_for_submission_and_decision(db: Session, make_client: Callable
     runner = CliRunner()
     ok = runner.invoke(cli, ["ledger", "verify-receipt", str(path), "--key", key_of(app)])
     assert ok.exit_code == 0 and "Valid" in ok.output
-    tampered = {**receipt, "leaf": {**receipt["leaf"], "kind": "application.reject"}}
+    tampered = {**receipt, "leaf": {**receipt["leaf"], "category": "application.reject"}}
     path.write_text(json.dumps(tampered))
     bad = runner.invoke(cli, ["ledger", "verify-receipt", str(path), "--key", key_of(app)])
     assert bad.exit_code == 1
@@ -147,6 +152,9 @@ def test_public_page_checks_a_pasted_receipt(db: Session, client: TestClient) ->
     assert junk.status_code == 422 and "<script>" not in junk.text
 
 
+OPENINGS_OF = "DELETE FROM ledger_openings WHERE entry_id IN (SELECT id FROM ledger_entries WHERE \"index\" {})"
+
+
 def _tamper(db: Session, *statements: str, **params: object) -> None:
     if db.get_bind().dialect.name == "sqlite":
         db.execute(text("DROP TRIGGER ledger_entries_append_only_update"))
@@ -173,7 +181,7 @@ def test_deletion_reordering_and_truncation_are_caught(db: Session, client: Test
     fill(db, 300)
     state = tmp_path / "state"
     assert verify_log("http://testserver", key_of(app), state=state, full=True, client=client).ok
-    _tamper(db, "DELETE FROM ledger_entries WHERE \"index\" = 100")
+    _tamper(db, OPENINGS_OF.format("= 100"), "DELETE FROM ledger_entries WHERE \"index\" = 100")
     deleted = verify_log("http://testserver", key_of(app), full=True, client=client)
     assert not deleted.ok and deleted.first_bad_index == 100
     db.execute(text("UPDATE ledger_entries SET \"index\" = 100 WHERE \"index\" = 101"))  # close the gap …
@@ -184,7 +192,8 @@ def test_deletion_reordering_and_truncation_are_caught(db: Session, client: Test
     reordered = verify_log("http://testserver", key_of(app), full=True, client=client)
     assert not reordered.ok and reordered.first_bad_index == 100
     # Truncation: drop the tail and everything that described it.
-    for statement in ("DELETE FROM ledger_entries WHERE \"index\" >= 200", "DELETE FROM ledger_tiles",
+    for statement in (OPENINGS_OF.format(">= 200"), "DELETE FROM ledger_entries WHERE \"index\" >= 200",
+                      "DELETE FROM ledger_tiles",
                       "DELETE FROM ledger_checkpoints", "UPDATE ledger_head SET size = 0"):
         db.execute(text(statement))
     db.commit()
@@ -213,7 +222,7 @@ def test_witness_cosigns_only_consistent_checkpoints(db: Session, make_settings:
     forged = note.add_signatures(client.get("/ledger/checkpoint").text, note.new_signer(stranger_skey))
     assert client.post("/ledger/witness", content=forged.encode()).status_code == 400
     # A log that rewrote history is refused: the witness remembers the larger tree.
-    _tamper(db, "DELETE FROM ledger_entries WHERE \"index\" >= 12")
+    _tamper(db, OPENINGS_OF.format(">= 12"), "DELETE FROM ledger_entries WHERE \"index\" >= 12")
     for statement in ("DELETE FROM ledger_tiles", "DELETE FROM ledger_checkpoints", "UPDATE ledger_head SET size = 0"):
         db.execute(text(statement))
     db.commit()

@@ -10,6 +10,7 @@ exists, and whether it was revoked.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -28,6 +29,7 @@ from pracha.automation.models import Certificate
 from pracha.calendar import format_date
 from pracha.db import utcnow
 from pracha.errors import NotFound
+from pracha.ledger import audit as ledger_audit
 from pracha.ledger import log as ledger
 from pracha.ledger import note
 from pracha.services.catalog import Catalog
@@ -67,12 +69,22 @@ def render_pdf(values: dict[str, Any]) -> bytes:
     return pdf
 
 
-def issue(session: Session, catalog: Catalog, application: Application, *, title_th: str, title_en: str,
-          signer: note.Signer, base_url: str) -> Certificate:
-    """The application's certificate (the existing one if it was issued already)."""
-    existing = session.query(Certificate).filter_by(application_id=application.id).one_or_none()
-    if existing is not None:
-        return existing
+@dataclass(frozen=True)
+class PreparedCertificate:
+    """A certificate rendered and signed ahead of its write transaction (the PDF takes a while)."""
+
+    application_id: int
+    cert_id: str
+    issued_at: dt.datetime
+    body: dict[str, Any]
+    digest: str
+    signature: str
+    pdf: bytes
+
+
+def prepare(catalog: Catalog, application: Application, *, title_th: str, title_en: str, signer: note.Signer,
+            base_url: str) -> PreparedCertificate:
+    """Render and sign the certificate: slow, reads only, so the runner does it outside the write lock."""
     cert_id, now = new_id(), utcnow()
     body = content(cert_id, application, title_th, now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     digest = hashlib.sha256(rfc8785.dumps(body)).hexdigest()
@@ -80,7 +92,6 @@ def issue(session: Session, catalog: Catalog, application: Application, *, title
     service = catalog.get(application.service_id)
     agency = catalog.agencies.get(application.agency)
     url = f"{base_url.rstrip('/')}/verify/{cert_id}"
-    citizen = application.citizen
     values = {
         "id": cert_id, "title_th": title_th, "title_en": title_en, "content_sha256": digest, "signature": signature,
         "agency_th": agency.name.th if agency else application.agency,
@@ -94,12 +105,27 @@ def issue(session: Session, catalog: Catalog, application: Application, *, title
         "statement_en": f"This certifies that application {application.reference} of the person named below "
                         "was approved.",
     }
-    certificate = Certificate(id=cert_id, application=application, title_th=title_th, title_en=title_en,
-                              issued_at=now, content_sha256=digest, signature=signature, pdf=render_pdf(values))
+    return PreparedCertificate(application.id, cert_id, now, body, digest, signature, render_pdf(values))
+
+
+def issue(session: Session, catalog: Catalog, application: Application, *, title_th: str, title_en: str,
+          signer: note.Signer, base_url: str, prepared: PreparedCertificate | None = None) -> Certificate:
+    """The application's certificate (the existing one if it was issued already), from `prepared` when
+    it was rendered ahead for this application."""
+    existing = session.query(Certificate).filter_by(application_id=application.id).one_or_none()
+    if existing is not None:
+        return existing
+    if prepared is None or prepared.application_id != application.id:
+        prepared = prepare(catalog, application, title_th=title_th, title_en=title_en, signer=signer,
+                           base_url=base_url)
+    certificate = Certificate(id=prepared.cert_id, application=application, title_th=title_th, title_en=title_en,
+                              issued_at=prepared.issued_at, content_sha256=prepared.digest,
+                              signature=prepared.signature, pdf=prepared.pdf)
     session.add(certificate)
+    citizen = application.citizen
     certificate.ledger_entry = ledger.record(
-        session, "certificate.issue", actor=f"bot:{application.agency}", obj=f"certificate:{cert_id}",
-        record={**body, "pdf_sha256": hashlib.sha256(certificate.pdf).hexdigest()},
+        session, "certificate.issue", actor=f"bot:{application.agency}", obj=f"certificate:{prepared.cert_id}",
+        record={**prepared.body, "pdf_sha256": hashlib.sha256(certificate.pdf).hexdigest()},
         subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
     return certificate
 
@@ -133,10 +159,11 @@ def verify(session: Session, cert_id: str, verifier: note.Verifier, pdf: bytes |
     except ValueError:
         signed = False
     entry = certificate.ledger_entry
+    stated = ledger_audit.statement_of(session, entry) if entry is not None else None
     checks = {
         "signature": signed,
-        "ledger": entry is not None and entry.kind == "certificate.issue"
-        and f'"object":"certificate:{certificate.id}"'.encode() in entry.data,
+        "ledger": stated is not None and stated.get("kind") == "certificate.issue"
+        and stated.get("object") == f"certificate:{certificate.id}",
     }
     if pdf is not None:
         checks["file"] = hashlib.sha256(pdf).digest() == hashlib.sha256(certificate.pdf).digest()

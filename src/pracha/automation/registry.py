@@ -10,8 +10,10 @@ lawful basis is the legal duty the registries declare for it.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +21,7 @@ from pracha.automation.evaluate import PASS, Fact, compute
 from pracha.automation.rules import Path
 from pracha.automation.ruleset import FactSpec
 from pracha.config import Settings
+from pracha.exchange import checks, mediator
 from pracha.exchange import service as exchange
 from pracha.exchange.errors import ExchangeError
 from pracha.exchange.vocabulary import ELIGIBILITY, agency_client
@@ -52,35 +55,86 @@ def _render_path(spec: FactSpec) -> str | None:
     return spec.key.name if isinstance(spec.key, Path) else None
 
 
-def fetch_facts(session: Session, settings: Settings, application: Application, specs: Sequence[FactSpec],
-                base: Mapping[str, Fact]) -> dict[str, Fact]:
-    """Each spec's registry record through the mediator; `base` holds the form facts keys come from."""
-    facts: dict[str, Fact] = {}
+@dataclass
+class PreparedLookup:
+    """One registry lookup done ahead of its write transaction: the mediator's checks and the forward
+    (the slow part, reads only), waiting for `record_lookups` to write its message log and ledger entry."""
+
+    name: str
+    source: str
+    blame: str | None
+    fact: Fact | None = None  # decided without asking (the form names no one)
+    ask: checks.Ask | None = None
+    trace: checks.Trace | None = None
+    reference: str = ""
+    started: float = 0.0
+    forwarded: mediator.Forwarded | None = None
+    error: ExchangeError | None = None
+    body: dict[str, Any] = field(default_factory=dict)
+
+
+def prepare_lookups(session: Session, settings: Settings, application: Application, specs: Sequence[FactSpec],
+                    base: Mapping[str, Fact]) -> list[PreparedLookup]:
+    """Each spec's checks and forward through the mediator; writes nothing (`record_lookups` does)."""
+    prepared: list[PreparedLookup] = []
     for spec in specs:
         lookup = LOOKUPS[spec.lookup]
         key = _key(spec, application, base)
         blame = _render_path(spec)
         if key is None:
-            facts[spec.name] = Fact(None, "form", problem="the form does not name whom to look up", blame=blame)
+            prepared.append(PreparedLookup(spec.name, "form", blame, Fact(
+                None, "form", problem="the form does not name whom to look up", blame=blame)))
             continue
         path = lookup.path.format(key=key)
-        source = f"{lookup.service_id}/{path}"
         subject = key if spec.lookup in PERSON_LOOKUPS else (application.citizen.national_id or key)
+        reference = mediator.new_reference()
+        ask = checks.Ask(client=agency_client(application.agency), message_id=f"pracha-{reference}",
+                         purpose=ELIGIBILITY, service_id=lookup.service_id, path=path.strip("/"),
+                         user=f"bot:{application.agency}", subject_national_id=subject)
+        trace = checks.Trace(subject_national_id=subject)
+        item = PreparedLookup(spec.name, f"{lookup.service_id}/{path}", blame, ask=ask, trace=trace,
+                              reference=reference, started=time.perf_counter())
         try:
-            result = exchange.call(session, settings, client=agency_client(application.agency),
-                                   service_id=lookup.service_id, path=path, purpose=ELIGIBILITY,
-                                   subject_national_id=subject, user=f"bot:{application.agency}")
-        except ExchangeError as exc:  # refused, or the registry down or too slow: the reason is kept
-            facts[spec.name] = Fact(None, source, problem=f"{exc.code}: {exc.message('en')}")
+            item.forwarded = exchange.mediate(session, settings, ask, trace)
+            item.body = exchange.parse_body(item.forwarded.body)
+        except ExchangeError as error:
+            item.error = error
+        prepared.append(item)
+    return prepared
+
+
+def record_lookups(session: Session, prepared: Sequence[PreparedLookup]) -> dict[str, Fact]:
+    """Write each prepared lookup's message log and ledger entry in `session`; the facts they gave."""
+    facts: dict[str, Fact] = {}
+    for item in prepared:
+        if item.fact is not None or item.ask is None or item.trace is None:
+            facts[item.name] = item.fact or Fact(None, item.source, problem="not asked")
             continue
-        cited = f"{source} (message {result.message_id}" + (
-            f", ledger #{result.ledger_index})" if result.ledger_index is not None else ")")
-        if result.status == 404 and blame:  # the number the citizen typed is not in the registry
-            facts[spec.name] = Fact(None, cited, problem="not found in the registry", blame=blame)
-        elif result.status == 404:
-            facts[spec.name] = Fact({"found": False}, cited)
-        elif result.status >= 400:
-            facts[spec.name] = Fact(None, cited, problem=f"the registry answered {result.status}")
-        else:
-            facts[spec.name] = Fact({**result.body, "found": True}, cited)
+        if item.error is not None:
+            item.error.details["message_reference"] = item.reference
+            mediator.write_log(session, item.ask, item.trace, reference=item.reference,
+                               status=item.error.status_code, error=item.error, started=item.started)
+            facts[item.name] = Fact(None, item.source, problem=f"{item.error.code}: {item.error.message('en')}")
+            continue
+        assert item.forwarded is not None
+        mediator.write_log(session, item.ask, item.trace, reference=item.reference, status=item.forwarded.status,
+                           error=None, forwarded=item.forwarded, started=item.started)
+        facts[item.name] = _fact(item.name, f"{item.source} (message {item.ask.message_id})", item.blame,
+                                 item.forwarded.status, item.body)[item.name]
     return facts
+
+
+def fetch_facts(session: Session, settings: Settings, application: Application, specs: Sequence[FactSpec],
+                base: Mapping[str, Fact]) -> dict[str, Fact]:
+    """Each spec's registry record through the mediator; `base` holds the form facts keys come from."""
+    return record_lookups(session, prepare_lookups(session, settings, application, specs, base))
+
+
+def _fact(name: str, cited: str, blame: str | None, status: int, body: dict[str, Any]) -> dict[str, Fact]:
+    if status == 404 and blame:  # the number the citizen typed is not in the registry
+        return {name: Fact(None, cited, problem="not found in the registry", blame=blame)}
+    if status == 404:
+        return {name: Fact({"found": False}, cited)}
+    if status >= 400:
+        return {name: Fact(None, cited, problem=f"the registry answered {status}")}
+    return {name: Fact({**body, "found": True}, cited)}

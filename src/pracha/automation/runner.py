@@ -1,6 +1,9 @@
 """The two runners of the one task API. SQLite: an asyncio task in the web server's lifespan (the
-default for `make run`), taking the process's SQLite write lock around each `tasks.run_one`, or `pracha
-worker` looping over the same. PostgreSQL: Procrastinate workers (`pgqueue.work`) in any number of
+default for `make run`), or `pracha worker` looping over `tasks.run_one`. In the server the runner
+holds the process's SQLite write lock only for its short write transactions (the claim, then the
+handler's transaction); a task's slow part (a certificate's PDF, the bot's registry calls) is prepared
+between them without the lock (`tasks.PREPARERS`), so requests and ledger sequencing are not held up
+behind it (finding 7 of issue 13). PostgreSQL: Procrastinate workers (`pgqueue.work`) in any number of
 `pracha worker` processes on any machine, or in the web server when `automation_in_process` is on."""
 
 from __future__ import annotations
@@ -69,17 +72,34 @@ async def run_in_process(database: Database, catalog: Catalog, settings: Setting
         return
     every = settings.automation_poll_seconds
     last = 0.0
+    worker = tasks.worker_name()
     while True:
-        lock = database.write_lock.current() if database.write_lock is not None else contextlib.nullcontext()
         try:
-            async with lock:
-                if time.monotonic() - last >= every:
+            if time.monotonic() - last >= every:
+                async with _locked(database):
                     await run_in_threadpool(housekeeping, database.sessions, context)
-                    last = time.monotonic()
-                ran = await run_in_threadpool(tasks.run_one, database.sessions, context, None,
-                                              settings.automation_lease_seconds)
+                last = time.monotonic()
+            ran = await run_step(database, context, worker)
         except Exception:  # noqa: BLE001 - the runner must outlive one bad step; it is logged
             log.exception("automation runner step failed")
             ran = False
         if not ran:
             await asyncio.sleep(every)
+
+
+def _locked(database: Database) -> contextlib.AbstractAsyncContextManager[object]:
+    return database.write_lock.current() if database.write_lock is not None else contextlib.nullcontext()
+
+
+async def run_step(database: Database, context: tasks.Context, worker: str) -> bool:
+    """Claim one task (under the lock), prepare its slow part (without it), run its handler's write
+    transaction (under it again). False when no task was ready."""
+    sessions, lease = database.sessions, context.settings.automation_lease_seconds
+    async with _locked(database):
+        task_id = await run_in_threadpool(tasks.claim, sessions, worker, lease)
+    if task_id is None:
+        return False
+    prepared = await run_in_threadpool(tasks.prepare, sessions, context, task_id)
+    async with _locked(database):
+        await run_in_threadpool(tasks.execute, sessions, context, task_id, worker, prepared)
+    return True

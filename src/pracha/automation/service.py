@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation import bot, certificates, delivery, schedules, tasks
+from pracha.automation import registry as lookups
 from pracha.automation.models import BotDecision, Certificate
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput
@@ -54,13 +55,60 @@ def queue_work(session: Session, application: Application, action: str) -> None:
         tasks.enqueue(session, "certificate", f"certificate:{application.id}", {"application_id": application.id})
 
 
+@tasks.preparer("bot")
+def _prepare_bot(session: Session, context: tasks.Context, payload: dict[str, Any]) -> Any:
+    """The registry lookups (checks and forwards, no writes), ahead of the bot's write transaction."""
+    if context.extra.get("fetch") is not None:
+        return None
+    application = session.get(Application, int(payload["application_id"]))
+    if application is None or application.status not in (workflow.SUBMITTED, workflow.RESUBMITTED):
+        return None
+    ruleset = bot.rulesets(context.catalog).get(application.service_id)
+    if ruleset is None or not ruleset.facts:
+        return None
+    if any(d.application_version == application.version for d in bot.decisions_for(session, application.id)):
+        return None
+    prepared = lookups.prepare_lookups(session, context.settings, application, ruleset.facts,
+                                       bot.base_facts(application))
+    return (application.id, application.version, prepared)
+
+
+def _prepared_fetch(prepared: Any) -> lookups.FactFetcher:
+    application_id, version, prepared_lookups = prepared
+
+    def fetch(session: Session, settings: Any, application: Application, specs: Any, base: Any) -> Any:
+        if (application.id, application.version) != (application_id, version):  # changed meanwhile
+            return lookups.fetch_facts(session, settings, application, specs, base)
+        return lookups.record_lookups(session, prepared_lookups)
+
+    return fetch
+
+
 @tasks.handler("bot")
 def _run_bot(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
     fetch = context.extra.get("fetch")
+    if fetch is None and payload.get("prepared") is not None:
+        fetch = _prepared_fetch(payload["prepared"])
     if fetch is not None:
         bot.run_bot(session, context.catalog, context.settings, int(payload["application_id"]), fetch=fetch)
     else:
         bot.run_bot(session, context.catalog, context.settings, int(payload["application_id"]))
+
+
+@tasks.preparer("certificate")
+def _prepare_certificate(session: Session, context: tasks.Context, payload: dict[str, Any]) -> Any:
+    """The PDF, rendered and signed ahead of the certificate's write transaction."""
+    application = session.get(Application, int(payload["application_id"]))
+    if application is None or application.status != workflow.APPROVED:
+        return None
+    ruleset = bot.rulesets(context.catalog).get(application.service_id)
+    if ruleset is None or certificate_for(session, application.id) is not None:
+        return None
+    settings = context.settings
+    return certificates.prepare(context.catalog, application, title_th=ruleset.certificate_th,
+                                title_en=ruleset.certificate_en,
+                                signer=load_or_create_signer(settings.var_dir, settings.ledger_origin),
+                                base_url=settings.public_base_url)
 
 
 @tasks.handler("certificate")
@@ -80,7 +128,7 @@ def _issue_certificate(session: Session, context: tasks.Context, payload: dict[s
     signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
     certificate = certificates.issue(session, context.catalog, application, title_th=ruleset.certificate_th,
                                      title_en=ruleset.certificate_en, signer=signer,
-                                     base_url=settings.public_base_url)
+                                     base_url=settings.public_base_url, prepared=payload.get("prepared"))
     citizen = application.citizen
     if citizen.language == "en":
         subject, body = (f"{application.reference}: certificate issued",

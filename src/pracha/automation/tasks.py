@@ -46,11 +46,24 @@ class Context:
 
 Handler = Callable[[Session, Context, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
+# A task's slow part (a PDF, registry calls) done ahead in a read-only session, outside any write
+# transaction and outside the write lock; its result reaches the handler as payload["prepared"]. The
+# handler re-checks that it still applies (the world may have moved meanwhile) and otherwise does the
+# work itself.
+Preparer = Callable[[Session, Context, dict[str, Any]], Any]
+PREPARERS: dict[str, Preparer] = {}
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
     def register(function: Handler) -> Handler:
         HANDLERS[kind] = function
+        return function
+    return register
+
+
+def preparer(kind: str) -> Callable[[Preparer], Preparer]:
+    def register(function: Preparer) -> Preparer:
+        PREPARERS[kind] = function
         return function
     return register
 
@@ -122,7 +135,7 @@ def run_one(sessions: sessionmaker[Session], context: Context, worker: str | Non
     task_id = claim(sessions, worker, lease_seconds)
     if task_id is None:
         return False
-    _execute(sessions, context, task_id, worker)
+    execute(sessions, context, task_id, worker, prepare(sessions, context, task_id))
     return True
 
 
@@ -139,11 +152,29 @@ def run_task(sessions: sessionmaker[Session], context: Context, task_id: int, wo
         task.attempts += 1
         task.locked_until = utcnow() + dt.timedelta(seconds=context.settings.automation_lease_seconds)
         session.commit()
-    _execute(sessions, context, task_id, worker)
+    execute(sessions, context, task_id, worker, prepare(sessions, context, task_id))
     return True
 
 
-def _execute(sessions: sessionmaker[Session], context: Context, task_id: int, worker: str) -> None:
+def prepare(sessions: sessionmaker[Session], context: Context, task_id: int) -> Any:
+    """A claimed task's slow part, in a read-only session (see PREPARERS); None when its kind has none
+    or it failed (the handler then does the work itself, and reports any error)."""
+    with sessions() as session:
+        task = session.get(Task, task_id)
+        function = PREPARERS.get(task.kind) if task is not None else None
+        if task is None or function is None:
+            return None
+        try:
+            return function(session, context, dict(task.payload))
+        except Exception:  # noqa: BLE001 - the handler does it again, inside the transaction, and records why
+            log.warning("preparing task %s failed; the handler will do the work", task_id, exc_info=True)
+            return None
+        finally:
+            session.rollback()
+
+
+def execute(sessions: sessionmaker[Session], context: Context, task_id: int, worker: str,
+            prepared: Any = None) -> None:
     """Run a claimed task's handler; its effect and `done` commit together. The task row stays locked
     for the whole transaction, and a task claimed meanwhile by another worker is left to that worker."""
     with sessions() as session:
@@ -152,8 +183,11 @@ def _execute(sessions: sessionmaker[Session], context: Context, task_id: int, wo
         assert task is not None
         if task.status != RUNNING or task.locked_by != worker:
             return
+        payload = dict(task.payload)
+        if prepared is not None:
+            payload["prepared"] = prepared
         try:
-            HANDLERS[task.kind](session, context, dict(task.payload))
+            HANDLERS[task.kind](session, context, payload)
             task.status, task.finished_at, task.locked_until, task.last_error = DONE, utcnow(), None, None
             session.commit()
             return

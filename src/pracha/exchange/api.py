@@ -26,7 +26,7 @@ from pracha.http.access import allow, get_db
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
 from pracha.identity.principal import API_TOKEN, Principal
-from pracha.ledger.deps import ledger_of
+from pracha.ledger.deps import ledger_of, sequenced
 from pracha.paging import PageOut, PageRequest, page_body, page_request
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
@@ -91,7 +91,7 @@ def withdraw_consent(consent_id: int, p: Principal = allow(CITIZEN), db: Session
     return _consent(c)
 
 
-@router.get("/me/consents/{consent_id}/receipt")
+@router.get("/me/consents/{consent_id}/receipt", dependencies=[Depends(sequenced)])
 def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """The consent record with the ledger receipts of its grant and withdrawal."""

@@ -19,7 +19,7 @@ from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity.models import AUDITOR, CITIZEN, PLATFORM_ADMIN
 from pracha.identity.principal import Principal
-from pracha.ledger.deps import ledger_of
+from pracha.ledger.deps import ledger_of, sequenced
 from pracha.paging import PageRequest, page_request
 
 router = APIRouter(include_in_schema=False)
@@ -89,7 +89,7 @@ def consent_view(consent_id: int, request: Request, p: Principal = allow(CITIZEN
     return render(request, "consent.html", {"consent": record, "snapshot": consent.snapshot(record), **_names()})
 
 
-@router.get("/me/consents/{consent_id}/receipt")
+@router.get("/me/consents/{consent_id}/receipt", dependencies=[Depends(sequenced)])
 def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> Response:
     body = consent.receipt(db, p, consent_id, ledger_of(request))
@@ -104,7 +104,7 @@ def tracker_view(request: Request, page: PageRequest = Depends(page_request), p:
     return render(request, "tracker.html", {"rows": rows, "page": found})
 
 
-@router.get("/me/data-tracker/{message_reference}/receipt")
+@router.get("/me/data-tracker/{message_reference}/receipt", dependencies=[Depends(sequenced)])
 def tracker_receipt(message_reference: str, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> Response:
     body = tracker.receipt(db, p, message_reference, ledger_of(request))

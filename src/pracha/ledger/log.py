@@ -1,10 +1,11 @@
 """The log in the database: `record` an entry in the caller's transaction, `sequence` pending
 entries in batches (indexes, tiles, a signed checkpoint), and read proofs from the tiles.
 
-Leaves are RFC 8785 canonical JSON. They hold references and keyed commitments, never personal data:
-`subject` is HMAC-SHA-256(subject key, national ID) and `digest` is HMAC-SHA-256(subject key,
-canonical JSON of the changed record), so deleting the subject key (PDPA erasure) leaves the leaf
-verifiable and meaningless.
+Leaves are RFC 8785 canonical JSON in format 2 (`leaves`): a per-entry salted commitment to a private
+statement, which holds references and keyed commitments, never personal data: `subject` is
+HMAC-SHA-256(subject key, national ID) and `digest` is HMAC-SHA-256(subject key, canonical JSON of the
+changed record). Deleting the subject key and the openings (PDPA erasure) leaves the leaf verifiable
+and meaningless.
 """
 
 from __future__ import annotations
@@ -18,14 +19,21 @@ from collections.abc import Mapping
 from typing import Any
 
 import rfc8785
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
-from pracha.ledger import merkle, note, tiles
+from pracha.ledger import leaves, merkle, note, tiles
 from pracha.ledger.errors import BadLedgerRequest
-from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
+from pracha.ledger.models import (
+    LedgerCheckpoint,
+    LedgerEntry,
+    LedgerHead,
+    LedgerOpening,
+    LedgerTile,
+    SubjectKey,
+)
 
 TILE_WIDTH = 256
 HASH = 32
@@ -63,8 +71,11 @@ def subject_key(session: Session, subject: str, *, create: bool = True) -> bytes
 
 
 def erase_subject(session: Session, subject: str) -> bool:
-    """PDPA erasure: forget the key; the commitments made with it can no longer be tied to anyone."""
+    """PDPA erasure: forget the key and delete the openings of the subject's entries. Their leaves stay
+    in the log (it still verifies), but nobody, the operator included, can open them again: neither
+    what they said nor whose they were. Receipts the person downloaded before still open them."""
     _key_cache(session).pop(subject, None)
+    session.execute(delete(LedgerOpening).where(LedgerOpening.subject == subject))
     row = session.get(SubjectKey, subject)
     if row is None:
         return False
@@ -72,24 +83,39 @@ def erase_subject(session: Session, subject: str) -> bool:
     return True
 
 
-def _keyed(key: bytes | None, payload: bytes) -> str:
+def keyed(key: bytes | None, payload: bytes) -> str:
     if key is None:
         return "sha256:" + hashlib.sha256(payload).hexdigest()
     return "hmac-sha256:" + hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
-def leaf(kind: str, *, actor: str, obj: str, record: Mapping[str, Any] | None, key: bytes | None,
-         subject_secret: str | None, time: dt.datetime) -> bytes:
+def leaf_v1(kind: str, *, actor: str, obj: str, record: Mapping[str, Any] | None, key: bytes | None,
+            subject_secret: str | None, time: dt.datetime) -> bytes:
+    """A format-1 leaf, as entries before the format-2 marker were written (everything in clear but the
+    keyed commitments). Kept for reading old logs and for tests of the upgrade; `record` writes format 2."""
     body: dict[str, Any] = {
         "v": 1,
         "kind": kind,
-        "time": time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+        "time": leaves.exact_time(time),
         "actor": actor,
         "object": obj,
-        "digest": _keyed(key, rfc8785.dumps(dict(record))) if record is not None else None,
-        "subject": _keyed(key, subject_secret.encode()) if key is not None and subject_secret else None,
+        "digest": keyed(key, rfc8785.dumps(dict(record))) if record is not None else None,
+        "subject": keyed(key, subject_secret.encode()) if key is not None and subject_secret else None,
     }
     return rfc8785.dumps(body)
+
+
+def sealed_entry(kind: str, *, actor: str, obj: str, record: Mapping[str, Any] | None, key: bytes | None,
+                 subject_secret: str | None, time: dt.datetime) -> tuple[bytes, bytes, bytes]:
+    """A format-2 entry: (public leaf, salt, private statement)."""
+    if leaves.is_public(kind) and key is not None:
+        raise ValueError(f"{kind} is a public kind: it cannot be about a person")
+    body = leaves.statement(
+        kind, actor=actor, obj=obj, time=time,
+        digest=keyed(key, rfc8785.dumps(dict(record))) if record is not None else None,
+        subject=keyed(key, subject_secret.encode()) if key is not None and subject_secret else None)
+    salt = secrets.token_bytes(32)
+    return leaves.public_leaf(kind, obj, salt=salt, body=body, time=time), salt, body
 
 
 def record(session: Session, kind: str, *, actor: str, obj: str, record: Mapping[str, Any] | None = None,
@@ -97,10 +123,13 @@ def record(session: Session, kind: str, *, actor: str, obj: str, record: Mapping
            time: dt.datetime | None = None) -> LedgerEntry:
     """Append an entry in the caller's transaction: it commits (and is later sequenced) with the
     change it describes, or not at all. `subject` names whose key commits (e.g. "user:42");
-    `subject_secret` is what is committed to (the national ID)."""
+    `subject_secret` is what is committed to (the national ID). The public leaf is format 2 (see
+    `leaves`); its opening is kept beside it, filed under `subject` so that erasure removes it."""
     key = subject_key(session, subject) if subject else None
-    entry = LedgerEntry(kind=kind, data=leaf(kind, actor=actor, obj=obj, record=record, key=key,
-                                             subject_secret=subject_secret, time=time or utcnow()))
+    data, salt, body = sealed_entry(kind, actor=actor, obj=obj, record=record, key=key,
+                                    subject_secret=subject_secret, time=time or utcnow())
+    entry = LedgerEntry(kind=kind, data=data)
+    entry.opening = LedgerOpening(subject=subject, salt=salt, body=body)
     session.add(entry)  # flushed with the change it records; the caller links to it by relationship
     return entry
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import BigInteger, Integer, LargeBinary, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
 
@@ -23,6 +23,7 @@ class LedgerEntry(Base):
     kind: Mapped[str] = mapped_column(String(64))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    opening: Mapped[LedgerOpening | None] = relationship(lazy="select", cascade="save-update, merge")
 
 
 class LedgerTile(Base):
@@ -62,3 +63,18 @@ class SubjectKey(Base):
     subject: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LedgerOpening(Base):
+    """The opening of a format-2 entry's commitment: the per-entry salt and the private statement
+    (kind, actor, object, digest, subject commitment, exact time) as canonical JSON. Never served
+    publicly: it goes to the holder of a receipt and to an auditor. Erasing a subject deletes its
+    openings with its key, so its entries stay verifiable leaves that no one can open again."""
+
+    __tablename__ = "ledger_openings"
+
+    entry_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                          ForeignKey("ledger_entries.id"), primary_key=True, autoincrement=False)
+    subject: Mapped[str | None] = mapped_column(String(64), index=True)
+    salt: Mapped[bytes] = mapped_column(LargeBinary)
+    body: Mapped[bytes] = mapped_column(LargeBinary)

@@ -8,14 +8,15 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pracha.http.access import PUBLIC, Caller, allow, get_db
 from pracha.http.rendering import render
-from pracha.ledger import log, merkle, note, receipts, tiles, witness
-from pracha.ledger.deps import ledger_of
-from pracha.ledger.errors import BadLedgerRequest
+from pracha.ledger import leaves, log, merkle, note, receipts, tiles, witness
+from pracha.ledger.deps import ledger_of, sequenced
+from pracha.ledger.errors import BadLedgerRequest, LedgerBusy
 
 router = APIRouter()
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -25,10 +26,15 @@ def current_checkpoint(request: Request, db: Session) -> log.LedgerCheckpoint:
     return ledger_of(request).checkpoint(db)
 
 
-@router.get("/ledger/checkpoint", response_class=PlainTextResponse, tags=["ledger"])
+@router.get("/ledger/checkpoint", dependencies=[Depends(sequenced)], response_class=PlainTextResponse, tags=["ledger"])
 def get_checkpoint(request: Request, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
-    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note), with witness cosignatures."""
-    return PlainTextResponse(current_checkpoint(request, db).note, headers={"Cache-Control": "no-cache"})
+    """The newest signed checkpoint (C2SP tlog-checkpoint in a signed note), with witness cosignatures.
+    Never a 500: when the database is too busy to answer, 503 with Retry-After."""
+    try:
+        note_text = current_checkpoint(request, db).note
+    except OperationalError as exc:
+        raise LedgerBusy() from exc
+    return PlainTextResponse(note_text, headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/ledger/key", response_class=PlainTextResponse, tags=["ledger"])
@@ -52,19 +58,21 @@ def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
 
 
-@router.get("/api/v1/ledger/entries/{index}", tags=["ledger"])
+@router.get("/api/v1/ledger/entries/{index}", dependencies=[Depends(sequenced)], tags=["ledger"])
 def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
               db: Session = Depends(get_db)) -> dict[str, Any]:
-    """One entry: its canonical JSON, as stored and as an object, and its leaf hash."""
+    """One entry: its canonical JSON, as stored and as an object, its public category and its leaf hash.
+    A format-2 entry about a person shows only "sealed", a day and a salted commitment."""
     current_checkpoint(request, db)
     entry = log.entry_at(db, index) if index >= 0 else None
     if entry is None:
         raise BadLedgerRequest("ไม่มีรายการลำดับนี้ในบัญชีแยกประเภท", "There is no entry at this index.")
-    return {"index": entry.index, "kind": entry.kind, "entry": json.loads(entry.data),
+    leaf = json.loads(entry.data)
+    return {"index": entry.index, "kind": leaves.category_of(leaf), "entry": leaf,
             "canonical": entry.data.decode(), "leaf_hash": merkle.leaf_hash(entry.data).hex()}
 
 
-@router.get("/api/v1/ledger/proof/inclusion", tags=["ledger"])
+@router.get("/api/v1/ledger/proof/inclusion", dependencies=[Depends(sequenced)], tags=["ledger"])
 def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Query(...),
                   _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Inclusion proof (RFC 9162 §2.1.3) of the entry at `index` in the tree of `tree_size` entries."""
@@ -73,7 +81,7 @@ def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Qu
     return {"index": index, "tree_size": tree_size, "proof": [h.hex() for h in proof]}
 
 
-@router.get("/api/v1/ledger/proof/consistency", tags=["ledger"])
+@router.get("/api/v1/ledger/proof/consistency", dependencies=[Depends(sequenced)], tags=["ledger"])
 def get_consistency(request: Request, first: int = Query(...), second: int = Query(...),
                     _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` entries."""
@@ -98,13 +106,14 @@ async def post_cosignature(request: Request, _: Caller = allow(PUBLIC, csrf=Fals
     return PlainTextResponse(await run_in_threadpool(run))
 
 
-@router.get("/ledger", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/ledger", response_class=HTMLResponse, include_in_schema=False, dependencies=[Depends(sequenced)])
 def ledger_page(request: Request, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     checkpoint = current_checkpoint(request, db)
     return render(request, "ledger.html", _page(request, checkpoint))
 
 
-@router.post("/ledger/verify", response_class=HTMLResponse, include_in_schema=False)
+@router.post("/ledger/verify", response_class=HTMLResponse, include_in_schema=False,
+             dependencies=[Depends(sequenced)])
 def verify_pasted_receipt(request: Request, receipt: str = Form(""), _: Caller = allow(PUBLIC, write=False),
                           db: Session = Depends(get_db)) -> Response:
     try:

@@ -2,8 +2,9 @@
 
 1. The checkpoint's signature. 2. Consistency with the last checkpoint this verifier saw (kept in a
 state file): a log that shrank, forked or rewrote history fails here. 3. With `full`, every entry
-bundle and every level-0 tile is fetched, each entry is hashed and compared with its tile hash, and
-the root is recomputed and compared with the signed one; the first bad index is named.
+bundle and every hash tile is fetched, each entry is hashed, every tile of every level (0 upward) is
+recomputed from the entries and compared with the served one, and the root is recomputed and compared
+with the signed one; the first bad index (or the corrupt tile) is named.
 """
 
 from __future__ import annotations
@@ -75,11 +76,12 @@ def _tile(http: httpx.Client, level: int, index: int, width: int) -> bytes:
     return reply.content if reply.status_code == 200 else b""
 
 
-def _first_bad(http: httpx.Client, size: int, first: int, width: int, entries: list[bytes]) -> Result | None:
-    """Compare one bundle entry by entry with the log's level-0 tile; name the first that differs."""
-    served = _tile(http, 0, first // tiles.TILE_WIDTH, width)
+def _complete(http: httpx.Client, size: int, first: int, width: int, entries: list[bytes],
+              served: bytes) -> Result | None:
+    """A bundle that came back short: walk it entry by entry against the level-0 tile, fetching each
+    entry alone, and name the first that is gone or differs."""
     for offset in range(width):
-        if offset >= len(entries):  # the bundle is incomplete: find which entry is gone
+        if offset >= len(entries):
             data = _entry(http, first + offset)
             if data is None:
                 return Result(False, size, f"entry {first + offset} is missing", first + offset)
@@ -87,6 +89,69 @@ def _first_bad(http: httpx.Client, size: int, first: int, width: int, entries: l
         if served[offset * 32:(offset + 1) * 32] != merkle.leaf_hash(entries[offset]):
             return Result(False, size, f"entry {first + offset} does not match the log's hashes", first + offset)
     return None
+
+
+@dataclass
+class Mismatch:
+    level: int
+    tile_index: int
+    offset: int
+
+    @property
+    def first_entry(self) -> int:
+        return (self.tile_index * tiles.TILE_WIDTH + self.offset) * tiles.TILE_WIDTH ** self.level
+
+    def describe(self) -> str:
+        path = tiles.tile_path(tiles.Tile(self.level, self.tile_index))
+        what = (f"entry {self.first_entry}'s hash" if self.level == 0 else
+                f"the subtree of entries from {self.first_entry} ({tiles.TILE_WIDTH ** self.level} entries)")
+        return f"hash tile {path} (level {self.level}) disagrees with {what} at position {self.offset}"
+
+
+class TileCheck:
+    """Every served hash tile, level 0 upward, against the hashes recomputed from the entry bundles: the
+    level-0 hashes of each bundle go in with `add_bundle`, each full tile's root is carried a level up,
+    and `finish` compares the partial tiles on the right edge. Remembers the first disagreement."""
+
+    def __init__(self, fetch: Callable[[int, int, int], bytes]) -> None:
+        self.fetch = fetch
+        self.pending: list[list[bytes]] = []  # per level: hashes of the tile being filled
+        self.done: list[int] = []  # per level: full tiles compared
+        self.first: Mismatch | None = None
+
+    def compare(self, level: int, index: int, hashes: list[bytes], served: bytes) -> None:
+        if self.first is not None:
+            return
+        for offset, value in enumerate(hashes):
+            if served[offset * 32:(offset + 1) * 32] != value:
+                self.first = Mismatch(level, index, offset)
+                return
+        if len(served) != len(hashes) * 32:
+            self.first = Mismatch(level, index, len(served) // 32)
+
+    def add_bundle(self, index: int, hashes: list[bytes], served: bytes) -> None:
+        self.compare(0, index, hashes, served)
+        if len(hashes) == tiles.TILE_WIDTH:
+            self._carry(1, merkle.root_from_hashes(hashes))
+
+    def _carry(self, level: int, value: bytes) -> None:
+        while len(self.pending) < level:
+            self.pending.append([])
+            self.done.append(0)
+        row = self.pending[level - 1]
+        row.append(value)
+        if len(row) == tiles.TILE_WIDTH:
+            index = self.done[level - 1]
+            self.compare(level, index, row, self.fetch(level, index, tiles.TILE_WIDTH))
+            self.done[level - 1] += 1
+            self.pending[level - 1] = []
+            self._carry(level + 1, merkle.root_from_hashes(row))
+
+    def finish(self) -> None:
+        for position, row in enumerate(self.pending):
+            if row:
+                level, index = position + 1, self.done[position]
+                self.compare(level, index, row, self.fetch(level, index, len(row)))
 
 
 def _root_from_bundles(bundle_roots: list[bytes], tail: list[bytes], size: int) -> bytes:
@@ -108,48 +173,53 @@ def _root_from_bundles(bundle_roots: list[bytes], tail: list[bytes], size: int) 
 
 def full_check(http: httpx.Client, checkpoint: note.Checkpoint, progress: Progress | None = None,
                parallel: int = 8) -> Result:
-    """Every entry bundle is fetched (`parallel` at a time) and hashed. A full bundle's subtree root is
-    checked against the log's level-1 tile (one request per 65,536 entries); only a bundle that does
-    not match, or the last partial one, is compared entry by entry with its level-0 tile."""
+    """Every entry bundle and every level-0 tile is fetched (`parallel` at a time); each entry is hashed,
+    and every hash tile of every level is recomputed from those hashes and compared with the one the
+    log serves (a corrupt tile would give its readers proofs that fail). The root is recomputed from the
+    entries and compared with the signed one. When the entries do not give the signed root, the first
+    entry that disagrees with the log's level-0 tile is named; when they do but a tile disagrees, the
+    tile is named as corrupt."""
     size = checkpoint.size
 
     def width_of(tile_index: int) -> int:
         return min(tiles.TILE_WIDTH, size - tile_index * tiles.TILE_WIDTH)
 
+    def fetch(tile_index: int) -> tuple[list[bytes], bytes]:
+        width = width_of(tile_index)
+        return _bundle(http, tile_index, width), _tile(http, 0, tile_index, width)
+
     count = (size + tiles.TILE_WIDTH - 1) // tiles.TILE_WIDTH
-    full_level1 = size // tiles.TILE_WIDTH  # level-1 hashes that exist: one per full bundle
-    level1: dict[int, bytes] = {}
+    check = TileCheck(lambda level, index, width: _tile(http, level, index, width))
     bundle_roots: list[bytes] = []
     tail: list[bytes] = []
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         for chunk in range(0, count, 64):
             indexes = range(chunk, min(chunk + 64, count))
-            bundles = list(pool.map(lambda t: _bundle(http, t, width_of(t)), indexes))
-            for tile_index, fetched in zip(indexes, bundles, strict=True):
-                entries = list(fetched)
+            for tile_index, (fetched, served) in zip(indexes, pool.map(fetch, indexes), strict=True):
                 first, width = tile_index * tiles.TILE_WIDTH, width_of(tile_index)
-                leaves = [merkle.leaf_hash(e) for e in entries[:width]]
-                root = merkle.root_from_hashes(leaves) if width == tiles.TILE_WIDTH == len(leaves) else None
-                if root is not None:
-                    group, slot = divmod(tile_index, tiles.TILE_WIDTH)
-                    if group not in level1:
-                        level1[group] = _tile(http, 1, group, min(tiles.TILE_WIDTH, full_level1 - group * 256))
-                    if level1[group][slot * 32:(slot + 1) * 32] != root:
-                        root = None
-                if root is None:
-                    problem = _first_bad(http, size, first, width, entries)  # fills in what is missing
-                    if problem is not None:
-                        return problem
-                    leaves = [merkle.leaf_hash(e) for e in entries[:width]]
+                entries = list(fetched[:width])
+                problem = _complete(http, size, first, width, entries, served) if len(entries) < width else None
+                if problem is not None:
+                    return problem
+                leaves = [merkle.leaf_hash(e) for e in entries]
+                check.add_bundle(tile_index, leaves, served)
                 if width == tiles.TILE_WIDTH:
-                    bundle_roots.append(root or merkle.root_from_hashes(leaves))
+                    bundle_roots.append(merkle.root_from_hashes(leaves))
                 else:
                     tail = leaves
                 if progress:
                     progress(width)
-    if _root_from_bundles(bundle_roots, tail, size) != checkpoint.root:
+    check.finish()
+    root_ok = _root_from_bundles(bundle_roots, tail, size) == checkpoint.root
+    if not root_ok and check.first is not None and check.first.level == 0:
+        index = check.first.first_entry
+        return Result(False, size, f"entry {index} does not match the log's hashes", index)
+    if not root_ok:
         return Result(False, size, "the recomputed root differs from the signed checkpoint", None)
-    return Result(True, size, f"all {size} entries verified against the signed root")
+    if check.first is not None:
+        return Result(False, size, f"{check.first.describe()}: the entries give the signed root, so this "
+                      "served tile is corrupt and proofs built from it fail", check.first.first_entry)
+    return Result(True, size, f"all {size} entries and every hash tile verified against the signed root")
 
 
 def verify_log(url: str, key: str, *, state: Path | None = None, full: bool = False,

@@ -18,7 +18,7 @@ from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import Principal
-from pracha.ledger.deps import ledger_of
+from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
 from pracha.services import forms, service, uploads, workflow
@@ -174,7 +174,7 @@ async def application_action(reference: str, action: str, request: Request, p: P
                          f"/applications/{reference}")
 
 
-@router.get("/applications/{reference}/receipts/{event_id}")
+@router.get("/applications/{reference}/receipts/{event_id}", dependencies=[Depends(sequenced)])
 def application_receipt(reference: str, event_id: int, request: Request, p: Principal = allow(*READERS),
                         db: Session = Depends(get_db)) -> Response:
     """The ledger receipt of one step on the timeline, to keep and check offline."""

@@ -101,7 +101,7 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(CATALOG, catalog)
     registry.provide(AGENCIES, frozenset(catalog.agencies))
     registry.provide(LEDGER, open_ledger(database.sessions, settings.var_dir, settings.ledger_origin,
-                                         settings.ledger_witnesses))
+                                         settings.ledger_witnesses, database.write_lock))
     registry.provide(FORM_PREFILL, prefill_form)  # once-only: the services' apply form asks the exchange
     registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))

@@ -3,14 +3,13 @@ steps in the ledger as commitments), and RP-initiated logout with its refusals."
 
 from __future__ import annotations
 
-import json
-
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.http.access import SESSION_COOKIE
 from pracha.identity.oidc.models import OidcConsent
+from pracha.ledger.audit import statement_of
 from pracha.ledger.models import LedgerEntry
 from tests.factories import create_citizen, sign_in
 from tests.identity.oidc.helpers import authorize_code, exchange, query, register, start
@@ -34,7 +33,7 @@ def test_connected_apps_withdraw_revokes_and_is_recorded(db: Session, client: Te
     assert again.status_code == 404
     db.expire_all()
     assert db.scalar(select(OidcConsent.withdrawn_at)) is not None
-    entries = {e.kind: json.loads(e.data) for e in db.scalars(select(LedgerEntry))}
+    entries = {e.kind: statement_of(db, e) or {} for e in db.scalars(select(LedgerEntry))}
     assert {"oidc.client.registered", "oidc.consent.granted", "oidc.consent.withdrawn"} <= set(entries)
     granted = entries["oidc.consent.granted"]
     assert granted["object"] == f"oidc-client:{reg.id}" and granted["digest"].startswith("hmac-sha256:")
