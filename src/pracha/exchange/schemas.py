@@ -39,6 +39,7 @@ class OfferOut(BaseModel):
 
 class TrackerRow(BaseModel):
     time: str
+    source: str = "exchange"  # "exchange" (a request through the mediator) or "staff_view"
     reference: str
     client: str
     client_name: str

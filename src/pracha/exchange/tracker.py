@@ -1,7 +1,12 @@
 """The citizen's data tracker: every request through the mediator for their data — when, which agency
 and officer or system, why, which categories, on which legal basis, allowed or denied, and the ledger
 entry that proves it. A citizen only ever sees rows whose subject is themselves (one query, filtered by
-their user id); exports as JSON and CSV."""
+their user id); exports as JSON and CSV.
+
+A second source sits beside the message log: staff views (`services.views.StaffView`), each time an
+officer, admin, auditor or an agency's API token opened one of the citizen's applications or documents.
+Both are merged in one keyset order (time, source, id), newest first; a staff-view row has `source`
+"staff_view", the agency as `client`, purpose "staff-review" and decision "viewed"."""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from pracha.errors import Forbidden, NotFound
@@ -20,8 +25,10 @@ from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 from pracha.ledger.deps import Ledger
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
+from pracha.services.catalog import Catalog
+from pracha.services.views import StaffView
 
-COLUMNS = ("time", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
+COLUMNS = ("time", "source", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
            "purpose_name", "categories", "legal_basis", "decision", "status", "reason", "ledger_index",
            "receipt_url")
 
@@ -40,47 +47,116 @@ def basis_text(basis: str | None, lang: str) -> str:
     return "Your consent" if lang == "en" else "ความยินยอมของท่าน"
 
 
-ORDER = (SortKey(MessageLog.created_at, descending=True), SortKey(MessageLog.id, descending=True))
+EXCHANGE, STAFF_VIEW = "exchange", "staff_view"
 
 
-def _query(principal: Principal) -> Select[MessageLog, str, str, str, str]:
-    return (select(MessageLog, Subsystem.name_th, Subsystem.name_en, ExchangeService.name_th, ExchangeService.name_en)
-            .outerjoin(Subsystem, Subsystem.id == MessageLog.client_id)
-            .outerjoin(ExchangeService, ExchangeService.id == MessageLog.service_id)
-            .where(MessageLog.subject_user_id == _me(principal)).options(selectinload(MessageLog.ledger_entry)))
+def agency_names(catalog: Catalog) -> dict[str, tuple[str, str]]:
+    """The catalogue's agencies, code → (Thai, English), for the staff-view rows."""
+    return {code: (a.name.th, a.name.en) for code, a in catalog.agencies.items()}
+STAFF_REVIEW = "staff-review"
+
+
+def _keys(principal: Principal) -> Any:
+    """(time, source, id) of every tracker row of the principal: the message log and the staff views."""
+    me = _me(principal)
+    return union_all(
+        select(MessageLog.created_at.label("time"), literal(EXCHANGE).label("source"), MessageLog.id.label("id"))
+        .where(MessageLog.subject_user_id == me),
+        select(StaffView.at.label("time"), literal(STAFF_VIEW).label("source"), StaffView.id.label("id"))
+        .where(StaffView.citizen_id == me)).subquery("tracker")
+
+
+def _order(keys: Any) -> tuple[SortKey, ...]:
+    return (SortKey(keys.c.time, descending=True), SortKey(keys.c.source, descending=True),
+            SortKey(keys.c.id, descending=True))
+
+
+def _messages(session: Session, ids: list[int]) -> dict[int, Any]:
+    if not ids:
+        return {}
+    query = (select(MessageLog, Subsystem.name_th, Subsystem.name_en, ExchangeService.name_th, ExchangeService.name_en)
+             .outerjoin(Subsystem, Subsystem.id == MessageLog.client_id)
+             .outerjoin(ExchangeService, ExchangeService.id == MessageLog.service_id)
+             .where(MessageLog.id.in_(ids)).options(selectinload(MessageLog.ledger_entry)))
+    return {row[0].id: row for row in session.execute(query)}
+
+
+def _resolve(session: Session, keys: list[Any], lang: str, agencies: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    messages = _messages(session, [k.id for k in keys if k.source == EXCHANGE])
+    view_ids = [k.id for k in keys if k.source == STAFF_VIEW]
+    staff = {v.id: v for v in session.scalars(select(StaffView).where(StaffView.id.in_(view_ids)))} if view_ids else {}
+    out = []
+    for key in keys:
+        if key.source == EXCHANGE and key.id in messages:
+            out.append(_row(messages[key.id], lang))
+        elif key.source == STAFF_VIEW and key.id in staff:
+            out.append(staff_view_row(staff[key.id], lang, agencies))
+    return out
 
 
 def entries(session: Session, principal: Principal, page: PageRequest = PageRequest(), *,
-            lang: str = "th") -> Page[dict[str, Any]]:
-    """One page of the principal's own tracker rows, newest first, as plain values."""
-    found = fetch_page(session, _query(principal), ORDER, page, scalars=False,
-                       key_of=lambda row: (row[0].created_at, row[0].id))
-    return Page(_rows(found.items, lang), found.next_cursor)
+            lang: str = "th", agencies: dict[str, tuple[str, str]] | None = None) -> Page[dict[str, Any]]:
+    """One page of the principal's own tracker rows, newest first, as plain values. `agencies` names
+    the catalogue's agencies (code → Thai, English) for the staff-view rows."""
+    keys = _keys(principal)
+    found = fetch_page(session, select(keys.c.time, keys.c.source, keys.c.id), _order(keys), page, scalars=False,
+                       key_of=lambda row: (row.time, row.source, row.id))
+    return Page(_resolve(session, found.items, lang, agencies or {}), found.next_cursor)
 
 
-def all_entries(session: Session, principal: Principal, *, lang: str = "th") -> list[dict[str, Any]]:
+def all_entries(session: Session, principal: Principal, *, lang: str = "th",
+                agencies: dict[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Every tracker row of the principal, newest first: the export is complete, not a page."""
-    query = _query(principal).order_by(*(k.order() for k in ORDER))
-    return _rows(list(session.execute(query)), lang)
+    keys = _keys(principal)
+    rows = list(session.execute(select(keys.c.time, keys.c.source, keys.c.id)
+                                .order_by(*(k.order() for k in _order(keys)))))
+    return _resolve(session, rows, lang, agencies or {})
 
 
-def _rows(rows: list[Any], lang: str) -> list[dict[str, Any]]:
-    out = []
-    for log, client_th, client_en, service_th, service_en in rows:
-        entry = log.ledger_entry
-        out.append({
-            "time": log.created_at.astimezone(dt.UTC).isoformat(), "reference": log.reference,
-            "client": log.client_id, "client_name": (client_en if lang == "en" else client_th) or log.client_id,
-            "user": log.user_ref, "service": log.service_id,
-            "service_name": (service_en if lang == "en" else service_th) or log.service_id,
-            "purpose": log.purpose, "purpose_name": purpose_name(log.purpose, lang),
-            "categories": [category_name(c, lang) for c in log.categories],
-            "legal_basis": log.legal_basis, "legal_basis_text": basis_text(log.legal_basis, lang),
-            "decision": log.decision, "status": log.status, "reason": log.reason,
-            "ledger_index": entry.index if entry is not None else None,
-            "receipt_url": f"/me/data-tracker/{log.reference}/receipt" if entry is not None else None,
-        })
-    return out
+def _row(found: Any, lang: str) -> dict[str, Any]:
+    log, client_th, client_en, service_th, service_en = found
+    entry = log.ledger_entry
+    return {
+        "time": log.created_at.astimezone(dt.UTC).isoformat(), "source": EXCHANGE, "reference": log.reference,
+        "client": log.client_id, "client_name": (client_en if lang == "en" else client_th) or log.client_id,
+        "user": log.user_ref, "service": log.service_id,
+        "service_name": (service_en if lang == "en" else service_th) or log.service_id,
+        "purpose": log.purpose, "purpose_name": purpose_name(log.purpose, lang),
+        "categories": [category_name(c, lang) for c in log.categories],
+        "legal_basis": log.legal_basis, "legal_basis_text": basis_text(log.legal_basis, lang),
+        "decision": log.decision, "status": log.status, "reason": log.reason,
+        "ledger_index": entry.index if entry is not None else None,
+        "receipt_url": f"/me/data-tracker/{log.reference}/receipt" if entry is not None else None,
+    }
+
+
+_WHAT = {"application": ("คำขอ", "application"), "document": ("เอกสารของคำขอ", "a document of application"),
+         "data": ("ข้อมูลของคำขอ", "the data of application")}
+
+
+def staff_view_row(view: StaffView, lang: str, agencies: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """A staff view as a tracker row: 'เจ้าหน้าที่ <agency> เปิดดูคำขอ <ref> เพื่อพิจารณา'."""
+    th_agency, en_agency = agencies.get(view.agency or "", (view.agency or "", view.agency or ""))
+    what_th, what_en = _WHAT.get(view.what, _WHAT["data"])
+    ref = view.reference or ""
+    if view.role_is_token:
+        th = f"ระบบของ {th_agency} เปิดดู{what_th} {ref} เพื่อพิจารณา"
+        en = f"A system of {en_agency} opened {what_en} {ref} to consider it"
+    elif view.agency:
+        th = f"เจ้าหน้าที่ {th_agency} เปิดดู{what_th} {ref} เพื่อพิจารณา"
+        en = f"An officer of {en_agency} opened {what_en} {ref} to consider it"
+    else:
+        th = f"ผู้ตรวจสอบ เปิดดู{what_th} {ref} เพื่อตรวจสอบการปฏิบัติงาน"
+        en = f"An auditor opened {what_en} {ref} to audit it"
+    name = (en_agency if lang == "en" else th_agency) or ("Auditor" if lang == "en" else "ผู้ตรวจสอบ")
+    return {
+        "time": view.at.astimezone(dt.UTC).isoformat(), "source": STAFF_VIEW, "reference": f"view-{view.id}",
+        "client": view.agency or "", "client_name": name, "user": None, "service": view.what,
+        "service_name": en if lang == "en" else th, "purpose": STAFF_REVIEW,
+        "purpose_name": "Considering your application" if lang == "en" else "พิจารณาคำขอของท่าน",
+        "categories": [], "legal_basis": None, "legal_basis_text": basis_text(None, lang),
+        "decision": "viewed", "status": 200, "reason": None, "ledger_index": None, "receipt_url": None,
+    }
 
 
 def to_csv(rows: list[dict[str, Any]]) -> str:

@@ -1,0 +1,1 @@
+"""PDPA: the controller's accountability and the citizen's rights."""
