@@ -32,6 +32,7 @@ from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
+from pracha.privacy import retention as privacy_retention
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
 from pracha.web.lifespan import lifespan
@@ -40,7 +41,7 @@ from pracha.web.ops import OPS, Ops
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
-                                                              "exchange", "assistant", "automation")]
+                                                              "exchange", "assistant", "automation", "privacy")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -72,6 +73,7 @@ def routers() -> list[APIRouter]:
     from pracha.identity.oidc import routes as oidc_routes
     from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
+    from pracha.privacy import accountability_routes
     from pracha.services import api as services_api
     from pracha.services import routes as services_routes
     from pracha.web import ops
@@ -81,7 +83,7 @@ def routers() -> list[APIRouter]:
     return [exchange_gateway.router, web_routes.router, identity_routes.router, services_routes.router,
             services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router, ops.router]
+            assistant_line.router, automation_routes.router, accountability_routes.router, ops.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -98,6 +100,7 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
+    privacy_retention.install(registry, catalog)  # retention daily, breach deadlines hourly (automation's hooks)
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))
