@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 from pracha.automation import certificates
 from pracha.automation.models import Task
 from pracha.config import Settings
+from pracha.db import utcnow
 from pracha.identity import service as identity
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import LEDGER
+from pracha.privacy import breaches
 from pracha.services import service
 from pracha.services.catalog import Catalog, default_catalog_dir
 from pracha.web.app import create_app
@@ -47,6 +49,7 @@ class World:
     exchange_reference: str = ""
     cert_id: str = ""  # a certificate of a second, approved application (automation)
     task_id: int = 0  # the bot task the submit queued (automation)
+    breach_id: int = 0  # a breach in the register (privacy)
 
 
 @dataclass(frozen=True)
@@ -92,7 +95,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
         "officer": create_staff(db, "officer", AGENCY),
         "other_officer": create_staff(db, "officer", "cm-city-registry"),
         "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
-        "platform_admin": create_staff(db, "platform_admin"),
+        "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
     }
     owner = Principal(user=users["citizen"])
     application = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
@@ -114,8 +117,11 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, settings.ledger_origin)
     db.commit()
     cert_id, task_id = _automation_world(db, catalog, app, users["officer"], owner)
+    breach = breaches.record_breach(db, catalog, users["dpo"], breaches.BreachIn(
+        "แฟ้มสำเนาบัตรหาย", "กล่องเอกสารหายระหว่างขนย้าย", utcnow(), ["identity"], {"services": ["elderly-allowance"]}))
+    db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
-                 document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id)
+                 document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id, breach.id)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,

@@ -250,10 +250,15 @@ def _act(db: Session, breach_id: int, action: str) -> Breach:
     return breach
 
 
-@router.post("/privacy/breaches/{breach_id}/{action}", response_class=HTMLResponse, include_in_schema=False)
-def breach_act(breach_id: BreachId, action: Literal["regulator-notified", "notify-people"],
-               _: Principal = allow(DPO), db: Session = Depends(get_db)) -> Response:
-    _act(db, breach_id, "regulator" if action == "regulator-notified" else "people")
+@router.post("/privacy/breaches/{breach_id}/regulator-notified", response_class=HTMLResponse, include_in_schema=False)
+def breach_regulator_form(breach_id: BreachId, _: Principal = allow(DPO), db: Session = Depends(get_db)) -> Response:
+    _act(db, breach_id, "regulator")
+    return RedirectResponse(f"/privacy/breaches/{breach_id}", status_code=303)
+
+
+@router.post("/privacy/breaches/{breach_id}/notify-people", response_class=HTMLResponse, include_in_schema=False)
+def breach_people_form(breach_id: BreachId, _: Principal = allow(DPO), db: Session = Depends(get_db)) -> Response:
+    _act(db, breach_id, "people")
     return RedirectResponse(f"/privacy/breaches/{breach_id}", status_code=303)
 
 
