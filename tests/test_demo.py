@@ -95,7 +95,8 @@ def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
         assert (staff[f"admin.{code}"].role, staff[f"admin.{code}"].agency) == (AGENCY_ADMIN, code)
     assert (staff["auditor"].role, staff["auditor"].agency) == (AUDITOR, None)
     assert (staff["admin"].role, staff["admin"].agency) == (PLATFORM_ADMIN, None)
-    assert len(staff) == 2 * len(catalog.agencies) + 2
+    assert (staff["dpo"].role, staff["dpo"].agency) == ("dpo", None)
+    assert len(staff) == 2 * len(catalog.agencies) + 3
     assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
 
 
@@ -161,6 +162,17 @@ def test_officer_queues_show_overdue_work(db: Session, catalog: Catalog) -> None
         assert all(service.is_overdue(a, today) for a in late)
         overdue += len(late)
     assert 0 < overdue < open_items
+
+
+def test_the_dpo_has_a_breach_with_its_affected_people_and_a_retention_report(db: Session) -> None:
+    from pracha.privacy.records import Breach, BreachSubject, RetentionRun
+
+    [breach] = db.scalars(select(Breach))
+    assert breach.title.startswith("อีเมลแจ้งผลเบี้ยยังชีพ") and breach.affected_people > 0
+    assert db.scalar(select(func.count()).select_from(BreachSubject)) == breach.affected_people
+    assert breach.affected_records >= breach.affected_people
+    runs = list(db.scalars(select(RetentionRun)))
+    assert {r.record_type for r in runs} >= {"abandoned-drafts", "assistant-logs", "closed-uploads"}
 
 
 def test_seeding_twice_changes_nothing(db: Session, seeded: Seeded, catalog: Catalog) -> None:

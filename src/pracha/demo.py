@@ -26,7 +26,7 @@ from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
 from pracha.exchange.seed import seed_exchange
 from pracha.identity import thai_id
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, User
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, DPO, OFFICER, PLATFORM_ADMIN, User
 from pracha.identity.passwords import hash_password
 from pracha.identity.principal import Principal
 from pracha.identity.service import create_staff
@@ -140,8 +140,30 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     people += seeder.add_citizens(population.random_people(citizens))
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
     seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
+    seed_accountability(session, catalog, population.now, password_hash=seeder.password_hash)
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
+
+
+def seed_accountability(session: Session, catalog: Catalog, now: dt.datetime, *, password_hash: str) -> None:
+    """The DPO's register: one breach (Thai text) with its affected people computed, and one retention
+    run report. The demo DPO (`dpo`) is looked up, or made when missing."""
+    from pracha.privacy import breaches, retention
+
+    dpo = session.scalar(select(User).where(User.username == "dpo"))
+    if dpo is None:
+        dpo = create_staff(session, username="dpo", password=DEMO_PASSWORD, role=DPO, first_name="ศิริพร",
+                           last_name="ปกป้องสิทธิ์", agency=None, password_hash=password_hash)
+    breaches.record_breach(session, catalog, dpo, breaches.BreachIn(
+        title="อีเมลแจ้งผลเบี้ยยังชีพผู้สูงอายุส่งถึงผู้รับผิดคน",
+        description="ระบบส่งอีเมลของผู้ให้บริการภายนอกจับคู่ผู้รับผิดพลาด ทำให้อีเมลแจ้งผลการอนุมัติเบี้ยยังชีพผู้สูงอายุ "
+                    "ซึ่งมีชื่อ เลขคำขอ และเลขบัญชีธนาคารสี่หลักท้าย ถูกส่งถึงผู้สมัครรายอื่นเป็นเวลาประมาณ 3 ชั่วโมง",
+        discovered_at=now - dt.timedelta(hours=30), data_categories=["identity", "bank-account"],
+        criteria={"services": ["elderly-allowance"], "statuses": ["approved"]},
+        consequences="ผู้ได้รับอีเมลผิดคนทราบชื่อและเลขบัญชีบางส่วนของผู้อื่น อาจถูกนำไปใช้หลอกลวงทางโทรศัพท์",
+        measures="ระงับการส่งอีเมลของผู้ให้บริการรายนี้ ขอให้ผู้รับลบอีเมล และตรวจสอบการจับคู่ผู้รับทุกครั้งก่อนส่ง"),
+        now=now)
+    retention.run_retention(session, get_settings(), trigger="demo", now=now)
 
 
 def staff_accounts(agencies: Iterable[str]) -> list[tuple[str, str, str | None]]:
