@@ -135,8 +135,8 @@ def privacy_retention(run: bool = typer.Option(False, "--run", help="Delete what
             counts = {r.record_type: (r.deleted, r.held) for r in run_retention(session, state.settings, trigger="cli")}
             session.commit()
     for period in SCHEDULE:
-        deleted, held = counts.get(period.record_type, ("", ""))  # type: ignore[assignment]
-        table.add_row(period.record_type, str(period.days), str(deleted), str(held))
+        found = counts.get(period.record_type)
+        table.add_row(period.record_type, str(period.days), *(map(str, found) if found else ("", "")))
     console.print(table)
 
 

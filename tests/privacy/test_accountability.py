@@ -7,7 +7,10 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,12 +25,12 @@ from pracha.assistant.models import Conversation
 from pracha.automation import schedules, tasks
 from pracha.db import utcnow
 from pracha.identity.models import DPO, SigninThrottle, User, WebSession
+from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.models import InboxMessage
 from pracha.privacy import breaches
 from pracha.privacy.records import Breach, Hold, RetentionRun
 from pracha.privacy.retention import place_hold
-from pracha.identity.principal import Principal
 from pracha.services import service, uploads
 from pracha.services.catalog import CatalogError, default_catalog_dir, load_catalog
 from pracha.services.hooks import CATALOG
@@ -303,3 +306,17 @@ def test_staff_views_appear_in_the_citizens_data_tracker(db: Session, app: FastA
     assert "staff_view" in citizen_client.get("/api/v1/me/data-tracker?format=csv").text
     other_client, _ = signed_in(db, make_client, create_citizen(db))
     assert [r for r in other_client.get("/api/v1/me/data-tracker").json()["items"] if r["source"] == "staff_view"] == []
+
+
+def test_pracha_worker_runs_the_privacy_jobs(db: Session, app: FastAPI, tmp_path: Path) -> None:
+    """`pracha worker` builds its own registry: the privacy package's daily retention must be in it."""
+    settings = app.state.pracha.settings
+    schedules.ensure_daily(db, dt.date(2026, 12, 5))
+    db.commit()
+    env = {**os.environ, "PYTHAINLP_OFFLINE": "1", "PRACHA_DATABASE_URL": settings.database_url,
+           "PRACHA_VAR_DIR": str(settings.var_dir), "PRACHA_REGISTRY_AUTOSTART": "false"}
+    done = subprocess.run([sys.executable, "-m", "pracha.cli", "worker", "--until-idle"], env=env,
+                          capture_output=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    db.rollback()
+    assert {r.trigger for r in db.scalars(select(RetentionRun))} == {"daily"}

@@ -13,7 +13,7 @@ import time
 from collections import deque
 from dataclasses import replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.assistant import llm

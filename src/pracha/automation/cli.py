@@ -35,7 +35,8 @@ def _state(installers: tuple[Callable[..., None], ...] = ()) -> tuple[Any, Any, 
     return settings, make_sessionmaker(make_engine(settings.database_url), registry), catalog
 
 
-def worker(ctx: typer.Context, until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready."),
+def worker(ctx: typer.Context,
+           until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready."),
            metrics_port: int = typer.Option(0, help="Serve this worker's Prometheus metrics (task failures) "
                                             "on 127.0.0.1:PORT/metrics (0: off)."),
            metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:

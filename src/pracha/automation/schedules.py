@@ -24,7 +24,6 @@ from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
 
-
 # Jobs of packages above the automation, run in the daily (or hourly) task's transaction:
 # (session, settings, the day in Thailand) and (session, settings, the hour's start in UTC).
 DAILY: Hook[Callable[[Session, Settings, dt.date], None]] = Hook("daily_jobs")

@@ -15,7 +15,7 @@ import datetime as dt
 import io
 from typing import Any
 
-from sqlalchemy import Select, literal, select, union_all
+from sqlalchemy import literal, select, union_all
 from sqlalchemy.orm import Session, selectinload
 
 from pracha.errors import Forbidden, NotFound
@@ -81,7 +81,8 @@ def _messages(session: Session, ids: list[int]) -> dict[int, Any]:
     return {row[0].id: row for row in session.execute(query)}
 
 
-def _resolve(session: Session, keys: list[Any], lang: str, agencies: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+def _resolve(session: Session, keys: list[Any], lang: str,
+             agencies: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
     messages = _messages(session, [k.id for k in keys if k.source == EXCHANGE])
     view_ids = [k.id for k in keys if k.source == STAFF_VIEW]
     staff = {v.id: v for v in session.scalars(select(StaffView).where(StaffView.id.in_(view_ids)))} if view_ids else {}

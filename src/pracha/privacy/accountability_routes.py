@@ -138,7 +138,8 @@ def breaches_page(request: Request, p: Principal = allow(*BREACH_READERS), db: S
 
 
 def _breaches_page(request: Request, db: Session, p: Principal, *, errors: dict[str, str] | None = None,
-                   values: dict[str, Any] | None = None, message: str | None = None, status_code: int = 200) -> Response:
+                   values: dict[str, Any] | None = None, message: str | None = None,
+                   status_code: int = 200) -> Response:
     items = [(b, breaches.state(b)) for b in breaches.list_breaches(db)]
     return render(request, "accountability/breaches.html", {
         "items": items, "may_record": p.role == DPO, "errors": errors or {}, "values": values or {},
@@ -169,9 +170,8 @@ async def breaches_create(request: Request, p: Principal = allow(DPO), db: Sessi
     def run() -> Response:
         try:
             if discovered is None:
-                raise InvalidInput("กรุณาระบุเวลาที่พบเหตุ", "Give the time the breach was discovered.",
-                                            fields={"discovered_at": {"th": "กรุณาระบุเวลาที่พบเหตุ",
-                                                                      "en": "Give the time the breach was discovered."}})
+                problem = {"th": "กรุณาระบุเวลาที่พบเหตุ", "en": "Give the time the breach was discovered."}
+                raise InvalidInput(problem["th"], problem["en"], fields={"discovered_at": problem})
             breach = breaches.record_breach(db, catalog_of(request), _dpo(p), breaches.BreachIn(
                 title=values.get("title", ""), description=values.get("description", ""), discovered_at=discovered,
                 data_categories=categories, criteria=criteria, consequences=values.get("consequences", ""),

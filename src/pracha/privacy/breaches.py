@@ -63,7 +63,8 @@ def _time(value: Any, field: str) -> dt.datetime:
     except ValueError:
         parsed = None
     if parsed is None or parsed.tzinfo is None:
-        raise _bad(field, f"{field}: ต้องเป็นวันเวลา ISO 8601 พร้อมเขตเวลา", f"{field}: must be an ISO 8601 time with a time zone")
+        raise _bad(field, f"{field}: ต้องเป็นวันเวลา ISO 8601 พร้อมเขตเวลา",
+                   f"{field}: must be an ISO 8601 time with a time zone")
     return parsed
 
 
@@ -146,7 +147,8 @@ def record_breach(session: Session, catalog: Catalog, dpo: User, data: BreachIn,
     """Register an incident and its affected people (in the caller's transaction)."""
     now = now or utcnow()
     if data.discovered_at.tzinfo is None or data.discovered_at > now + dt.timedelta(minutes=5):
-        raise _bad("discovered_at", "เวลาที่พบต้องมีเขตเวลาและไม่อยู่ในอนาคต", "discovered_at needs a time zone and cannot be in the future")
+        raise _bad("discovered_at", "เวลาที่พบต้องมีเขตเวลาและไม่อยู่ในอนาคต",
+                   "discovered_at needs a time zone and cannot be in the future")
     criteria = check_criteria(catalog, data.criteria)
     people = affected(session, criteria)
     breach = Breach(reference=_next_reference(session, now), title=_text(data.title, "title", 200),

@@ -58,13 +58,14 @@ SCHEDULE: tuple[Period, ...] = (
            "เก็บไว้ปรับปรุงคำตอบเท่านั้น เลขประจำตัวประชาชนถูกปิดบังแล้ว (ค่าตั้ง assistant_log_days)",
            "Kept only to improve the answers, national IDs masked (setting assistant_log_days)"),
     Period("signin-throttles", 1, "ตัวนับการเข้าสู่ระบบที่ผิดพลาด", "Failed sign-in counters",
-           "ใช้ป้องกันการเดารหัสผ่านเท่านั้น ลบเมื่อพ้นเวลาล็อกแล้ว 1 วัน", "Only to slow password guessing; deleted a day after the lock ends"),
+           "ใช้ป้องกันการเดารหัสผ่านเท่านั้น ลบเมื่อพ้นเวลาล็อกแล้ว 1 วัน",
+           "Only to slow password guessing; deleted a day after the lock ends"),
     Period("closed-uploads", 365, "ไฟล์แนบของคำขอที่ถอนหรือไม่อนุมัติ", "Uploads of withdrawn or rejected applications",
            "พ้นระยะอุทธรณ์ (พ.ร.บ. วิธีปฏิบัติราชการทางปกครอง พ.ศ. 2539 มาตรา 44) และระยะฟ้องคดีต่อศาลปกครอง 90 วัน "
            "(พ.ร.บ. จัดตั้งศาลปกครองฯ พ.ศ. 2542 มาตรา 49) แล้ว ตัวคำขอและคำวินิจฉัยยังเก็บตามระยะของบริการ",
-           "Past the time to appeal (Administrative Procedure Act B.E. 2539, section 44) and to sue in the Administrative "
-           "Court (90 days, Act on the Establishment of Administrative Courts B.E. 2542, section 49); the application "
-           "and its decision stay for the service's own period", to_confirm=True),
+           "Past the time to appeal (Administrative Procedure Act B.E. 2539, section 44) and to sue in the "
+           "Administrative Court (90 days, Act on the Establishment of Administrative Courts B.E. 2542, "
+           "section 49); the application and its decision stay for the service's own period", to_confirm=True),
     Period("web-sessions", 0, "เซสชันการเข้าสู่ระบบที่หมดอายุ", "Expired sign-in sessions",
            "ไม่มีประโยชน์หลังหมดอายุ", "Useless once expired"),
     Period("oidc-codes-tokens", 1, "รหัสและโทเค็น OpenID Connect ที่หมดอายุ", "Expired OpenID Connect codes and tokens",
@@ -150,8 +151,10 @@ def purge_closed_uploads(session: Session, cutoff: dt.datetime, upload_dir: Path
 
 
 def _simple(session: Session, model: Any, key: Any, condition: ColumnElement[bool]) -> Outcome:
-    ids = select(key).where(condition).order_by(key)
-    return Outcome(_batched(session, ids, lambda batch: session.execute(delete(model).where(key.in_(batch)))))
+    def remove(batch: list[Any]) -> None:
+        session.execute(delete(model).where(key.in_(batch)))
+
+    return Outcome(_batched(session, select(key).where(condition).order_by(key), remove))
 
 
 def purge_assistant_logs(session: Session, cutoff: dt.datetime) -> Outcome:
@@ -183,8 +186,9 @@ def run_retention(session: Session, settings: Settings, *, trigger: str, now: dt
     steps: dict[str, Callable[[dt.datetime], Outcome]] = {
         "abandoned-drafts": lambda c: purge_drafts(session, c, upload_dir),
         "assistant-logs": lambda c: purge_assistant_logs(session, c),
-        "signin-throttles": lambda c: _simple(session, SigninThrottle, SigninThrottle.identifier,
-                                              or_(SigninThrottle.retry_after < c, SigninThrottle.retry_after.is_(None))),
+        "signin-throttles": lambda c: _simple(
+            session, SigninThrottle, SigninThrottle.identifier,
+            or_(SigninThrottle.retry_after < c, SigninThrottle.retry_after.is_(None))),
         "closed-uploads": lambda c: purge_closed_uploads(session, c, upload_dir),
         "web-sessions": lambda c: _simple(session, WebSession, WebSession.token_hash, WebSession.expires_at < c),
         "oidc-codes-tokens": lambda c: purge_oidc(session, c),
@@ -197,8 +201,8 @@ def run_retention(session: Session, settings: Settings, *, trigger: str, now: dt
             continue
         started = time.perf_counter()
         outcome = steps[period.record_type](cut[period.record_type])
-        row = RetentionRun(run_id=run_id, trigger=trigger, record_type=period.record_type, cutoff=cut[period.record_type],
-                           deleted=outcome.deleted, held=outcome.held, started_at=now,
+        row = RetentionRun(run_id=run_id, trigger=trigger, record_type=period.record_type,
+                           cutoff=cut[period.record_type], deleted=outcome.deleted, held=outcome.held, started_at=now,
                            seconds=round(time.perf_counter() - started, 4))
         session.add(row)
         report.append(row)

@@ -326,7 +326,8 @@ def _privacy(data: Any, where: str) -> Privacy:
                                                                                 f"{where}.data_categories"))
     recipients = tuple(_recipient(r, f"{where}.recipients") for r in _of(data.get("recipients", []), list,
                                                                          f"{where}.recipients", "a list"))
-    for kind, codes in (("data_categories", [c.code for c in categories]), ("recipients", [r.code for r in recipients])):
+    for kind, codes in (("data_categories", [c.code for c in categories]),
+                        ("recipients", [r.code for r in recipients])):
         if len(set(codes)) != len(codes):
             raise CatalogError(f"{where}.{kind}: codes must be unique, found {codes}")
     return Privacy(
