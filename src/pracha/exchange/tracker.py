@@ -28,9 +28,9 @@ from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.services.catalog import Catalog
 from pracha.services.views import StaffView
 
-COLUMNS = ("time", "source", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
+COLUMNS = ("time", "reference", "client", "client_name", "user", "service", "service_name", "purpose",
            "purpose_name", "categories", "legal_basis", "decision", "status", "reason", "ledger_index",
-           "receipt_url")
+           "receipt_url", "source")  # `source` last: the columns before it are as they always were
 
 
 def _me(principal: Principal) -> int:
