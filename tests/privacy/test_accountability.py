@@ -129,10 +129,14 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     withdrawn = submit(db, app, citizen)
     service.act(db, catalog, owner, withdrawn, "withdraw")
     kept = submit(db, app, create_citizen(db))
+    restricted = create_citizen(db)
+    restricted_draft = service.create_application(db, catalog, Principal(user=restricted), "residence-certificate", {})
     db.flush()
-    for application, days in ((old_draft, 91), (new_draft, 10), (held_draft, 200), (withdrawn, 400), (kept, 400)):
+    for application, days in ((old_draft, 91), (new_draft, 10), (held_draft, 200), (withdrawn, 400), (kept, 400),
+                              (restricted_draft, 120)):
         _age(db, application, days)
     place_hold(db, "legal_hold", "คดีปกครองที่ 12/2569", application_id=held_draft.id)
+    place_hold(db, "restriction", "ขอให้ระงับการใช้ข้อมูล (มาตรา 34)", user_id=restricted.id)
     sha = db.scalar(select(Document.sha256).where(Document.application_id == withdrawn.id))
     assert sha is not None
     db.add(SigninThrottle(identifier="old", failures=5, retry_after=utcnow() - dt.timedelta(days=2)))
@@ -148,19 +152,20 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     assert uploads.path_of(settings.upload_dir, sha).exists()
 
     ids = {name: a.id for name, a in (("old", old_draft), ("new", new_draft), ("held", held_draft),
-                                      ("withdrawn", withdrawn), ("kept", kept))}
+                                      ("withdrawn", withdrawn), ("kept", kept), ("restricted", restricted_draft))}
     client, _, _ = dpo_client(db, make_client)
     response = client.post("/api/v1/privacy/retention/runs", headers={"X-CSRF-Token": client_csrf(client)})
     assert response.status_code == 201, response.text
     report = {t["record_type"]: t for t in response.json()["types"]}
-    assert report["abandoned-drafts"]["deleted"] == 1 and report["abandoned-drafts"]["held"] == 1
+    assert report["abandoned-drafts"]["deleted"] == 1 and report["abandoned-drafts"]["held"] == 2
     assert report["closed-uploads"]["deleted"] == 2  # the withdrawn application's two documents
     assert report["signin-throttles"]["deleted"] == 1
     assert report["web-sessions"]["deleted"] == 1
     assert report["assistant-logs"]["deleted"] == 1
     db.expire_all()
     remaining = set(db.scalars(select(Application.id)))
-    assert ids["old"] not in remaining and {ids["new"], ids["held"], ids["withdrawn"], ids["kept"]} <= remaining
+    assert ids["old"] not in remaining
+    assert {ids["new"], ids["held"], ids["withdrawn"], ids["kept"], ids["restricted"]} <= remaining
     assert db.scalar(select(func.count()).select_from(Document).where(Document.application_id == ids["withdrawn"])) == 0
     assert db.scalar(select(func.count()).select_from(Document).where(Document.application_id == ids["kept"])) == 2
     assert not uploads.path_of(settings.upload_dir, sha).exists()  # unlinked after the commit
@@ -248,6 +253,29 @@ def test_breach_recorded_affected_people_deadline_letter_and_notices(
     for entry in entries:
         assert "user:" not in str(entry.data) and str(first.national_id) not in str(entry.data)
     assert client.get("/api/v1/privacy/breaches").json()[0]["reference"].startswith("BR-25")
+
+
+def test_breach_criteria_language(db: Session, app: FastAPI) -> None:
+    catalog = app.state.pracha.registry.get(CATALOG)
+    first, second = create_citizen(db), create_citizen(db)
+    one = submit(db, app, first)
+    submit(db, app, second)
+    draft = service.create_application(db, catalog, Principal(user=create_citizen(db)), "residence-certificate", {})
+    db.commit()
+    assert breaches.affected(db, breaches.check_criteria(catalog, {"references": [one.reference]})) == {first.id: 1}
+    assert breaches.affected(db, breaches.check_criteria(catalog, {"agencies": ["cm-elderly-welfare"]})) == {
+        first.id: 1, second.id: 1}
+    assert breaches.affected(db, breaches.check_criteria(catalog, {"services": ["residence-certificate"]})) == {}
+    everyone = breaches.affected(db, breaches.check_criteria(catalog, {"all_citizens": True}))
+    assert draft.citizen_id in everyone and set(everyone.values()) == {1}
+    later = (utcnow() + dt.timedelta(hours=1)).isoformat()
+    assert breaches.affected(db, breaches.check_criteria(catalog, {"services": ["elderly-allowance"],
+                                                                   "from": later})) == {}
+    for bad in ({"services": "elderly-allowance"}, {"statuses": ["lost"]}, {"all_citizens": False},
+                {"services": ["elderly-allowance"], "from": "yesterday"}, {"who": ["x"]}, [],
+                {"services": ["elderly-allowance"], "from": later, "to": later}):
+        with pytest.raises(breaches.InvalidInput):
+            breaches.check_criteria(catalog, bad)
 
 
 def test_breach_form_records_from_the_page(db: Session, app: FastAPI, make_client: Client) -> None:
