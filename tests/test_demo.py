@@ -172,6 +172,17 @@ def test_officer_queues_show_overdue_work(db: Session, catalog: Catalog) -> None
     assert 0 < overdue < open_items
 
 
+def test_the_dpo_has_a_breach_with_its_affected_people_and_a_retention_report(db: Session) -> None:
+    from pracha.privacy.records import Breach, BreachSubject, RetentionRun
+
+    [breach] = db.scalars(select(Breach))
+    assert breach.title.startswith("อีเมลแจ้งผลเบี้ยยังชีพ") and breach.affected_people > 0
+    assert db.scalar(select(func.count()).select_from(BreachSubject)) == breach.affected_people
+    assert breach.affected_records >= breach.affected_people
+    runs = list(db.scalars(select(RetentionRun)))
+    assert {r.record_type for r in runs} >= {"abandoned-drafts", "assistant-logs", "closed-uploads"}
+
+
 def test_seeding_twice_changes_nothing(db: Session, seeded: Seeded, catalog: Catalog) -> None:
     before = counts(db)
     again = seed_demo(db, catalog, citizens=500, upload_dir=seeded.upload_dir, secret=DEMO_APP_SECRET)

@@ -7,6 +7,7 @@ import gc
 import os
 import signal
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
@@ -27,8 +28,16 @@ def _skip_final_collections() -> None:
 
 atexit.register(_skip_final_collections)
 
+def _privacy_jobs(registry: Any, catalog: Any) -> None:
+    """The privacy package's tracker rows, PDPA deadlines, daily retention and hourly breach deadlines,
+    for `pracha worker`."""
+    from pracha.privacy.install import install
+
+    install(registry, catalog)
+
+
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
-                  add_completion=False)
+                  add_completion=False, context_settings={"obj": {"worker_installers": (_privacy_jobs,)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 
@@ -107,6 +116,33 @@ def seed(
 
 app.command()(worker)
 app.add_typer(cert_app, name="cert")
+
+privacy_app = typer.Typer(help="PDPA accountability: the retention schedule.", no_args_is_help=True)
+app.add_typer(privacy_app, name="privacy")
+
+
+@privacy_app.command("retention")
+def privacy_retention(run: bool = typer.Option(False, "--run", help="Delete what is past its period now.")) -> None:
+    """Show the retention schedule; with --run, apply it now (the automation also runs it daily)."""
+    from pracha.db import begin_write
+    from pracha.privacy.retention import SCHEDULE, run_retention
+    from pracha.web.app import build_state
+
+    table = Table(title="Retention schedule")
+    for column in ("record type", "days", "deleted", "kept (hold)"):
+        table.add_column(column)
+    counts: dict[str, tuple[int, int]] = {}
+    if run:
+        state = build_state(get_settings())
+        with state.db.sessions() as session:
+            begin_write(session)
+            counts = {r.record_type: (r.deleted, r.held) for r in run_retention(session, state.settings, trigger="cli")}
+            session.commit()
+    for period in SCHEDULE:
+        found = counts.get(period.record_type)
+        table.add_row(period.record_type, str(period.days), *(map(str, found) if found else ("", "")))
+    console.print(table)
+
 
 ledger_app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
                          no_args_is_help=True)

@@ -155,6 +155,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
     seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
     add_privacy_requests(session, catalog, people, seeder.password_hash, population.today)
+    seed_accountability(session, catalog, population.now, password_hash=seeder.password_hash)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
@@ -164,6 +165,27 @@ def enrol_demo_staff(session: Session, secret: bytes) -> None:
     """Every demo staff account gets the public demo TOTP secret, so `make run` needs no enrolment."""
     for user in session.scalars(select(User).where(User.role.in_(STAFF_ROLES))):
         factors.set_totp(session, user, secret, DEMO_TOTP_SECRET)
+
+
+def seed_accountability(session: Session, catalog: Catalog, now: dt.datetime, *, password_hash: str) -> None:
+    """The DPO's register: one breach (Thai text) with its affected people computed, and one retention
+    run report. The demo DPO (`dpo`) is looked up, or made when missing."""
+    from pracha.privacy import breaches, retention
+
+    dpo = session.scalar(select(User).where(User.username == "dpo"))
+    if dpo is None:
+        dpo = create_staff(session, username="dpo", password=DEMO_PASSWORD, role=DPO, first_name="ศิริพร",
+                           last_name="ปกป้องสิทธิ์", agency=None, password_hash=password_hash)
+    breaches.record_breach(session, catalog, dpo, breaches.BreachIn(
+        title="อีเมลแจ้งผลเบี้ยยังชีพผู้สูงอายุส่งถึงผู้รับผิดคน",
+        description="ระบบส่งอีเมลของผู้ให้บริการภายนอกจับคู่ผู้รับผิดพลาด ทำให้อีเมลแจ้งผลการอนุมัติเบี้ยยังชีพผู้สูงอายุ "
+                    "ซึ่งมีชื่อ เลขคำขอ และเลขบัญชีธนาคารสี่หลักท้าย ถูกส่งถึงผู้สมัครรายอื่นเป็นเวลาประมาณ 3 ชั่วโมง",
+        discovered_at=now - dt.timedelta(hours=30), data_categories=["identity", "bank-account"],
+        criteria={"services": ["elderly-allowance"], "statuses": ["approved"]},
+        consequences="ผู้ได้รับอีเมลผิดคนทราบชื่อและเลขบัญชีบางส่วนของผู้อื่น อาจถูกนำไปใช้หลอกลวงทางโทรศัพท์",
+        measures="ระงับการส่งอีเมลของผู้ให้บริการรายนี้ ขอให้ผู้รับลบอีเมล และตรวจสอบการจับคู่ผู้รับทุกครั้งก่อนส่ง"),
+        now=now)
+    retention.run_retention(session, get_settings(), trigger="demo", now=now)
 
 
 def staff_accounts(agencies: Iterable[str]) -> list[tuple[str, str, str | None]]:

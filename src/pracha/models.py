@@ -20,7 +20,9 @@ from pracha.identity.oidc.models import (
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.privacy.models import PrivacyEvent, PrivacyRequest
+from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
 from pracha.services.models import Application, ApplicationEvent, Document
+from pracha.services.views import StaffView
 
 __all__ = [
     "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
@@ -31,5 +33,5 @@ __all__ = [
     "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
     "Conversation", "Message",
     "BotDecision", "Certificate", "Task", "DailyStatistic",
-    "PrivacyRequest", "PrivacyEvent",
+    "PrivacyRequest", "PrivacyEvent", "StaffView", "RetentionRun", "Hold", "Breach", "BreachSubject",
 ]

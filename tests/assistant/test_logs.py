@@ -34,7 +34,9 @@ def test_ids_typed_into_the_chat_are_never_stored(client: TestClient, db: Sessio
         assert form not in stored
 
 
-def test_logs_older_than_30_days_are_deleted_at_the_next_write(db: Session, settings: Settings) -> None:
+def test_logs_older_than_30_days_are_deleted_by_the_retention_schedule(db: Session, settings: Settings) -> None:
+    from pracha.privacy.retention import run_retention
+
     reply = Reply("ok", "th", "answer")
     old = utcnow() - dt.timedelta(days=31)
     recent = utcnow() - dt.timedelta(days=29)
@@ -42,10 +44,12 @@ def test_logs_older_than_30_days_are_deleted_at_the_next_write(db: Session, sett
                       reply=reply, now=old)
     kept_id = log_turn(db, settings, conversation_id=None, channel="web", user_id=None, question="ใหม่",
                        reply=reply, now=recent)
-    db.commit()
-    assert db.scalar(select(func.count()).select_from(Conversation)) == 2
     log_turn(db, settings, conversation_id=None, channel="web", user_id=None, question="วันนี้", reply=reply)
+    db.commit()
+    assert db.scalar(select(func.count()).select_from(Conversation)) == 3  # a write no longer deletes
+    [report] = run_retention(db, settings, trigger="test", only=["assistant-logs"])
     db.commit()
     ids = set(db.scalars(select(Conversation.id)))
     assert old_id not in ids and kept_id in ids
     assert "เก่า" not in set(db.scalars(select(Message.text)))
+    assert report.deleted == 3  # two messages and their conversation

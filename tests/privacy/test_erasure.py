@@ -16,6 +16,7 @@ from pracha.exchange.models import Consent
 from pracha.exchange.prefill import prefill_form
 from pracha.identity.models import User, WebSession
 from pracha.identity.principal import Principal
+from pracha.ledger import log
 from pracha.ledger.deps import LEDGER
 from pracha.ledger.models import LedgerEntry, SubjectKey
 from pracha.ledger.receipts import verify_receipt
@@ -74,6 +75,8 @@ def test_full_erasure_closes_the_account_and_keeps_the_log_verifiable(db: Sessio
     assert db.get(SubjectKey, f"user:{citizen.id}") is None  # crypto-shredded
     assert client.get("/api/v1/me/privacy-requests").status_code == 401  # signed out for good
     ledger = app.state.pracha.registry.get(LEDGER)
+    log.sequence(db, ledger.signer, ledger.origin)  # what a receipt route's `sequenced` dependency does
+    db.commit()
     entry = db.scalar(select(LedgerEntry).where(LedgerEntry.kind == "privacy.request.decided"))
     assert entry is not None
     assert verify_receipt(ledger.receipt(db, entry.id), ledger.verifier_key).ok

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from pracha.automation import certificates
 from pracha.automation.models import Task
 from pracha.config import Settings
+from pracha.db import utcnow
 from pracha.identity import service as identity
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import LEDGER
-from pracha.privacy import rights
+from pracha.privacy import breaches, rights
 from pracha.services import service
 from pracha.services.catalog import Catalog, default_catalog_dir
 from pracha.web.app import create_app
@@ -50,6 +51,7 @@ class World:
     cert_id: str = ""  # a certificate of a second, approved application (automation)
     task_id: int = 0  # the bot task the submit queued (automation)
     privacy_request_id: int = 0  # the citizen's registry correction, waiting for the DPO (privacy)
+    breach_id: int = 0  # a breach in the register (privacy)
 
 
 @dataclass(frozen=True)
@@ -119,10 +121,12 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     cert_id, task_id = _automation_world(db, catalog, app, users["officer"], owner)
     correction = rights.create_request(db, owner, kind="rectification", fields=["last_name"], details="สะกดผิด",
                                        today=dt.date(2026, 12, 1), calendar=catalog.calendar)
+    breach = breaches.record_breach(db, catalog, users["dpo"], breaches.BreachIn(
+        "แฟ้มสำเนาบัตรหาย", "กล่องเอกสารหายระหว่างขนย้าย", utcnow(), ["identity"], {"services": ["elderly-allowance"]}))
     db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
                  document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,
-                 correction.id)
+                 correction.id, breach.id)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,

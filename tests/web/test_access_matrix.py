@@ -61,6 +61,8 @@ class Call:
 
 ADMINS_ONLY = {"agency_admin": 200, "platform_admin": 200}
 CITIZENS = {"citizen": 200, "other_citizen": 200}
+OVERSEERS = {"dpo": 200, "auditor": 200, "platform_admin": 200}
+BREACH_READERS = {"dpo": 200, "auditor": 200}
 EXCHANGE_MEMBERS = dict.fromkeys(
     ("officer", "other_officer", "agency_admin", "auditor", "platform_admin", "token"), 200)
 MATRIX = [
@@ -205,6 +207,25 @@ MATRIX = [
     Call("GET", "/api/v1/privacy/requests", expect(dpo=200)),
     Call("POST", "/api/v1/privacy/requests/{request_id}/forward", expect(dpo=200)),
     Call("POST", "/api/v1/privacy/requests/{request_id}/decision", expect(dpo=422), "json:empty"),
+    # privacy: the controller's accountability (RoPA, notices, retention, breaches)
+    Call("GET", "/privacy/ropa", expect(**OVERSEERS)),
+    Call("GET", "/api/v1/privacy/ropa", expect(**OVERSEERS)),
+    Call("GET", "/services/{service_id}/privacy", everyone(200)),
+    Call("GET", "/privacy/retention", expect(**OVERSEERS)),
+    Call("GET", "/api/v1/privacy/retention", expect(**OVERSEERS)),
+    Call("POST", "/api/v1/privacy/retention/runs", expect(dpo=201)),
+    Call("GET", "/privacy/breaches", expect(**BREACH_READERS)),
+    Call("POST", "/privacy/breaches", expect(dpo=422), "form"),
+    Call("GET", "/api/v1/privacy/breaches", expect(**BREACH_READERS)),
+    Call("POST", "/api/v1/privacy/breaches", expect(dpo=422), "json:empty"),
+    Call("GET", "/api/v1/privacy/breaches/{breach_id}", expect(**BREACH_READERS)),
+    Call("GET", "/privacy/breaches/{breach_id}", expect(**BREACH_READERS)),
+    Call("GET", "/privacy/breaches/{breach_id}/letter", expect(**BREACH_READERS)),
+    Call("GET", "/privacy/breaches/{breach_id}/letter.pdf", expect(**BREACH_READERS)),
+    Call("POST", "/privacy/breaches/{breach_id}/regulator-notified", expect(dpo=303), "form"),
+    Call("POST", "/privacy/breaches/{breach_id}/notify-people", expect(dpo=303), "form"),
+    Call("POST", "/api/v1/privacy/breaches/{breach_id}/regulator-notified", expect(dpo=200)),
+    Call("POST", "/api/v1/privacy/breaches/{breach_id}/notify-people", expect(dpo=200)),
     # operations (the metrics token is tested in tests/web/test_metrics.py)
     Call("GET", "/metrics", expect(platform_admin=200)),
     Call("GET", "/readyz", everyone(503)),  # the world's registries (ports 8101…) are not running
@@ -290,7 +311,7 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
     path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
                             service_id="elderly-allowance", action="approve", event_id=world.event_id,
                             path="entries/000.p/1", index=0, passkey_id=999999, client_id="c_none",
-                            consent_id=world.consent_id, right_id=world.right_id,
+                            consent_id=world.consent_id, right_id=world.right_id, breach_id=world.breach_id,
                             message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
                             chart="automation", request_id=world.privacy_request_id,
                             session_id="0" * 16) + call.query

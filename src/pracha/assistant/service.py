@@ -1,7 +1,7 @@
 """The assistant's logic with storage: answer one message for a principal on a channel, look up the
 citizen's own applications (through ``pracha.services.service``), optionally let an LLM word the
-answer, and log the turn — national IDs masked, logs older than ``assistant_log_days`` deleted at
-each write. Never commits: the route does.
+answer, and log the turn — national IDs masked; logs older than ``assistant_log_days`` are deleted
+by the retention schedule (``pracha.privacy.retention``, daily). Never commits: the route does.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import time
 from collections import deque
 from dataclasses import replace
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.assistant import llm
@@ -68,13 +68,6 @@ def application_statuses(session: Session, catalog: Catalog, principal: Principa
     return rows
 
 
-def purge_expired(session: Session, days: int, now: dt.datetime | None = None) -> None:
-    """Delete messages and conversations older than ``days``."""
-    cutoff = (now or utcnow()) - dt.timedelta(days=days)
-    session.execute(delete(Message).where(Message.at < cutoff))
-    session.execute(delete(Conversation).where(Conversation.updated_at < cutoff))
-
-
 def _conversation(session: Session, conversation_id: str | None, channel: str, user_id: int | None,
                   now: dt.datetime) -> Conversation:
     """The caller's conversation if it exists and is theirs; otherwise a new one."""
@@ -93,7 +86,6 @@ def log_turn(session: Session, settings: Settings, *, conversation_id: str | Non
              user_id: int | None, question: str, reply: Reply, now: dt.datetime | None = None) -> str:
     """Store the question and the reply (IDs masked); returns the conversation id."""
     now = now or utcnow()
-    purge_expired(session, settings.assistant_log_days, now)
     conversation = _conversation(session, conversation_id, channel, user_id, now)
     session.add_all([
         Message(conversation_id=conversation.id, at=now, role="user", text=mask_national_ids(question)[:MAX_TEXT]),

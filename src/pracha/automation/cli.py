@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,10 @@ console = Console()
 cert_app = typer.Typer(help="Certificates: verify a PDF file, revoke a certificate.", no_args_is_help=True)
 
 
-def _state() -> tuple[Any, Any, Any]:
-    """Settings, sessions carrying the automation's hooks (a bot's approval queues the certificate),
-    and the catalogue."""
+def _state(installers: tuple[Callable[..., None], ...] = ()) -> tuple[Any, Any, Any]:
+    """Settings, sessions carrying the automation's hooks (a bot's approval queues the certificate)
+    and those of `installers` (packages above, given by the `pracha` command: the privacy package's
+    daily retention), and the catalogue."""
     from pracha.automation import service as automation
     from pracha.db import make_engine, make_sessionmaker
     from pracha.hooks import Registry
@@ -28,10 +30,13 @@ def _state() -> tuple[Any, Any, Any]:
     catalog = load_catalog(settings.catalog_dir.resolve())
     registry = Registry()
     automation.install(registry, catalog)
+    for install in installers:
+        install(registry, catalog)
     return settings, make_sessionmaker(make_engine(settings.database_url), registry), catalog
 
 
-def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready."),
+def worker(ctx: typer.Context,
+           until_idle: bool = typer.Option(False, "--until-idle", help="Stop when no task is ready."),
            metrics_port: int = typer.Option(0, help="Serve this worker's Prometheus metrics (task failures) "
                                             "on 127.0.0.1:PORT/metrics (0: off)."),
            metrics_host: str = typer.Option("127.0.0.1", help="Address for --metrics-port.")) -> None:
@@ -40,7 +45,7 @@ def worker(until_idle: bool = typer.Option(False, "--until-idle", help="Stop whe
     from pracha.automation import tasks
     from pracha.automation.runner import work
 
-    settings, sessions, catalog = _state()
+    settings, sessions, catalog = _state(tuple((ctx.obj or {}).get("worker_installers", ())))
     if metrics_port:  # a worker counts its own task failures; it has no other HTTP server to show them on
         from prometheus_client import start_http_server
 

@@ -20,7 +20,7 @@ from pracha.identity.principal import Principal
 from pracha.ledger import note
 from pracha.ledger.deps import ledger_of
 from pracha.paging import PageRequest, page_request
-from pracha.services import service
+from pracha.services import service, views
 from pracha.services.deps import catalog_of, change_application
 
 router = APIRouter()
@@ -65,8 +65,12 @@ def _visible_certificate(db: Session, p: Principal, cert_id: str) -> Certificate
 
 
 @router.get("/certificates/{cert_id}.pdf")
-def certificate_pdf(cert_id: str, p: Principal = allow(*READERS), db: Session = Depends(get_db)) -> Response:
+def certificate_pdf(cert_id: str, p: Principal = allow(*READERS, write_for=(OFFICER, AGENCY_ADMIN, AUDITOR)),
+                    db: Session = Depends(get_db)) -> Response:
     certificate = _visible_certificate(db, p, cert_id)
+    if views.is_staff_view(p):  # a staff view of the citizen's certificate, shown in their data tracker
+        views.record_view(db, p, certificate.application, "document")
+        db.commit()
     return Response(certificate.pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.id}.pdf"'})
 

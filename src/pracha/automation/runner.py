@@ -21,19 +21,20 @@ from starlette.concurrency import run_in_threadpool
 from pracha.automation import delivery, schedules, tasks
 from pracha.automation import service as _handlers  # noqa: F401 - its @tasks.handler("bot"/"certificate")
 from pracha.config import Settings
-from pracha.db import Database, begin_write
+from pracha.db import Database, begin_write, utcnow
 from pracha.services.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
 
 def housekeeping(sessions: sessionmaker[Session], context: tasks.Context) -> None:
-    """Queue today's daily job (once per day, by its key) and send the due notices."""
+    """Queue today's daily job and this hour's (once each, by their keys) and send the due notices."""
     from pracha.services.service import today_in_thailand
 
     with sessions() as session:
         begin_write(session)
         schedules.ensure_daily(session, today_in_thailand())
+        schedules.ensure_hourly(session, utcnow())
         senders = context.extra.get("senders") or delivery.senders_from(context.settings)
         delivery.deliver_due(session, senders, max_attempts=context.settings.notice_max_attempts)
         session.commit()

@@ -1,7 +1,7 @@
 """What runs once a day (queued by every runner, once per day by its task key): SLA reminders to the
 agency's officers, escalation of overdue applications to the agency admins, the statistics, and the
-jobs that packages above the automation add through `DAILY_JOBS` (e.g. the privacy package's reminders
-of PDPA deadlines), found in the registry the session carries."""
+`DAILY` hooks of packages above (the privacy package's retention schedule). Once an hour, the `HOURLY`
+hooks (the breach register's 72-hour deadline)."""
 
 from __future__ import annotations
 
@@ -24,12 +24,21 @@ from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
 
-# (session, today in Bangkok) → anything; run in the daily task's transaction, after the SLA reminders.
-DAILY_JOBS: Hook[Callable[[Session, dt.date], object]] = Hook("automation.daily_jobs")
+# Jobs of packages above the automation, run in the daily (or hourly) task's transaction:
+# (session, settings, the day in Thailand) and (session, settings, the hour's start in UTC).
+DAILY: Hook[Callable[[Session, Settings, dt.date], None]] = Hook("daily_jobs")
+HOURLY: Hook[Callable[[Session, Settings, dt.datetime], None]] = Hook("hourly_jobs")
 
 
 def ensure_daily(session: Session, today: dt.date) -> None:
     tasks.enqueue(session, "daily", f"daily:{today.isoformat()}", {"day": today.isoformat()})
+
+
+def ensure_hourly(session: Session, now: dt.datetime) -> None:
+    """Queue this hour's task unless no package registered an hourly job (nothing to run)."""
+    if registry_of(session).each(HOURLY):
+        hour = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+        tasks.enqueue(session, "hourly", f"hourly:{hour.isoformat()}", {"at": hour.isoformat()})
 
 
 def _staff(session: Session, role: str) -> dict[str, list[User]]:
@@ -119,5 +128,10 @@ def run_daily(session: Session, catalog: Catalog, settings: Settings, day: str) 
     today = dt.date.fromisoformat(day)
     sla_reminders(session, today, settings.sla_remind_days, catalog.calendar)
     statistics(session, today - dt.timedelta(days=1))
-    for job in registry_of(session).each(DAILY_JOBS):
-        job(session, today)
+    for job in registry_of(session).each(DAILY):
+        job(session, settings, today)
+
+
+def run_hourly(session: Session, settings: Settings, at: str) -> None:
+    for job in registry_of(session).each(HOURLY):
+        job(session, settings, dt.datetime.fromisoformat(at))

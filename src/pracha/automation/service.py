@@ -151,6 +151,11 @@ def _daily(session: Session, context: tasks.Context, payload: dict[str, Any]) ->
     schedules.run_daily(session, context.catalog, context.settings, payload["day"])
 
 
+@tasks.handler("hourly")
+def _hourly(session: Session, context: tasks.Context, payload: dict[str, Any]) -> None:
+    schedules.run_hourly(session, context.settings, payload["at"])
+
+
 # --- officers ----------------------------------------------------------------------------------------
 
 

@@ -28,6 +28,7 @@ from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLAT
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.paging import PageOut, PageRequest, page_body, page_request
+from pracha.services.deps import catalog_of
 
 router = APIRouter(prefix="/api/v1", tags=["exchange"])
 MEMBERS = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, API_TOKEN)
@@ -104,9 +105,10 @@ def data_tracker(request: Request, response: Response, format: Literal["", "json
                  db: Session = Depends(get_db)) -> Any:
     """Every access to my data through the mediator, newest first, paged; `format=csv|json` downloads
     all of it as one file (a bare JSON array), not a page."""
+    agencies = tracker.agency_names(catalog_of(request))
     if not format:
-        return page_body(request, response, tracker.entries(db, p, page, lang=request.state.lang))
-    rows = tracker.all_entries(db, p, lang=request.state.lang)
+        return page_body(request, response, tracker.entries(db, p, page, lang=request.state.lang, agencies=agencies))
+    rows = tracker.all_entries(db, p, lang=request.state.lang, agencies=agencies)
     if format == "csv":
         return Response(tracker.to_csv(rows), media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": 'attachment; filename="data-tracker.csv"'})

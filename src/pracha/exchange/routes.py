@@ -21,6 +21,7 @@ from pracha.identity.models import AUDITOR, CITIZEN, PLATFORM_ADMIN
 from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.paging import PageRequest, page_request
+from pracha.services.deps import catalog_of
 
 router = APIRouter(include_in_schema=False)
 EXCHANGE_ADMINS = (PLATFORM_ADMIN, AUDITOR)
@@ -99,7 +100,7 @@ def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITI
 @router.get("/me/data-tracker", response_class=HTMLResponse)
 def tracker_view(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN),
                  db: Session = Depends(get_db)) -> Response:
-    found = tracker.entries(db, p, page, lang=request.state.lang)
+    found = tracker.entries(db, p, page, lang=request.state.lang, agencies=tracker.agency_names(catalog_of(request)))
     rows = [{**r, "at": dt.datetime.fromisoformat(r["time"])} for r in found.items]
     return render(request, "tracker.html", {"rows": rows, "page": found})
 

@@ -39,6 +39,7 @@ class OfferOut(BaseModel):
 
 class TrackerRow(BaseModel):
     time: str
+    source: str = "exchange"  # "exchange" (through the mediator), "staff_view" or "privacy" (your PDPA rights)
     reference: str
     client: str
     client_name: str

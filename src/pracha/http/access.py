@@ -116,17 +116,19 @@ async def _check_csrf(request: Request) -> None:
 class Rule:
     """A route's access rule: the roles that may call it and, for API tokens, the scope needed."""
 
-    def __init__(self, roles: tuple[str, ...], scope: str | None, csrf: bool = True, write: bool | None = None
-                 ) -> None:
+    def __init__(self, roles: tuple[str, ...], scope: str | None, csrf: bool = True, write: bool | None = None,
+                 write_for: tuple[str, ...] = ()) -> None:
         self.roles = frozenset(roles)
         self.scope = scope
         self.csrf = csrf
         self.write = write
+        self.write_for = frozenset(write_for)
 
     async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Any:
         write = self.write if self.write is not None else request.method not in SAFE_METHODS
         if SESSION_COOKIE in request.cookies or "authorization" in request.headers:
-            principal = await run_in_threadpool(resolve_caller, request, db, write)
+            principal = await run_in_threadpool(resolve_caller, request, db, write or bool(self.write_for))
+            write = write or principal.role in self.write_for
         else:
             principal = part(request, CALLERS)(db, None, None)  # nobody signed in: no lookup, no thread
         request.state.principal = principal
@@ -157,8 +159,10 @@ def resolve_caller(request: Request, db: Session, end_transaction: bool = False)
     return principal
 
 
-def allow(*roles: str, scope: str | None = None, csrf: bool = True, write: bool | None = None) -> Any:
+def allow(*roles: str, scope: str | None = None, csrf: bool = True, write: bool | None = None,
+          write_for: tuple[str, ...] = ()) -> Any:
     """`principal: Principal = allow("citizen")` — the dependency that enforces the rule. `csrf=False`
     only for public calls authenticated by what they carry (a signature), never by cookies. `write`
-    defaults to "unsafe method"; a GET that writes (marking messages read) says `write=True`."""
-    return Depends(Rule(roles, scope, csrf, write))
+    defaults to "unsafe method"; a GET that writes (marking messages read) says `write=True`, and one
+    that writes only for some roles (staff views of an application are recorded) names them in `write_for`."""
+    return Depends(Rule(roles, scope, csrf, write, write_for))

@@ -1,4 +1,4 @@
-"""The law's clock on PDPA requests, run by the automation's daily job (`automation.schedules.DAILY_JOBS`):
+"""The law's clock on PDPA requests, run by the automation's daily job (`automation.schedules.DAILY`):
 each DPO is reminded in the inbox when an open request is 7 days and 1 day from its deadline, and an
 overdue request is flagged once (and told to every DPO). Each reminder is sent once: the request
 keeps the reminders it has had, so running the job twice on one day sends nothing new."""
@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.config import Settings
 from pracha.db import utcnow
 from pracha.identity.models import DPO, User
 from pracha.notices.service import notify
@@ -55,6 +56,6 @@ def _tell(officers: list[User], session: Session, th: str, en: str, request: Pri
                link=f"/privacy/requests/{request.id}")
 
 
-def run_daily(session: Session, today: dt.date) -> None:
-    """The `DAILY_JOBS` entry."""
+def run_daily(session: Session, settings: Settings, today: dt.date) -> None:
+    """The automation's `DAILY` job."""
     remind_dpo(session, today)

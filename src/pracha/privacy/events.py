@@ -1,6 +1,6 @@
 """Privacy events in the citizen's data tracker: every export of their data and every step of their
 PDPA requests, as rows with the tracker's own keys (`exchange.tracker.COLUMNS`), merged there through
-the `TRACKER_SOURCES` hook that the composition root fills with `tracker_rows`."""
+the `TRACKER_SOURCES` hook that the composition root fills with `TRACKER_SOURCE`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import datetime as dt
 import secrets
 from typing import Any
 
-from sqlalchemy import literal, select, tuple_
-from sqlalchemy.orm import Session
+from sqlalchemy import literal, select
+from sqlalchemy.orm import Session, selectinload
 
 from pracha.db import utcnow
+from pracha.exchange.tracker import TrackerSource
 from pracha.ledger.models import LedgerEntry
 from pracha.privacy.models import PrivacyEvent
 
+SOURCE = "privacy"
 CONTROLLER = "TH/GOV/PRACHA/privacy"
 CONTROLLER_NAME = ("Pracha (ผู้ควบคุมข้อมูลส่วนบุคคล)", "Pracha (data controller)")
 KINDS = {  # kind → (Thai, English) of what happened
@@ -48,7 +50,7 @@ def _name(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
 def row(event: PrivacyEvent, lang: str) -> dict[str, Any]:
     entry = event.ledger_entry
     return {
-        "time": event.created_at.astimezone(dt.UTC).isoformat(), "reference": event.reference,
+        "time": event.created_at.astimezone(dt.UTC).isoformat(), "source": SOURCE, "reference": event.reference,
         "client": CONTROLLER, "client_name": _name({"c": CONTROLLER_NAME}, "c", lang),
         "user": None if event.actor == "citizen" else event.actor,
         "service": f"privacy/{event.kind}", "service_name": _name(KINDS, event.kind, lang),
@@ -60,14 +62,17 @@ def row(event: PrivacyEvent, lang: str) -> dict[str, Any]:
     }
 
 
-def tracker_rows(session: Session, user_id: int, after: tuple[dt.datetime, str] | None, limit: int | None,
-                 lang: str) -> list[dict[str, Any]]:
-    """The `exchange.tracker.TRACKER_SOURCES` source: this citizen's privacy events, newest first."""
-    query = select(PrivacyEvent).where(PrivacyEvent.user_id == user_id)
-    if after is not None:
-        query = query.where(tuple_(PrivacyEvent.created_at, PrivacyEvent.reference) < tuple_(
-            literal(after[0], PrivacyEvent.created_at.type), literal(after[1], PrivacyEvent.reference.type)))
-    query = query.order_by(PrivacyEvent.created_at.desc(), PrivacyEvent.reference.desc())
-    if limit is not None:
-        query = query.limit(limit)
-    return [row(event, lang) for event in session.scalars(query)]
+def _keys(user_id: int) -> Any:
+    return (select(PrivacyEvent.created_at.label("time"), literal(SOURCE).label("source"),
+                   PrivacyEvent.id.label("id")).where(PrivacyEvent.user_id == user_id))
+
+
+def _rows(session: Session, ids: list[int], lang: str) -> dict[int, dict[str, Any]]:
+    if not ids:
+        return {}
+    query = select(PrivacyEvent).where(PrivacyEvent.id.in_(ids)).options(selectinload(PrivacyEvent.ledger_entry))
+    return {event.id: row(event, lang) for event in session.scalars(query)}
+
+
+# The citizen's privacy events in the data tracker (`exchange.tracker.TRACKER_SOURCES`).
+TRACKER_SOURCE = TrackerSource(SOURCE, _keys, _rows)

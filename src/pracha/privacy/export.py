@@ -221,7 +221,7 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
         "applications": [_application(a, catalog, certificates.get(a.id)) for a in applications],
         "consents": [{**consent.snapshot(c), "active": c.active_at(now)} for c in session.scalars(
             select(Consent).where(Consent.user_id == user.id).order_by(Consent.id))],
-        "data_tracker": tracker.all_entries(session, principal, lang=lang),
+        "data_tracker": tracker.all_entries(session, principal, lang=lang, agencies=tracker.agency_names(catalog)),
         "inbox": [m.__dict__ for m in session.scalars(select(InboxMessage).where(InboxMessage.user_id == user.id)
                                                         .order_by(InboxMessage.id))],
         "assistant_conversations": [

@@ -12,7 +12,7 @@ from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
 from pracha.paging import PageOut, PageRequest, page_body, page_request
-from pracha.services import service, workflow
+from pracha.services import service, views, workflow
 from pracha.services.catalog import Service
 from pracha.services.deps import catalog_of, storage_of
 from pracha.services.models import Application
@@ -113,9 +113,14 @@ def create_application(body: ApplicationIn, request: Request,
 
 
 @router.get("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
-def get_application(reference: str, p: Principal = allow(*READERS, scope="applications:read"),
+def get_application(reference: str, p: Principal = allow(*READERS, scope="applications:read", write_for=READERS[1:]),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
-    return _application(service.get_application(db, p, reference), p)
+    application = service.get_application(db, p, reference)
+    body = _application(application, p)
+    if views.is_staff_view(p):  # shown in the citizen's data tracker
+        views.record_view(db, p, application)
+        db.commit()
+    return body
 
 
 @router.get("/applications/{reference}/status", response_model=StatusOut, tags=["applications"])

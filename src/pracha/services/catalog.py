@@ -31,8 +31,11 @@ MAX_TEXT_LENGTH = 2000
 _CODE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _SERVICE_KEYS = frozenset({
     "id", "agency", "life_events", "name", "summary", "description", "legal_basis", "keywords",
-    "eligibility", "documents", "fee", "sla_days", "form", "steps",
+    "eligibility", "documents", "fee", "sla_days", "form", "steps", "privacy",
 })
+# PDPA section 24: the lawful bases a service may process personal data on.
+LEGAL_BASES = frozenset({"legal-obligation", "public-task", "consent", "contract", "vital-interest",
+                         "legitimate-interest"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,49 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True)
+class DataCategory:
+    code: str
+    name: Text
+    sensitive: bool  # PDPA section 26 (health, disability, religion, biometrics …)
+    sensitive_basis: Text | None  # which exception of section 26 allows it
+    to_confirm: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    code: str
+    name: Text
+    purpose: Text
+    to_confirm: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Privacy:
+    """What the record of processing activities (PDPA section 39) and the privacy notice say of a
+    service. `to_confirm` marks a fact a lawyer of the agency has still to check."""
+
+    purposes: tuple[Text, ...]
+    categories: tuple[DataCategory, ...]
+    basis: str  # one of LEGAL_BASES
+    basis_act: Text
+    basis_to_confirm: bool
+    recipients: tuple[Recipient, ...]
+    retention_years: int
+    retention_from: Text
+    retention_ground: Text
+    retention_to_confirm: bool
+
+    @property
+    def sensitive(self) -> bool:
+        return any(c.sensitive for c in self.categories)
+
+    @property
+    def to_confirm(self) -> bool:
+        return (self.basis_to_confirm or self.retention_to_confirm
+                or any(c.to_confirm for c in self.categories) or any(r.to_confirm for r in self.recipients))
+
+
+@dataclass(frozen=True, slots=True)
 class Service:
     id: str
     agency: str
@@ -91,6 +137,7 @@ class Service:
     sla_days: int
     form_schema: dict[str, Any]
     steps: tuple[Step, ...]
+    privacy: Privacy
 
 
 class CatalogError(Exception):
@@ -244,6 +291,54 @@ def _step(data: Any, where: str) -> Step:
     return Step(code, data["actor"], _text(data.get("text"), f"{where}.{code}.text"), auto)
 
 
+def _flag(data: dict[str, Any], where: str) -> bool:
+    return bool(_of(data.get("to_confirm", False), bool, f"{where}.to_confirm", "true or false"))
+
+
+def _category(data: Any, where: str) -> DataCategory:
+    code = _code(_of(data, dict, where, "a mapping").get("code"), f"{where}.code")
+    w = f"{where}.{code}"
+    sensitive = _of(data.get("sensitive", False), bool, f"{w}.sensitive", "true or false")
+    if sensitive and data.get("sensitive_basis") is None:
+        raise CatalogError(f"{w}: sensitive data (PDPA section 26) needs a sensitive_basis")
+    basis = _text(data["sensitive_basis"], f"{w}.sensitive_basis") if sensitive else None
+    return DataCategory(code, _text(data.get("name"), f"{w}.name"), sensitive, basis, _flag(data, w))
+
+
+def _recipient(data: Any, where: str) -> Recipient:
+    code = _code(_of(data, dict, where, "a mapping").get("code"), f"{where}.code")
+    w = f"{where}.{code}"
+    return Recipient(code, _text(data.get("name"), f"{w}.name"), _text(data.get("purpose"), f"{w}.purpose"),
+                     _flag(data, w))
+
+
+def _privacy(data: Any, where: str) -> Privacy:
+    """A service's privacy metadata; every service must have it (the RoPA covers the whole catalogue)."""
+    data = _of(data, dict, where, "a mapping (purposes, data_categories, legal_basis, recipients, retention)")
+    basis = _of(data.get("legal_basis"), dict, f"{where}.legal_basis", "a mapping with 'basis' and 'act'")
+    if basis.get("basis") not in LEGAL_BASES:
+        raise CatalogError(f"{where}.legal_basis.basis: must be one of {sorted(LEGAL_BASES)}")
+    retention = _of(data.get("retention"), dict, f"{where}.retention", "a mapping with 'years', 'from', 'ground'")
+    years = _of(retention.get("years"), int, f"{where}.retention.years", "a whole number of years")
+    if years < 1:
+        raise CatalogError(f"{where}.retention.years: must be at least 1")
+    categories = tuple(_category(c, f"{where}.data_categories") for c in _items(data.get("data_categories"),
+                                                                                f"{where}.data_categories"))
+    recipients = tuple(_recipient(r, f"{where}.recipients") for r in _of(data.get("recipients", []), list,
+                                                                         f"{where}.recipients", "a list"))
+    for kind, codes in (("data_categories", [c.code for c in categories]),
+                        ("recipients", [r.code for r in recipients])):
+        if len(set(codes)) != len(codes):
+            raise CatalogError(f"{where}.{kind}: codes must be unique, found {codes}")
+    return Privacy(
+        purposes=tuple(_text(p, f"{where}.purposes") for p in _items(data.get("purposes"), f"{where}.purposes")),
+        categories=categories, basis=basis["basis"], basis_act=_text(basis.get("act"), f"{where}.legal_basis.act"),
+        basis_to_confirm=_flag(basis, f"{where}.legal_basis"), recipients=recipients, retention_years=years,
+        retention_from=_text(retention.get("from"), f"{where}.retention.from"),
+        retention_ground=_text(retention.get("ground"), f"{where}.retention.ground"),
+        retention_to_confirm=_flag(retention, f"{where}.retention"))
+
+
 def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
              life_events: Mapping[str, LifeEvent]) -> Service:
     w = str(path)
@@ -279,7 +374,8 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         keywords_th=kw["th"], keywords_en=kw["en"], documents=docs, fee_amount=amount,
         eligibility=tuple(_text(e, f"{w}: eligibility") for e in _items(data["eligibility"], w)),
         fee_note=_text(fee["note"], f"{w}: fee.note") if fee.get("note") is not None else None,
-        sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps)
+        sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps,
+        privacy=_privacy(data["privacy"], f"{w}: privacy"))
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:

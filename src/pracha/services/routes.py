@@ -21,7 +21,7 @@ from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
-from pracha.services import forms, service, uploads, workflow
+from pracha.services import forms, service, uploads, views, workflow
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.errors import FormInvalid
 from pracha.services.hooks import FORM_PREFILL
@@ -123,9 +123,13 @@ def inbox_page(request: Request, page: PageRequest = Depends(page_request), p: P
 
 
 @router.get("/applications/{reference}", response_class=HTMLResponse)
-def application_view(reference: str, request: Request, p: Principal = allow(*READERS),
+def application_view(reference: str, request: Request, p: Principal = allow(*READERS, write_for=STAFF_READERS),
                      db: Session = Depends(get_db)) -> Response:
-    return application_page(request, db, p, reference)
+    response = application_page(request, db, p, reference)
+    if views.is_staff_view(p):  # shown in the citizen's data tracker
+        views.record_view(db, p, service.get_application(db, p, reference))
+        db.commit()
+    return response
 
 
 @router.post("/applications/{reference}/form", response_class=HTMLResponse)
@@ -156,10 +160,14 @@ async def application_upload(reference: str, request: Request, p: Principal = al
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
-def application_document(reference: str, document_id: int, request: Request, p: Principal = allow(*READERS),
-                         db: Session = Depends(get_db)) -> Response:
+def application_document(reference: str, document_id: int, request: Request,
+                         p: Principal = allow(*READERS, write_for=STAFF_READERS), db: Session = Depends(get_db)
+                         ) -> Response:
     document = service.get_document(db, p, reference, document_id)
     path = uploads.path_of(storage_of(request).upload_dir, document.sha256)
+    if views.is_staff_view(p):
+        views.record_view(db, p, document.application, "document")
+        db.commit()
     return FileResponse(path, media_type=document.content_type, filename=document.filename,
                         content_disposition_type="attachment")
 

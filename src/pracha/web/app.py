@@ -17,12 +17,10 @@ from pracha.assistant import service as assistant_service
 from pracha.assistant.deps import ASSISTANT, AssistantPart
 from pracha.automation import service as automation
 from pracha.automation.metrics import QueueCollector
-from pracha.automation.schedules import DAILY_JOBS
 from pracha.config import Settings, get_settings
 from pracha.db import open_database
 from pracha.exchange.health import registry_health_urls
 from pracha.exchange.prefill import prefill_form
-from pracha.exchange.tracker import TRACKER_SOURCES
 from pracha.hooks import Registry
 from pracha.http.access import CALLERS
 from pracha.http.errors import install_error_handlers
@@ -35,8 +33,7 @@ from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
-from pracha.privacy import deadlines as privacy_deadlines
-from pracha.privacy import events as privacy_events
+from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
 from pracha.web.lifespan import lifespan
@@ -78,6 +75,7 @@ def routers() -> list[APIRouter]:
     from pracha.identity.oidc import routes as oidc_routes
     from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
+    from pracha.privacy import accountability_routes
     from pracha.privacy import rights_api as privacy_api
     from pracha.privacy import routes as privacy_routes
     from pracha.services import api as services_api
@@ -89,7 +87,8 @@ def routers() -> list[APIRouter]:
     return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
             services_routes.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router, ops.router]
+            assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router,
+            accountability_routes.router, ops.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -106,8 +105,7 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
-    registry.add(TRACKER_SOURCES, privacy_events.tracker_rows)  # exports and PDPA requests in the data tracker
-    registry.add(DAILY_JOBS, privacy_deadlines.run_daily)  # the DPO's reminders of the law's deadlines
+    privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))

@@ -6,7 +6,7 @@ they are short-lived counters and could not be keyed by client. Every existing u
 public subject; clients with public subjects that stored the old `u<number>` values see new ones.
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-02 10:00:00
 """
 
@@ -20,7 +20,7 @@ from alembic import op
 import pracha.db
 
 revision = "0011"
-down_revision = "0009"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
