@@ -82,7 +82,7 @@ def test_citizens_have_valid_unique_national_ids(db: Session) -> None:
     assert sum(age >= 60 for age in ages) > len(ages) // 5
     assert any(c.email for c in citizens) and any(c.phone for c in citizens)
     assert any(c.email is None for c in citizens) and any(c.phone is None for c in citizens)
-    somchai = db.scalar(select(User).where(User.national_id == SOMCHAI[2]))
+    somchai = db.scalar(select(User).where(User.national_id_index == SOMCHAI[2]))
     assert somchai is not None and (somchai.first_name, somchai.last_name) == ("สมชาย", "ใจดี")
     assert somchai.birth_date is not None and somchai.birth_date.year == 1955
     assert verify_password(somchai.password_hash, DEMO_PASSWORD)
@@ -105,7 +105,7 @@ def test_accounts_table_names_real_accounts(db: Session, seeded: Seeded) -> None
     assert logins[0] == thai_id.format_dashed(SOMCHAI[2])
     for login in logins:
         if thai_id.is_valid(login):
-            found = select(User.id).where(User.national_id == thai_id.normalize(login), User.role == CITIZEN)
+            found = select(User.id).where(User.national_id_index == thai_id.normalize(login), User.role == CITIZEN)
         else:
             found = select(User.id).where(User.username == login, User.role != CITIZEN)
         assert db.scalar(found) is not None, login

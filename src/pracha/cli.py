@@ -71,7 +71,7 @@ def migrate() -> None:
     from pracha.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings)
     console.print(f"[green]Database is up to date[/green] ({_safe_url(settings.database_url)})")
 
 

@@ -20,9 +20,10 @@ from pracha.identity.oidc.models import (
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.services.models import Application, ApplicationEvent, Document
+from pracha.vault.models import DataKey
 
 __all__ = [
-    "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
+    "Base", "DataKey", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
     "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",

@@ -151,7 +151,7 @@ def categories_of(service: ServiceInfo | ExchangeService, path: str) -> list[str
 def subject_user(session: Session, national_id: str | None) -> int | None:
     if national_id is None:
         return None
-    return session.scalar(select(User.id).where(User.national_id == national_id))
+    return session.scalar(select(User.id).where(User.national_id_index == national_id))
 
 
 def lawful_basis(session: Session, ask: Ask, service: ServiceInfo | ExchangeService, user_id: int | None,

@@ -18,6 +18,7 @@ from pracha.automation import service as automation
 from pracha.automation.metrics import QueueCollector
 from pracha.config import Settings, get_settings
 from pracha.db import open_database
+from pracha.vault import attach_keyring
 from pracha.exchange.health import registry_health_urls
 from pracha.exchange.prefill import prefill_form
 from pracha.hooks import Registry
@@ -88,6 +89,7 @@ def build_state(settings: Settings) -> AppState:
     """Everything the app holds, with every package's parts and hooks registered."""
     registry = Registry()
     database = open_database(settings.database_url, registry)
+    attach_keyring(database.engine, settings=settings)  # personal data at rest: this app's key file
     catalog = _catalog(settings.catalog_dir.resolve())
     registry.provide(CALLERS, principal_for)
     registry.provide(CATALOG, catalog)
