@@ -11,6 +11,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import MetaData
 
 from pracha.automation.cli import cert_app, worker
 from pracha.config import get_settings
@@ -237,6 +238,17 @@ def registry_serve(
 from pracha.identity.oidc.cli import oidc_app  # noqa: E402 - the `pracha oidc` commands
 
 app.add_typer(oidc_app, name="oidc")
+
+from pracha.vault.cli import make_keys_app  # noqa: E402 - the `pracha keys` commands
+
+
+def _schema() -> MetaData:
+    from pracha.models import Base
+
+    return Base.metadata
+
+
+app.add_typer(make_keys_app(_schema), name="keys")
 
 
 def _safe_url(url: str) -> str:
