@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pracha.calendar import BANGKOK
+from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.demo import DEMO_PASSWORD, SOMCHAI, SeedSummary, seed_demo
 from pracha.identity import thai_id
@@ -25,6 +26,7 @@ from pracha.paging import MAX_LIMIT, PageRequest
 from pracha.services import forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent, Document
+from pracha.vault import attach_keyring
 
 
 @dataclass
@@ -39,6 +41,7 @@ def seed_fresh(directory: Path, catalog: Catalog, *, seed: int = 2569) -> Seeded
     url = f"sqlite:///{directory / 'pracha.db'}"
     upgrade(url)
     engine = make_engine(url)
+    attach_keyring(engine, settings=Settings(database_url=url, var_dir=directory / "var"))
     sessions = make_sessionmaker(engine)
     with sessions() as session:
         summary = seed_demo(session, catalog, citizens=500, seed=seed, upload_dir=directory / "uploads")

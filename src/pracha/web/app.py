@@ -18,7 +18,6 @@ from pracha.automation import service as automation
 from pracha.automation.metrics import QueueCollector
 from pracha.config import Settings, get_settings
 from pracha.db import open_database
-from pracha.vault import attach_keyring
 from pracha.exchange.health import registry_health_urls
 from pracha.exchange.prefill import prefill_form
 from pracha.hooks import Registry
@@ -35,6 +34,7 @@ from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
+from pracha.vault import attach_keyring
 from pracha.web.lifespan import lifespan
 from pracha.web.ops import OPS, Ops
 
