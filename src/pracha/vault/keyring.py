@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import struct
 import threading
@@ -33,6 +34,7 @@ from pracha.config import Settings, get_settings
 from pracha.vault.keys import KeyFileProvider, KeyProvider, UnknownKeyVersion, data_key_path
 from pracha.vault.models import DataKey
 
+log = logging.getLogger(__name__)
 FORMAT = 1
 SHARED, PERSONAL = b"S", b"P"
 CACHE_SECONDS = 300.0
@@ -92,7 +94,11 @@ class Keyring:
         if row is None:
             self.forget(handle)
             return None
-        aead = AESGCM(self.provider.unwrap(row.key_version, row.wrapped))
+        try:
+            aead = AESGCM(self.provider.unwrap(row.key_version, row.wrapped))
+        except (InvalidTag, UnknownKeyVersion):  # wrapped by another key file: unreadable here, not a 500
+            log.warning("data key %s cannot be unwrapped with this key file", handle[:8])
+            return None
         self._remember(handle, aead)
         return aead
 
