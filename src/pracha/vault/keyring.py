@@ -170,7 +170,7 @@ def keyring_of(dialect: Any) -> Keyring:
         if engine is None:
             raise RuntimeError("this engine has no keyring: call pracha.vault.attach_keyring(engine)")
         keyring = attach_keyring(engine)
-    return keyring  # type: ignore[no-any-return]
+    return keyring
 
 
 @event.listens_for(Engine, "engine_connect")

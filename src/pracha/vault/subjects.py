@@ -8,10 +8,11 @@ key) or `(user_id_attribute, relationship_attribute)` on a model about one perso
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, MetaData, String, Table, delete, event, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Mapper, Session
 
 from pracha.vault.keyring import Keyring, keyring_of
 from pracha.vault.models import DataKey
@@ -24,10 +25,11 @@ def keyring_for(session: Session) -> Keyring:
     return keyring_of(session.get_bind().dialect)
 
 
-def encrypted_attributes(cls: type) -> list[str]:
-    mapper = inspect(cls)
-    return [attr.key for attr in mapper.column_attrs
-            if any(isinstance(col.type, _EncryptedBase) for col in attr.columns)]
+@cache
+def encrypted_attributes(cls: type) -> tuple[str, ...]:
+    mapper: Mapper[Any] = inspect(cls)
+    return tuple(attr.key for attr in mapper.column_attrs
+                 if any(isinstance(col.type, _EncryptedBase) for col in attr.columns))
 
 
 def ensure_person_key(session: Session, person: Any) -> str:

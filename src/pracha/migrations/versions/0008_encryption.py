@@ -38,6 +38,7 @@ PLAN: dict[str, tuple[str, str | None, dict[str, tuple[Any, bool, Any]]]] = {
         "address": (sa.JSON(), True, JSON_)}),
     "applications": ("id", "citizen_id", {"data": (sa.JSON(), False, JSON_)}),
     "exchange_messages": ("id", "subject_user_id", {"path": (sa.String(500), False, TEXT)}),
+    "outbox_messages": ("id", "user_id", {"recipient": (sa.String(254), False, TEXT)}),
     "bot_decisions": ("id", None, {"findings": (sa.JSON(), False, JSON_)}),
     "assistant_messages": ("id", None, {"text": (sa.Text(), False, TEXT)}),
 }
