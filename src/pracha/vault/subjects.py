@@ -67,7 +67,7 @@ def _mark_personal_values(session: Session, _context: Any, _instances: Any) -> N
         handle = _handle_for(session, obj, spec, found)
         if handle is None:
             continue
-        for key in encrypted_attributes(type(obj)):
+        for key in encrypted_attributes(obj.__class__):
             value = state.dict.get(key)
             if value is None or handle_of(value) == handle:
                 continue
