@@ -189,15 +189,19 @@ def database(engine: str, tmp: Path) -> Iterator[Database | None]:
         server.stop()
 
 
-def seed_citizens(url: str, n: int) -> list[Client]:
-    """n citizens sharing one argon2 hash, each with a web session started directly."""
+def seed_citizens(url: str, n: int, var_dir: Path) -> list[Client]:
+    """n citizens sharing one argon2 hash, each with a web session started directly (their personal
+    data encrypted with the key file the server will use, under `var_dir`)."""
+    from pracha.config import Settings
     from pracha.db import make_engine, make_sessionmaker
     from pracha.identity import thai_id
     from pracha.identity.models import CITIZEN, User
     from pracha.identity.passwords import hash_password
     from pracha.identity.service import start_web_session
+    from pracha.vault import attach_keyring
 
     engine = make_engine(url)
+    attach_keyring(engine, settings=Settings(database_url=url, var_dir=var_dir))
     password_hash = hash_password(secrets.token_urlsafe(16))
     clients = []
     with make_sessionmaker(engine)() as db:
@@ -432,7 +436,7 @@ def bench_engine(engine: str, args: argparse.Namespace, generator: str) -> Engin
             if db is None:
                 return None
             print(f"== {engine}: {db.version}; {args.connections} citizens", flush=True)
-            clients = seed_citizens(db.url, args.connections)
+            clients = seed_citizens(db.url, args.connections, tmp / "var")
             with server(db.url, tmp, args.workers) as served:
                 base = served.base
                 clients = prepare_clients(base, clients, submit)

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from pracha.calendar import BANGKOK
+from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SOMCHAI, SeedSummary, seed_demo
 from pracha.identity import factors, thai_id
@@ -25,6 +26,7 @@ from pracha.paging import MAX_LIMIT, PageRequest
 from pracha.services import forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent, Document
+from pracha.vault import attach_keyring
 
 DEMO_APP_SECRET = b"demo-test-secret"  # seals the demo staff's TOTP secret
 
@@ -41,6 +43,7 @@ def seed_fresh(directory: Path, catalog: Catalog, *, seed: int = 2569) -> Seeded
     url = f"sqlite:///{directory / 'pracha.db'}"
     upgrade(url)
     engine = make_engine(url)
+    attach_keyring(engine, settings=Settings(database_url=url, var_dir=directory / "var"))
     sessions = make_sessionmaker(engine)
     with sessions() as session:
         summary = seed_demo(session, catalog, citizens=500, seed=seed, upload_dir=directory / "uploads",
@@ -85,7 +88,7 @@ def test_citizens_have_valid_unique_national_ids(db: Session) -> None:
     assert sum(age >= 60 for age in ages) > len(ages) // 5
     assert any(c.email for c in citizens) and any(c.phone for c in citizens)
     assert any(c.email is None for c in citizens) and any(c.phone is None for c in citizens)
-    somchai = db.scalar(select(User).where(User.national_id == SOMCHAI[2]))
+    somchai = db.scalar(select(User).where(User.national_id_index == SOMCHAI[2]))
     assert somchai is not None and (somchai.first_name, somchai.last_name) == ("สมชาย", "ใจดี")
     assert somchai.birth_date is not None and somchai.birth_date.year == 1955
     assert verify_password(somchai.password_hash, DEMO_PASSWORD)
@@ -114,7 +117,7 @@ def test_accounts_table_names_real_accounts(db: Session, seeded: Seeded) -> None
     assert logins[0] == thai_id.format_dashed(SOMCHAI[2])
     for login in logins:
         if thai_id.is_valid(login):
-            found = select(User.id).where(User.national_id == thai_id.normalize(login), User.role == CITIZEN)
+            found = select(User.id).where(User.national_id_index == thai_id.normalize(login), User.role == CITIZEN)
         else:
             found = select(User.id).where(User.username == login, User.role != CITIZEN)
         assert db.scalar(found) is not None, login

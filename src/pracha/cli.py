@@ -12,6 +12,7 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import MetaData
 
 from pracha.automation.cli import cert_app, worker
 from pracha.config import get_settings
@@ -80,7 +81,7 @@ def migrate() -> None:
     from pracha.migrate import upgrade
 
     settings = get_settings()
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, settings)
     console.print(f"[green]Database is up to date[/green] ({_safe_url(settings.database_url)})")
 
 
@@ -300,6 +301,17 @@ def registry_serve(
 from pracha.identity.oidc.cli import oidc_app  # noqa: E402 - the `pracha oidc` commands
 
 app.add_typer(oidc_app, name="oidc")
+
+from pracha.vault.cli import make_keys_app  # noqa: E402 - the `pracha keys` commands
+
+
+def _schema() -> MetaData:
+    from pracha.models import Base
+
+    return Base.metadata
+
+
+app.add_typer(make_keys_app(_schema), name="keys")
 
 
 def _safe_url(url: str) -> str:

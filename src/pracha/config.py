@@ -27,6 +27,10 @@ class Settings(BaseSettings):
         SecretStr(""),
         description="Secret for signing; when empty one is generated once and kept in var/secret.key.",
     )
+    data_key_file: Path | None = Field(
+        None, description="Key file of the keys that encrypt personal data at rest (mode 0600, made on first use; "
+        "empty: var_dir/data.key). Back it up apart from the database: without it the data cannot be read.",
+    )
     default_language: str = Field("th", description="Language of pages for visitors who chose none.")
     max_upload_bytes: int = Field(5 * 1024 * 1024, description="Largest document a citizen may upload.")
     session_hours: int = Field(8, description="How long a sign-in lasts without activity.")

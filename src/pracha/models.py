@@ -23,9 +23,10 @@ from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
 from pracha.services.models import Application, ApplicationEvent, Document
 from pracha.services.views import StaffView
+from pracha.vault.models import DataKey
 
 __all__ = [
-    "Base", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
+    "Base", "DataKey", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
     "Application", "ApplicationEvent", "Document",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
     "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
+from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
+from pracha.vault import attach_keyring
 from tests.factories import create_staff, totp_code
 from tests.servers import free_port, pracha_command, serving
 
@@ -65,6 +67,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     upgrade(database_url)
 
     engine = make_engine(database_url)
+    attach_keyring(engine, settings=Settings(database_url=database_url, var_dir=base / "var"))  # the server's keys
     try:
         with make_sessionmaker(engine)() as db:
             create_staff(db, "officer", agency=OFFICER_AGENCY, username=OFFICER_USERNAME, app_secret=SECRET_KEY,

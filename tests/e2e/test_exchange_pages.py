@@ -15,6 +15,7 @@ from pracha.db import make_engine, make_sessionmaker
 from pracha.exchange.seed import seed_exchange
 from pracha.migrate import upgrade
 from pracha.services.catalog import default_catalog_dir, load_catalog
+from pracha.vault import attach_keyring
 from tests import servers
 from tests.e2e.conftest import give_second_factor
 from tests.e2e.test_citizen_journey import Journey, new_context
@@ -29,6 +30,7 @@ def exchange_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
     url, var_dir = f"sqlite:///{base / 'pracha.db'}", base / "var"
     upgrade(url)
     engine = make_engine(url)
+    attach_keyring(engine, settings=Settings(database_url=url, var_dir=var_dir))  # the server's key file
     try:
         with make_sessionmaker(engine)() as db:
             seed_exchange(db, Settings(database_url=url, var_dir=var_dir, secret_key="e2e"),

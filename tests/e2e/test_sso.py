@@ -23,8 +23,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
+from pracha.vault import attach_keyring
 from tests.e2e.conftest import REPO_ROOT, give_second_factor
 from tests.e2e.test_citizen_journey import TIMEOUT_MS, Journey
 from tests.factories import PASSWORD, create_citizen, create_staff
@@ -52,6 +54,7 @@ def provider(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> Itera
     database_url = f"sqlite:///{base / 'pracha.db'}"
     upgrade(database_url)
     engine = make_engine(database_url)
+    attach_keyring(engine, settings=Settings(database_url=database_url, var_dir=base / "var"))  # the server's keys
     try:
         with make_sessionmaker(engine)() as db:
             create_staff(db, "platform_admin", username=ADMIN, first_name="ผู้ดูแล", last_name="ระบบ",

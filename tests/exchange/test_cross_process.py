@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -28,6 +29,7 @@ from pracha.exchange.vocabulary import MEDIATOR, PORTAL
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.services.catalog import Catalog
+from pracha.vault import data_key_path
 from tests import servers
 from tests.exchange.helpers import ALLOWANCES, OFFICE, PERSONS, client_key, log_of, seed, signed_headers
 from tests.exchange.test_gateway import silent_server  # noqa: F401 (a fixture)
@@ -48,14 +50,16 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
 
 @pytest.fixture
 def live(shared: dict[str, Any], make_settings: Callable[..., Settings], db: Session, catalog: Catalog,
-         database_url: str, silent_server: str, tmp_path: Path) -> Iterator[dict[str, Any]]:  # noqa: F811
+         database_url: str, silent_server: str, tmp_path: Path, app: FastAPI) -> Iterator[dict[str, Any]]:  # noqa: F811
     settings = make_settings(var_dir=shared["var_dir"])
+    # The mediator reads what this test's app wrote: the same key file for personal data at rest
+    data_key_file = str(data_key_path(app.state.pracha.settings))
     dead = f"http://127.0.0.1:{servers.free_port()}"
     seed(db, settings, catalog, {"civil": shared["civil"], "welfare": shared["welfare"], "land": dead,
                                  "revenue": silent_server})
     somchai = create_citizen(db, national_id=SOMCHAI[2], first_name=SOMCHAI[0], last_name=SOMCHAI[1])
     with servers.mediator(database_url, shared["var_dir"], tmp_path, exchange_timeout_seconds="1",
-                          ledger_sequence_seconds="0") as url:
+                          ledger_sequence_seconds="0", data_key_file=data_key_file) as url:
         yield {"url": url, "settings": settings, "nid": somchai.national_id, "somchai": somchai,
                "office": client_key(settings, OFFICE), "portal": client_key(settings, PORTAL)}
 

@@ -46,4 +46,4 @@ def test_finding_4_leap_day_in_the_buddhist_era_by_form(client: TestClient, db: 
     nid = new_national_id()
     ok = signup(client, national_id=nid, birth_date="29/02/2543")
     assert ok.status_code == 303
-    assert db.scalar(select(User.birth_date).where(User.national_id == nid)) == dt.date(2000, 2, 29)
+    assert db.scalar(select(User.birth_date).where(User.national_id_index == nid)) == dt.date(2000, 2, 29)

@@ -58,7 +58,7 @@ def test_signup_signs_in_with_safe_cookie(client: TestClient, db: Session) -> No
     assert response.status_code == 303 and response.headers["location"].startswith("/me")
     cookie = next(c for c in response.headers.get_list("set-cookie") if c.startswith("pracha_session="))
     assert "HttpOnly" in cookie and "samesite=lax" in cookie.lower() and "Secure" not in cookie
-    user = db.scalar(select(User).where(User.national_id == "1101700203450"))
+    user = db.scalar(select(User).where(User.national_id_index == "1101700203450"))
     assert user is not None and user.birth_date is not None and user.birth_date.year == 1950
     assert user.password_hash.startswith("$argon2id$")
     me = client.get("/me")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
+from pracha.vault import Encrypted
 
 
 class Conversation(Base):
@@ -30,7 +31,7 @@ class Message(Base):
         ForeignKey("assistant_conversations.id", ondelete="CASCADE"), index=True)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     role: Mapped[str] = mapped_column(String(10))  # "user" or "assistant"
-    text: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Encrypted())
     service_id: Mapped[str | None] = mapped_column(String(64))
     out_of_scope: Mapped[bool] = mapped_column(Boolean, default=False)
     conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pracha.db import Base, UTCDateTime, utcnow
 from pracha.ledger.models import LedgerEntry
 from pracha.services.models import Application
+from pracha.vault import EncryptedJSON
 
 
 class BotDecision(Base):
@@ -25,7 +26,7 @@ class BotDecision(Base):
     service_id: Mapped[str] = mapped_column(String(64))
     agency: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(20))  # approved | officer | needs_info
-    findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    findings: Mapped[list[dict[str, Any]]] = mapped_column(EncryptedJSON(erased=list), default=list)
     documents: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     fee: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -27,6 +27,7 @@ from pracha.exchange.errors import (
 from pracha.exchange.models import Consent, ExchangeService
 from pracha.identity import thai_id
 from pracha.identity.models import User
+from pracha.vault import BlindIndex
 
 LEGAL_DUTY = "legal-duty"
 CACHE_SECONDS = 10.0
@@ -151,7 +152,7 @@ def categories_of(service: ServiceInfo | ExchangeService, path: str) -> list[str
 def subject_user(session: Session, national_id: str | None) -> int | None:
     if national_id is None:
         return None
-    return session.scalar(select(User.id).where(User.national_id == national_id))
+    return session.scalar(select(User.id).where(User.national_id_index == national_id))
 
 
 def lawful_basis(session: Session, ask: Ask, service: ServiceInfo | ExchangeService, user_id: int | None,
@@ -189,12 +190,13 @@ SELECT
           WHERE client_id = :client AND message_id = :message_id AND holds_id = true),
   CASE WHEN :rate = 1 THEN (SELECT count(*) FROM exchange_messages
                             WHERE client_id = :client AND created_at > :since) ELSE 0 END,
-  (SELECT id FROM users WHERE national_id = :nid),
+  (SELECT id FROM users WHERE national_id_index = :nid),
   EXISTS (SELECT 1 FROM exchange_access_rights
           WHERE client_id = :client AND service_id = :service AND revoked_at IS NULL),
   EXISTS (SELECT 1 FROM exchange_access_rights
           WHERE client_id = :client AND service_id = :service AND purpose = :purpose AND revoked_at IS NULL)
-""").bindparams(bindparam("since", type_=UTCDateTime), bindparam("rate", type_=Integer))
+""").bindparams(bindparam("since", type_=UTCDateTime), bindparam("rate", type_=Integer),
+                 bindparam("nid", type_=BlindIndex()))  # the ID is hashed as the index column is
 
 
 def authorize(session: Session, ask: Ask, trace: Trace, *, rate_limit: int) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pracha.db import Base, UTCDateTime, utcnow
 from pracha.identity.models import User
 from pracha.ledger.models import LedgerEntry
+from pracha.vault import Encrypted
 
 ALLOWED = "allowed"
 DENIED = "denied"
@@ -111,6 +112,7 @@ class MessageLog(Base):
     cannot use up a client's ids."""
 
     __tablename__ = "exchange_messages"
+    __vault_subject__ = ("subject_user_id", "")
     __table_args__ = (
         Index("uq_exchange_messages_client_message", "client_id", "message_id", unique=True,
               sqlite_where=text("holds_id = 1"), postgresql_where=text("holds_id = true")),
@@ -124,7 +126,7 @@ class MessageLog(Base):
     holds_id: Mapped[bool] = mapped_column(default=True)
     client_id: Mapped[str] = mapped_column(String(200))
     service_id: Mapped[str] = mapped_column(String(250))
-    path: Mapped[str] = mapped_column(String(500))
+    path: Mapped[str] = mapped_column(Encrypted())  # holds the national ID: under the subject's key
     purpose: Mapped[str] = mapped_column(String(64))
     user_ref: Mapped[str | None] = mapped_column(String(200))  # X-Road-UserId: officer or system
     subject_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

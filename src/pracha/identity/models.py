@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pracha.db import Base, UTCDateTime, utcnow
+from pracha.vault import BlindIndex, Encrypted, EncryptedDate, EncryptedJSON
 
 CITIZEN = "citizen"
 OFFICER = "officer"
@@ -22,28 +23,40 @@ ROLES = (CITIZEN, *STAFF_ROLES)
 
 
 class User(Base):
+    """Personal fields are encrypted under the person's own data key (`data_key`, see pracha.vault);
+    the national ID is found through its keyed blind index, `national_id_index`, set with it."""
+
     __tablename__ = "users"
+    __vault_subject__ = "self"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20), index=True)
-    national_id: Mapped[str | None] = mapped_column(String(13), unique=True)
+    national_id: Mapped[str | None] = mapped_column(Encrypted())
+    national_id_index: Mapped[str | None] = mapped_column(BlindIndex(), unique=True)
+    data_key: Mapped[str | None] = mapped_column(String(32))
     username: Mapped[str | None] = mapped_column(String(64), unique=True)
-    first_name: Mapped[str] = mapped_column(String(100))
-    last_name: Mapped[str] = mapped_column(String(100))
-    birth_date: Mapped[dt.date | None] = mapped_column(Date)
-    email: Mapped[str | None] = mapped_column(String(254))
-    phone: Mapped[str | None] = mapped_column(String(20))
+    first_name: Mapped[str] = mapped_column(Encrypted())
+    last_name: Mapped[str] = mapped_column(Encrypted())
+    birth_date: Mapped[dt.date | None] = mapped_column(EncryptedDate())
+    email: Mapped[str | None] = mapped_column(Encrypted(erased=None))
+    phone: Mapped[str | None] = mapped_column(Encrypted(erased=None))
     agency: Mapped[str | None] = mapped_column(String(64), index=True)
     language: Mapped[str] = mapped_column(String(2), default="th")
     password_hash: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     # For OpenID Connect claims (migration 0005): the name in English and a postal address.
-    first_name_en: Mapped[str | None] = mapped_column(String(100))
-    last_name_en: Mapped[str | None] = mapped_column(String(100))
-    address: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # OIDC address claim members
+    first_name_en: Mapped[str | None] = mapped_column(Encrypted(erased=None))
+    last_name_en: Mapped[str | None] = mapped_column(Encrypted(erased=None))
+    address: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON())  # OIDC address claim members
+
     # PDPA s. 34 (migration 0009): set when a restriction or objection was granted; prefill and the
     # assistant then no longer process this person's data.
     processing_restricted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+    @validates("national_id")
+    def _index_national_id(self, _key: str, value: str | None) -> str | None:
+        self.national_id_index = value
+        return value
 
     @property
     def display_name(self) -> str:

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 
 class SignupIn(BaseModel):
-    national_id: str = Field(examples=["1-1017-00203-45-0"])
+    national_id: str = Field(examples=["1-2345-67890-12-1"])  # no demo person's
     first_name: str
     last_name: str
     birth_date: str | None = Field(

@@ -104,7 +104,7 @@ def signup_citizen(
     if problems:
         raise InvalidInput(fields={k: {"th": v[0], "en": v[1]} for k, v in problems.items()})
     digits = thai_id.normalize(national_id)
-    if session.scalar(select(User.id).where(User.national_id == digits)) is not None:
+    if session.scalar(select(User.id).where(User.national_id_index == digits)) is not None:
         raise AccountExists()
     user = User(
         role=CITIZEN,
@@ -197,7 +197,7 @@ def authenticate(
     except SignInThrottled as exc:
         SIGNIN_THROTTLED.labels(account, exc.details.get("reason", "slowed")).inc()
         raise
-    column = User.username if staff else User.national_id
+    column = User.username if staff else User.national_id_index
     user = session.scalar(select(User).where(column == key))
     if user is not None and staff != user.is_staff:
         user = None

@@ -7,6 +7,7 @@ from alembic import context
 from pracha.config import get_settings
 from pracha.db import make_engine
 from pracha.models import Base
+from pracha.vault import attach_keyring
 
 config = context.config
 url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
@@ -21,7 +22,15 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = make_engine(url)
+    # The key file that encrypts existing personal data (0008): the caller's settings, else (on first
+    # use only) the process's
+    if (settings := config.attributes.get("settings")) is not None:
+        attach_keyring(engine, settings=settings)
     with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            # Rebuilding a table (batch mode) drops the old one: with foreign keys on, SQLite would
+            # cascade that drop to the rows that refer to it. Off for the migration, as SQLite advises.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():
             context.run_migrations()

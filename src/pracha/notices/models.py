@@ -8,6 +8,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pracha.db import Base, UTCDateTime, utcnow
+from pracha.vault import Encrypted
 
 
 class InboxMessage(Base):
@@ -27,10 +28,11 @@ class OutboxMessage(Base):
     """Waiting to be sent by a channel (email, sms). Senders mark `sent_at`; failures count `attempts`."""
 
     __tablename__ = "outbox_messages"
+    __vault_subject__ = ("user_id", "")  # the address under the person's own key
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(10))
-    recipient: Mapped[str] = mapped_column(String(254))
+    recipient: Mapped[str] = mapped_column(Encrypted())  # an e-mail address or a phone number
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)

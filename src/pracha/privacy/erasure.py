@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from pracha import vault
 from pracha.assistant.models import Conversation
 from pracha.automation.models import Certificate
 from pracha.db import utcnow
@@ -57,9 +58,10 @@ REASONS = {
 
 
 def erase_personal_keys(session: Session, user: User) -> None:
-    """The one place for crypto-shredding a citizen: the ledger's subject key (and, once the vault
-    lands, the citizen's data key: `pracha.vault.forget_subject(session, user.id)`)."""
+    """The one place for crypto-shredding a citizen: the ledger's subject key (their entries' openings
+    go with it) and their data key (whatever is still encrypted under it can no longer be read)."""
     ledger.erase_subject(session, f"user:{user.id}")
+    vault.forget_subject(session, user.id)
 
 
 def _kept(reason: str, what: str, ref: str = "") -> dict[str, str]:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
 from pracha.identity.models import User
 from pracha.ledger.models import LedgerEntry
+from pracha.vault import EncryptedJSON
 
 
 class Application(Base):
     __tablename__ = "applications"
+    __vault_subject__ = ("citizen_id", "citizen")  # form data under the citizen's own key
     __table_args__ = (
         Index("ix_applications_agency_status", "agency", "status"),
         UniqueConstraint("citizen_id", "client_token"),
@@ -26,7 +28,7 @@ class Application(Base):
     agency: Mapped[str] = mapped_column(String(64))
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     status: Mapped[str] = mapped_column(String(20))
-    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(erased=dict), default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[dt.date | None] = mapped_column()

@@ -36,6 +36,7 @@ from pracha.ledger.metrics import LedgerCollector
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
+from pracha.vault import attach_keyring
 from pracha.web.lifespan import lifespan
 from pracha.web.ops import OPS, Ops
 
@@ -95,6 +96,7 @@ def build_state(settings: Settings) -> AppState:
     """Everything the app holds, with every package's parts and hooks registered."""
     registry = Registry()
     database = open_database(settings.database_url, registry)
+    attach_keyring(database.engine, settings=settings)  # personal data at rest: this app's key file
     catalog = _catalog(settings.catalog_dir.resolve())
     registry.provide(CALLERS, principal_for)
     registry.provide(CATALOG, catalog)
