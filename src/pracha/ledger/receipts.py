@@ -62,7 +62,11 @@ def verify_receipt(receipt: Any, verifier_key: str) -> Check:
         return _bad("จุดตรวจสอบมาจากบัญชีแยกประเภทอื่น", "The checkpoint is from another log.")
     if checkpoint.size != size:
         return _bad("ขนาดต้นไม้ไม่ตรงกับจุดตรวจสอบ", "The tree size does not match the checkpoint.")
-    if receipt.get("leaf") != json.loads(data):
+    try:
+        same_leaf = receipt.get("leaf") == json.loads(data)
+    except (ValueError, RecursionError):  # entry bytes that are not JSON, or nested beyond the stack
+        same_leaf = False
+    if not same_leaf:
         return _bad("ข้อมูลรายการไม่ตรงกับที่บันทึก", "The readable entry does not match the recorded bytes.")
     if not merkle.verify_inclusion(merkle.leaf_hash(data), index, size, proof, checkpoint.root):
         return _bad("หลักฐานการบันทึกไม่ถูกต้อง: รายการนี้ไม่อยู่ในบัญชีแยกประเภทตามจุดตรวจสอบ",

@@ -6,12 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pracha.http import guard
 from pracha.http.access import PUBLIC, Caller, allow, get_db
+from pracha.http.params import Index, IndexQuery
 from pracha.http.rendering import render
 from pracha.ledger import log, merkle, note, receipts, tiles, witness
 from pracha.ledger.deps import ledger_of
@@ -53,7 +55,7 @@ def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)
 
 
 @router.get("/api/v1/ledger/entries/{index}", tags=["ledger"])
-def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
+def get_entry(index: Index, request: Request, _: Caller = allow(PUBLIC),
               db: Session = Depends(get_db)) -> dict[str, Any]:
     """One entry: its canonical JSON, as stored and as an object, and its leaf hash."""
     current_checkpoint(request, db)
@@ -65,7 +67,7 @@ def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
 
 
 @router.get("/api/v1/ledger/proof/inclusion", tags=["ledger"])
-def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Query(...),
+def get_inclusion(request: Request, index: IndexQuery, tree_size: IndexQuery,
                   _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Inclusion proof (RFC 9162 §2.1.3) of the entry at `index` in the tree of `tree_size` entries."""
     current_checkpoint(request, db)
@@ -74,7 +76,7 @@ def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Qu
 
 
 @router.get("/api/v1/ledger/proof/consistency", tags=["ledger"])
-def get_consistency(request: Request, first: int = Query(...), second: int = Query(...),
+def get_consistency(request: Request, first: IndexQuery, second: IndexQuery,
                     _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` entries."""
     current_checkpoint(request, db)
@@ -108,7 +110,7 @@ def ledger_page(request: Request, _: Caller = allow(PUBLIC), db: Session = Depen
 def verify_pasted_receipt(request: Request, receipt: str = Form(""), _: Caller = allow(PUBLIC, write=False),
                           db: Session = Depends(get_db)) -> Response:
     try:
-        parsed = json.loads(receipt)
+        parsed = guard.loads(receipt)  # too deep, NaN or broken text: a 422 with its error code
     except ValueError:
         parsed = None
     check = receipts.verify_receipt(parsed, ledger_of(request).verifier_key)

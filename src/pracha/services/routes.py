@@ -14,6 +14,8 @@ from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.downloads import content_disposition
+from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
@@ -156,12 +158,12 @@ async def application_upload(reference: str, request: Request, p: Principal = al
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
-def application_document(reference: str, document_id: int, request: Request, p: Principal = allow(*READERS),
+def application_document(reference: str, document_id: RowId, request: Request, p: Principal = allow(*READERS),
                          db: Session = Depends(get_db)) -> Response:
     document = service.get_document(db, p, reference, document_id)
     path = uploads.path_of(storage_of(request).upload_dir, document.sha256)
-    return FileResponse(path, media_type=document.content_type, filename=document.filename,
-                        content_disposition_type="attachment")
+    return FileResponse(path, media_type=document.content_type,
+                        headers={"Content-Disposition": content_disposition(document.filename)})
 
 
 @router.post("/applications/{reference}/actions/{action}", response_class=HTMLResponse)
@@ -175,12 +177,12 @@ async def application_action(reference: str, action: str, request: Request, p: P
 
 
 @router.get("/applications/{reference}/receipts/{event_id}")
-def application_receipt(reference: str, event_id: int, request: Request, p: Principal = allow(*READERS),
+def application_receipt(reference: str, event_id: RowId, request: Request, p: Principal = allow(*READERS),
                         db: Session = Depends(get_db)) -> Response:
     """The ledger receipt of one step on the timeline, to keep and check offline."""
     receipt = service.receipt(db, p, reference, event_id, ledger_of(request))
     filename = f"receipt-{reference}-{receipt['index']}.json"
-    return JSONResponse(receipt, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return JSONResponse(receipt, headers={"Content-Disposition": content_disposition(filename)})
 
 
 # --- officers -------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from pracha import __version__
@@ -23,9 +25,11 @@ from pracha.exchange.prefill import prefill_form
 from pracha.hooks import Registry
 from pracha.http.access import CALLERS
 from pracha.http.errors import install_error_handlers
+from pracha.http.guard import check_request_text
 from pracha.http.metrics import app_registry
 from pracha.http.middleware import PrachaMiddleware
 from pracha.http.observe import ObserveMiddleware
+from pracha.http.openapi import document_errors
 from pracha.http.rendering import make_environment
 from pracha.http.state import AppState
 from pracha.identity.deps import AGENCIES
@@ -116,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(check_request_text)],  # every route: query and path must be valid text
     )
     app.state.pracha = build_state(settings)
     app.add_middleware(
@@ -129,4 +134,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers():
         app.include_router(router)
+    install_openapi(app)
     return app
+
+
+def install_openapi(app: FastAPI) -> None:
+    """The generated document, with every status the shared plumbing can answer (`pracha.http.openapi`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(generate(), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
