@@ -24,6 +24,7 @@ from pracha.exchange.schemas import (
 )
 from pracha.http.access import allow, get_db
 from pracha.http.downloads import content_disposition
+from pracha.http.openapi import errors
 from pracha.http.params import RowId
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
@@ -74,12 +75,13 @@ def list_offers(_: Principal = allow(CITIZEN), db: Session = Depends(get_db)) ->
             for o in consent.offers(db)]
 
 
-@router.post("/me/consents", response_model=ConsentOut, status_code=201)
+@router.post("/me/consents", response_model=ConsentOut, status_code=201, responses=errors(409))
 def grant_consent(body: ConsentIn, request: Request, p: Principal = allow(CITIZEN),
                   db: Session = Depends(get_db)) -> dict[str, Any]:
     settings = app_state(request).settings
     c = consent.grant(db, p, recipient_id=body.recipient_id, purpose=body.purpose, categories=body.categories,
-                      notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days)
+                      notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
+                      max_active=settings.quota_active_consents)
     db.commit()
     return _consent(c)
 

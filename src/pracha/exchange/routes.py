@@ -63,8 +63,9 @@ async def consents_grant(request: Request, p: Principal = allow(CITIZEN), db: Se
     def run() -> Response:
         try:
             consent.grant(db, p, recipient_id=str(form.get("recipient_id") or ""),
-                          purpose=str(form.get("purpose") or ""), categories=categories or None,
-                          notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days)
+                          purpose=str(form.get("purpose") or ""), categories=categories,
+                          notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
+                          max_active=settings.quota_active_consents)
             db.commit()
         except PrachaError as exc:
             db.rollback()

@@ -65,13 +65,27 @@ def _form_page(request: Request, svc: Any, *, application: Application | None, v
     }, status_code=status_code)
 
 
-@router.get("/services/{service_id}/apply", response_class=HTMLResponse)
-def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
-               db: Session = Depends(get_db)) -> Response:
-    svc = service.get_service(catalog_of(request), service_id)
-    # Once-only hook: fields the registries already hold come prefilled (the exchange logs each fetch).
+def _prefill(request: Request, db: Session, p: Principal, svc: Any, *, fetch: bool) -> Any:
+    """Once-only hook: fields the registries already hold (the exchange logs each fetch)."""
     hook = app_state(request).registry.find(FORM_PREFILL)
-    prefill = hook(db, app_state(request).settings, p, svc.form_schema) if hook is not None else None
+    return hook(db, app_state(request).settings, p, svc.form_schema, fetch) if hook is not None else None
+
+
+@router.get("/services/{service_id}/apply", response_class=HTMLResponse)
+def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+               db: Session = Depends(get_db)) -> Response:
+    """The empty form. Nothing is fetched on a GET: the form offers a button that POSTs to `…/prefill`."""
+    svc = service.get_service(catalog_of(request), service_id)
+    return _form_page(request, svc, application=None, values={}, errors={},
+                      prefill=_prefill(request, db, p, svc, fetch=False))
+
+
+@router.post("/services/{service_id}/apply/prefill", response_class=HTMLResponse)
+def apply_prefill(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+                  db: Session = Depends(get_db)) -> Response:
+    """The form filled in from the registries, at the citizen's request (a registry call: a POST)."""
+    svc = service.get_service(catalog_of(request), service_id)
+    prefill = _prefill(request, db, p, svc, fetch=True)
     db.commit()
     return _form_page(request, svc, application=None, values=dict(prefill.values) if prefill else {}, errors={},
                       prefill=prefill)
@@ -88,7 +102,8 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
 
     def run() -> Response:
         try:
-            application = service.create_application(db, catalog, p, service_id, raw, client_token=client_token)
+            application = service.create_application(db, catalog, p, service_id, raw, client_token=client_token,
+                                                     max_open_drafts=app_state(request).settings.quota_open_drafts)
             db.commit()
         except PrachaError as exc:
             db.rollback()

@@ -7,7 +7,6 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
