@@ -18,9 +18,10 @@ FastAPI's own 422 (`HTTPValidationError`) is replaced: the app answers validatio
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from pracha.http.access import PUBLIC, SAFE_METHODS, Rule
@@ -54,7 +55,15 @@ def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
                      "content": {"application/json": {"schema": ERROR_REF}}} for status in statuses}
 
 
-def rule_of(route: APIRoute) -> Rule | None:
+def api_routes(routes: Sequence[BaseRoute]) -> Iterator[tuple[str, set[str], Any]]:
+    """(path as the document shows it, methods, the route with its dependant) of every FastAPI route,
+    through included routers."""
+    for context in iter_route_contexts(routes):
+        if isinstance(context.original_route, APIRoute) and context.path_format:
+            yield context.path_format, set(context.methods or ()), context
+
+
+def rule_of(route: Any) -> Rule | None:
     stack = [route.dependant]
     while stack:
         dependant = stack.pop()
@@ -64,7 +73,7 @@ def rule_of(route: APIRoute) -> Rule | None:
     return None
 
 
-def statuses_of(route: APIRoute, method: str) -> set[int]:
+def statuses_of(route: Any, method: str) -> set[int]:
     found = {401, 422, 500}
     rule = rule_of(route)
     if rule is None or PUBLIC not in rule.roles:
@@ -79,11 +88,11 @@ def statuses_of(route: APIRoute, method: str) -> set[int]:
 def document_errors(schema: dict[str, Any], routes: list[BaseRoute]) -> dict[str, Any]:
     """Add the shared statuses and the `Error` schema to every operation of `schema`, in place."""
     schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
-    for route in routes:
-        if not isinstance(route, APIRoute) or not route.include_in_schema:
+    for path, methods, route in api_routes(routes):
+        if not route.include_in_schema:
             continue
-        for method in route.methods:
-            operation = schema.get("paths", {}).get(route.path_format, {}).get(method.lower())
+        for method in methods:
+            operation = schema.get("paths", {}).get(path, {}).get(method.lower())
             if operation is None:
                 continue
             responses = operation.setdefault("responses", {})
