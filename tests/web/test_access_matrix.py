@@ -176,7 +176,7 @@ MATRIX = [
     Call("GET", "/assistant", everyone(200)),
     Call("POST", "/assistant", everyone(422), "form"),
     Call("GET", "/assistant/faq", everyone(200)),
-    Call("POST", "/channels/line/webhook", everyone(503), "text"),
+    Call("POST", "/channels/line/webhook", everyone(404), "text"),
     # automation
     Call("GET", "/verify/{cert_id}", everyone(200)),
     Call("GET", "/api/v1/certificates/{cert_id}", everyone(200)),

@@ -327,7 +327,7 @@ def test_openapi_documents_the_error_statuses(client: TestClient) -> None:
     assert create["409"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
     entry = document["paths"]["/api/v1/ledger/entries/{index}"]["get"]["responses"]
     assert {"200", "404", "422"} <= entry.keys()
-    assert document["components"]["schemas"]["Error"]["required"] == ["error", "message"]
+    assert document["components"]["schemas"]["Error"]["required"] == ["error"]
 
 
 def test_error_log_line_masks_the_id_of_an_exception(settings: Settings) -> None:

@@ -132,7 +132,7 @@ def list_services(request: Request, response: Response, provider: str = "",
     return page_body(request, response, members.page_services(db, provider or None, page), _service)
 
 
-@router.get("/exchange/openapi")
+@router.get("/exchange/openapi", responses=errors(404, 502, 504))
 def service_openapi(request: Request, service_id: str = Query(max_length=250), _: Principal = allow(*MEMBERS),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """getOpenAPI: the service's OpenAPI description (stored at registration, or read from the provider)."""

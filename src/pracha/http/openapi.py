@@ -10,6 +10,7 @@ what the route declares (`document_errors`, run once when the document is first 
     unsafe method            403 (CSRF, for requests with the session cookie or a form body),
                              400 (a body that cannot be parsed), 413 (body over the limit)
     path parameters          404
+    paged lists              400 (invalid_cursor, invalid_limit)
     declared by the route    `responses=errors(409, 429)`: conflicts, quotas, rate limits, …
 
 FastAPI's own 422 (`HTTPValidationError`) is replaced: the app answers validation errors in the
@@ -25,14 +26,17 @@ from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.routing import BaseRoute
 
 from pracha.http.access import PUBLIC, SAFE_METHODS, Rule
+from pracha.paging import page_request
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
     "type": "object",
-    "required": ["error", "message"],
+    "required": ["error"],  # OAuth endpoints answer RFC 6749 errors: `error` and `error_description`
     "properties": {
         "error": {"type": "string", "description": "A stable code, e.g. `not_found`, `csrf_failed`, `too_large`."},
-        "message": {"type": "string", "description": "What went wrong, in the caller's language (Thai first)."},
+        "message": {"type": "string", "description": "What went wrong, in the caller's language (Thai first); "
+                    "every error but OAuth's has it."},
+        "error_description": {"type": "string", "description": "OAuth endpoints (RFC 6749): what went wrong."},
         "fields": {"type": "object", "additionalProperties": {"type": "string"},
                    "description": "Per field, what is wrong with it."},
     },
@@ -82,7 +86,19 @@ def statuses_of(route: Any, method: str) -> set[int]:
         found |= {400, 403, 413}
     if route.dependant.path_params:
         found.add(404)
+    if uses(route, page_request):
+        found.add(400)  # invalid_cursor, invalid_limit
     return found
+
+
+def uses(route: Any, dependency: Any) -> bool:
+    stack = [route.dependant]
+    while stack:
+        dependant = stack.pop()
+        if dependant.call is dependency:
+            return True
+        stack.extend(dependant.dependencies)
+    return False
 
 
 def document_errors(schema: dict[str, Any], routes: list[BaseRoute]) -> dict[str, Any]:
@@ -101,6 +117,8 @@ def document_errors(schema: dict[str, Any], routes: list[BaseRoute]) -> dict[str
             for status, response in responses.items():
                 if status[0] in "45":
                     response["content"] = {"application/json": {"schema": ERROR_REF}}
+                    if not path.startswith("/api/"):  # a browser (no JSON in Accept) gets the error page
+                        response["content"]["text/html"] = {"schema": {"type": "string"}}
     for name in ("HTTPValidationError", "ValidationError"):
         schema["components"]["schemas"].pop(name, None)
     return schema

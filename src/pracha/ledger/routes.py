@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pracha.http import guard
 from pracha.http.access import PUBLIC, Caller, allow, get_db
+from pracha.http.openapi import errors
 from pracha.http.params import Index, IndexQuery
 from pracha.http.rendering import render
 from pracha.ledger import log, merkle, note, receipts, tiles, witness
@@ -39,7 +40,7 @@ def get_key(request: Request, _: Caller = allow(PUBLIC)) -> Response:
     return PlainTextResponse(ledger_of(request).verifier_key + "\n")
 
 
-@router.get("/ledger/tile/{path:path}", tags=["ledger"])
+@router.get("/ledger/tile/{path:path}", tags=["ledger"], responses=errors(400))
 def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     """Hash tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles)."""
     try:
@@ -54,7 +55,7 @@ def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
 
 
-@router.get("/api/v1/ledger/entries/{index}", tags=["ledger"])
+@router.get("/api/v1/ledger/entries/{index}", tags=["ledger"], responses=errors(400))
 def get_entry(index: Index, request: Request, _: Caller = allow(PUBLIC),
               db: Session = Depends(get_db)) -> dict[str, Any]:
     """One entry: its canonical JSON, as stored and as an object, and its leaf hash."""
@@ -66,7 +67,7 @@ def get_entry(index: Index, request: Request, _: Caller = allow(PUBLIC),
             "canonical": entry.data.decode(), "leaf_hash": merkle.leaf_hash(entry.data).hex()}
 
 
-@router.get("/api/v1/ledger/proof/inclusion", tags=["ledger"])
+@router.get("/api/v1/ledger/proof/inclusion", tags=["ledger"], responses=errors(400))
 def get_inclusion(request: Request, index: IndexQuery, tree_size: IndexQuery,
                   _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Inclusion proof (RFC 9162 §2.1.3) of the entry at `index` in the tree of `tree_size` entries."""
@@ -75,7 +76,7 @@ def get_inclusion(request: Request, index: IndexQuery, tree_size: IndexQuery,
     return {"index": index, "tree_size": tree_size, "proof": [h.hex() for h in proof]}
 
 
-@router.get("/api/v1/ledger/proof/consistency", tags=["ledger"])
+@router.get("/api/v1/ledger/proof/consistency", tags=["ledger"], responses=errors(400))
 def get_consistency(request: Request, first: IndexQuery, second: IndexQuery,
                     _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` entries."""
