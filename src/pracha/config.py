@@ -33,6 +33,16 @@ class Settings(BaseSettings):
     )
     default_language: str = Field("th", description="Language of pages for visitors who chose none.")
     max_upload_bytes: int = Field(5 * 1024 * 1024, description="Largest document a citizen may upload.")
+    quota_open_drafts: int = Field(20, description="Drafts a citizen may have open at once (0: no limit).")
+    quota_active_consents: int = Field(
+        50, description="Active (not withdrawn, not expired) consents a citizen may hold at once (0: no limit)."
+    )
+    quota_documents_per_application: int = Field(
+        20, description="Documents one application may carry (0: no limit)."
+    )
+    quota_upload_bytes_per_citizen: int = Field(
+        200 * 1024 * 1024, description="Total size of the documents across a citizen's applications (0: no limit)."
+    )
     session_hours: int = Field(8, description="How long a sign-in lasts without activity.")
     signin_slowdown_after: int = Field(3, description="Failed sign-ins before each retry must wait.")
     signin_slowdown_seconds: float = Field(

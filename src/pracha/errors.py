@@ -5,6 +5,7 @@ or a JSON body in the user's language with the status code the error carries.
 
     PrachaError
     ├── NotFound (404), Forbidden (403), Unauthenticated (401), Conflict (409)
+    │   └── QuotaExceeded (409, quota_exceeded)   a citizen's drafts, consents or uploads are used up
     ├── InvalidInput (422)      some fields are wrong; `fields` says which and why, in both languages
     ├── identity.errors: InvalidThaiId, SignInFailed, SignInThrottled, AccountExists, NotAllowed, …
     ├── services.errors: UnknownService, ApplicationNotFound, IllegalTransition, FormInvalid, …
@@ -84,3 +85,14 @@ class InvalidInput(PrachaError):
     code = "invalid_input"
     message_th = "ข้อมูลบางช่องไม่ถูกต้อง กรุณาแก้ไขตามคำแนะนำใต้ช่อง"
     message_en = "Some fields are not valid. Please correct them as shown beside each field."
+
+
+class QuotaExceeded(Conflict):
+    """A per-citizen quota is used up; `quota` names it and `limit` says how many (or bytes) it allows."""
+
+    code = "quota_exceeded"
+    message_th = "ท่านใช้สิทธิ์ครบตามจำนวนที่กำหนดแล้ว"
+    message_en = "You have reached the limit for this."
+
+    def __init__(self, quota: str, limit: int, message_th: str, message_en: str) -> None:
+        super().__init__(message_th, message_en, quota=quota, limit=limit)

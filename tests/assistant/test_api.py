@@ -94,8 +94,10 @@ def test_status_of_my_own_applications_only(db: Session, catalog: Catalog,
     assert body["intent"] == "sign_in" and own.reference not in body["reply"]
 
 
-def test_csrf_is_required_for_cookie_callers(client: TestClient) -> None:
-    csrf_token(client)
+def test_csrf_is_required_for_cookie_callers(client: TestClient, db: Session) -> None:
+    """With the session cookie (ambient credentials) a token is needed; a cookie-less API client needs
+    none (tests/web/test_hardening.py, finding 10)."""
+    sign_in(db, client, create_citizen(db))
     assert client.post(URL, json={"text": "แจ้งเกิด"}).status_code == 403
 
 

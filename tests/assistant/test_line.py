@@ -81,4 +81,4 @@ def test_signed_message_is_answered_through_the_reply_api(make_settings: Callabl
 
 
 def test_unconfigured_channel_refuses(client: TestClient) -> None:
-    assert client.post(URL, content=b"{}").status_code == 503
+    assert client.post(URL, content=b"{}").status_code == 404

@@ -1,5 +1,6 @@
-"""Once-only: opening the residence-certificate form asks for consent first; once given, the address
-comes prefilled from the civil registry (a real `pracha registry serve civil` process) through the
+"""Once-only: opening the residence-certificate form asks for consent first; once given, the form offers
+to fetch, and the citizen's press of the button (a POST: a GET never calls a registry) fills the address
+from the civil registry (a real `pracha registry serve civil` process) through the
 mediator's checks, marked "จากทะเบียนราษฎร", and the access shows in the citizen's tracker."""
 
 from __future__ import annotations
@@ -54,7 +55,11 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
                                                       "purpose": "service-application", "categories": "address",
                                                       "next": APPLY})
             assert given.status_code == 303 and given.headers["location"] == APPLY
-            filled = client.get(APPLY)
+            offered = client.get(APPLY)
+            assert offered.status_code == 200 and f'action="{APPLY}/prefill"' in offered.text
+            assert "ให้กรอกข้อมูลจากทะเบียนของทางราชการหรือไม่" not in offered.text  # consent given
+            assert client.get("/api/v1/me/data-tracker").json()["items"] == []  # a GET fetches nothing
+            filled = client.post(f"{APPLY}/prefill", data={"csrf_token": csrf})
             assert filled.status_code == 200
             textarea = re.search(r'<textarea id="field-current_address"[^>]*>([^<]*)</textarea>', filled.text)
             assert textarea is not None and "readonly" in textarea.group(0)

@@ -92,6 +92,7 @@ MATRIX = [
     Call("GET", "/services/{service_id}", everyone(200)),
     Call("GET", "/services/{service_id}/apply", expect(**CITIZENS)),
     Call("POST", "/services/{service_id}/apply", expect(citizen=303, other_citizen=303), "form"),
+    Call("POST", "/services/{service_id}/apply/prefill", expect(citizen=200, other_citizen=200), "form"),
     Call("GET", "/me", expect(**CITIZENS)),
     Call("GET", "/inbox", expect(**CITIZENS)),
     Call("GET", "/applications/{reference}", visible(200)),
@@ -180,7 +181,7 @@ MATRIX = [
     Call("GET", "/assistant", everyone(200)),
     Call("POST", "/assistant", everyone(422), "form"),
     Call("GET", "/assistant/faq", everyone(200)),
-    Call("POST", "/channels/line/webhook", everyone(503), "text"),
+    Call("POST", "/channels/line/webhook", everyone(404), "text"),
     # automation
     Call("GET", "/verify/{cert_id}", everyone(200)),
     Call("GET", "/api/v1/certificates/{cert_id}", everyone(200)),

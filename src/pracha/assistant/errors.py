@@ -2,7 +2,7 @@
 
     PrachaError
     ├── AssistantRateLimited (429)   too many messages from one client in a minute
-    ├── LineNotConfigured (503)      the LINE channel secret is not set
+    ├── LineNotConfigured (404)      the LINE channel secret is not set: this deployment has no such channel
     └── LineBadSignature (401)       X-Line-Signature missing or wrong: nothing is processed
 """
 
@@ -19,7 +19,7 @@ class AssistantRateLimited(PrachaError):
 
 
 class LineNotConfigured(PrachaError):
-    status_code = 503
+    status_code = 404  # not a server failure: the channel does not exist here (was 503)
     code = "line_not_configured"
     message_th = "ยังไม่ได้ตั้งค่าช่องทาง LINE"
     message_en = "The LINE channel is not configured."

@@ -20,6 +20,7 @@ from pracha.assistant.dialogue import Reply
 from pracha.assistant.errors import LineBadSignature, LineNotConfigured
 from pracha.config import Settings
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.openapi import errors
 from pracha.http.state import app_state
 from pracha.identity.principal import Principal
 
@@ -51,7 +52,7 @@ def send_replies(settings: Settings, replies: list[tuple[str, str]]) -> None:
                 log.warning("LINE reply failed: %s", exc.__class__.__name__)
 
 
-@router.post("/channels/line/webhook", tags=["assistant"])
+@router.post("/channels/line/webhook", tags=["assistant"], responses=errors(404))
 async def line_webhook(request: Request, _: Principal = allow(PUBLIC, csrf=False),
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     """LINE calls this with message events; signed with the channel secret (`X-Line-Signature`)."""

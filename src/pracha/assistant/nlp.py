@@ -2,7 +2,7 @@
 colloquial words and fix misspellings from the lexicon (``catalog/assistant/lexicon.yaml``), and cut
 text into the terms the index uses (PyThaiNLP newmm words; character trigrams for typo tolerance).
 
-Pure: imports only ``pracha.textsearch`` of ours, no database.
+Pure: imports only ``pracha.textsearch`` and ``pracha.nationalids`` of ours, no database.
 """
 
 from __future__ import annotations
@@ -16,21 +16,19 @@ from pythainlp.tokenize import word_tokenize
 from pythainlp.util import normalize as thai_normalize
 from pythainlp.util import thai_digit_to_arabic_digit
 
+from pracha import nationalids
 from pracha.textsearch import terms
 
 _THAI = re.compile(r"[\u0e01-\u0e5b]")
 _LATIN = re.compile(r"[A-Za-z]")
 _SPACE = re.compile(r"\s+")
 _GRAM_TEXT = re.compile(r"[^\u0e01-\u0e4e0-9a-z]")
-# 13 digits, each optionally separated by one space or dash (1-2345-67890-12-3, 1 2345 67890 12 3).
-_D = "[0-9\u0e50-\u0e59]"
-_NATIONAL_ID = re.compile(rf"(?<!{_D}){_D}(?:[ \-]?{_D}){{12}}(?!{_D})")
 ID_MASK = "x-xxxx-xxxxx-xx-x"
 
 
 def mask_national_ids(text: str) -> str:
-    """Replace every 13-digit number (dashes, spaces or Thai digits allowed) with a mask."""
-    return _NATIONAL_ID.sub(ID_MASK, text)
+    """Replace every national ID, however it was typed (`pracha.nationalids`), with a mask."""
+    return nationalids.mask_national_ids(text, ID_MASK)
 
 
 def normalise(text: str) -> str:

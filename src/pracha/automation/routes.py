@@ -14,6 +14,8 @@ from pracha.automation import service as automation
 from pracha.automation.models import Certificate
 from pracha.errors import Conflict, InvalidInput, NotFound
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.downloads import content_disposition
+from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
 from pracha.identity.principal import Principal
@@ -72,7 +74,7 @@ def certificate_pdf(cert_id: str, p: Principal = allow(*READERS, write_for=(OFFI
         views.record_view(db, p, certificate.application, "document")
         db.commit()
     return Response(certificate.pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="certificate-{certificate.id}.pdf"'})
+                    headers={"Content-Disposition": content_disposition(f"certificate-{certificate.id}.pdf")})
 
 
 @router.post("/certificates/{cert_id}/revoke", response_class=HTMLResponse)
@@ -140,7 +142,7 @@ def dashboard_api(_: Principal = allow(*DASHBOARD), db: Session = Depends(get_db
 
 
 @router.post("/admin/automation/tasks/{task_id}/retry")
-def retry_task(task_id: int, _: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> Response:
+def retry_task(task_id: RowId, _: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)) -> Response:
     if tasks.retry(db, task_id) is None:
         raise Conflict("งานนี้ไม่ได้อยู่ในสถานะล้มเหลว", "This task has not failed.")
     db.commit()

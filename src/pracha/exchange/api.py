@@ -23,6 +23,9 @@ from pracha.exchange.schemas import (
     TrackerRow,
 )
 from pracha.http.access import allow, get_db
+from pracha.http.downloads import content_disposition
+from pracha.http.openapi import errors
+from pracha.http.params import RowId
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
 from pracha.identity.principal import API_TOKEN, Principal
@@ -73,18 +76,19 @@ def list_offers(_: Principal = allow(CITIZEN), db: Session = Depends(get_db)) ->
             for o in consent.offers(db)]
 
 
-@router.post("/me/consents", response_model=ConsentOut, status_code=201)
+@router.post("/me/consents", response_model=ConsentOut, status_code=201, responses=errors(409))
 def grant_consent(body: ConsentIn, request: Request, p: Principal = allow(CITIZEN),
                   db: Session = Depends(get_db)) -> dict[str, Any]:
     settings = app_state(request).settings
     c = consent.grant(db, p, recipient_id=body.recipient_id, purpose=body.purpose, categories=body.categories,
-                      notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days)
+                      notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
+                      max_active=settings.quota_active_consents)
     db.commit()
     return _consent(c)
 
 
 @router.post("/me/consents/{consent_id}/withdraw", response_model=ConsentOut)
-def withdraw_consent(consent_id: int, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
+def withdraw_consent(consent_id: RowId, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
                      ) -> dict[str, Any]:
     """Withdraw: the mediator refuses the very next request that relied on it."""
     c = consent.withdraw(db, p, consent_id)
@@ -93,7 +97,7 @@ def withdraw_consent(consent_id: int, p: Principal = allow(CITIZEN), db: Session
 
 
 @router.get("/me/consents/{consent_id}/receipt", dependencies=[Depends(sequenced)])
-def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
+def consent_receipt(consent_id: RowId, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """The consent record with the ledger receipts of its grant and withdrawal."""
     return consent.receipt(db, p, consent_id, ledger_of(request))
@@ -111,8 +115,8 @@ def data_tracker(request: Request, response: Response, format: Literal["", "json
     rows = tracker.all_entries(db, p, lang=request.state.lang, agencies=agencies)
     if format == "csv":
         return Response(tracker.to_csv(rows), media_type="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": 'attachment; filename="data-tracker.csv"'})
-    return JSONResponse(rows, headers={"Content-Disposition": 'attachment; filename="data-tracker.json"'})
+                        headers={"Content-Disposition": content_disposition("data-tracker.csv")})
+    return JSONResponse(rows, headers={"Content-Disposition": content_disposition("data-tracker.json")})
 
 
 @router.get("/exchange/clients", response_model=PageOut[SubsystemOut])
@@ -130,7 +134,7 @@ def list_services(request: Request, response: Response, provider: str = "",
     return page_body(request, response, members.page_services(db, provider or None, page), _service)
 
 
-@router.get("/exchange/openapi")
+@router.get("/exchange/openapi", responses=errors(404, 502, 504))
 def service_openapi(request: Request, service_id: str = Query(max_length=250), _: Principal = allow(*MEMBERS),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """getOpenAPI: the service's OpenAPI description (stored at registration, or read from the provider)."""
@@ -152,7 +156,7 @@ def grant_right(body: AccessRightIn, p: Principal = allow(PLATFORM_ADMIN), db: S
 
 
 @router.delete("/exchange/access-rights/{right_id}", response_model=AccessRightOut)
-def revoke_right(right_id: int, p: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)
+def revoke_right(right_id: RowId, p: Principal = allow(PLATFORM_ADMIN), db: Session = Depends(get_db)
                  ) -> dict[str, Any]:
     right = members.revoke_access(db, p, right_id)
     db.commit()

@@ -9,12 +9,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pracha.config import default_of
 from pracha.db import utcnow
-from pracha.errors import Forbidden
-from pracha.exchange.errors import ConsentNotFound, UnknownRecipient
+from pracha.errors import Forbidden, QuotaExceeded
+from pracha.exchange.errors import ConsentNotFound, NoCategories, UnknownRecipient
 from pracha.exchange.models import AccessRight, Consent, ExchangeService, Subsystem
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
@@ -73,14 +74,20 @@ def snapshot(consent: Consent) -> dict[str, Any]:
 
 
 def grant(session: Session, principal: Principal, *, recipient_id: str, purpose: str,
-          categories: list[str] | None, notice_version: str, days: int) -> Consent:
+          categories: list[str] | None, notice_version: str, days: int,
+          max_active: int = default_of("quota_active_consents")) -> Consent:
+    """Consent to `categories` (None: every category of the offer, said so in the API; an empty list
+    consents to nothing and is refused, never read as "all")."""
     user_id = _citizen(principal)
+    if categories is not None and not categories:
+        raise NoCategories()
     offer = next((o for o in offers(session) if o.recipient.id == recipient_id and o.purpose == purpose), None)
-    wanted = set(categories or (offer.categories if offer else ()))
+    wanted = set(offer.categories if categories is None and offer else categories or ())
     if offer is None or not wanted or not wanted <= set(offer.categories):
         raise UnknownRecipient(fields={"recipient_id": {"th": "ไม่มีรายการให้ความยินยอมนี้",
                                                         "en": "There is no such consent to give."}})
     now = utcnow()
+    _check_quota(session, user_id, max_active, now)
     consent = Consent(user_id=user_id, recipient_id=recipient_id, purpose=purpose, categories=sorted(wanted),
                       notice_version=notice_version, granted_at=now, expires_at=now + dt.timedelta(days=days))
     session.add(consent)
@@ -90,6 +97,17 @@ def grant(session: Session, principal: Principal, *, recipient_id: str, purpose:
                                         obj=f"consent:{consent.id}", record=snapshot(consent),
                                         subject=f"user:{user_id}", subject_secret=principal.user.national_id)
     return consent
+
+
+def _check_quota(session: Session, user_id: int, limit: int, now: dt.datetime) -> None:
+    if limit <= 0:
+        return
+    active = session.scalar(select(func.count()).select_from(Consent).where(
+        Consent.user_id == user_id, Consent.withdrawn_at.is_(None), Consent.expires_at > now)) or 0
+    if active >= limit:
+        raise QuotaExceeded("active_consents", limit,
+                            f"ท่านให้ความยินยอมที่ยังมีผลอยู่ครบ {limit} รายการแล้ว กรุณาถอนความยินยอมที่ไม่ใช้ก่อน",
+                            f"You already have {limit} active consents. Withdraw one you no longer need first.")
 
 
 def get_consent(session: Session, principal: Principal, consent_id: int, *, for_update: bool = False) -> Consent:

@@ -14,7 +14,7 @@ row in the message log and an entry in the ledger; `reference` names that row.
         ├── ProviderUnavailable (502)     the registry is down or answered nonsense
         ├── BadProviderSignature (502)    the registry's answer is not signed by the registry
         └── ProviderTimeout (504)         the registry did not answer within the timeout
-    ConsentNotFound (404), UnknownRecipient (422) — consent pages and API
+    ConsentNotFound (404), UnknownRecipient (422), NoCategories (422) — consent pages and API
 """
 
 from __future__ import annotations
@@ -120,8 +120,14 @@ class UnknownRecipient(InvalidInput):
     message_en = "Unknown recipient or purpose."
 
 
+class NoCategories(InvalidInput):
+    code = "no_categories"
+    message_th = "กรุณาเลือกข้อมูลที่ยินยอมให้ใช้อย่างน้อยหนึ่งประเภท"
+    message_en = "Choose at least one kind of data to consent to."
+
+
 __all__ = [
     "ExchangeError", "BadExchangeRequest", "BadSignature", "UnknownExchangeService", "NoAccessRight",
     "WrongPurpose", "NoLawfulBasis", "Replayed", "RateLimited", "ProviderUnavailable", "BadProviderSignature",
-    "ProviderTimeout", "ConsentNotFound", "UnknownRecipient", "PrachaError",
+    "ProviderTimeout", "ConsentNotFound", "UnknownRecipient", "NoCategories", "PrachaError",
 ]

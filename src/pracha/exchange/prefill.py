@@ -9,6 +9,10 @@ from. A field is marked in its JSON Schema property:
 
 Where the basis is consent and the citizen has given none, nothing is fetched: the form asks for the
 consent first (`needs_consent`), and the citizen may fill in the field by hand instead.
+
+Fetching is a side effect (a registry call, a message-log row, ledger entries), so it never happens on
+a GET: opening the form only plans (`fetch=False`: what could be fetched, in `available`, and what
+needs consent); the citizen's "fill in from government records" button POSTs and fetches.
 """
 
 from __future__ import annotations
@@ -52,6 +56,8 @@ class Prefill:
     sources: dict[str, dict[str, str]] = field(default_factory=dict)  # field → {"th": …, "en": …}
     needs_consent: list[ConsentAsk] = field(default_factory=list)
     problems: list[dict[str, str]] = field(default_factory=list)
+    available: list[str] = field(default_factory=list)  # fields a fetch would fill (fetch=False)
+    fetched: bool = False
 
 
 def thai_address(value: Any) -> str:
@@ -73,10 +79,11 @@ def specs(schema: dict[str, Any]) -> dict[str, dict[str, str]]:
             if isinstance(prop.get("x-prefill"), dict)}
 
 
-def prefill_form(session: Session, settings: Settings, principal: Principal, schema: dict[str, Any]) -> Prefill:
+def prefill_form(session: Session, settings: Settings, principal: Principal, schema: dict[str, Any],
+                 fetch: bool = True) -> Prefill:
     """Values for the fields marked `x-prefill`, fetched in `session` (message log + ledger entries are
-    added to it: the caller commits)."""
-    result = Prefill()
+    added to it: the caller commits). `fetch=False` reads only: which fields could be fetched."""
+    result = Prefill(fetched=fetch)
     marked = specs(schema)
     if not marked or principal.role != CITIZEN or principal.user is None or not principal.user.national_id:
         return result
@@ -98,6 +105,9 @@ def prefill_form(session: Session, settings: Settings, principal: Principal, sch
         if purpose not in service.legal_duty_purposes and active_consent(
                 session, user.id, PORTAL, purpose, categories) is None:
             result.needs_consent.append(ConsentAsk(PORTAL, purpose, tuple(categories), source, tuple(names)))
+            continue
+        if not fetch:
+            result.available.extend(names)
             continue
         try:
             answer = call(session, settings, client=PORTAL, service_id=service_id, path=path, purpose=purpose,

@@ -15,6 +15,8 @@ from pracha.errors import PrachaError
 from pracha.exchange import consent, members, tracker
 from pracha.exchange.vocabulary import CATEGORIES, PURPOSES, category_name, purpose_name
 from pracha.http.access import allow, get_db
+from pracha.http.downloads import content_disposition
+from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity.models import AUDITOR, CITIZEN, PLATFORM_ADMIN
@@ -62,8 +64,9 @@ async def consents_grant(request: Request, p: Principal = allow(CITIZEN), db: Se
     def run() -> Response:
         try:
             consent.grant(db, p, recipient_id=str(form.get("recipient_id") or ""),
-                          purpose=str(form.get("purpose") or ""), categories=categories or None,
-                          notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days)
+                          purpose=str(form.get("purpose") or ""), categories=categories,
+                          notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
+                          max_active=settings.quota_active_consents)
             db.commit()
         except PrachaError as exc:
             db.rollback()
@@ -75,7 +78,7 @@ async def consents_grant(request: Request, p: Principal = allow(CITIZEN), db: Se
 
 
 @router.post("/me/consents/{consent_id}/withdraw", response_class=HTMLResponse)
-def consents_withdraw(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
+def consents_withdraw(consent_id: RowId, request: Request, p: Principal = allow(CITIZEN),
                       db: Session = Depends(get_db)) -> Response:
     consent.withdraw(db, p, consent_id)
     db.commit()
@@ -83,7 +86,7 @@ def consents_withdraw(consent_id: int, request: Request, p: Principal = allow(CI
 
 
 @router.get("/me/consents/{consent_id}", response_class=HTMLResponse)
-def consent_view(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
+def consent_view(consent_id: RowId, request: Request, p: Principal = allow(CITIZEN),
                  db: Session = Depends(get_db)) -> Response:
     """The printable consent receipt."""
     record = consent.get_consent(db, p, consent_id)
@@ -91,10 +94,10 @@ def consent_view(consent_id: int, request: Request, p: Principal = allow(CITIZEN
 
 
 @router.get("/me/consents/{consent_id}/receipt", dependencies=[Depends(sequenced)])
-def consent_receipt(consent_id: int, request: Request, p: Principal = allow(CITIZEN),
+def consent_receipt(consent_id: RowId, request: Request, p: Principal = allow(CITIZEN),
                     db: Session = Depends(get_db)) -> Response:
     body = consent.receipt(db, p, consent_id, ledger_of(request))
-    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="consent-{consent_id}.json"'})
+    return JSONResponse(body, headers={"Content-Disposition": content_disposition(f"consent-{consent_id}.json")})
 
 
 @router.get("/me/data-tracker", response_class=HTMLResponse)
@@ -110,7 +113,7 @@ def tracker_receipt(message_reference: str, request: Request, p: Principal = all
                     db: Session = Depends(get_db)) -> Response:
     body = tracker.receipt(db, p, message_reference, ledger_of(request))
     filename = f"access-{message_reference[:32]}.json"
-    return JSONResponse(body, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return JSONResponse(body, headers={"Content-Disposition": content_disposition(filename)})
 
 
 # --- platform admin -------------------------------------------------------------------------------
@@ -152,7 +155,7 @@ async def admin_grant(request: Request, p: Principal = allow(PLATFORM_ADMIN), db
 
 
 @router.post("/admin/exchange/access-rights/{right_id}/revoke", response_class=HTMLResponse)
-def admin_revoke(right_id: int, request: Request, p: Principal = allow(PLATFORM_ADMIN),
+def admin_revoke(right_id: RowId, request: Request, p: Principal = allow(PLATFORM_ADMIN),
                  db: Session = Depends(get_db)) -> Response:
     members.revoke_access(db, p, right_id)
     db.commit()

@@ -11,7 +11,9 @@ from pydantic import BaseModel, Field
 class ConsentIn(BaseModel):
     recipient_id: str = Field(max_length=200, examples=["TH/GOV/PRACHA/portal"])
     purpose: str = Field(max_length=64, examples=["service-application"])
-    categories: list[str] | None = Field(None, description="Default: every category the recipient's services return.")
+    categories: list[str] | None = Field(
+        None, description="The data categories consented to. Omitted: every category the recipient's services "
+        "return. An empty list consents to nothing and is refused (422 `no_categories`).")
 
 
 class ConsentOut(BaseModel):

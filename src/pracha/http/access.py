@@ -1,9 +1,13 @@
 """Who is calling, and may they call this route? Every route declares its rule with `allow(...)`;
 a test fails when one does not.
 
-The rule also checks CSRF for every unsafe method that carries ambient credentials (cookies): the
-form field `csrf_token` or the header `X-CSRF-Token` must equal HMAC(secret, csrf cookie | session
-cookie). Bearer-token calls carry no ambient credentials and need no CSRF token.
+The rule also checks CSRF on unsafe methods: the form field `csrf_token` or the header
+`X-CSRF-Token` must equal HMAC(secret, csrf cookie | session cookie). CSRF needs ambient credentials
+to exist, so the check is skipped only for requests a cross-site page cannot forge (`needs_csrf`):
+a JSON body (`application/json` or `*/*+json`; a cross-site page cannot send one without a CORS
+preflight, which Pracha never grants) without the session cookie, and bearer-token calls. A plain
+API client just calls. Everything else is checked, including cookie-less form posts: a forged
+sign-in would otherwise plant the attacker's session in the victim's browser ("login CSRF").
 """
 
 from __future__ import annotations
@@ -102,6 +106,14 @@ def csrf_token(request: Request, *, session_token: str | None = None) -> str:
     return hmac.new(secret, material.encode(), hashlib.sha256).hexdigest()
 
 
+def needs_csrf(request: Request) -> bool:
+    """Could a cross-site page have made a browser send this unsafe request?"""
+    if SESSION_COOKIE in request.cookies:
+        return True
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return not (media == "application/json" or (media.startswith("application/") and media.endswith("+json")))
+
+
 async def _check_csrf(request: Request) -> None:
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
@@ -132,7 +144,7 @@ class Rule:
         else:
             principal = part(request, CALLERS)(db, None, None)  # nobody signed in: no lookup, no thread
         request.state.principal = principal
-        if request.method not in SAFE_METHODS and principal.token is None and self.csrf:
+        if request.method not in SAFE_METHODS and principal.token is None and self.csrf and needs_csrf(request):
             await _check_csrf(request)
         if PUBLIC in self.roles or principal.role in self.roles:
             if principal.token is not None and self.scope and not principal.has_scope(self.scope):

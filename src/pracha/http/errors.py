@@ -11,8 +11,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
+from pracha.http.guard import RequestRefused
 from pracha.http.metrics import route_template
-from pracha.http.middleware import BodyTooLarge
+from pracha.http.middleware import is_https, security_headers
 from pracha.http.rendering import render
 from pracha.http.requestid import HEADER, current_request_id
 
@@ -90,15 +91,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(request, exc.status_code, f"http_{exc.status_code}",
                               en if _lang(request) == "en" else th, headers=getattr(exc, "headers", None))
 
-    @app.exception_handler(BodyTooLarge)
-    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
-        th, en = HTTP_MESSAGES[413]
-        return error_response(request, 413, "too_large", en if _lang(request) == "en" else th)
+    @app.exception_handler(RequestRefused)
+    async def refused(request: Request, exc: RequestRefused) -> Response:
+        return error_response(request, exc.status, exc.code, exc.message(_lang(request)), {"where": exc.where})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, route_template(request.scope))  # paths hold IDs
         th, en = HTTP_MESSAGES[500]
-        # this handler answers outside every middleware: give the request id back here
-        return error_response(request, 500, "internal_error", en if _lang(request) == "en" else th,
-                              headers={HEADER: current_request_id()})
+        # this handler answers outside every middleware: give the request id and the headers back here
+        response = error_response(request, 500, "internal_error", en if _lang(request) == "en" else th,
+                                  headers={HEADER: current_request_id()})
+        settings = getattr(getattr(request.app.state, "pracha", None), "settings", None)
+        secure = bool(getattr(settings, "force_secure_cookies", False)) or is_https(request.scope)
+        security_headers(response.headers, path=request.url.path, secure=secure)
+        return response

@@ -8,7 +8,8 @@ configuration to uvicorn, so each worker process is configured alike).
 
 What we log never holds personal data by construction (route templates, not paths; no query strings,
 bodies or headers). As a second line of defence the formatters mask anything shaped like a Thai
-national ID (13 digits, with or without dashes or spaces), e.g. in an exception's message.
+national ID (13 digits in any digit form, split by spaces, dashes, dots, slashes or underscores:
+`pracha.nationalids`), e.g. in an exception's message.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import datetime as dt
 import json
 import logging
 import logging.config
-import re
 import sys
 from typing import IO, Any
 
 from pracha.http.requestid import NONE, RequestIdFilter
+from pracha.nationalids import MASK, mask_national_ids
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 FORMATS = ("text", "json")
@@ -31,13 +32,12 @@ EXTRA_FIELDS = ("method", "route", "status", "duration_ms", "check", "task_kind"
 # httpx logs every URL (the mediator's hold national IDs); WeasyPrint and fontTools narrate every PDF at INFO.
 QUIET_LOGGERS = ("httpx", "httpcore", "sqlalchemy", "multipart", "python_multipart", "urllib3", "weasyprint",
                  "fontTools")
-_NATIONAL_ID = re.compile(r"(?<!\d)\d(?:[ -]?\d){12}(?!\d)")
-MASK = "[national-id]"
+__all__ = ["MASK", "redact"]
 
 
 def redact(text: str) -> str:
-    """Mask every run of 13 digits (optionally split by single dashes or spaces)."""
-    return _NATIONAL_ID.sub(MASK, text)
+    """Mask every national ID, however it was typed."""
+    return mask_national_ids(text, MASK)
 
 
 class TextFormatter(logging.Formatter):

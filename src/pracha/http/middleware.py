@@ -1,5 +1,12 @@
 """One pure-ASGI middleware for what every response needs: the visitor's language, the CSRF cookie,
-security headers, and a cap on request bodies (checked before any byte is read)."""
+security headers, a default `Cache-Control: no-store`, and a cap on request bodies (checked before
+any byte is read when Content-Length says, counted as they arrive when chunked), with JSON and form
+bodies checked by `pracha.http.guard`.
+
+Caching is opt-in: every response is `no-store` (most of Pracha is personal) unless the route set its
+own `Cache-Control` (ledger tiles and checkpoints) or the path is in `PUBLIC_CACHE` (static files,
+`.well-known`). The error handler for 500s, which answers outside every middleware, calls
+`security_headers` itself."""
 
 from __future__ import annotations
 
@@ -11,6 +18,7 @@ from urllib.parse import parse_qs
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pracha.http.guard import BodyTooLarge, guarded_receive
 from pracha.i18n import pick_language
 
 LANG_COOKIE = "pracha_lang"
@@ -21,6 +29,23 @@ CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'self'; object-src 'none'"
 )
+
+
+# Path prefix → Cache-Control when the route set none: public, and worth caching.
+PUBLIC_CACHE = (("/static/", "public, max-age=3600"), ("/.well-known/", "public, max-age=300"))
+NO_STORE = "no-store"
+
+
+def security_headers(headers: MutableHeaders, *, path: str, secure: bool) -> None:
+    """The headers every response carries (kept where a route set its own)."""
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cache-Control", next((c for p, c in PUBLIC_CACHE if path.startswith(p)), NO_STORE))
+    if secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
 
 
 def is_https(scope: Scope) -> bool:
@@ -51,7 +76,7 @@ class PrachaMiddleware:
             return
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope["headers"]}
         cookies = _cookies(headers.get("cookie", ""))
-        query_lang = pick_language(parse_qs(scope.get("query_string", b"").decode()).get("lang", [""])[0])
+        query_lang = pick_language(parse_qs(scope.get("query_string", b"").decode("latin-1")).get("lang", [""])[0])
         lang = (
             query_lang
             or pick_language(cookies.get(LANG_COOKIE))
@@ -67,31 +92,26 @@ class PrachaMiddleware:
         state["csrf_cookie"] = csrf_cookie
         secure = self.force_secure or is_https(scope)
 
-        length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
-            await _too_large(send, lang)
-            return
+        path = scope.get("path", "")
 
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 h = MutableHeaders(scope=message)
-                h.setdefault("X-Content-Type-Options", "nosniff")
-                h.setdefault("X-Frame-Options", "DENY")
-                h.setdefault("Referrer-Policy", "same-origin")
-                h.setdefault("Content-Security-Policy", CSP)
-                h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+                security_headers(h, path=path, secure=secure)
                 if h.get("content-type", "").startswith("text/html"):
-                    h.setdefault("Cache-Control", "no-store")
                     h.setdefault("Content-Language", lang)
-                if secure:
-                    h.setdefault("Strict-Transport-Security", "max-age=31536000")
                 if new_csrf:
                     h.append("Set-Cookie", cookie_header(CSRF_COOKIE, csrf_cookie, max_age=YEAR, secure=secure))
                 if query_lang:
                     h.append("Set-Cookie", cookie_header(LANG_COOKIE, lang, max_age=YEAR, secure=secure))
             await send(message)
 
-        await self.app(scope, _limited(receive, self.max_body), send_wrapper)
+        length = headers.get("content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_body:
+            await _too_large(send_wrapper, lang)
+            return
+        receive = guarded_receive(receive, content_type=headers.get("content-type", ""), limit=self.max_body)
+        await self.app(scope, receive, send_wrapper)
 
 
 def _cookies(header: str) -> dict[str, str]:
@@ -108,31 +128,9 @@ def _accept_language(header: str) -> str | None:
     return "en" if first.startswith("en") else ("th" if first.startswith("th") else None)
 
 
-def _limited(receive: Receive, limit: int) -> Receive:
-    """Bodies sent without Content-Length (chunked) are counted as they arrive."""
-    seen = 0
-
-    async def wrapped() -> Message:
-        nonlocal seen
-        message = await receive()
-        if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
-            if seen > limit:
-                raise BodyTooLarge()
-        return message
-
-    return wrapped
-
-
-class BodyTooLarge(Exception):
-    """Raised into the app; its handler answers 413."""
-
-
 async def _too_large(send: Send, lang: str) -> None:
-    text = (
-        "The upload is too large." if lang == "en" else "ไฟล์หรือข้อมูลที่ส่งมีขนาดใหญ่เกินกำหนด"
-    )
-    body = json.dumps({"error": "too_large", "message": text}, ensure_ascii=False).encode()
+    refused = BodyTooLarge()
+    body = json.dumps({"error": refused.code, "message": refused.message(lang)}, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 
 from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, SESSION_COOKIE, allow, csrf_token, get_db
+from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity import factors, service
@@ -180,7 +181,7 @@ async def tokens_create(request: Request, p: Principal = allow(*TOKEN_ADMINS),
 
 
 @router.post("/admin/tokens/{token_id}/revoke", include_in_schema=False)
-def tokens_revoke(token_id: int, p: Principal = allow(*TOKEN_ADMINS), db: Session = Depends(get_db)) -> Response:
+def tokens_revoke(token_id: RowId, p: Principal = allow(*TOKEN_ADMINS), db: Session = Depends(get_db)) -> Response:
     assert p.user is not None
     service.revoke_api_token(db, p.user, token_id)
     db.commit()
@@ -261,7 +262,7 @@ def api_token_create(body: TokenIn, request: Request, p: Principal = allow(*TOKE
 
 
 @router.delete("/api/v1/tokens/{token_id}", response_model=TokenOut, tags=["identity"])
-def api_token_revoke(token_id: int, p: Principal = allow(*TOKEN_ADMINS),
+def api_token_revoke(token_id: RowId, p: Principal = allow(*TOKEN_ADMINS),
                      db: Session = Depends(get_db)) -> dict[str, Any]:
     assert p.user is not None
     token = service.revoke_api_token(db, p.user, token_id)

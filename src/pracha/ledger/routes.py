@@ -6,13 +6,16 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pracha.http import guard
 from pracha.http.access import PUBLIC, Caller, allow, get_db
+from pracha.http.openapi import errors
+from pracha.http.params import Index, IndexQuery
 from pracha.http.rendering import render
 from pracha.ledger import leaves, log, merkle, note, receipts, tiles, witness
 from pracha.ledger.deps import ledger_of, sequenced
@@ -43,7 +46,7 @@ def get_key(request: Request, _: Caller = allow(PUBLIC)) -> Response:
     return PlainTextResponse(ledger_of(request).verifier_key + "\n")
 
 
-@router.get("/ledger/tile/{path:path}", tags=["ledger"])
+@router.get("/ledger/tile/{path:path}", tags=["ledger"], responses=errors(400))
 def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> Response:
     """Hash tiles `tile/<L>/<N>[.p/<W>]` and entry bundles `tile/entries/<N>[.p/<W>]` (C2SP tlog-tiles)."""
     try:
@@ -58,8 +61,8 @@ def get_tile(path: str, _: Caller = allow(PUBLIC), db: Session = Depends(get_db)
     return Response(data, media_type="application/octet-stream", headers={"Cache-Control": cache})
 
 
-@router.get("/api/v1/ledger/entries/{index}", dependencies=[Depends(sequenced)], tags=["ledger"])
-def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
+@router.get("/api/v1/ledger/entries/{index}", dependencies=[Depends(sequenced)], tags=["ledger"], responses=errors(400))
+def get_entry(index: Index, request: Request, _: Caller = allow(PUBLIC),
               db: Session = Depends(get_db)) -> dict[str, Any]:
     """One entry: its canonical JSON, as stored and as an object, its public category and its leaf hash.
     A format-2 entry about a person shows only "sealed", a day and a salted commitment."""
@@ -72,8 +75,8 @@ def get_entry(index: int, request: Request, _: Caller = allow(PUBLIC),
             "canonical": entry.data.decode(), "leaf_hash": merkle.leaf_hash(entry.data).hex()}
 
 
-@router.get("/api/v1/ledger/proof/inclusion", dependencies=[Depends(sequenced)], tags=["ledger"])
-def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Query(...),
+@router.get("/api/v1/ledger/proof/inclusion", dependencies=[Depends(sequenced)], tags=["ledger"], responses=errors(400))
+def get_inclusion(request: Request, index: IndexQuery, tree_size: IndexQuery,
                   _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Inclusion proof (RFC 9162 §2.1.3) of the entry at `index` in the tree of `tree_size` entries."""
     current_checkpoint(request, db)
@@ -81,8 +84,9 @@ def get_inclusion(request: Request, index: int = Query(...), tree_size: int = Qu
     return {"index": index, "tree_size": tree_size, "proof": [h.hex() for h in proof]}
 
 
-@router.get("/api/v1/ledger/proof/consistency", dependencies=[Depends(sequenced)], tags=["ledger"])
-def get_consistency(request: Request, first: int = Query(...), second: int = Query(...),
+@router.get("/api/v1/ledger/proof/consistency", dependencies=[Depends(sequenced)], tags=["ledger"],
+            responses=errors(400))
+def get_consistency(request: Request, first: IndexQuery, second: IndexQuery,
                     _: Caller = allow(PUBLIC), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Consistency proof (RFC 9162 §2.1.4) between the trees of `first` and `second` entries."""
     current_checkpoint(request, db)
@@ -117,7 +121,7 @@ def ledger_page(request: Request, _: Caller = allow(PUBLIC), db: Session = Depen
 def verify_pasted_receipt(request: Request, receipt: str = Form(""), _: Caller = allow(PUBLIC, write=False),
                           db: Session = Depends(get_db)) -> Response:
     try:
-        parsed = json.loads(receipt)
+        parsed = guard.loads(receipt)  # too deep, NaN or broken text: a 422 with its error code
     except ValueError:
         parsed = None
     check = receipts.verify_receipt(parsed, ledger_of(request).verifier_key)

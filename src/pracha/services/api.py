@@ -8,6 +8,8 @@ from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, U
 from sqlalchemy.orm import Session
 
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.openapi import errors
+from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
@@ -101,13 +103,15 @@ def list_applications(
     return page_body(request, response, found, _status)
 
 
-@router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"])
+@router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"],
+             responses=errors(404, 409))
 def create_application(body: ApplicationIn, request: Request,
                        idempotency_key: str | None = Header(None, max_length=64),
                        p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Start a draft. Send `Idempotency-Key` to make a retried request return the same draft."""
     application = service.create_application(db, catalog_of(request), p, body.service_id, body.data,
-                                             client_token=idempotency_key)
+                                             client_token=idempotency_key,
+                                             max_open_drafts=app_state(request).settings.quota_open_drafts)
     db.commit()
     return _application(application, p)
 
@@ -129,7 +133,8 @@ def get_status(reference: str, p: Principal = allow(*READERS, scope="application
     return _status(service.get_application(db, p, reference))
 
 
-@router.patch("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
+@router.patch("/applications/{reference}", response_model=ApplicationOut, tags=["applications"],
+              responses=errors(409))
 def update_application(reference: str, body: ApplicationPatch, request: Request, p: Principal = allow(CITIZEN),
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     application = service.get_application(db, p, reference, for_update=True)
@@ -139,7 +144,7 @@ def update_application(reference: str, body: ApplicationPatch, request: Request,
 
 
 @router.post("/applications/{reference}/documents", status_code=201, response_model=DocumentOut,
-             tags=["applications"])
+             tags=["applications"], responses=errors(409, 415))
 def upload_document(reference: str, request: Request, requirement: str = Form(...), file: UploadFile = File(...),
                     p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Attach a PDF, JPEG or PNG to a draft (or to an application that needs more information)."""
@@ -151,7 +156,8 @@ def upload_document(reference: str, request: Request, requirement: str = Form(..
     return _document(document)
 
 
-@router.post("/applications/{reference}/actions", response_model=ApplicationOut, tags=["applications"])
+@router.post("/applications/{reference}/actions", response_model=ApplicationOut, tags=["applications"],
+             responses=errors(409))
 def act(reference: str, body: ActionIn, request: Request,
         p: Principal = allow(*ACTORS, scope="applications:write"), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Move the application on: 409 when the action is not allowed in its current status."""

@@ -27,7 +27,9 @@ def catalog_of(request: Request) -> Catalog:
 
 def storage_of(request: Request) -> service.Storage:
     s = app_state(request).settings
-    return service.Storage(upload_dir=s.upload_dir, max_bytes=s.max_upload_bytes)
+    return service.Storage(upload_dir=s.upload_dir, max_bytes=s.max_upload_bytes,
+                           max_documents=s.quota_documents_per_application,
+                           max_citizen_bytes=s.quota_upload_bytes_per_citizen)
 
 
 def problems(exc: PrachaError, lang: str) -> dict[str, str]:

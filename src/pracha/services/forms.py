@@ -3,11 +3,13 @@ messages a person understands, beside each field, in Thai and English."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from pracha.http.guard import is_valid_text
 from pracha.identity import thai_id
 
 _format_checker = FormatChecker()
@@ -86,6 +88,12 @@ def validate(schema: dict[str, Any], data: dict[str, Any], *, complete: bool) ->
     """Problems by field name. A draft (`complete=False`) may leave required fields empty."""
     validator = _validator(schema)
     problems: dict[str, Problem] = {}
+    for name, value in data.items():  # what JSON Schema cannot say: text that is text, numbers that are numbers
+        if isinstance(value, str) and not is_valid_text(value):
+            problems[name] = {"th": "มีอักขระที่ไม่ถูกต้อง (เช่น อักขระควบคุม)",
+                              "en": "This contains characters that are not allowed (such as control characters)."}
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems[name] = {"th": "กรุณากรอกเป็นตัวเลข", "en": "Please enter a number."}
     for error in validator.iter_errors(data):
         if not complete and error.validator == "required":
             continue
@@ -113,7 +121,8 @@ def coerce(schema: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
             if kind in ("integer", "number"):
                 try:
                     number = float(value.replace(",", ""))
-                    value = int(number) if kind == "integer" and number.is_integer() else number
+                    if math.isfinite(number):  # "NaN", "inf": kept as text, so validation names the field
+                        value = int(number) if kind == "integer" and number.is_integer() else number
                 except ValueError:
                     pass
             elif prop.get("format") == "thai-id":

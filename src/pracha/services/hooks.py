@@ -20,5 +20,6 @@ CATALOG: Slot[Catalog] = Slot("catalog")
 AFTER_ACTION: Hook[Callable[[Session, Application, str], None]] = Hook("after_action")
 # Called with (session, application) when the application page is drawn; each returns more context.
 PAGE_CONTEXT: Hook[Callable[[Session, Application], dict[str, Any]]] = Hook("page_context")
-# Once-only: (session, settings, citizen, form schema) → values the registries already hold, or None.
-FORM_PREFILL: Slot[Callable[[Session, Settings, Principal, dict[str, Any]], Any]] = Slot("form_prefill")
+# Once-only: (session, settings, citizen, form schema, fetch) → values the registries already hold. With
+# fetch=False (a GET) nothing is fetched or written: only what could be fetched and what needs consent.
+FORM_PREFILL: Slot[Callable[[Session, Settings, Principal, dict[str, Any], bool], Any]] = Slot("form_prefill")

@@ -14,6 +14,8 @@ from starlette.datastructures import UploadFile
 
 from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.downloads import content_disposition
+from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
@@ -63,13 +65,27 @@ def _form_page(request: Request, svc: Any, *, application: Application | None, v
     }, status_code=status_code)
 
 
-@router.get("/services/{service_id}/apply", response_class=HTMLResponse)
-def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
-               db: Session = Depends(get_db)) -> Response:
-    svc = service.get_service(catalog_of(request), service_id)
-    # Once-only hook: fields the registries already hold come prefilled (the exchange logs each fetch).
+def _prefill(request: Request, db: Session, p: Principal, svc: Any, *, fetch: bool) -> Any:
+    """Once-only hook: fields the registries already hold (the exchange logs each fetch)."""
     hook = app_state(request).registry.find(FORM_PREFILL)
-    prefill = hook(db, app_state(request).settings, p, svc.form_schema) if hook is not None else None
+    return hook(db, app_state(request).settings, p, svc.form_schema, fetch) if hook is not None else None
+
+
+@router.get("/services/{service_id}/apply", response_class=HTMLResponse)
+def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+               db: Session = Depends(get_db)) -> Response:
+    """The empty form. Nothing is fetched on a GET: the form offers a button that POSTs to `…/prefill`."""
+    svc = service.get_service(catalog_of(request), service_id)
+    return _form_page(request, svc, application=None, values={}, errors={},
+                      prefill=_prefill(request, db, p, svc, fetch=False))
+
+
+@router.post("/services/{service_id}/apply/prefill", response_class=HTMLResponse)
+def apply_prefill(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+                  db: Session = Depends(get_db)) -> Response:
+    """The form filled in from the registries, at the citizen's request (a registry call: a POST)."""
+    svc = service.get_service(catalog_of(request), service_id)
+    prefill = _prefill(request, db, p, svc, fetch=True)
     db.commit()
     return _form_page(request, svc, application=None, values=dict(prefill.values) if prefill else {}, errors={},
                       prefill=prefill)
@@ -86,7 +102,8 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
 
     def run() -> Response:
         try:
-            application = service.create_application(db, catalog, p, service_id, raw, client_token=client_token)
+            application = service.create_application(db, catalog, p, service_id, raw, client_token=client_token,
+                                                     max_open_drafts=app_state(request).settings.quota_open_drafts)
             db.commit()
         except PrachaError as exc:
             db.rollback()
@@ -160,7 +177,7 @@ async def application_upload(reference: str, request: Request, p: Principal = al
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
-def application_document(reference: str, document_id: int, request: Request,
+def application_document(reference: str, document_id: RowId, request: Request,
                          p: Principal = allow(*READERS, write_for=STAFF_READERS), db: Session = Depends(get_db)
                          ) -> Response:
     document = service.get_document(db, p, reference, document_id)
@@ -168,8 +185,8 @@ def application_document(reference: str, document_id: int, request: Request,
     if views.is_staff_view(p):
         views.record_view(db, p, document.application, "document")
         db.commit()
-    return FileResponse(path, media_type=document.content_type, filename=document.filename,
-                        content_disposition_type="attachment")
+    return FileResponse(path, media_type=document.content_type,
+                        headers={"Content-Disposition": content_disposition(document.filename)})
 
 
 @router.post("/applications/{reference}/actions/{action}", response_class=HTMLResponse)
@@ -183,12 +200,12 @@ async def application_action(reference: str, action: str, request: Request, p: P
 
 
 @router.get("/applications/{reference}/receipts/{event_id}", dependencies=[Depends(sequenced)])
-def application_receipt(reference: str, event_id: int, request: Request, p: Principal = allow(*READERS),
+def application_receipt(reference: str, event_id: RowId, request: Request, p: Principal = allow(*READERS),
                         db: Session = Depends(get_db)) -> Response:
     """The ledger receipt of one step on the timeline, to keep and check offline."""
     receipt = service.receipt(db, p, reference, event_id, ledger_of(request))
     filename = f"receipt-{reference}-{receipt['index']}.json"
-    return JSONResponse(receipt, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return JSONResponse(receipt, headers={"Content-Disposition": content_disposition(filename)})
 
 
 # --- officers -------------------------------------------------------------------------------------

@@ -13,17 +13,25 @@ from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
 from pracha.calendar import BANGKOK
+from pracha.config import default_of
 from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden
+from pracha.http.downloads import clean_filename
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
 from pracha.notices.service import notify
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
-from pracha.services import forms, uploads, workflow
+from pracha.services import forms, quotas, uploads, workflow
 from pracha.services.catalog import Catalog, Service
-from pracha.services.errors import ApplicationNotFound, FormInvalid, IllegalTransition, UnknownService
+from pracha.services.errors import (
+    ApplicationNotFound,
+    FormInvalid,
+    IllegalTransition,
+    UnknownService,
+    UploadTooLarge,
+)
 from pracha.services.hooks import AFTER_ACTION
 from pracha.services.models import Application, ApplicationEvent, Document
 
@@ -46,6 +54,8 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
 class Storage:
     upload_dir: Path
     max_bytes: int
+    max_documents: int = default_of("quota_documents_per_application")
+    max_citizen_bytes: int = default_of("quota_upload_bytes_per_citizen")
 
 
 def today_in_thailand() -> dt.date:
@@ -132,7 +142,8 @@ def _check_form(service: Service, data: dict[str, Any], *, complete: bool) -> No
 
 
 def create_application(session: Session, catalog: Catalog, principal: Principal, service_id: str,
-                       raw: dict[str, Any], *, client_token: str | None = None) -> Application:
+                       raw: dict[str, Any], *, client_token: str | None = None,
+                       max_open_drafts: int = default_of("quota_open_drafts")) -> Application:
     """A draft for the signed-in citizen. The same client_token twice returns the first draft."""
     if principal.role != CITIZEN or principal.user is None:
         raise Forbidden()
@@ -142,6 +153,7 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
             Application.citizen_id == principal.user.id, Application.client_token == client_token))
         if existing is not None:
             return existing
+    quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
     data = forms.coerce(service.form_schema, raw)
     _check_form(service, data, complete=False)
     now = utcnow()
@@ -185,9 +197,16 @@ def add_document(session: Session, storage: Storage, catalog: Catalog, principal
     if requirement not in {d.id for d in service.documents}:
         problem = {"th": "กรุณาเลือกประเภทเอกสาร", "en": "Choose which document this is."}
         raise FormInvalid(fields={"requirement": problem})
-    sha, size, kind = uploads.store(storage.upload_dir, stream, filename=filename, declared_type=content_type,
-                                    max_bytes=storage.max_bytes)
-    safe_name = Path(filename).name[:255] or "document"
+    quotas.check_documents(session, application, storage.max_documents)
+    room = quotas.upload_room(session, application.citizen_id, storage.max_citizen_bytes)
+    try:
+        sha, size, kind = uploads.store(storage.upload_dir, stream, filename=filename, declared_type=content_type,
+                                        max_bytes=storage.max_bytes if room is None else min(storage.max_bytes, room))
+    except UploadTooLarge:
+        if room is not None and room < storage.max_bytes:
+            raise quotas.bytes_exceeded(storage.max_citizen_bytes) from None
+        raise
+    safe_name = clean_filename(Path(filename).name)[:255] or "document"
     document = Document(application=application, requirement=requirement, filename=safe_name,
                         content_type=kind, size=size, sha256=sha)
     session.add(document)

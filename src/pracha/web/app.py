@@ -7,8 +7,9 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
@@ -24,9 +25,11 @@ from pracha.exchange.prefill import prefill_form
 from pracha.hooks import Registry
 from pracha.http.access import CALLERS
 from pracha.http.errors import install_error_handlers
+from pracha.http.guard import check_request_text
 from pracha.http.metrics import app_registry
 from pracha.http.middleware import PrachaMiddleware
 from pracha.http.observe import ObserveMiddleware
+from pracha.http.openapi import document_errors
 from pracha.http.rendering import make_environment
 from pracha.http.state import AppState
 from pracha.identity.deps import AGENCIES
@@ -126,6 +129,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(check_request_text)],  # every route: query and path must be valid text
     )
     app.state.pracha = build_state(settings)
     # Innermost: its 400 for a foreign Host still gets the security headers and a request id
@@ -141,4 +145,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers():
         app.include_router(router)
+    install_openapi(app)
     return app
+
+
+def install_openapi(app: FastAPI) -> None:
+    """The generated document, with every status the shared plumbing can answer (`pracha.http.openapi`)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = document_errors(generate(), app.routes)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

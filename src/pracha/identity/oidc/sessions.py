@@ -14,6 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from pracha.errors import InvalidInput
 from pracha.http.access import PUBLIC, SESSION_COOKIE, allow, csrf_token, get_db
 from pracha.http.middleware import is_https
+from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity import service as identity
@@ -167,7 +168,7 @@ async def register(request: Request, p: Principal = allow(CITIZEN), db: Session 
 
 
 @router.post("/me/passkeys/{passkey_id}/delete", include_in_schema=False)
-def delete(passkey_id: int, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+def delete(passkey_id: RowId, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
     assert p.user is not None
     passkeys.delete_passkey(db, p.user, passkey_id)
     db.commit()
