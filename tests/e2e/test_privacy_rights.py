@@ -19,6 +19,7 @@ from pracha.identity.principal import Principal
 from pracha.migrate import upgrade
 from pracha.services import service
 from pracha.services.catalog import default_catalog_dir, load_catalog
+from pracha.vault import attach_keyring
 from tests import servers
 from tests.e2e.conftest import give_second_factor
 from tests.e2e.test_citizen_journey import Journey, new_context, no_problem_shown
@@ -36,6 +37,7 @@ def privacy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
     settings = Settings(database_url=url, var_dir=var_dir, secret_key="e2e", catalog_dir=default_catalog_dir())
     catalog = load_catalog(default_catalog_dir())
     engine = make_engine(url)
+    attach_keyring(engine, settings=settings)  # the server's keys (var_dir/data.key)
     try:
         with make_sessionmaker(engine)() as db:
             citizen = create_citizen(db, email="somchai@example.org", phone="0812345678")
