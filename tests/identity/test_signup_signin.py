@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from pracha.http.access import SESSION_COOKIE
 from pracha.identity.models import User
 from tests.factories import PASSWORD, create_citizen, create_staff, csrf_token, new_national_id, totp_code
 
@@ -88,6 +89,7 @@ def test_forms_need_csrf(client: TestClient, db: Session) -> None:
     assert missing.status_code == 403 and "แบบฟอร์มหมดอายุ" in missing.text
     forged = client.post("/signup", data={**data, "csrf_token": "0" * 64})
     assert forged.status_code == 403
+    client.cookies.set(SESSION_COOKIE, "a-session-cookie")  # ambient credentials: now JSON needs the token too
     api = client.post("/api/v1/citizens", json={**data, "birth_date": "1990-01-01"})
     assert api.status_code == 403 and api.json()["error"] == "csrf_failed"
     assert db.scalar(select(func.count(User.id))) == 0

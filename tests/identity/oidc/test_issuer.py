@@ -27,12 +27,13 @@ def test_discovery_shows_the_configured_issuer(make_settings: Callable[..., Sett
     assert settings.trusted_hosts == ["localhost", "127.0.0.1", "testserver", "portal.pracha.go.th",
                                       "id.pracha.go.th"]
     app: FastAPI = create_app(settings)
-    with TestClient(app, base_url="https://portal.pracha.go.th") as client:
-        discovery = client.get("/.well-known/openid-configuration").json()
-        assert discovery["issuer"] == "https://id.pracha.go.th"
-        assert discovery["jwks_uri"] == "https://id.pracha.go.th/oidc/jwks"
-        assert client.get("/healthz", headers={"Host": "id.pracha.go.th"}).status_code == 200
-        assert client.get("/healthz", headers={"Host": "pracha.go.th.evil.example"}).status_code == 400
+    client = TestClient(app, base_url="https://portal.pracha.go.th")  # no lifespan: requests only
+    discovery = client.get("/.well-known/openid-configuration").json()
+    assert discovery["issuer"] == "https://id.pracha.go.th"
+    assert discovery["jwks_uri"] == "https://id.pracha.go.th/oidc/jwks"
+    assert client.get("/healthz", headers={"Host": "id.pracha.go.th"}).status_code == 200
+    assert client.get("/healthz", headers={"Host": "pracha.go.th.evil.example"}).status_code == 400
+    app.state.pracha.db.engine.dispose()
 
 
 def test_a_public_host_without_an_issuer_is_refused(make_settings: Callable[..., Settings]) -> None:
