@@ -113,6 +113,14 @@ def world(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Iterato
     root = logging.getLogger()
     root.addHandler(handler)
     level, root.level = root.level, logging.DEBUG
+    # Earlier tests in this process may have left our loggers disabled, quieter or not propagating:
+    # open them all up for the drive (third-party loggers keep their levels, as in production).
+    loggers = [lg for name, lg in logging.Logger.manager.loggerDict.items()
+               if isinstance(lg, logging.Logger) and (name == "pracha" or name.startswith("pracha."))]
+    saved = {lg: (lg.disabled, lg.level, lg.propagate) for lg in loggers}
+    for lg in loggers:
+        lg.disabled, lg.propagate = False, True
+        lg.setLevel(logging.NOTSET)
     try:
         with app.state.pracha.db.sessions() as session:
             seed_demo(session, app.state.pracha.registry.get(CATALOG), citizens=80, seed=2569,
@@ -126,6 +134,9 @@ def world(tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Iterato
     finally:
         root.removeHandler(handler)
         root.setLevel(level)
+        for lg, (was_disabled, was_level, was_propagating) in saved.items():
+            lg.disabled, lg.propagate = was_disabled, was_propagating
+            lg.setLevel(was_level)
         app.state.pracha.db.engine.dispose()
     regex = re.compile(b"|".join(b"(?:" + id_pattern(n) + b")" for n in ids))
     yield World(ids, regex, directory / "pracha.db", handler.lines, pages)
