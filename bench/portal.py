@@ -41,6 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+# Each bench citizen submits hundreds of drafts: the per-citizen quota (20 open drafts) would turn the
+# run into a measure of 409s. The server inherits this.
+os.environ.setdefault("PRACHA_QUOTA_OPEN_DRAFTS", "0")
 
 import httpx  # noqa: E402
 from bench.common import (  # noqa: E402,E501
