@@ -27,6 +27,7 @@ from pracha.privacy.events import record_event
 from pracha.privacy.models import PrivacyRequest
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
+from pracha.services.schemas import EventOut
 
 SCHEMA_VERSION = "pracha-export/1"
 
@@ -44,15 +45,6 @@ class Profile(BaseModel):
     language: str
     created_at: dt.datetime
     processing_restricted_at: dt.datetime | None = Field(description="Set while a restriction (s. 34) applies")
-
-
-class EventOut(BaseModel):
-    at: dt.datetime
-    action: str
-    from_status: str | None
-    to_status: str
-    actor_role: str
-    message: str | None
 
 
 class DocumentOut(BaseModel):
