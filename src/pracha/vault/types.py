@@ -9,6 +9,7 @@ Reading a value whose key was erased gives the type's `erased` value, never an e
 
 from __future__ import annotations
 
+import abc
 import datetime as dt
 import json
 import unicodedata
@@ -75,7 +76,7 @@ class _NoComparison(TypeDecorator.Comparator[Any]):
         raise TypeError("an encrypted column cannot be compared: use its blind index")
 
 
-class _EncryptedBase(TypeDecorator[Any]):
+class _EncryptedBase(TypeDecorator[Any], abc.ABC):
     impl = LargeBinary
     cache_ok = True
     comparator_factory = _NoComparison
@@ -84,11 +85,13 @@ class _EncryptedBase(TypeDecorator[Any]):
         super().__init__()
         self.erased = erased
 
+    @abc.abstractmethod
     def encode(self, value: Any) -> bytes:
-        raise NotImplementedError
+        """The value as the bytes to encrypt."""
 
+    @abc.abstractmethod
     def decode(self, raw: bytes) -> Any:
-        raise NotImplementedError
+        """The value back from the decrypted bytes."""
 
     def erased_value(self) -> Any:
         return self.erased() if callable(self.erased) else self.erased
