@@ -32,11 +32,6 @@ class FoundId:
     end: int
     digits: str  # the 13 digits in ASCII
 
-    @property
-    def check_digit_valid(self) -> bool:
-        total = sum(int(d) * (13 - i) for i, d in enumerate(self.digits[:12]))
-        return (11 - total % 11) % 10 == int(self.digits[12])
-
 
 def ascii_digits(text: str) -> str:
     """Every Unicode decimal digit of `text` as ASCII, everything else dropped."""
