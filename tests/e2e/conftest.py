@@ -20,6 +20,7 @@ from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
 from pracha.migrate import upgrade
 from pracha.vault import attach_keyring
+from tests.e2e.portal import DemoPortal, start_demo_portal
 from tests.factories import create_staff, totp_code
 from tests.servers import free_port, pracha_command, serving
 
@@ -101,3 +102,14 @@ def browser() -> Iterator[Browser]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPortal]:
+    """The demo portal as `make run` serves it, once per engine for the whole session (tests/e2e/portal.py)."""
+    base = tmp_path_factory.mktemp(f"demo-portal-{request.param}")
+    if request.param == "sqlite":
+        database_url = f"sqlite:///{base / 'pracha.db'}"
+    else:
+        database_url = request.getfixturevalue("pg_server").create_database("e2e_demo_portal")
+    yield from start_demo_portal(base, database_url, request.param)
