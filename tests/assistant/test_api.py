@@ -78,7 +78,7 @@ def test_status_of_my_own_applications_only(db: Session, catalog: Catalog,
                                             make_client: Callable[..., TestClient]) -> None:
     mine, other = create_citizen(db), create_citizen(db, first_name="สมหญิง")
     own = service.create_application(db, catalog, Principal(user=mine), "elderly-allowance", ELDERLY_FORM)
-    theirs = service.create_application(db, catalog, Principal(user=other), "residence-certificate", {})
+    theirs = service.create_application(db, catalog, Principal(user=other), "residence-certificate", {"purpose": "job"})
     db.commit()
     client = make_client()
     csrf = sign_in(db, client, mine)

@@ -84,7 +84,7 @@ def test_submit_checks_form_and_documents(db: Session, client: TestClient) -> No
     reference = draft.json()["reference"]
     refused = act(client, csrf, reference, "submit")
     assert refused.status_code == 422
-    assert refused.json()["fields"]["payment_method"] == "กรุณากรอกข้อมูลช่องนี้"
+    assert refused.json()["fields"]["payment_method"] == "ช่องทางการรับเงินเบี้ยยังชีพ: กรุณาเลือก"
     patched = client.patch(f"/api/v1/applications/{reference}", headers={"X-CSRF-Token": csrf},
                            json={"data": {**ELDERLY_FORM, "bank_account": "12ab"}})
     assert patched.status_code == 422 and "bank_account" in patched.json()["fields"]
@@ -134,7 +134,7 @@ def test_withdraw_before_decision(db: Session, client: TestClient) -> None:
 def test_idempotency_key_returns_the_same_draft(db: Session, client: TestClient) -> None:
     csrf = sign_in(db, client, create_citizen(db))
     headers = {"X-CSRF-Token": csrf, "Idempotency-Key": "form-123"}
-    payload = {"service_id": "residence-certificate", "data": {}}
+    payload = {"service_id": "residence-certificate", "data": {"purpose": "job"}}
     first = client.post("/api/v1/applications", headers=headers, json=payload)
     second = client.post("/api/v1/applications", headers=headers, json=payload)
     assert first.status_code == second.status_code == 201

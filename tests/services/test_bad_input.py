@@ -120,7 +120,7 @@ def test_double_submit_of_the_apply_form_makes_one_draft(db: Session, client: Te
     token = re.search(r'name="csrf_token" value="([0-9a-f]+)"', page.text)
     client_token = re.search(r'name="client_token" value="([^"]+)"', page.text)
     assert token and client_token
-    form = {"csrf_token": token.group(1), "client_token": client_token.group(1)}
+    form = {"csrf_token": token.group(1), "client_token": client_token.group(1), "purpose": "job"}
     first = client.post("/services/residence-certificate/apply", data=form)
     second = client.post("/services/residence-certificate/apply", data=form)
     assert first.status_code == second.status_code == 303

@@ -295,7 +295,7 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
         return {"content": b"not a cosigned checkpoint"}
     if kind == "multipart":
         return {"data": {"requirement": "bank-book"}, "files": {"file": ("b.pdf", PDF, "application/pdf")}}
-    payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {}},
+    payloads = {"json:empty": {}, "json:draft": {"service_id": "residence-certificate", "data": {"purpose": "job"}},
                 "json:data": {"data": ELDERLY_FORM}, "json:approve": {"action": "approve"},
                 "json:token": {"name": "matrix", "agency": AGENCY, "scopes": ["applications:read"]},
                 "json:oidc_client": {"name": "matrix", "redirect_uris": ["https://rp.example.go.th/cb"]},

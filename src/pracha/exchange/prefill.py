@@ -66,9 +66,17 @@ def thai_address(value: Any) -> str:
         return ""
     if isinstance(value.get("address"), dict):
         value = value["address"]
-    parts = [("บ้านเลขที่ ", "house_no"), ("หมู่ ", "moo"), ("ถนน", "road"), ("ตำบล", "tambon"),
-             ("อำเภอ", "amphoe"), ("จังหวัด", "province"), ("", "postcode")]
-    return " ".join(f"{label}{value[key]}" for label, key in parts if value.get(key) not in (None, "", "-"))
+    bangkok = str(value.get("province") or "").startswith("กรุงเทพ")  # Bangkok has แขวง and เขต
+    parts = [("บ้านเลขที่ ", "house_no"), ("หมู่ ", "moo"), ("ถนน", "road"), ("แขวง" if bangkok else "ตำบล", "tambon"),
+             ("เขต" if bangkok else "อำเภอ", "amphoe"), ("" if bangkok else "จังหวัด", "province"), ("", "postcode")]
+    return " ".join(_labelled(label, str(value[key]).strip()) for label, key in parts
+                    if value.get(key) not in (None, "", "-"))
+
+
+def _labelled(label: str, text: str) -> str:
+    """`ถนน` + `ราชวิถี`; the civil registry writes some names with their word (`ถนนราชวิถี`), which
+    must not be doubled (`ถนนถนนราชวิถี`)."""
+    return text if label and text.startswith(label.strip()) else f"{label}{text}"
 
 
 FORMATS = {"thai-address": thai_address}

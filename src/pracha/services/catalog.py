@@ -256,10 +256,22 @@ def _check_form(form: Any, where: str) -> dict[str, Any]:
             labels = _of(prop.get("x-enum-labels"), dict, f"{w}.x-enum-labels", "labels for every value")
             for value in prop["enum"]:
                 _text(labels.get(value), f"{w}.x-enum-labels.{value}")
+        _check_extensions(prop, w)
         free_text = prop["type"] == "string" and not {"enum", "format", "pattern"} & prop.keys()
         if (free_text and "maxLength" not in prop) or prop.get("maxLength", 0) > MAX_TEXT_LENGTH:
             raise CatalogError(f"{w}: free text needs a maxLength of at most {MAX_TEXT_LENGTH}")
     return form
+
+
+def _check_extensions(prop: dict[str, Any], w: str) -> None:
+    """The form extensions of `services.forms`: date limits, format hints and error texts in pairs."""
+    for key in ("x-not-after", "x-not-before"):
+        if key in prop and (prop.get("format") != "date" or prop[key] != "today"):
+            raise CatalogError(f"{w}.{key}: only 'today', on a 'format: date' field")
+    for pair in (("x-format-th", "x-format-en"), ("x-date-error-th", "x-date-error-en")):
+        if pair[0] in prop or pair[1] in prop:
+            _str(prop.get(pair[0]), f"{w}.{pair[0]}")
+            _str(prop.get(pair[1]), f"{w}.{pair[1]}")
 
 
 def _load_yaml(path: Path) -> Any:

@@ -4,6 +4,7 @@
     ├── NotFound → UnknownService (404), ApplicationNotFound (404)
     ├── Conflict → IllegalTransition (409)      the action is not allowed in the current status
     ├── InvalidInput → FormInvalid (422)        the form or its documents are incomplete/wrong
+    │                └ EmptyForm (422)          nothing filled in: no draft is made
     ├── UploadTooLarge (413)
     └── UnsupportedUpload (415)                 not PDF/JPEG/PNG, or the content does not match its label
 """
@@ -31,6 +32,12 @@ class IllegalTransition(Conflict):
 
 class FormInvalid(InvalidInput):
     code = "form_invalid"
+
+
+class EmptyForm(InvalidInput):
+    code = "empty_form"
+    message_th = "ยังไม่ได้กรอกข้อมูลในแบบฟอร์ม กรุณากรอกอย่างน้อยหนึ่งช่องก่อนบันทึก"
+    message_en = "Nothing has been filled in. Fill in at least one field before saving."
 
 
 class UploadTooLarge(PrachaError):

@@ -1,67 +1,34 @@
 """Application forms: JSON Schema from the catalogue, values from HTML forms or JSON, and error
-messages a person understands, beside each field, in Thai and English."""
+messages a person understands, beside each field, in Thai and English (`formerrors`).
+
+`coerce` forgives how people type (`inputs`: Thai digits, spaces and dashes, day / month / Buddhist-Era
+year); `validate` adds what JSON Schema cannot say: text that is text, and dates the law rules out
+(`x-not-after: today` for a birth, `x-not-before: today` for a card that must still be valid).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
+from pracha.calendar import BANGKOK, EN_MONTHS, THAI_MONTHS
 from pracha.http.guard import is_valid_text
 from pracha.identity import thai_id
+from pracha.services import formerrors, inputs
+from pracha.services.formerrors import Problem
 
 _format_checker = FormatChecker()
+CHANGED = {"th": "แก้ไขจากข้อมูลทะเบียน", "en": "Changed from the registry data"}
+MONTHS = [{"th": th, "en": en} for th, en in zip(THAI_MONTHS, EN_MONTHS, strict=True)]
 
 
 @_format_checker.checks("thai-id")
 def _is_thai_id(value: object) -> bool:
     return not isinstance(value, str) or thai_id.is_valid(value)
-
-
-Problem = dict[str, str]  # {"th": …, "en": …}
-
-
-def _message(error: ValidationError, schema: dict[str, Any]) -> Problem:
-    v = error.validator
-    if v == "required":
-        return {"th": "กรุณากรอกข้อมูลช่องนี้", "en": "This field is required."}
-    if v == "type":
-        kind = error.validator_value
-        if kind in ("integer", "number"):
-            return {"th": "กรุณากรอกเป็นตัวเลข", "en": "Please enter a number."}
-        return {"th": "รูปแบบข้อมูลไม่ถูกต้อง", "en": "This value has the wrong form."}
-    if v == "format":
-        fmt = error.validator_value
-        if fmt == "date":
-            return {"th": "กรุณากรอกวันที่ให้ถูกต้อง", "en": "Please enter a valid date."}
-        if fmt == "email":
-            return {"th": "รูปแบบอีเมลไม่ถูกต้อง", "en": "The e-mail address is not valid."}
-        if fmt == "thai-id":
-            th, en = thai_id.MESSAGES[thai_id.problem(str(error.instance)) or thai_id.Problem.CHECK_DIGIT]
-            return {"th": th, "en": en}
-    if v == "minimum":
-        return {"th": f"ต้องไม่น้อยกว่า {error.validator_value}", "en": f"Must be at least {error.validator_value}."}
-    if v == "maximum":
-        return {"th": f"ต้องไม่เกิน {error.validator_value}", "en": f"Must be at most {error.validator_value}."}
-    if v == "maxLength":
-        return {"th": f"ยาวได้ไม่เกิน {error.validator_value} ตัวอักษร",
-                "en": f"At most {error.validator_value} characters."}
-    if v == "minLength":
-        return {"th": "กรุณากรอกข้อมูลช่องนี้", "en": "This field is required."} if error.validator_value == 1 else {
-            "th": f"ต้องยาวอย่างน้อย {error.validator_value} ตัวอักษร",
-            "en": f"At least {error.validator_value} characters."}
-    if v == "enum":
-        return {"th": "กรุณาเลือกจากตัวเลือกที่มีให้", "en": "Please choose one of the options."}
-    if v == "pattern":
-        prop = schema.get("properties", {}).get(_field(error), {})
-        hint_th, hint_en = prop.get("x-description-th"), prop.get("description")
-        return {"th": "รูปแบบไม่ถูกต้อง" + (f" ({hint_th})" if hint_th else ""),
-                "en": "This is not in the expected form." + (f" ({hint_en})" if hint_en else "")}
-    if v == "additionalProperties":
-        return {"th": "มีข้อมูลที่แบบฟอร์มนี้ไม่รู้จัก", "en": "The form has fields it does not know."}
-    return {"th": "ข้อมูลไม่ถูกต้อง", "en": "This value is not valid."}
 
 
 def _field(error: ValidationError) -> str:
@@ -84,26 +51,54 @@ def _validator(schema: dict[str, Any]) -> Draft202012Validator:
     return cached[1]
 
 
-def validate(schema: dict[str, Any], data: dict[str, Any], *, complete: bool) -> dict[str, Problem]:
-    """Problems by field name. A draft (`complete=False`) may leave required fields empty."""
+def today_in_thailand() -> dt.date:
+    return dt.datetime.now(BANGKOK).date()
+
+
+def validate(schema: dict[str, Any], data: dict[str, Any], *, complete: bool,
+             today: dt.date | None = None) -> dict[str, Problem]:
+    """Problems by field name, each naming its field. A draft (`complete=False`) may leave required
+    fields empty. `today` (Bangkok) bounds dates marked `x-not-after` / `x-not-before: today`."""
     validator = _validator(schema)
+    props = schema.get("properties", {})
     problems: dict[str, Problem] = {}
     for name, value in data.items():  # what JSON Schema cannot say: text that is text, numbers that are numbers
+        prop = props.get(name, {})
         if isinstance(value, str) and not is_valid_text(value):
-            problems[name] = {"th": "มีอักขระที่ไม่ถูกต้อง (เช่น อักขระควบคุม)",
-                              "en": "This contains characters that are not allowed (such as control characters)."}
+            problems[name] = formerrors.named(prop, name, "มีอักขระที่ไม่ถูกต้อง (เช่น อักขระควบคุม)",
+                                              "This contains characters that are not allowed (such as control "
+                                              "characters).")
         elif isinstance(value, float) and not math.isfinite(value):
-            problems[name] = {"th": "กรุณากรอกเป็นตัวเลข", "en": "Please enter a number."}
+            problems[name] = formerrors.named(prop, name, "กรุณากรอกเป็นตัวเลข", "Please enter a number.")
     for error in validator.iter_errors(data):
         if not complete and error.validator == "required":
             continue
-        problems.setdefault(_field(error), _message(error, schema))
+        name = _field(error)
+        problems.setdefault(name, formerrors.message(error, props.get(name, {}), name))
+    today = today or today_in_thailand()
+    for name, prop in props.items():
+        day = _day(data.get(name)) if prop.get("format") == "date" and name not in problems else None
+        if day is None:
+            continue
+        if prop.get("x-not-after") == "today" and day > today:
+            problems[name] = formerrors.too_late(prop, name)
+        elif prop.get("x-not-before") == "today" and day < today:
+            problems[name] = formerrors.too_early(prop, name)
     return problems
 
 
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) and len(value) == 10 else None
+    except ValueError:
+        return None
+
+
 def coerce(schema: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
-    """Turn the strings an HTML form sends into the types the schema asks for; empty means absent.
-    Values that do not convert are kept as they are, so validation names the field."""
+    """Turn what an HTML form or the API sends into the types the schema asks for; empty means absent.
+    Forgiving (`inputs`): Thai digits anywhere numeric; national IDs, phone numbers and other digit
+    codes with spaces and dashes; dates as `name__day`/`__month`/`__year` (พ.ศ. or ค.ศ.) or one ISO or
+    dd/mm/yyyy string. Values that do not convert are kept as they are, so validation names the field."""
     out: dict[str, Any] = {}
     for name, prop in schema.get("properties", {}).items():
         kind = prop.get("type")
@@ -114,26 +109,54 @@ def coerce(schema: dict[str, Any], raw: dict[str, Any]) -> dict[str, Any]:
             elif value is not None:
                 out[name] = str(value).lower() in ("on", "true", "1", "yes")
             continue
+        if prop.get("format") == "date":
+            value = inputs.date_value(raw, name) if not isinstance(value, (int, float)) else value
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
         if isinstance(value, str):
-            value = value.strip()
-            if kind in ("integer", "number"):
-                try:
-                    number = float(value.replace(",", ""))
-                    if math.isfinite(number):  # "NaN", "inf": kept as text, so validation names the field
-                        value = int(number) if kind == "integer" and number.is_integer() else number
-                except ValueError:
-                    pass
-            elif prop.get("format") == "thai-id":
-                value = thai_id.normalize(thai_id.tidy(value)) or value
+            value = _text(prop, value.strip())
         out[name] = value
     return out
 
 
-def fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
-    """What a template needs to draw each field, in schema order."""
+def _text(prop: dict[str, Any], value: str) -> Any:
+    kind, pattern = prop.get("type"), prop.get("pattern", "")
+    if kind in ("integer", "number"):
+        try:
+            number = float(inputs.number(value))
+        except ValueError:
+            return value
+        if not math.isfinite(number):  # "NaN", "inf": kept as text, so validation names the field
+            return value
+        return int(number) if kind == "integer" and number.is_integer() else number
+    if prop.get("format") == "thai-id":
+        return inputs.national_id(value)
+    if pattern == inputs.PHONE_PATTERN:
+        return inputs.phone(value)
+    if pattern and inputs.is_digits_pattern(pattern):
+        return inputs.digits(value)
+    return value
+
+
+def is_empty(data: dict[str, Any]) -> bool:
+    """Nothing filled in: an unticked box is no answer (an HTML form sends it as ``False``)."""
+    return all(value in (None, "", False) for value in data.values())
+
+
+def display_values(schema: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """`values` (stored, or as typed) with each date field as the parts its three inputs show."""
+    shown = dict(values)
+    for name, prop in schema.get("properties", {}).items():
+        if prop.get("format") == "date":
+            shown[name] = inputs.date_parts(values.get(name), values, name)
+    return shown
+
+
+def fields(schema: dict[str, Any], marks: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """What a template needs to draw each field, in schema order. `marks` (an application's prefill
+    marks) adds "changed from the registry data" to a prefilled field the citizen corrected."""
     required = set(schema.get("required", []))
+    marks = marks or {}
     result = []
     for name, prop in schema.get("properties", {}).items():
         kind = prop.get("type")
@@ -152,16 +175,22 @@ def fields(schema: dict[str, Any]) -> list[dict[str, Any]]:
         else:
             widget = "text"
         labels = prop.get("x-enum-labels", {})
+        title = formerrors.label(prop, name)
+        changed = (marks.get(name) or {}).get("changed")
         result.append({
             "name": name,
             "widget": widget,
             "required": name in required,
-            "label": {"th": prop.get("x-title-th", prop.get("title", name)), "en": prop.get("title", name)},
+            "label": {k: f"{title[k]} ({CHANGED[k]})" for k in title} if changed else title,
             "hint": {"th": prop.get("x-description-th", ""), "en": prop.get("description", "")},
+            "format": formerrors.hint(prop) if widget in ("text", "number", "email") else None,
             "options": [(value, labels.get(value, {"th": str(value), "en": str(value)}))
                         for value in prop.get("enum", [])],
             "maxlength": prop.get("maxLength"),
-            "inputmode": "numeric" if prop.get("format") == "thai-id" or prop.get("pattern", "").startswith(
-                "^[0-9]") else None,
+            "inputmode": "numeric" if prop.get("format") == "thai-id" or inputs.is_digits_pattern(
+                prop.get("pattern", "")) else None,
+            "editable_prefill": isinstance(prop.get("x-prefill"), dict) and bool(prop["x-prefill"].get("editable")),
+            "changed": bool(changed),
+            "months": MONTHS if widget == "date" else [],
         })
     return result

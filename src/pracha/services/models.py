@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
@@ -38,6 +38,9 @@ class Application(Base):
     # The form's one-time token (or an API Idempotency-Key): a second submit of the same form finds
     # the application the first one made instead of making another.
     client_token: Mapped[str | None] = mapped_column(String(64))
+    # Which fields were filled in from a registry, and whether the citizen corrected them
+    # (services.provenance): field names, flags and source names only, never the values.
+    prefill: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     citizen: Mapped[User] = relationship(lazy="joined")
     events: Mapped[list[ApplicationEvent]] = relationship(

@@ -23,7 +23,7 @@ from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
-from pracha.services import forms, service, uploads, views, workflow
+from pracha.services import forms, provenance, service, uploads, views, workflow
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.errors import FormInvalid
 from pracha.services.hooks import FORM_PREFILL
@@ -57,11 +57,11 @@ def service_page(service_id: str, request: Request, _: Principal = allow(PUBLIC)
 
 def _form_page(request: Request, svc: Any, *, application: Application | None, values: dict[str, Any],
                errors: dict[str, str], message: str | None = None, status_code: int = 200,
-               prefill: Any = None) -> Response:
+               prefill: Any = None, registry: dict[str, Any] | None = None) -> Response:
     return render(request, "apply.html", {
         "service": svc, "application": application, "fields": forms.fields(svc.form_schema),
-        "values": values, "errors": errors, "message": message,
-        "client_token": secrets.token_urlsafe(16), "prefill": prefill,
+        "values": forms.display_values(svc.form_schema, values), "errors": errors, "message": message,
+        "client_token": secrets.token_urlsafe(16), "prefill": prefill, "registry": registry or {},
     }, status_code=status_code)
 
 
@@ -69,6 +69,10 @@ def _prefill(request: Request, db: Session, p: Principal, svc: Any, *, fetch: bo
     """Once-only hook: fields the registries already hold (the exchange logs each fetch)."""
     hook = app_state(request).registry.find(FORM_PREFILL)
     return hook(db, app_state(request).settings, p, svc.form_schema, fetch) if hook is not None else None
+
+
+def _secret(request: Request) -> str:
+    return app_state(request).settings.secret_key.get_secret_value()
 
 
 @router.get("/services/{service_id}/apply", response_class=HTMLResponse)
@@ -87,8 +91,10 @@ def apply_prefill(service_id: str, request: Request, p: Principal = allow(CITIZE
     svc = service.get_service(catalog_of(request), service_id)
     prefill = _prefill(request, db, p, svc, fetch=True)
     db.commit()
-    return _form_page(request, svc, application=None, values=dict(prefill.values) if prefill else {}, errors={},
-                      prefill=prefill)
+    values = dict(prefill.values) if prefill else {}
+    assert p.user_id is not None
+    registry = provenance.sealed(values, prefill.sources, _secret(request), p.user_id) if prefill else {}
+    return _form_page(request, svc, application=None, values=values, errors={}, prefill=prefill, registry=registry)
 
 
 @router.post("/services/{service_id}/apply", response_class=HTMLResponse)
@@ -99,16 +105,20 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
     client_token = str(form.get("client_token") or "") or None
+    assert p.user_id is not None
+    registry = provenance.carried(svc.form_schema, raw, _secret(request), p.user_id)
 
     def run() -> Response:
         try:
             application = service.create_application(db, catalog, p, service_id, raw, client_token=client_token,
-                                                     max_open_drafts=app_state(request).settings.quota_open_drafts)
+                                                     max_open_drafts=app_state(request).settings.quota_open_drafts,
+                                                     registry=registry)
             db.commit()
         except PrachaError as exc:
             db.rollback()
             return _form_page(request, svc, application=None, values=raw, errors=problems(exc, request.state.lang),
-                              message=exc.message(request.state.lang), status_code=exc.status_code)
+                              message=exc.message(request.state.lang), status_code=exc.status_code,
+                              registry=registry)
         return RedirectResponse(f"/applications/{application.reference}", status_code=303)
 
     return await run_in_threadpool(run)

@@ -23,10 +23,11 @@ from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
 from pracha.notices.service import notify
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
-from pracha.services import forms, quotas, uploads, workflow
+from pracha.services import forms, provenance, quotas, uploads, workflow
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import (
     ApplicationNotFound,
+    EmptyForm,
     FormInvalid,
     IllegalTransition,
     UnknownService,
@@ -143,8 +144,11 @@ def _check_form(service: Service, data: dict[str, Any], *, complete: bool) -> No
 
 def create_application(session: Session, catalog: Catalog, principal: Principal, service_id: str,
                        raw: dict[str, Any], *, client_token: str | None = None,
-                       max_open_drafts: int = default_of("quota_open_drafts")) -> Application:
-    """A draft for the signed-in citizen. The same client_token twice returns the first draft."""
+                       max_open_drafts: int = default_of("quota_open_drafts"),
+                       registry: dict[str, dict[str, Any]] | None = None) -> Application:
+    """A draft for the signed-in citizen. The same client_token twice returns the first draft; an
+    empty form makes none (`EmptyForm`). `registry`: the prefilled values the form carried back
+    (`provenance.carried`), kept as marks on the application."""
     if principal.role != CITIZEN or principal.user is None:
         raise Forbidden()
     service = get_service(catalog, service_id)
@@ -155,12 +159,16 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
             return existing
     quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
     data = forms.coerce(service.form_schema, raw)
+    if forms.is_empty(data):
+        raise EmptyForm()
     _check_form(service, data, complete=False)
+    marks = provenance.marks(service.form_schema, data, registry) if registry else None
     now = utcnow()
     application = Application(
         reference=new_reference(service, now), service_id=service.id, agency=service.agency,
         citizen=principal.user, status=workflow.DRAFT, data=data, created_at=now, updated_at=now,
         client_token=client_token or None, events=[], documents=[],  # new and empty: no loads later
+        prefill=marks,
     )
     session.add(application)
     session.flush()
@@ -179,6 +187,7 @@ def update_application(session: Session, catalog: Catalog, principal: Principal,
     service = get_service(catalog, application.service_id)
     data = forms.coerce(service.form_schema, raw)
     _check_form(service, data, complete=False)
+    application.prefill = provenance.after_update(application.prefill, application.data, data)
     application.data = data
     application.updated_at = utcnow()
     application.version += 1
