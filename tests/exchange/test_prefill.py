@@ -9,9 +9,11 @@ import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
@@ -19,6 +21,7 @@ from pracha.demo import SOMCHAI
 from pracha.exchange import keys
 from pracha.exchange.vocabulary import MEDIATOR, PORTAL
 from pracha.services.catalog import Catalog
+from pracha.services.models import Application
 from pracha.web.app import create_app
 from tests import servers
 from tests.exchange.helpers import CIVIL, seed
@@ -62,8 +65,12 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
             filled = client.post(f"{APPLY}/prefill", data={"csrf_token": csrf})
             assert filled.status_code == 200
             textarea = re.search(r'<textarea id="field-current_address"[^>]*>([^<]*)</textarea>', filled.text)
-            assert textarea is not None and "readonly" in textarea.group(0)
+            # the actual residence may be corrected (x-prefill editable), and the road word is not doubled
+            assert textarea is not None and "readonly" not in textarea.group(0)
             assert "ตำบล" in textarea.group(1) and "จังหวัด" in textarea.group(1)
+            assert "ถนนถนน" not in textarea.group(1)
+            sealed = re.search(r'name="current_address__registry" value="([^"]+)"', filled.text)
+            assert sealed is not None
             assert 'id="source-current_address"' in filled.text and "จากทะเบียนราษฎร" in filled.text
             rows = client.get("/api/v1/me/data-tracker").json()["items"]
             assert [(r["client"], r["decision"], r["status"], r["legal_basis"][:8]) for r in rows] == [
@@ -71,8 +78,13 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
             # the citizen confirms: the prefilled address is what the draft keeps
             saved = client.post(APPLY, data={"csrf_token": csrf, "purpose": "job", "copies": "1",
                                              "current_address": textarea.group(1), "living_since": "2020-01-01",
-                                             "matches_house_registration": "on", "delivery": "pickup"})
+                                             "matches_house_registration": "on", "delivery": "pickup",
+                                             "current_address__registry": sealed.group(1)})
             assert saved.status_code == 303, saved.text
+            reference = saved.headers["location"].rsplit("/", 1)[1]
+            application = db.scalar(select(Application).where(Application.reference == reference))
+            assert application is not None and application.prefill == {
+                "current_address": {"source": {"th": "จากทะเบียนราษฎร", "en": ANY}, "changed": False}}
     finally:
         app.state.pracha.db.engine.dispose()
 
