@@ -130,7 +130,8 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     service.act(db, catalog, owner, withdrawn, "withdraw")
     kept = submit(db, app, create_citizen(db))
     restricted = create_citizen(db)
-    restricted_draft = service.create_application(db, catalog, Principal(user=restricted), "residence-certificate", {"purpose": "job"})
+    restricted_draft = service.create_application(db, catalog, Principal(user=restricted), "residence-certificate",
+                                                  {"purpose": "job"})
     db.flush()
     for application, days in ((old_draft, 91), (new_draft, 10), (held_draft, 200), (withdrawn, 400), (kept, 400),
                               (restricted_draft, 120)):
@@ -261,7 +262,8 @@ def test_breach_criteria_language(db: Session, app: FastAPI) -> None:
     first, second = create_citizen(db), create_citizen(db)
     one = submit(db, app, first)
     submit(db, app, second)
-    draft = service.create_application(db, catalog, Principal(user=create_citizen(db)), "residence-certificate", {"purpose": "job"})
+    draft = service.create_application(db, catalog, Principal(user=create_citizen(db)), "residence-certificate",
+                                       {"purpose": "job"})
     db.commit()
     assert breaches.affected(db, breaches.check_criteria(catalog, {"references": [one.reference]})) == {first.id: 1}
     assert breaches.affected(db, breaches.check_criteria(catalog, {"agencies": ["cm-elderly-welfare"]})) == {

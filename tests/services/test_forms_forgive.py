@@ -122,7 +122,8 @@ def test_finding_5_the_road_word_is_not_doubled() -> None:
 
 def test_finding_5_a_sealed_prefill_cannot_be_forged() -> None:
     token = provenance.seal("secret", 7, "current_address", "12 ถนนราชวิถี", {"th": "จากทะเบียนราษฎร", "en": "x"})
-    assert provenance.unseal("secret", 7, "current_address", token) == ("12 ถนนราชวิถี", {"th": "จากทะเบียนราษฎร", "en": "x"})
+    opened = provenance.unseal("secret", 7, "current_address", token)
+    assert opened == ("12 ถนนราชวิถี", {"th": "จากทะเบียนราษฎร", "en": "x"})
     assert provenance.unseal("other", 7, "current_address", token) is None  # another app's secret
     assert provenance.unseal("secret", 8, "current_address", token) is None  # another citizen
     assert provenance.unseal("secret", 7, "purpose", token) is None  # another field
@@ -149,12 +150,13 @@ def _page_tokens(client: TestClient, path: str) -> dict[str, str]:
 def test_finding_9_an_empty_form_is_not_saved(db: Session, client: TestClient) -> None:
     csrf = sign_in(db, client, create_citizen(db))
     refused = client.post("/api/v1/applications", headers={"X-CSRF-Token": csrf},
-                          json={"service_id": "elderly-allowance", "data": {"phone": " ", "lives_in_state_care": False}})
+                          json={"service_id": "elderly-allowance",
+                                "data": {"phone": " ", "lives_in_state_care": False}})
     assert refused.status_code == 422 and refused.json()["error"] == "empty_form"
     form = _page_tokens(client, "/services/elderly-allowance/apply")
     # what the browser sends for an untouched form: empty texts, and each checkbox's hidden ""
-    page = client.post("/services/elderly-allowance/apply", data={**form, "phone": "", "monthly_income": "",
-                                                                  "receives_state_pension": "", "lives_in_state_care": ""})
+    untouched = {"phone": "", "monthly_income": "", "receives_state_pension": "", "lives_in_state_care": ""}
+    page = client.post("/services/elderly-allowance/apply", data={**form, **untouched})
     assert page.status_code == 422
     assert "ยังไม่ได้กรอกข้อมูลในแบบฟอร์ม" in page.text
     assert db.scalar(select(func.count(Application.id))) == 0
@@ -169,7 +171,7 @@ def test_finding_7_the_summary_comes_first_links_each_field_and_takes_focus(db: 
     main = page.text[page.text.index('<main id="main"'):]
     summary = re.search(r'<div class="error-summary"[^>]*>', main)
     assert summary is not None and main.index(summary.group(0)) < main.index("<h1")  # first in <main>
-    assert 'role="alert"' in summary.group(0) and 'tabindex="-1"' in summary.group(0) and "autofocus" in summary.group(0)
+    assert all(a in summary.group(0) for a in ('role="alert"', 'tabindex="-1"', "autofocus"))
     assert f'<a href="#field-phone">{PHONE_HINT}</a>' in page.text
     phone = re.search(r'<input id="field-phone"[^>]*>', page.text)
     assert phone is not None and "error-phone" in phone.group(0) and 'aria-invalid="true"' in phone.group(0)
@@ -189,7 +191,8 @@ def test_finding_7_typed_as_printed_and_stored_normalised(db: Session, client: T
     assert (stored["disabled_person_id"], stored["phone"], stored["disability_card_expiry"]) == (
         SOMCHAI_ID, "0811112222", "2030-01-31")
     expired = client.post("/api/v1/applications", headers={"X-CSRF-Token": csrf},
-                          json={"service_id": "disability-allowance", "data": {**data, "disability_card_expiry": "2020-01-31"}})
+                          json={"service_id": "disability-allowance",
+                                "data": {**data, "disability_card_expiry": "2020-01-31"}})
     assert expired.status_code == 422 and "หมดอายุแล้ว" in expired.json()["fields"]["disability_card_expiry"]
 
 
