@@ -91,7 +91,8 @@ MATRIX = [
     Call("GET", "/services", everyone(200)),
     Call("GET", "/services/{service_id}", everyone(200)),
     Call("GET", "/services/{service_id}/apply", expect(**CITIZENS)),
-    Call("POST", "/services/{service_id}/apply", expect(citizen=422, other_citizen=422), "form"),  # an empty form: no draft
+    # the matrix posts an empty apply form: refused (422), and no draft is made
+    Call("POST", "/services/{service_id}/apply", expect(citizen=422, other_citizen=422), "form"),
     Call("POST", "/services/{service_id}/apply/prefill", expect(citizen=200, other_citizen=200), "form"),
     Call("GET", "/me", expect(**CITIZENS)),
     Call("GET", "/inbox", expect(**CITIZENS)),
