@@ -38,8 +38,11 @@ class Application(Base):
     # The form's one-time token (or an API Idempotency-Key): a second submit of the same form finds
     # the application the first one made instead of making another.
     client_token: Mapped[str | None] = mapped_column(String(64))
+    # The officer handling it (migration 0012; `services.casework`): staff see it, the citizen does not.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
-    citizen: Mapped[User] = relationship(lazy="joined")
+    citizen: Mapped[User] = relationship(lazy="joined", foreign_keys=[citizen_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )
