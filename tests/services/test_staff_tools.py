@@ -11,12 +11,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from pracha.http.openapi import rule_of
 from pracha.identity.models import User
 from pracha.services.casework import CaseNote
 from pracha.services.models import Application
 from pracha.services.views import StaffView
+from pracha.web.menu import MENU
 from tests.factories import create_citizen, create_staff, sign_in
 from tests.services.helpers import PNG, act, ready_application, upload
+from tests.web.test_access_matrix import MATRIX, app_routes
 
 AGENCY = "cm-elderly-welfare"
 OTHER = "bkk-civil-registration"
@@ -239,3 +242,24 @@ def test_finding_8_docs_is_the_api_reference_under_our_csp(client: TestClient, a
     assert 'id="schema-Error"' in page.text and "/api/v1/applications/{reference}/assignee" in page.text
     assert 'href="/docs"' in client.get("/").text and 'href="/openapi.json"' not in client.get("/").text
     assert "คู่มือ API" in page.text and "API reference" in client.get("/docs?lang=en").text
+
+
+STAFF_ROLES = ("officer", "agency_admin", "auditor", "platform_admin", "dpo")
+
+
+def test_finding_8_every_staff_page_is_listed_and_agrees_with_the_access_matrix(app: FastAPI) -> None:
+    """A new staff-only page fails here until it is in `web.menu.STAFF_PAGES`; each listed page is offered
+    to exactly the roles for which the access matrix expects a 200."""
+    pages = app.state.pracha.registry.get(MENU)
+    listed = {page.path for page in pages}
+    staff_only = set()
+    for route in app_routes():
+        rule = rule_of(route)
+        if "GET" in (route.methods or ()) and "{" not in route.path and not route.path.startswith("/api/") \
+                and rule is not None and not rule.roles & {"public", "citizen"}:
+            staff_only.add(route.path)
+    assert staff_only - listed == set(), "add these staff pages to pracha.web.menu.STAFF_PAGES"
+    matrix = {call.path: call.expected for call in MATRIX if call.method == "GET"}
+    for page in pages:
+        assert page.path in matrix, page.path
+        assert {r for r in STAFF_ROLES if matrix[page.path][r] == 200} == {r for r in STAFF_ROLES if page.open_to(r)}
