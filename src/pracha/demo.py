@@ -40,7 +40,7 @@ from pracha.identity.passwords import hash_password
 from pracha.identity.principal import Principal
 from pracha.identity.service import create_staff
 from pracha.notices.models import InboxMessage
-from pracha.services import forms
+from pracha.services import casework, forms
 from pracha.services import workflow as wf
 from pracha.services.catalog import Catalog, DocumentRequirement, Service
 from pracha.services.models import Application, Document
@@ -153,12 +153,28 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     officers = seeder.add_staff()
     people += seeder.add_citizens(population.random_people(citizens))
     seeder.add_applications(people, officers, count=max(150, citizens * 2 // 5))
+    add_casework(session, officers, people[:2])
     seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
     add_privacy_requests(session, catalog, people, seeder.password_hash, population.today)
     seed_accountability(session, catalog, population.now, password_hash=seeder.password_hash)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
+
+
+def add_casework(session: Session, officers: dict[str, User], fixed: list[User]) -> None:
+    """Staff tools: in each agency, the two open applications due first are the officer's, the first with
+    an internal note (the fixed demo people's are left alone for the walkthroughs)."""
+    for agency, officer in sorted(officers.items()):
+        staff = Principal(user=officer)
+        found = session.scalars(select(Application).where(
+            Application.agency == agency, Application.status.in_(wf.OPEN),
+            Application.citizen_id.not_in([u.id for u in fixed])).order_by(Application.due_date, Application.id)
+            .limit(2)).all()
+        for number, application in enumerate(found):
+            casework.assign(session, staff, application, officer.id)
+            if number == 0:
+                casework.add_note(session, staff, application, "ตรวจเอกสารเบื้องต้นแล้ว รอผลตรวจจากทะเบียน")
 
 
 def enrol_demo_staff(session: Session, secret: bytes) -> None:

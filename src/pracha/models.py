@@ -21,13 +21,14 @@ from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, Ledg
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
+from pracha.services.casework import CaseNote
 from pracha.services.models import Application, ApplicationEvent, Document
 from pracha.services.views import StaffView
 from pracha.vault.models import DataKey
 
 __all__ = [
     "Base", "DataKey", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
-    "Application", "ApplicationEvent", "Document",
+    "Application", "ApplicationEvent", "Document", "CaseNote",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
     "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",
     "SessionAssurance",

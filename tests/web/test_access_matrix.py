@@ -231,6 +231,24 @@ MATRIX = [
     # operations (the metrics token is tested in tests/web/test_metrics.py)
     Call("GET", "/metrics", expect(platform_admin=200)),
     Call("GET", "/readyz", everyone(503)),  # the world's registries (ports 8101…) are not running
+    # staff tools: /admin, the API reference, casework (assignment, notes, inline view, bulk actions)
+    Call("GET", "/admin", expect(**dict.fromkeys(("officer", "other_officer", "agency_admin", "auditor",
+                                                  "platform_admin", "dpo"), 200))),
+    Call("GET", "/docs", everyone(200)),
+    Call("POST", "/applications/{reference}/assignee",
+         expect(officer=303, other_officer=404, agency_admin=303), "form"),
+    Call("POST", "/applications/{reference}/notes", expect(officer=422, other_officer=404, agency_admin=422), "form"),
+    Call("GET", "/applications/{reference}/documents/{document_id}/inline", visible(200)),
+    Call("POST", "/officer/queue/bulk", expect(officer=422, other_officer=422, agency_admin=422), "form"),
+    Call("GET", "/api/v1/agency/colleagues", expect(officer=200, other_officer=200, agency_admin=200)),
+    Call("POST", "/api/v1/applications/{reference}/assignee",
+         expect(officer=200, other_officer=404, agency_admin=200, token=200), "json:unassign"),
+    Call("GET", "/api/v1/applications/{reference}/notes",
+         expect(officer=200, other_officer=404, agency_admin=200, auditor=200)),
+    Call("POST", "/api/v1/applications/{reference}/notes",
+         expect(officer=201, other_officer=404, agency_admin=201), "json:note"),
+    Call("POST", "/api/v1/applications/bulk-actions", expect(officer=200, other_officer=200, agency_admin=200),
+         "json:bulk"),
 ]
 
 
@@ -304,7 +322,9 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
                 "json:right": {"client_id": "TH/GOV/PRACHA/portal", "service_id": "TH/GOV/DBD/business-registry/owners",
                                "purpose": "eligibility-check"},
                 "json:assistant": {"text": "เบี้ยคนแก่ต้องใช้อะไร"},
-                "json:privacy": {"kind": "objection", "details": "คัดค้าน"}}
+                "json:privacy": {"kind": "objection", "details": "คัดค้าน"},
+                "json:unassign": {"user_id": None}, "json:note": {"text": "โทรยืนยันแล้ว"},
+                "json:bulk": {"references": ["XX99-NONE"], "action": "review"}}
     return {"json": payloads[kind]} if kind else {}
 
 

@@ -25,6 +25,7 @@ from pracha.notices.models import InboxMessage
 from pracha.privacy import rights
 from pracha.privacy.events import record_event
 from pracha.privacy.models import PrivacyRequest
+from pracha.services import casework
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
 from pracha.services.schemas import EventOut
@@ -67,6 +68,12 @@ class CertificateOut(BaseModel):
     download_url: str
 
 
+class StaffNoteOut(BaseModel):
+    at: dt.datetime
+    author_role: str = Field(description="officer or agency_admin; the officer's name is theirs, not yours")
+    text: str
+
+
 class ApplicationOut(BaseModel):
     reference: str
     service_id: str
@@ -81,6 +88,8 @@ class ApplicationOut(BaseModel):
     events: list[EventOut]
     documents: list[DocumentOut]
     certificate: CertificateOut | None
+    staff_notes: list[StaffNoteOut] = Field(description="Internal notes the agency's staff wrote about the "
+                                            "application (not shown on the citizen's pages; given here under s. 30)")
 
 
 class ConsentOut(BaseModel):
@@ -205,12 +214,17 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
                                         .order_by(Application.id)))
     certificates = {c.application_id: c for c in session.scalars(
         select(Certificate).where(Certificate.application_id.in_([a.id for a in applications])))}
+    notes: dict[int, list[dict[str, Any]]] = {}
+    for note in casework.notes_about(session, user.id):
+        notes.setdefault(note.application_id, []).append(
+            {"at": note.at, "author_role": note.author_role, "text": note.body})
     now = utcnow()
     return PrivacyExport.model_validate({
         "schema_version": SCHEMA_VERSION, "generated_at": now,
         "controller": {"name": "Pracha", "dpo": "/me/privacy", "rights": "/me/privacy#rights"},
         "profile": {name: getattr(user, name) for name in Profile.model_fields},
-        "applications": [_application(a, catalog, certificates.get(a.id)) for a in applications],
+        "applications": [{**_application(a, catalog, certificates.get(a.id)), "staff_notes": notes.get(a.id, [])}
+                         for a in applications],
         "consents": [{**consent.snapshot(c), "active": c.active_at(now)} for c in session.scalars(
             select(Consent).where(Consent.user_id == user.id).order_by(Consent.id))],
         "data_tracker": tracker.all_entries(session, principal, lang=lang, agencies=tracker.agency_names(catalog)),

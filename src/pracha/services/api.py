@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, File, Form, Header, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
 from pracha.http.access import PUBLIC, allow, get_db
@@ -91,6 +91,7 @@ def get_service(service_id: str, request: Request, _: Principal = allow(PUBLIC))
 @router.get("/applications", response_model=PageOut[StatusOut], tags=["applications"])
 def list_applications(
     request: Request, response: Response, service_id: str = "", status: str = "", overdue: bool = False,
+    assignee: str = Query("", max_length=20, description="Staff: `mine`, `unassigned` or a staff id"),
     page: PageRequest = Depends(page_request),
     p: Principal = allow(*READERS, scope="applications:read"), db: Session = Depends(get_db),
 ) -> dict[str, Any]:
@@ -98,7 +99,8 @@ def list_applications(
     queue, oldest due first. Paged: follow `next_cursor` (or the `Link: rel="next"` header)."""
     if p.role == CITIZEN:
         return page_body(request, response, service.my_applications(db, p, page), _status)
-    filters = service.QueueFilter(service_id or None, status if status in workflow.STATUSES else None, overdue)
+    filters = service.QueueFilter(service_id or None, status if status in workflow.STATUSES else None, overdue,
+                                  assignee or None)
     found = service.queue(db, p, filters, today=service.today_in_thailand(), page=page)
     return page_body(request, response, found, _status)
 

@@ -15,7 +15,7 @@ from pracha.errors import PrachaError
 from pracha.http.rendering import render
 from pracha.http.state import app_state, part
 from pracha.identity.principal import Principal
-from pracha.services import forms, service, workflow
+from pracha.services import casework, forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.hooks import CATALOG, PAGE_CONTEXT
 from pracha.services.models import Application
@@ -52,6 +52,7 @@ def application_page(request: Request, db: Session, p: Principal, reference: str
         "overdue": service.is_overdue(application, service.today_in_thailand()),
         "errors": errors or {}, "message": message, "values": application.data,
         "client_token": None,
+        "casework": casework.page_context(db, p, application, request.query_params.get("view")),
         **{k: v for hook in registry_of(db).each(PAGE_CONTEXT) for k, v in hook(db, application).items()},
     }, status_code=status_code)
 

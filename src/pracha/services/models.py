@@ -41,8 +41,11 @@ class Application(Base):
     # Which fields were filled in from a registry, and whether the citizen corrected them
     # (services.provenance): field names, flags and source names only, never the values.
     prefill: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The officer handling it (migration 0012; `services.casework`): staff see it, the citizen does not.
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
-    citizen: Mapped[User] = relationship(lazy="joined")
+    citizen: Mapped[User] = relationship(lazy="joined", foreign_keys=[citizen_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     events: Mapped[list[ApplicationEvent]] = relationship(
         back_populates="application", order_by="ApplicationEvent.id", cascade="all, delete-orphan"
     )

@@ -23,7 +23,7 @@ from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
-from pracha.services import forms, provenance, service, uploads, views, workflow
+from pracha.services import casework, forms, provenance, service, uploads, views, workflow
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.errors import FormInvalid
 from pracha.services.hooks import FORM_PREFILL
@@ -223,14 +223,17 @@ def application_receipt(reference: str, event_id: RowId, request: Request, p: Pr
 
 @router.get("/officer/queue", response_class=HTMLResponse)
 def officer_queue(request: Request, service_id: str = "", status: str = "", overdue: bool = False,
-                  page: PageRequest = Depends(page_request), p: Principal = allow(*STAFF_READERS),
+                  assignee: str = "", page: PageRequest = Depends(page_request), p: Principal = allow(*STAFF_READERS),
                   db: Session = Depends(get_db)) -> Response:
     today = service.today_in_thailand()
     filters = service.QueueFilter(service_id=service_id or None,
-                                  status=status if status in workflow.STATUSES else None, overdue=overdue)
+                                  status=status if status in workflow.STATUSES else None, overdue=overdue,
+                                  assignee=assignee or None)
     found = service.queue(db, p, filters, today=today, page=page)
+    handler = p.role in casework.HANDLERS
     return render(request, "queue.html", {
         "items": found.items, "page": found, "filters": filters, "today": today, "is_overdue": service.is_overdue,
         "status_text": service.STATUS_TEXT, "statuses": [s for s in workflow.STATUSES if s != workflow.DRAFT],
-        "counts": service.queue_counts(db, p),
+        "counts": service.queue_counts(db, p), "bulk": handler,
+        "colleagues": casework.colleagues(db, p.agency) if handler else [],
     })

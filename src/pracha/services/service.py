@@ -366,6 +366,7 @@ class QueueFilter:
     service_id: str | None = None
     status: str | None = None
     overdue: bool = False
+    assignee: str | None = None  # "mine", "unassigned" or a staff member's id (`services.casework`)
 
 
 def queue(session: Session, principal: Principal, filters: QueueFilter, *, today: dt.date,
@@ -382,6 +383,12 @@ def queue(session: Session, principal: Principal, filters: QueueFilter, *, today
         query = query.where(Application.status.in_(workflow.OPEN))
     if filters.overdue:
         query = query.where(Application.status.in_(workflow.OPEN), Application.due_date < today)
+    if filters.assignee == "mine":
+        query = query.where(Application.assignee_id == principal.user_id)
+    elif filters.assignee == "unassigned":
+        query = query.where(Application.assignee_id.is_(None))
+    elif filters.assignee and filters.assignee.isascii() and filters.assignee.isdigit() and len(filters.assignee) < 19:
+        query = query.where(Application.assignee_id == int(filters.assignee))
     return fetch_page(session, query, QUEUE_ORDER, page)
 
 

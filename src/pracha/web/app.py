@@ -41,6 +41,7 @@ from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
 from pracha.vault import attach_keyring
 from pracha.web.lifespan import lifespan
+from pracha.web.menu import MENU, STAFF_PAGES, with_roles
 from pracha.web.ops import OPS, Ops
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -83,8 +84,9 @@ def routers() -> list[APIRouter]:
     from pracha.privacy import rights_api as privacy_api
     from pracha.privacy import routes as privacy_routes
     from pracha.services import api as services_api
+    from pracha.services import casework_api, casework_routes
     from pracha.services import routes as services_routes
-    from pracha.web import ops
+    from pracha.web import ops, staff
     from pracha.web import routes as web_routes
 
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
@@ -92,7 +94,7 @@ def routers() -> list[APIRouter]:
             services_routes.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router,
-            accountability_routes.router, ops.router]
+            accountability_routes.router, ops.router, casework_routes.router, casework_api.router, staff.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -114,8 +116,10 @@ def build_state(settings: Settings) -> AppState:
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))
+    staff_pages = with_roles(STAFF_PAGES, routers())  # who may open each: its route's own access rule
+    registry.provide(MENU, staff_pages)
     templates = make_environment(TEMPLATE_DIRS, {
-        "catalog": catalog, "widgets": ["assistant_widget.html"],
+        "catalog": catalog, "staff_pages": staff_pages, "widgets": ["assistant_widget.html"],
         "stylesheets": ["/static/assistant.css"], "scripts": ["/static/assistant.js"]})
     return AppState(settings, database, load_secret(settings), templates, registry)
 
