@@ -15,7 +15,7 @@ from pracha.errors import PrachaError
 from pracha.http.rendering import render
 from pracha.http.state import app_state, part
 from pracha.identity.principal import Principal
-from pracha.services import forms, service, workflow
+from pracha.services import answers, forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.hooks import CATALOG, PAGE_CONTEXT
 from pracha.services.models import Application
@@ -51,7 +51,8 @@ def application_page(request: Request, db: Session, p: Principal, reference: str
         "status_text": service.STATUS_TEXT, "missing": service.missing_documents(svc, application),
         "overdue": service.is_overdue(application, service.today_in_thailand()),
         "errors": errors or {}, "message": message, "values": application.data,
-        "client_token": None,
+        "client_token": None, "next_steps": answers.next_steps(svc), "receives": answers.receives(svc),
+        "max_upload_mb": f"{app_state(request).settings.max_upload_bytes / (1024 * 1024):g}",
         **{k: v for hook in registry_of(db).each(PAGE_CONTEXT) for k, v in hook(db, application).items()},
     }, status_code=status_code)
 
