@@ -46,7 +46,7 @@ def sniff(head: bytes) -> str | None:
 
 
 def too_large(max_bytes: int) -> UploadTooLarge:
-    mb = max_bytes / (1024 * 1024)
+    mb = round(max_bytes / (1024 * 1024), 1)
     th, en = f"ไฟล์ใหญ่เกิน {mb:g} MB กรุณาเลือกไฟล์ที่เล็กกว่านี้", f"The file is larger than {mb:g} MB. Please choose a smaller file."
     return UploadTooLarge(th, en, fields={"file": {"th": th, "en": en}})
 
