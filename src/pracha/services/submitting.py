@@ -63,9 +63,9 @@ async def submit_checked(reference: str, request: Request, p: Principal = allow(
             service.act(db, catalog_of(request), p, application, "submit", declaration=declared)
             db.commit()
         except PrachaError as exc:
-            db.rollback()
-            if exc.status_code not in (409, 422):  # not a refusal to explain on this page
+            if exc.status_code not in (409, 422):  # not a refusal to explain on this page: the error page
                 raise
+            db.rollback()
             return _check_page(request, db, p, reference, errors=problems(exc, request.state.lang),
                                message=exc.message(request.state.lang), status_code=exc.status_code)
         return RedirectResponse(f"/applications/{application.reference}?submitted=1#next", status_code=303)
