@@ -70,7 +70,9 @@ def answers(service: Service, data: dict[str, Any]) -> list[Answer]:
 
 def next_steps(service: Service) -> list[NextStep]:
     """The catalogue's steps after the citizen's own first one (filling in and sending)."""
-    steps: tuple[Step, ...] = service.steps[1:] if service.steps and service.steps[0].actor == "citizen" else service.steps
+    steps: tuple[Step, ...] = service.steps
+    if steps and steps[0].actor == "citizen":
+        steps = steps[1:]
     return [NextStep(ACTORS[s.actor], s.text) for s in steps]
 
 

@@ -186,7 +186,8 @@ async def application_upload(reference: str, request: Request, p: Principal = al
         service.add_document(db, storage, catalog_of(request), p, application, requirement=requirement,
                              filename=upload.filename, content_type=upload.content_type or "", stream=upload.file)
 
-    return await change_application(request, db, p, reference, attach, f"/applications/{reference}?attached=1#documents")
+    return await change_application(request, db, p, reference, attach,
+                                    f"/applications/{reference}?attached=1#documents")
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
@@ -213,7 +214,8 @@ async def application_action(reference: str, action: str, request: Request, p: P
     if action == "withdraw" and form.get("confirm") != "yes":  # asked first, on its own page
         return RedirectResponse(f"/applications/{reference}/withdraw", status_code=303)
     return await change_application(request, db, p, reference,
-                         lambda a: service.act(db, catalog_of(request), p, a, action, message, declaration=declared),
+                         lambda a: service.act(db, catalog_of(request), p, a, action, message,
+                                               declaration=declared),
                          f"/applications/{reference}")
 
 

@@ -58,7 +58,7 @@ class ActionIn(BaseModel):
                                     "reject (officer)")
     message: str | None = None
     declaration: bool = Field(False, description="submit only: the citizen confirms the declaration that the "
-                                                 "information is true (required: 422 `declaration_required` without it)")
+                                                 "information is true (422 `declaration_required` without it)")
 
 
 class EventOut(BaseModel):
@@ -97,7 +97,8 @@ class ApplicationOut(StatusOut):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
-    declared_at: dt.datetime | None = Field(None, description="When the citizen confirmed the declaration of truth")
+    declared_at: dt.datetime | None = Field(None, description="When the citizen confirmed the declaration of "
+                                                              "truth")
     documents: list[DocumentOut]
     events: list[EventOut]
     allowed_actions: list[str]

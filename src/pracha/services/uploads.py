@@ -47,7 +47,8 @@ def sniff(head: bytes) -> str | None:
 
 def too_large(max_bytes: int) -> UploadTooLarge:
     mb = round(max_bytes / (1024 * 1024), 1)
-    th, en = f"ไฟล์ใหญ่เกิน {mb:g} MB กรุณาเลือกไฟล์ที่เล็กกว่านี้", f"The file is larger than {mb:g} MB. Please choose a smaller file."
+    th = f"ไฟล์ใหญ่เกิน {mb:g} MB กรุณาเลือกไฟล์ที่เล็กกว่านี้"
+    en = f"The file is larger than {mb:g} MB. Please choose a smaller file."
     return UploadTooLarge(th, en, fields={"file": {"th": th, "en": en}})
 
 
@@ -120,7 +121,8 @@ def _sha256(path: Path) -> str:
 
 
 def _unreadable_image() -> UnsupportedUpload:
-    th, en = "อ่านรูปภาพนี้ไม่ได้ กรุณาถ่ายใหม่หรือเลือกไฟล์อื่น", "This picture cannot be read. Please take it again or choose another file."
+    th = "อ่านรูปภาพนี้ไม่ได้ กรุณาถ่ายใหม่หรือเลือกไฟล์อื่น"
+    en = "This picture cannot be read. Please take it again or choose another file."
     return UnsupportedUpload(th, en, fields={"file": {"th": th, "en": en}})
 
 

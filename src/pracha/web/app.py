@@ -90,7 +90,8 @@ def routers() -> list[APIRouter]:
 
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
     return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
-            services_routes.router, services_submitting.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
+            services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,
+            oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router,
             accountability_routes.router, ops.router]
