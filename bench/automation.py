@@ -104,7 +104,8 @@ def submit_all(app: Any, drafts: list[int]) -> float:
             application = db.get(Application, draft_id)
             assert application is not None
             catalog = app.state.pracha.registry.get(CATALOG)
-            service.act(db, catalog, Principal(user=application.citizen), application, "submit")
+            service.act(db, catalog, Principal(user=application.citizen), application, "submit",
+                        declaration=True)
         db.commit()
     return time.perf_counter()
 

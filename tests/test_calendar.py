@@ -201,7 +201,7 @@ def submit_at(app: FastAPI, when: dt.datetime) -> str:
         for requirement in ("id-card", "house-registration"):
             service.add_document(db, storage, catalog, owner, application, requirement=requirement,
                                  filename="doc.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
-        service.act(db, catalog, owner, application, "submit", now=when)
+        service.act(db, catalog, owner, application, "submit", now=when, declaration=True)
         db.commit()
         return application.reference
 

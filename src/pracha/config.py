@@ -32,7 +32,10 @@ class Settings(BaseSettings):
         "empty: var_dir/data.key). Back it up apart from the database: without it the data cannot be read.",
     )
     default_language: str = Field("th", description="Language of pages for visitors who chose none.")
-    max_upload_bytes: int = Field(5 * 1024 * 1024, description="Largest document a citizen may upload.")
+    max_upload_bytes: int = Field(
+        15 * 1024 * 1024, description="Largest file a citizen may send (a phone photo); photos are stored "
+        "re-encoded at most 2000 pixels on the long side, PDFs as sent. Bodies above it are cut short and refused.",
+    )
     quota_open_drafts: int = Field(20, description="Drafts a citizen may have open at once (0: no limit).")
     quota_active_consents: int = Field(
         50, description="Active (not withdrawn, not expired) consents a citizen may hold at once (0: no limit)."

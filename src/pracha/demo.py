@@ -348,7 +348,7 @@ class _Seeder:
                 uploads.append((self.upload(me, application, rng.choice(service.documents)), done))
             actor = me if action in wf.CITIZEN_ACTIONS else staff
             message = rng.choice(_MESSAGES[action]) if action in _MESSAGES else None
-            act(self.session, self.catalog, actor, application, action, message)
+            act(self.session, self.catalog, actor, application, action, message, declaration=action == "submit")
         self.backdate(application, service, [min(self.now, start + k * step) for k in range(len(path) + 1)])
         for document, at in uploads:
             document.uploaded_at = min(self.now, start + at * step)
@@ -380,6 +380,7 @@ class _Seeder:
         application.created_at, application.updated_at = times[0], times[-1]
         if application.submitted_at is not None:
             application.submitted_at = times[1]
+            application.declared_at = times[1]
             application.due_date = self.catalog.calendar.add_working_days(times[1].astimezone(BANGKOK).date(),
                                                                           service.sla_days)
         if application.decided_at is not None:

@@ -32,7 +32,7 @@ def submit(db: Session, app: FastAPI, citizen: User, service_id: str = "elderly-
     for requirement in [d.id for d in svc.documents if d.required]:
         service.add_document(db, storage, catalog, owner, application, requirement=requirement,
                              filename="doc.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
-    service.act(db, catalog, owner, application, "submit")
+    service.act(db, catalog, owner, application, "submit", declaration=True)
     db.commit()
     return application
 

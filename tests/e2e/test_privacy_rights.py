@@ -49,7 +49,7 @@ def privacy_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
             for requirement in ("id-card", "house-registration"):
                 service.add_document(db, storage, catalog, owner, application, requirement=requirement,
                                      filename="id.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
-            service.act(db, catalog, owner, application, "submit")
+            service.act(db, catalog, owner, application, "submit", declaration=True)
             db.commit()
             nid, reference = str(citizen.national_id), application.reference
     finally:

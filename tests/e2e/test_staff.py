@@ -51,7 +51,7 @@ def submitted_application(portal: DemoPortal, national_id: str) -> str:
                                                      ("house-registration", "ทะเบียนบ้าน.pdf", PDF, "application/pdf")):
                 service.add_document(db, storage, catalog, me, application, requirement=requirement, filename=name,
                                      content_type=kind, stream=io.BytesIO(content))
-            service.act(db, catalog, me, application, "submit")
+            service.act(db, catalog, me, application, "submit", declaration=True)
             db.commit()
             return application.reference
     finally:

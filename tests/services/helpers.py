@@ -13,7 +13,20 @@ ELDERLY_FORM: dict[str, Any] = {
 }
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n" \
       b"trailer<</Root 1 0 R>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def image_bytes(size: tuple[int, int] = (8, 8), kind: str = "PNG", **save: Any) -> bytes:
+    """A real picture of `size` pixels (JPEG or PNG), as a camera or a scanner would send one."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", size, (200, 120, 40)).save(out, kind, **save)
+    return out.getvalue()
+
+
+PNG = image_bytes()
 
 
 def upload(client: TestClient, csrf: str, reference: str, requirement: str, *, name: str = "doc.pdf",
@@ -33,6 +46,10 @@ def ready_application(client: TestClient, csrf: str) -> str:
     return reference
 
 
-def act(client: TestClient, csrf: str, reference: str, action: str, message: str | None = None) -> Any:
-    return client.post(f"/api/v1/applications/{reference}/actions", headers={"X-CSRF-Token": csrf},
-                       json={"action": action, "message": message})
+def act(client: TestClient, csrf: str, reference: str, action: str, message: str | None = None, *,
+        declaration: bool | None = None) -> Any:
+    """An action through the API; `submit` carries the declaration of truth unless told otherwise."""
+    body: dict[str, Any] = {"action": action, "message": message}
+    if declaration if declaration is not None else action == "submit":
+        body["declaration"] = True
+    return client.post(f"/api/v1/applications/{reference}/actions", headers={"X-CSRF-Token": csrf}, json=body)

@@ -106,7 +106,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     for requirement in ("id-card", "house-registration"):
         document = service.add_document(db, storage, catalog, owner, application, requirement=requirement,
                                         filename="id.pdf", content_type="application/pdf", stream=io.BytesIO(PDF))
-    service.act(db, catalog, owner, application, "submit")
+    service.act(db, catalog, owner, application, "submit", declaration=True)
     submitted = application.events[-1]
     admin = users["agency_admin"]
     _, raw = identity.create_api_token(db, admin, name="registry", agency=AGENCY,
@@ -138,7 +138,7 @@ def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user:
     for requirement in ("id-card", "house-registration"):
         service.add_document(db, storage, catalog, owner, approved, requirement=requirement, filename="id.pdf",
                              content_type="application/pdf", stream=io.BytesIO(PDF))
-    service.act(db, catalog, owner, approved, "submit")
+    service.act(db, catalog, owner, approved, "submit", declaration=True)
     officer = Principal(user=officer_user)
     service.act(db, catalog, officer, approved, "review")
     service.act(db, catalog, officer, approved, "approve")

@@ -13,6 +13,12 @@ asks for them, checked, and handed on unchanged; a refusal is raised from `recei
 app's error handlers as any error does. Multipart bodies stream through (files are bytes); their text
 fields reach the services, which check what they store (`check_text`). Query strings and path
 parameters are checked by `check_request_text`, a dependency of every route.
+
+A page's upload form that sends too large a file should get the page back with the reason beside the
+file field, not a bare 413. A route says it can do that with the dependency `accept_cut_upload`; for
+it an oversize multipart body is cut at the limit (the rest is read and dropped, up to `DRAIN_FACTOR`
+times the limit, so the browser sees the answer), closed with its boundary, and marked: the route asks
+`upload_was_cut(request)` and refuses the file itself. Every other route still gets BodyTooLarge.
 """
 
 from __future__ import annotations
@@ -28,6 +34,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Message, Receive
 
 MAX_JSON_DEPTH = 32
+DRAIN_FACTOR = 4
+CUT_OK = "pracha.cut_upload_ok"
+CUT = "pracha.upload_cut"
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
 _CONTROLS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 _NONCHARACTERS = "\ufdd0-\ufdef\ufffe\uffff" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(1, 17))
@@ -155,10 +165,21 @@ def _kind(content_type: str) -> str | None:
     return None
 
 
-def guarded_receive(receive: Receive, *, content_type: str, limit: int, max_depth: int = MAX_JSON_DEPTH) -> Receive:
+def multipart_boundary(content_type: str) -> bytes | None:
+    """The boundary of a multipart/form-data body, or None for any other body."""
+    if content_type.split(";")[0].strip().lower() != "multipart/form-data":
+        return None
+    found = _BOUNDARY.search(content_type)
+    return found.group(1).encode("latin-1") if found else None
+
+
+def guarded_receive(receive: Receive, *, content_type: str, limit: int, max_depth: int = MAX_JSON_DEPTH,
+                    state: dict[str, Any] | None = None) -> Receive:
     """`receive` that counts bytes (chunked bodies have no Content-Length to refuse up front) and, for JSON
-    and urlencoded bodies, reads the whole body at the first call, checks it and hands it on unchanged."""
+    and urlencoded bodies, reads the whole body at the first call, checks it and hands it on unchanged.
+    With `state` (the request's), a multipart body over the limit is cut when the route accepts that."""
     kind = _kind(content_type)
+    boundary = multipart_boundary(content_type)
     seen = 0
     done = False
 
@@ -166,10 +187,27 @@ def guarded_receive(receive: Receive, *, content_type: str, limit: int, max_dept
         nonlocal seen
         message = await receive()
         if message["type"] == "http.request":
-            seen += len(message.get("body", b""))
+            body = message.get("body", b"")
+            seen += len(body)
             if seen > limit:
-                raise BodyTooLarge()
+                if state is None or boundary is None or not state.get(CUT_OK) or state.get(CUT):
+                    raise BodyTooLarge()
+                keep = body[:len(body) - (seen - limit)]
+                await drain(message)
+                state[CUT] = True
+                return {"type": "http.request", "body": keep + b"\r\n--" + boundary + b"--\r\n", "more_body": False}
         return message
+
+    async def drain(message: Message) -> None:
+        """Read what the client still sends, so it is not cut off before it reads our answer."""
+        total = seen
+        while message.get("more_body", False):
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            total += len(message.get("body", b""))
+            if total > DRAIN_FACTOR * limit:
+                raise BodyTooLarge()
 
     async def whole() -> Message:
         nonlocal done
@@ -196,6 +234,16 @@ def guarded_receive(receive: Receive, *, content_type: str, limit: int, max_dept
         return {"type": "http.request", "body": body, "more_body": False}
 
     return whole if kind is not None else counted
+
+
+def accept_cut_upload(request: Request) -> None:
+    """A route dependency (list it in the route's `dependencies`, so it runs before the body is read):
+    this route answers an oversize upload itself (see `upload_was_cut`)."""
+    request.scope.setdefault("state", {})[CUT_OK] = True
+
+
+def upload_was_cut(request: Request) -> bool:
+    return bool(request.scope.get("state", {}).get(CUT))
 
 
 async def check_request_text(request: Request) -> None:

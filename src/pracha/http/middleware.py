@@ -18,9 +18,10 @@ from urllib.parse import parse_qs
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from pracha.http.guard import BodyTooLarge, guarded_receive
+from pracha.http.guard import DRAIN_FACTOR, BodyTooLarge, guarded_receive, multipart_boundary
 from pracha.i18n import pick_language
 
+TEXT_BODY_LIMIT = 1024 * 1024  # JSON and form bodies are read whole: uploads alone may be large
 LANG_COOKIE = "pracha_lang"
 CSRF_COOKIE = "pracha_csrf"
 YEAR = 365 * 24 * 3600
@@ -106,11 +107,16 @@ class PrachaMiddleware:
                     h.append("Set-Cookie", cookie_header(LANG_COOKIE, lang, max_age=YEAR, secure=secure))
             await send(message)
 
+        content_type = headers.get("content-type", "")
+        # A page's multipart upload may run over and be cut (see guard.accept_cut_upload); others may not
+        upload = multipart_boundary(content_type) is not None
+        limit = self.max_body if upload else min(self.max_body, TEXT_BODY_LIMIT)
+        refuse_above = DRAIN_FACTOR * limit if upload and not path.startswith("/api/") else limit
         length = headers.get("content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body:
+        if length is not None and length.isdigit() and int(length) > refuse_above:
             await _too_large(send_wrapper, lang)
             return
-        receive = guarded_receive(receive, content_type=headers.get("content-type", ""), limit=self.max_body)
+        receive = guarded_receive(receive, content_type=content_type, limit=limit, state=state)
         await self.app(scope, receive, send_wrapper)
 
 

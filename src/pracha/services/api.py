@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.openapi import errors
+from pracha.http.params import RowId
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
 from pracha.paging import PageOut, PageRequest, page_body, page_request
-from pracha.services import service, views, workflow
+from pracha.services import attachments, service, views, workflow
 from pracha.services.catalog import Service
 from pracha.services.deps import catalog_of, storage_of
 from pracha.services.models import Application
@@ -60,6 +61,7 @@ def _application(a: Application, p: Principal) -> dict[str, Any]:
     return {
         **_status(a), "service_id": a.service_id, "agency": a.agency, "data": a.data,
         "created_at": a.created_at, "submitted_at": a.submitted_at, "decided_at": a.decided_at,
+        "declared_at": a.declared_at,
         "documents": [_document(d) for d in a.documents],
         "events": [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
                     "actor_role": e.actor_role, "message": e.message,
@@ -158,13 +160,52 @@ def upload_document(reference: str, request: Request, requirement: str = Form(..
     return _document(document)
 
 
+@router.put("/applications/{reference}/documents/{document_id}", status_code=201, response_model=DocumentOut,
+            tags=["applications"], responses=errors(404, 409, 413, 415))
+def replace_document(reference: str, document_id: RowId, request: Request, file: UploadFile = File(...),
+                     requirement: str | None = Form(None), p: Principal = allow(CITIZEN),
+                     db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Replace a document of a draft (or of an application that needs more information) with a new file:
+    the answer is the new document (a new id); the old file is deleted unless another document has it."""
+    application = service.get_application(db, p, reference, for_update=True)
+    document = attachments.replace_document(db, storage_of(request), catalog_of(request), p, application,
+                                            document_id, filename=file.filename or "document",
+                                            content_type=file.content_type or "", stream=file.file,
+                                            requirement=requirement)
+    db.commit()
+    return _document(document)
+
+
+@router.delete("/applications/{reference}/documents/{document_id}", status_code=204, tags=["applications"],
+               responses=errors(404, 409))
+def remove_document(reference: str, document_id: RowId, request: Request, p: Principal = allow(CITIZEN),
+                    db: Session = Depends(get_db)) -> Response:
+    """Remove a document before submitting (or while the agency asks for more information)."""
+    application = service.get_application(db, p, reference, for_update=True)
+    attachments.remove_document(db, storage_of(request), p, application, document_id)
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.delete("/applications/{reference}", status_code=204, tags=["applications"], responses=errors(404, 409))
+def delete_draft(reference: str, request: Request, p: Principal = allow(CITIZEN),
+                 db: Session = Depends(get_db)) -> Response:
+    """Delete a draft that was never submitted, with its documents (409 `not_a_draft` otherwise: withdraw it).
+    Nothing of it stays, not even in the ledger: the state was never told of it."""
+    application = service.get_application(db, p, reference, for_update=True)
+    attachments.delete_draft(db, storage_of(request), p, application)
+    db.commit()
+    return Response(status_code=204)
+
+
 @router.post("/applications/{reference}/actions", response_model=ApplicationOut, tags=["applications"],
-             responses=errors(409))
+             responses=errors(409, 422))
 def act(reference: str, body: ActionIn, request: Request,
         p: Principal = allow(*ACTORS, scope="applications:write"), db: Session = Depends(get_db)) -> dict[str, Any]:
-    """Move the application on: 409 when the action is not allowed in its current status."""
+    """Move the application on: 409 when the action is not allowed in its current status. `submit` needs
+    `"declaration": true` (the citizen confirms the information is true), else 422 `declaration_required`."""
     application = service.get_application(db, p, reference, for_update=True)
-    service.act(db, catalog_of(request), p, application, body.action, body.message)
+    service.act(db, catalog_of(request), p, application, body.action, body.message, declaration=body.declaration)
     db.commit()
     return _application(application, p)
 

@@ -15,7 +15,7 @@ from pracha.errors import PrachaError
 from pracha.http.rendering import render
 from pracha.http.state import app_state, part
 from pracha.identity.principal import Principal
-from pracha.services import casework, forms, service, workflow
+from pracha.services import answers, casework, forms, service, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.hooks import CATALOG, PAGE_CONTEXT
 from pracha.services.models import Application
@@ -53,6 +53,8 @@ def application_page(request: Request, db: Session, p: Principal, reference: str
         "errors": errors or {}, "message": message, "values": application.data,
         "client_token": None,
         "casework": casework.page_context(db, p, application, request.query_params.get("view")),
+        "next_steps": answers.next_steps(svc), "receives": answers.receives(svc),
+        "max_upload_mb": f"{app_state(request).settings.max_upload_bytes / (1024 * 1024):g}",
         **{k: v for hook in registry_of(db).each(PAGE_CONTEXT) for k, v in hook(db, application).items()},
     }, status_code=status_code)
 

@@ -3,8 +3,10 @@
     PrachaError
     ├── NotFound → UnknownService (404), ApplicationNotFound (404)
     ├── Conflict → IllegalTransition (409)      the action is not allowed in the current status
+    │            └── NotADraft (409)             only a draft can be deleted (withdraw the others)
     ├── InvalidInput → FormInvalid (422)        the form or its documents are incomplete/wrong
-    │                └ EmptyForm (422)          nothing filled in: no draft is made
+    │                ├── EmptyForm (422)        nothing filled in: no draft is made
+    │                └── DeclarationRequired (422)  submitting without the declaration of truth
     ├── UploadTooLarge (413)
     └── UnsupportedUpload (415)                 not PDF/JPEG/PNG, or the content does not match its label
 """
@@ -38,6 +40,19 @@ class EmptyForm(InvalidInput):
     code = "empty_form"
     message_th = "ยังไม่ได้กรอกข้อมูลในแบบฟอร์ม กรุณากรอกอย่างน้อยหนึ่งช่องก่อนบันทึก"
     message_en = "Nothing has been filled in. Fill in at least one field before saving."
+class NotADraft(IllegalTransition):
+    code = "not_a_draft"
+    message_th = "ลบได้เฉพาะฉบับร่างที่ยังไม่ได้ยื่น คำขอที่ยื่นแล้วยกเลิกได้ด้วยการถอนคำขอ"
+    message_en = "Only a draft that was never submitted can be deleted; a submitted application can be withdrawn."
+
+
+class DeclarationRequired(FormInvalid):
+    code = "declaration_required"
+    message_th = "กรุณาทำเครื่องหมายรับรองว่าข้อมูลเป็นความจริงก่อนยื่นคำขอ"
+    message_en = "Please confirm the declaration that the information is true before you submit."
+
+    def __init__(self) -> None:
+        super().__init__(fields={"declaration": {"th": self.message_th, "en": self.message_en}})
 
 
 class UploadTooLarge(PrachaError):

@@ -33,6 +33,9 @@ class Application(Base):
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     due_date: Mapped[dt.date | None] = mapped_column()
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # When the citizen confirmed the declaration of truth on the check-your-answers page (see
+    # services.answers.DECLARATION); the ledger entry of the submit commits to it too.
+    declared_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
     # The form's one-time token (or an API Idempotency-Key): a second submit of the same form finds

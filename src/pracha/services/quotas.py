@@ -19,8 +19,8 @@ def check_open_drafts(session: Session, citizen_id: int, limit: int) -> None:
         Application.citizen_id == citizen_id, Application.status == workflow.DRAFT)) or 0
     if drafts >= limit:
         raise QuotaExceeded("open_drafts", limit,
-                            f"ท่านมีฉบับร่างที่ยังไม่ได้ยื่นครบ {limit} รายการแล้ว กรุณายื่นหรือยกเลิกฉบับร่างเดิมก่อน",
-                            f"You already have {limit} unsubmitted drafts. Submit or withdraw one first.")
+                            f"ท่านมีฉบับร่างที่ยังไม่ได้ยื่นครบ {limit} รายการแล้ว กรุณายื่นหรือลบฉบับร่างเดิมก่อน",
+                            f"You already have {limit} unsubmitted drafts. Submit or delete one first.")
 
 
 def check_documents(session: Session, application: Application, limit: int) -> None:

@@ -15,6 +15,7 @@ from starlette.datastructures import UploadFile
 from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.downloads import content_disposition
+from pracha.http.guard import accept_cut_upload, upload_was_cut
 from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
@@ -23,7 +24,7 @@ from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
-from pracha.services import casework, forms, provenance, service, uploads, views, workflow
+from pracha.services import attachments, casework, forms, provenance, service, uploads, views, workflow
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.errors import FormInvalid
 from pracha.services.hooks import FORM_PREFILL
@@ -169,21 +170,34 @@ async def application_update(reference: str, request: Request, p: Principal = al
                          f"/applications/{reference}?saved=1")
 
 
-@router.post("/applications/{reference}/documents", response_class=HTMLResponse)
+@router.post("/applications/{reference}/documents", response_class=HTMLResponse,
+             dependencies=[Depends(accept_cut_upload)])
 async def application_upload(reference: str, request: Request, p: Principal = allow(CITIZEN),
                              db: Session = Depends(get_db)) -> Response:
+    """Attach a file, or (with `replaces`, a document id) put it in place of one. Too large or the wrong
+    kind: the page again, the reason beside the file field."""
     form = await request.form()
     upload = form.get("file")
+    replaces = str(form.get("replaces") or "")
+    storage = storage_of(request)
 
     def attach(application: Application) -> None:
+        if upload_was_cut(request):  # more than the limit was sent: only its start reached us
+            raise uploads.too_large(storage.max_bytes)
         if not isinstance(upload, UploadFile) or not upload.filename:
             problem = {"th": "กรุณาเลือกไฟล์", "en": "Please choose a file."}
             raise FormInvalid(problem["th"], problem["en"], fields={"file": problem})
-        service.add_document(db, storage_of(request), catalog_of(request), p, application,
-                             requirement=str(form.get("requirement", "")), filename=upload.filename,
-                             content_type=upload.content_type or "", stream=upload.file)
+        requirement = str(form.get("requirement", ""))
+        if replaces.isdigit():
+            attachments.replace_document(db, storage, catalog_of(request), p, application, int(replaces),
+                                         filename=upload.filename, content_type=upload.content_type or "",
+                                         stream=upload.file, requirement=requirement or None)
+            return
+        service.add_document(db, storage, catalog_of(request), p, application, requirement=requirement,
+                             filename=upload.filename, content_type=upload.content_type or "", stream=upload.file)
 
-    return await change_application(request, db, p, reference, attach, f"/applications/{reference}#documents")
+    return await change_application(request, db, p, reference, attach,
+                                    f"/applications/{reference}?attached=1#documents")
 
 
 @router.get("/applications/{reference}/documents/{document_id}")
@@ -204,8 +218,14 @@ async def application_action(reference: str, action: str, request: Request, p: P
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     message = str(form.get("message") or "")
+    declared = str(form.get("declaration") or "") in ("on", "true", "1", "yes")
+    if action == "submit" and not declared:  # submitting goes through check your answers
+        return RedirectResponse(f"/applications/{reference}/check", status_code=303)
+    if action == "withdraw" and form.get("confirm") != "yes":  # asked first, on its own page
+        return RedirectResponse(f"/applications/{reference}/withdraw", status_code=303)
     return await change_application(request, db, p, reference,
-                         lambda a: service.act(db, catalog_of(request), p, a, action, message),
+                         lambda a: service.act(db, catalog_of(request), p, a, action, message,
+                                               declaration=declared),
                          f"/applications/{reference}")
 
 

@@ -57,6 +57,8 @@ class ActionIn(BaseModel):
     action: str = Field(description="submit, resubmit, withdraw (citizen); review, request_info, approve, "
                                     "reject (officer)")
     message: str | None = None
+    declaration: bool = Field(False, description="submit only: the citizen confirms the declaration that the "
+                                                 "information is true (422 `declaration_required` without it)")
 
 
 class EventOut(BaseModel):
@@ -95,6 +97,8 @@ class ApplicationOut(StatusOut):
     created_at: dt.datetime
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
+    declared_at: dt.datetime | None = Field(None, description="When the citizen confirmed the declaration of "
+                                                              "truth")
     documents: list[DocumentOut]
     events: list[EventOut]
     allowed_actions: list[str]

@@ -24,15 +24,17 @@ from pracha.ledger.deps import Ledger
 from pracha.notices.service import notify
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
 from pracha.services import forms, provenance, quotas, uploads, workflow
+from pracha.services.answers import DECLARATION_ID
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import (
     ApplicationNotFound,
+    DeclarationRequired,
     EmptyForm,
     FormInvalid,
     IllegalTransition,
     UnknownService,
-    UploadTooLarge,
 )
+from pracha.services.files import lock_file
 from pracha.services.hooks import AFTER_ACTION
 from pracha.services.models import Application, ApplicationEvent, Document
 
@@ -208,13 +210,16 @@ def add_document(session: Session, storage: Storage, catalog: Catalog, principal
         raise FormInvalid(fields={"requirement": problem})
     quotas.check_documents(session, application, storage.max_documents)
     room = quotas.upload_room(session, application.citizen_id, storage.max_citizen_bytes)
+    incoming = uploads.receive(storage.upload_dir, stream, filename=filename, declared_type=content_type,
+                               max_bytes=storage.max_bytes)
     try:
-        sha, size, kind = uploads.store(storage.upload_dir, stream, filename=filename, declared_type=content_type,
-                                        max_bytes=storage.max_bytes if room is None else min(storage.max_bytes, room))
-    except UploadTooLarge:
-        if room is not None and room < storage.max_bytes:
-            raise quotas.bytes_exceeded(storage.max_citizen_bytes) from None
-        raise
+        if room is not None and incoming.size > room:  # counted as stored (photos shrink)
+            raise quotas.bytes_exceeded(storage.max_citizen_bytes)
+        lock_file(session, incoming.sha256)
+        uploads.keep(storage.upload_dir, incoming)
+    finally:
+        uploads.discard(incoming)
+    sha, size, kind = incoming.sha256, incoming.size, incoming.content_type
     safe_name = clean_filename(Path(filename).name)[:255] or "document"
     document = Document(application=application, requirement=requirement, filename=safe_name,
                         content_type=kind, size=size, sha256=sha)
@@ -241,9 +246,11 @@ def missing_documents(service: Service, application: Application) -> list[str]:
 
 
 def act(session: Session, catalog: Catalog, principal: Principal, application: Application, action: str,
-        message: str | None = None, *, now: dt.datetime | None = None) -> Application:
+        message: str | None = None, *, now: dt.datetime | None = None, declaration: bool = False) -> Application:
     """Do `action` (at `now`, by default the present); refuses (409) what the state machine does not
-    allow, changing nothing. Submitting sets the due date `sla_days` working days on (`catalog.calendar`)."""
+    allow, changing nothing. Submitting needs the citizen's `declaration` of truth (422 without it; its
+    time is kept and the ledger entry commits to it) and sets the due date `sla_days` working days on
+    (`catalog.calendar`)."""
     if not may_act(principal, application, action):
         raise Forbidden()
     target = workflow.next_status(application.status, action)
@@ -267,6 +274,8 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
             problem = {"th": "ยังไม่ได้แนบ: " + ", ".join(names[m].th for m in missing),
                        "en": "Still missing: " + ", ".join(names[m].en for m in missing)}
             raise FormInvalid(problem["th"], problem["en"], fields={"documents": problem})
+    if action == "submit" and not declaration:
+        raise DeclarationRequired()
     now = now or utcnow()
     source = application.status
     application.status = target
@@ -274,6 +283,7 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
     application.version += 1
     if action == "submit":
         application.submitted_at = now
+        application.declared_at = now
         application.due_date = catalog.calendar.add_working_days(now.astimezone(BANGKOK).date(), service.sla_days)
     if target in workflow.FINAL and target != workflow.WITHDRAWN:
         application.decided_at = now
@@ -307,6 +317,7 @@ def _snapshot(application: Application, message: str | None) -> dict[str, Any]:
         "reference": application.reference, "service_id": application.service_id, "agency": application.agency,
         "status": application.status, "version": application.version, "data": application.data,
         "documents": sorted(d.sha256 for d in application.documents), "message": message,
+        **({"declaration": DECLARATION_ID} if application.declared_at is not None else {}),
     }
 
 

@@ -86,12 +86,14 @@ def routers() -> list[APIRouter]:
     from pracha.services import api as services_api
     from pracha.services import casework_api, casework_routes
     from pracha.services import routes as services_routes
+    from pracha.services import submitting as services_submitting
     from pracha.web import ops, staff
     from pracha.web import routes as web_routes
 
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
     return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
-            services_routes.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
+            services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,
+            oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router,
             accountability_routes.router, ops.router, casework_routes.router, casework_api.router, staff.router]
