@@ -36,7 +36,7 @@ from decimal import Decimal
 from typing import Any
 
 from pracha.automation.evaluate import PASS, Fact, as_date, compute
-from pracha.automation.rules import Node, RuleSyntaxError, parse
+from pracha.automation.rules import Binary, Call, ListOf, Node, Path, RuleSyntaxError, Unary, parse
 from pracha.calendar import EN_MONTHS, THAI_MONTHS, format_date
 
 FORMATS = frozenset({"text", "date", "month", "baht", "number", "choice", "national_id"})
@@ -193,7 +193,7 @@ def show(spec: FactSpec, value: Any, lang: str, fields: Mapping[str, Any]) -> st
     if spec.format == "baht":
         return format_baht(value, lang)
     if spec.format == "national_id":
-        return masked_id(str(value))
+        return masked_id(str(value)) if "x" not in str(value) else str(value)
     if spec.format == "choice":
         label = fields.get(spec.field or "", {}).get("x-enum-labels", {}).get(value)
         return str(label.get(lang if lang == "en" else "th")) if isinstance(label, Mapping) else str(value)
@@ -206,15 +206,35 @@ def show(spec: FactSpec, value: Any, lang: str, fields: Mapping[str, Any]) -> st
     return str(value)
 
 
+def _roots(node: Node) -> set[str]:
+    if isinstance(node, Path):
+        return {node.parts[0]}
+    children: tuple[Node, ...] = ()
+    if isinstance(node, Call):
+        children = tuple(node.args)
+    elif isinstance(node, ListOf):
+        children = tuple(node.items)
+    elif isinstance(node, Unary):
+        children = (node.operand,)
+    elif isinstance(node, Binary):
+        children = (node.left, node.right)
+    return set().union(*(_roots(c) for c in children)) if children else set()
+
+
 def certify(spec: DocumentSpec, facts: dict[str, Fact], fields: Mapping[str, Any]
             ) -> tuple[list[dict[str, Any]], dt.date | None]:
     """Each fact of the document ({id, label, value, th, en, to_confirm}) and the date it is valid until
     (None: no expiry). `facts` are the names an expression may read; `document` is added here."""
     done: dict[str, Any] = {}
     certified: list[dict[str, Any]] = []
+    nodes = [f.node for f in spec.facts] + ([spec.valid_until] if spec.valid_until is not None else [])
+    unknown = set().union(*(_roots(n) for n in nodes)) - set(facts) - {"document", "it"}
+    facts = {**facts, **{name: Fact(None, name, problem="not read") for name in unknown}}  # missing, not an error
     for item in spec.facts:
         outcome = compute(item.node, {**facts, "document": Fact(done, "document")})
         value = outcome.value if outcome.outcome == PASS else None
+        if item.format == "national_id" and value is not None:
+            value = masked_id(str(value))  # kept and signed masked, as printed
         done[item.id] = value
         if value is None and item.optional:
             continue

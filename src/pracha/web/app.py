@@ -70,6 +70,7 @@ def routers() -> list[APIRouter]:
     from pracha.assistant import line as assistant_line
     from pracha.assistant import routes as assistant_routes
     from pracha.automation import routes as automation_routes
+    from pracha.automation import wallet_routes
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
@@ -91,7 +92,7 @@ def routers() -> list[APIRouter]:
     return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
             services_routes.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router,
+            assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router, privacy_api.router,
             accountability_routes.router, ops.router]
 
 
