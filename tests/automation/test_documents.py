@@ -227,7 +227,8 @@ def test_wallet_lists_the_holders_documents_and_only_they_and_the_agency_downloa
     body = holder.get("/api/v1/me/documents").json()
     assert [d["id"] for d in body["items"]] == [second.id, first.id]
     item = body["items"][1]
-    assert item["number"] == first.number and item["status"] == "valid" and item["service_id"] == "residence-certificate"
+    assert item["number"] == first.number and item["status"] == "valid"
+    assert item["service_id"] == "residence-certificate"
     assert item["title"]["th"] == "หนังสือรับรองการมีถิ่นที่อยู่"
     assert item["issuer"]["th"] == "ฝ่ายปกครอง ที่ว่าการอำเภอเมืองเชียงใหม่" and item["valid_until"]
     assert item["download_url"] == f"/certificates/{first.id}.pdf" and item["verify_url"] == f"/verify/{first.id}"

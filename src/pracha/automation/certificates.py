@@ -108,8 +108,8 @@ def content(session: Session, spec: DocumentSpec, application: Application, cert
     """The signed content of a document: holder, certified facts, issuer and validity."""
     citizen = application.citizen
     decided = (application.decided_at or now).astimezone(BANGKOK).date()
-    holder = {"first_name": citizen.first_name, "last_name": citizen.last_name, "name": citizen.display_name,
-              "national_id": citizen.national_id}
+    holder: dict[str, Any] = {"first_name": citizen.first_name, "last_name": citizen.last_name,
+                              "name": citizen.display_name, "national_id": citizen.national_id}
     if citizen.birth_date is not None:
         holder["birth_date"] = citizen.birth_date
     app = {"submitted_on": (application.submitted_at or now).astimezone(BANGKOK).date(), "decided_on": decided,

@@ -174,7 +174,9 @@ def format_baht(amount: Any, lang: str) -> str:
 
 def _month(value: Any, lang: str) -> str:
     day = as_date(value)
-    return f"{THAI_MONTHS[day.month - 1]} {day.year + 543}" if lang != "en" else f"{EN_MONTHS[day.month - 1]} {day.year}"
+    if lang == "en":
+        return f"{EN_MONTHS[day.month - 1]} {day.year}"
+    return f"{THAI_MONTHS[day.month - 1]} {day.year + 543}"
 
 
 def masked_id(national_id: str) -> str:

@@ -1,5 +1,6 @@
 """The `auto` part of a catalogue step, checked and compiled: which facts the bot fetches, its rules
-(each with an id, Thai/English text and a condition), and the fee expression (what an approval issues is the service's `document` block, documents.py).
+(each with an id, Thai/English text and a condition), and the fee expression. What an approval issues is
+the service's `document` block (documents.py).
 Pure: imports nothing of ours but the rule language.
 
     auto:

@@ -92,8 +92,8 @@ def routers() -> list[APIRouter]:
     return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
             services_routes.router, services_api.router, ledger_routes.router, oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router, privacy_api.router,
-            accountability_routes.router, ops.router]
+            assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
+            privacy_api.router, accountability_routes.router, ops.router]
 
 
 def build_state(settings: Settings) -> AppState:
