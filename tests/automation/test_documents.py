@@ -250,3 +250,26 @@ def test_wallet_lists_the_holders_documents_and_only_they_and_the_agency_downloa
     sign_in(db, other, create_staff(db, "officer", "cm-building-control"))
     assert other.get(item["download_url"]).status_code == 404
     assert make_client().get("/api/v1/me/documents").status_code == 401
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"title": {"th": "x"}}, "Thai and English"),
+    ({"number": ""}, "number"),
+    ({"facts": []}, "non-empty list"),
+    ({"facts": [{"id": "a", "label": {"th": "ก", "en": "a"}, "value": "form.x +"}]}, "expected a value"),
+    ({"facts": [{"id": "a", "label": {"th": "ก", "en": "a"}, "value": "form.x", "format": "colour"}]}, "format"),
+    ({"facts": [{"id": "a", "label": {"th": "ก", "en": "a"}, "value": "form.x", "format": "choice",
+                 "field": "nope"}]}, "labelled values"),
+    ({"validity": "6 months"}, "validity"),
+    ({"extra": 1}, "unknown keys"),
+])
+def test_broken_document_blocks_are_refused_with_the_place_and_the_problem(changes: dict[str, Any],
+                                                                            message: str) -> None:
+    from pracha.automation.documents import DocumentSpecError, compile_document
+
+    block: dict[str, Any] = {"title": {"th": "ก", "en": "a"}, "number": "ท.1", "signatory": {"th": "ก", "en": "a"},
+                             "statement": {"th": "ก {holder}", "en": "a {holder}"},
+                             "facts": [{"id": "a", "label": {"th": "ก", "en": "a"}, "value": "form.x"}]}
+    block.update(changes)
+    with pytest.raises(DocumentSpecError, match=message):
+        compile_document("svc", block, {"properties": {"x": {"type": "string"}}})
