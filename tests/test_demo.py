@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from pracha.calendar import BANGKOK
 from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
-from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SOMCHAI, SeedSummary, seed_demo
+from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, SOMCHAI, SOMYING, SeedSummary, seed_demo
 from pracha.identity import factors, thai_id
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN, TotpFactor, User
 from pracha.identity.passwords import verify_password
@@ -214,3 +214,17 @@ def test_privacy_requests_in_every_state(db: Session) -> None:
     waiting = [r for r in requests if r.status == "submitted"]
     assert any(0 <= (r.due_on - today_in_thailand()).days <= 7 for r in waiting)  # the DPO's reminder is due
     assert all(r.details for r in requests)
+
+
+def test_the_fixed_people_hold_their_documents_at_once(db: Session) -> None:
+    """สมชาย's residence certificate and สมหญิง's commercial registration are in their wallets as soon as
+    the demo is seeded, with the facts they certify."""
+    from pracha.automation.models import Certificate
+
+    rows = db.scalars(select(Certificate).join(User, User.id == Certificate.citizen_id)
+                      .where(User.national_id_index.in_([SOMCHAI[2], SOMYING[2]])))
+    held = {(c.facts or {})["holder"]["name"]: c for c in rows}
+    assert held["สมชาย ใจดี"].service_id == "residence-certificate"
+    assert held["สมหญิง รักไทย"].service_id == "commercial-registration"
+    facts = {f["id"]: f["th"] for f in (held["สมหญิง รักไทย"].facts or {})["facts"]}
+    assert facts["trade_name"].startswith("ร้าน") and facts["business_address"]

@@ -158,6 +158,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     add_privacy_requests(session, catalog, people, seeder.password_hash, population.today)
     seed_accountability(session, catalog, population.now, password_hash=seeder.password_hash)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
+    issue_showcase_documents(session, catalog, people[:2], var_dir=upload_dir.parent if upload_dir else None)
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 
@@ -175,6 +176,22 @@ def add_casework(session: Session, officers: dict[str, User], fixed: list[User])
             casework.assign(session, staff, application, officer.id)
             if number == 0:
                 casework.add_note(session, staff, application, "ตรวจเอกสารเบื้องต้นแล้ว รอผลตรวจจากทะเบียน")
+
+
+def issue_showcase_documents(session: Session, catalog: Catalog, people: list[User], *,
+                             var_dir: Path | None = None) -> None:
+    """The fixed people's approved applications get their documents now, so their wallets show them at
+    once; every other approval's document is queued, and the task runner issues it."""
+    from pracha.automation import certificates
+    from pracha.ledger.keys import load_or_create_signer
+
+    settings = get_settings()
+    signer = load_or_create_signer(var_dir or settings.var_dir, settings.ledger_origin)
+    approved = select(Application).where(Application.citizen_id.in_([p.id for p in people]),
+                                         Application.status == wf.APPROVED).order_by(Application.id)
+    for application in session.scalars(approved):
+        if application.service_id in certificates.specs(catalog):
+            certificates.issue(session, catalog, application, signer=signer, base_url=settings.public_base_url)
 
 
 def enrol_demo_staff(session: Session, secret: bytes) -> None:

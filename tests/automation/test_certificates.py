@@ -38,8 +38,8 @@ def issued(db: Session, app: FastAPI) -> Certificate:
     catalog = app.state.pracha.registry.get(CATALOG)
     service.act(db, catalog, officer, application, "review")
     service.act(db, catalog, officer, application, "approve")
-    certificate = certificates.issue(db, catalog, application, title_th=TITLE, title_en="Certificate",
-                                     signer=app.state.pracha.registry.get(LEDGER).signer, base_url="http://portal.test")
+    certificate = certificates.issue(db, catalog, application, signer=app.state.pracha.registry.get(LEDGER).signer,
+                                     base_url="http://portal.test")
     db.commit()
     return certificate
 
@@ -47,6 +47,8 @@ def issued(db: Session, app: FastAPI) -> Certificate:
 def test_pdf_has_the_thai_text_font_and_metadata(db: Session, app: FastAPI, tmp_path: Path) -> None:
     certificate = issued(db, app)
     pdf = tmp_path / "c.pdf"
+    if os.environ.get("PRACHA_KEEP_PDF"):
+        Path(os.environ["PRACHA_KEEP_PDF"]).write_bytes(certificate.pdf)
     pdf.write_bytes(certificate.pdf)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert certificate.id in text and certificate.application.reference in text
@@ -54,7 +56,8 @@ def test_pdf_has_the_thai_text_font_and_metadata(db: Session, app: FastAPI, tmp_
     # Every consonant and vowel letter of the Thai text is there, in order. The marks are not checked:
     # WeasyPrint maps each glyph to one piece of text, so where shaping stacks or decomposes marks
     # (ผู้, ประจำ) the text layer can lose or swap them, while the page itself is drawn correctly.
-    for expected in (TITLE, "เลขประจำตัวประชาชน", "งานสวัสดิการผู้สูงอายุ", "ขอรับรองว่า สมชาย ใจดี"):
+    for expected in (TITLE, "เลขประจำตัวประชาชน", "งานสวัสดิการผู้สูงอายุ", "ได้รับลงทะเบียน สมชาย ใจดี",
+                     "เริ่มรับเงินตั้งแต่เดือน", "นายกเทศมนตรีนครเชียงใหม่"):
         assert skeleton(expected) in skeleton(text), expected
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Loma" in fonts

@@ -86,6 +86,10 @@ def test_somchai_goes_from_submit_to_certificate_with_no_human(
     assert len(logs) == 2 and all(r.ledger_entry_id for r in logs)
     certificate = db.scalar(select(Certificate).where(Certificate.application_id == application.id))
     assert certificate is not None
+    # The document certifies what the civil registry answered, and says the system issued it.
+    facts = {f["id"]: f for f in (certificate.facts or {})["facts"]}
+    assert facts["birth_date"]["value"] == SOMCHAI[3].isoformat() and facts["monthly_amount"]["value"] in (700, 800)
+    assert (certificate.facts or {})["issuer"] == {"automatic": True, "name": None}
     subjects = [m.subject for m in db.scalars(select(InboxMessage).where(InboxMessage.user_id == somchai.id))]
     assert f"{application.reference}: ออกหนังสือรับรองแล้ว" in subjects
     client = make_client()

@@ -48,6 +48,9 @@ def run(source: str) -> object:
     ("min('2026-01-02', '2025-01-01')", "2025-01-01"), ("round(2.6)", 3), ("null == null", True),
     ("civil.address.local_authority == 'เทศบาลนครเชียงใหม่'", True), ("\"a\\\"b\" + 'c'", 'a"bc'),
     ("[1, 2] == [1, 2]", True), ("1.50 == 1.5", True),
+    ("add_months('2026-01-31', 1)", "2026-02-28"), ("add_months('2028-01-31', 1)", "2028-02-29"),
+    ("add_months('2026-11-15', 2)", "2027-01-15"), ("add_months('2026-03-14', -720)", "1966-03-14"),
+    ("month_start('2026-11-25')", "2026-11-01"),
 ])
 def test_values(source: str, expected: object) -> None:
     assert run(source) == expected

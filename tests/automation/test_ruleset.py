@@ -17,7 +17,7 @@ def step(**changes: Any) -> dict[str, Any]:
     auto: dict[str, Any] = {"facts": {"civil": {"lookup": "civil-person"}},
                             "rules": [{"id": "adult", "text": TEXT,
                                        "when": "age_on(civil.birth_date, app.submitted_on) >= 18"}],
-                            "fee": "if(form.copies > 1, (form.copies - 1) * 20, 0)", "certificate": TEXT}
+                            "fee": "if(form.copies > 1, (form.copies - 1) * 20, 0)"}
     auto.update(changes)
     return auto
 
@@ -45,7 +45,7 @@ def test_a_good_step_compiles_and_its_fee_is_an_expression() -> None:
     ({"rules": [{"id": "a", "text": TEXT, "when": "1 <"}]}, "expected a value"),
     ({"rules": [{"id": "a", "text": TEXT, "when": "true"}, {"id": "a", "text": TEXT, "when": "true"}]}, "unique"),
     ({"fee": "form.copies *"}, "fee"),
-    ({"certificate": None}, "certificate"),
+    ({"certificate": TEXT}, "unknown keys"),  # what an approval issues is the service's `document` block
     ({"extra": 1}, "unknown keys"),
 ])
 def test_broken_steps_are_refused_with_the_place_and_the_problem(changes: dict[str, Any], message: str) -> None:

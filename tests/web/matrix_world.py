@@ -142,8 +142,8 @@ def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user:
     officer = Principal(user=officer_user)
     service.act(db, catalog, officer, approved, "review")
     service.act(db, catalog, officer, approved, "approve")
-    certificate = certificates.issue(db, catalog, approved, title_th="หนังสือรับรอง", title_en="Certificate",
-                                     signer=app.state.pracha.registry.get(LEDGER).signer, base_url="http://testserver")
+    certificate = certificates.issue(db, catalog, approved, signer=app.state.pracha.registry.get(LEDGER).signer,
+                                     base_url="http://testserver")
     db.commit()
     ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, app.state.pracha.settings.ledger_origin)
     db.commit()

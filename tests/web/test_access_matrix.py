@@ -196,7 +196,10 @@ MATRIX = [
     Call("POST", "/channels/line/webhook", everyone(404), "text"),
     # automation
     Call("GET", "/verify/{cert_id}", everyone(200)),
+    Call("POST", "/verify/{cert_id}", everyone(200), "multipart"),
     Call("GET", "/api/v1/certificates/{cert_id}", everyone(200)),
+    Call("GET", "/me/documents", expect(**CITIZENS)),
+    Call("GET", "/api/v1/me/documents", expect(**CITIZENS)),
     Call("GET", "/certificates/{cert_id}.pdf", visible(200)),
     Call("POST", "/certificates/{cert_id}/revoke", expect(officer=422, other_officer=404, agency_admin=422), "form"),
     Call("POST", "/applications/{reference}/automation/override",

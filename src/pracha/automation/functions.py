@@ -49,6 +49,19 @@ def _extreme(pick: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+def _add_months(day: Any, months: Any) -> dt.date:
+    """The same day `months` months on (the month's last day when it has fewer days)."""
+    start = as_date(day)
+    index = start.year * 12 + start.month - 1 + _int(months, "add_months")
+    year, month = divmod(index, 12)
+    for last in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month + 1, min(start.day, last))
+        except ValueError:
+            continue
+    raise RuleTypeError(f"add_months cannot move {start} by {months}")
+
+
 def _round(value: Any) -> int:
     number = _number(value)
     if number is None:
@@ -63,6 +76,8 @@ EAGER: dict[str, tuple[int, int, Callable[..., Any]]] = {
     "days_between": (2, 2, lambda a, b: (as_date(b) - as_date(a)).days),
     "add_days": (2, 2, lambda d, n: as_date(d) + dt.timedelta(days=_int(n, "add_days"))),
     "year": (1, 1, lambda d: as_date(d).year),
+    "add_months": (2, 2, _add_months),
+    "month_start": (1, 1, lambda d: as_date(d).replace(day=1)),
     "fiscal_year_end": (1, 2, lambda d, n=0: fiscal_year_end(as_date(d), _int(n, "fiscal_year_end"))),
     "len": (1, 1, _length),
     "min": (1, 10, _extreme(min)),

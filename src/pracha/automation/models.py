@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
+from pracha.identity.models import User
 from pracha.ledger.models import LedgerEntry
 from pracha.services.models import Application
 from pracha.vault import EncryptedJSON
@@ -42,9 +43,12 @@ class BotDecision(Base):
 
 
 class Certificate(Base):
-    """An issued certificate; the PDF is kept so the same bytes can be downloaded again."""
+    """An issued document (certificate, registration, permit …); the PDF is kept so the same bytes can be
+    downloaded again. `facts` is the signed content (holder, certified facts, issuer, validity), under
+    the holder's own key; rows from before migration 0012 have none."""
 
     __tablename__ = "certificates"
+    __vault_subject__ = ("citizen_id", "citizen")
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # public, random, in the QR code
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), unique=True)
@@ -58,8 +62,14 @@ class Certificate(Base):
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     revoked_reason: Mapped[str | None] = mapped_column(Text)
     revocation_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    citizen_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)  # the holder
+    service_id: Mapped[str | None] = mapped_column(String(64))
+    number: Mapped[str | None] = mapped_column(String(60), unique=True)  # the document's printed number
+    valid_until: Mapped[dt.date | None] = mapped_column(Date)  # None: no expiry
+    facts: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON(erased=dict))
 
     application: Mapped[Application] = relationship()
+    citizen: Mapped[User | None] = relationship(foreign_keys=[citizen_id])
     ledger_entry: Mapped[LedgerEntry | None] = relationship(foreign_keys=[ledger_entry_id])
     revocation_entry: Mapped[LedgerEntry | None] = relationship(foreign_keys=[revocation_entry_id])
 

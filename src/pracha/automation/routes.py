@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from pracha.automation import certificates, dashboard, tasks
 from pracha.automation import service as automation
@@ -17,6 +18,7 @@ from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.downloads import content_disposition
 from pracha.http.params import RowId
 from pracha.http.rendering import render
+from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
 from pracha.identity.principal import Principal
 from pracha.ledger import note
@@ -34,18 +36,40 @@ def _verifier(request: Request) -> note.Verifier:
     return ledger_of(request).verifier
 
 
+def _verify_context(request: Request, result: certificates.Verification) -> dict[str, Any]:
+    application = result.certificate.application
+    agency = catalog_of(request).agencies.get(application.agency)
+    return {"result": result, "cert_id": result.certificate.id, "reference": application.reference,
+            "service": catalog_of(request).get(application.service_id), "agency": agency}
+
+
 @router.get("/verify/{cert_id}", response_class=HTMLResponse)
 def verify_page(cert_id: str, request: Request, _: Principal = allow(PUBLIC), db: Session = Depends(get_db)
                 ) -> Response:
-    """Is this certificate genuine, and still valid? An unknown number answers 404 and says so."""
+    """Is this document genuine, and still valid? An unknown number answers 404 and says so."""
     try:
         result = certificates.verify(db, cert_id, _verifier(request))
     except certificates.CertificateNotFound:
         return render(request, "automation/verify.html", {"result": None, "cert_id": cert_id[:40]}, status_code=404)
-    application = result.certificate.application
-    return render(request, "automation/verify.html", {
-        "result": result, "cert_id": result.certificate.id, "reference": application.reference,
-        "service": catalog_of(request).get(application.service_id)})
+    return render(request, "automation/verify.html", _verify_context(request, result))
+
+
+@router.post("/verify/{cert_id}", response_class=HTMLResponse)
+async def verify_file(cert_id: str, request: Request, _: Principal = allow(PUBLIC, write=False),
+                      db: Session = Depends(get_db)) -> Response:
+    """Check a PDF file someone was given against the document it claims to be, byte for byte."""
+    limit = app_state(request).settings.max_upload_bytes
+    form = await request.form()
+    upload = form.get("file")
+    data = await upload.read(limit + 1) if isinstance(upload, UploadFile) and upload.filename else b""
+    try:
+        result = certificates.verify(db, cert_id, _verifier(request), data if 0 < len(data) <= limit else None)
+    except certificates.CertificateNotFound:
+        return render(request, "automation/verify.html", {"result": None, "cert_id": cert_id[:40]}, status_code=404)
+    problem = None if 0 < len(data) <= limit else "empty" if not data else "too_large"
+    return render(request, "automation/verify.html", {**_verify_context(request, result), "file_problem": problem,
+                                                      "file_checked": problem is None},
+                  status_code=200 if problem is None else 422)
 
 
 @router.get("/api/v1/certificates/{cert_id}", tags=["automation"])
@@ -53,8 +77,11 @@ def verify_api(cert_id: str, request: Request, _: Principal = allow(PUBLIC), db:
                ) -> dict[str, Any]:
     result = certificates.verify(db, cert_id, _verifier(request))
     c = result.certificate
-    return {"id": c.id, "status": result.status, "checks": result.checks, "title": {"th": c.title_th, "en": c.title_en},
-            "issued_at": c.issued_at.isoformat(), "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+    return {"id": c.id, "number": c.number, "status": result.status, "checks": result.checks,
+            "title": {"th": c.title_th, "en": c.title_en}, "holder": result.holder, "agency": c.application.agency,
+            "issuer": result.issuer, "issued_at": c.issued_at.isoformat(),
+            "valid_until": c.valid_until.isoformat() if c.valid_until else None,
+            "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
             "ledger_index": c.ledger_entry.index if c.ledger_entry else None}
 
 

@@ -1,5 +1,6 @@
 """The `auto` part of a catalogue step, checked and compiled: which facts the bot fetches, its rules
-(each with an id, Thai/English text and a condition), the fee expression and the certificate title.
+(each with an id, Thai/English text and a condition), and the fee expression. What an approval issues is
+the service's `document` block (documents.py).
 Pure: imports nothing of ours but the rule language.
 
     auto:
@@ -11,7 +12,6 @@ Pure: imports nothing of ours but the rule language.
           text: {th: "อายุ 60 ปีบริบูรณ์ขึ้นไป…", en: "Aged 60 or over…"}
           when: "age_on(civil.birth_date, fiscal_year_end(app.submitted_on, 1)) >= 60"
       fee: "0"
-      certificate: {th: "หนังสือรับรอง…", en: "Certificate of …"}
 """
 
 from __future__ import annotations
@@ -55,8 +55,6 @@ class RuleSet:
     rules: tuple[Rule, ...]
     fee_source: str
     fee: Node
-    certificate_th: str
-    certificate_en: str
 
 
 def _walk(node: Node, names: frozenset[str], where: str, bound: frozenset[str] = frozenset()) -> None:
@@ -100,7 +98,7 @@ def _text(value: Any, where: str) -> tuple[str, str]:
 def compile_step(step: str, auto: Mapping[str, Any], lookups: frozenset[str]) -> RuleSet:
     """Check and compile one step's `auto` mapping; `lookups` are the registry lookups that exist."""
     where = f"step {step}"
-    unknown = set(auto) - {"facts", "rules", "fee", "certificate"}
+    unknown = set(auto) - {"facts", "rules", "fee"}
     if unknown:
         raise RuleSetError(f"{where}: unknown keys {sorted(unknown)}")
     facts: list[FactSpec] = []
@@ -131,5 +129,4 @@ def compile_step(step: str, auto: Mapping[str, Any], lookups: frozenset[str]) ->
         raise RuleSetError(f"{where}: rule ids must be unique, found {ids}")
     fee_source = str(auto.get("fee", "0"))
     fee = _compile(fee_source, names, f"{where}: fee")
-    cert_th, cert_en = _text(auto.get("certificate"), f"{where}: certificate")
-    return RuleSet(step, tuple(facts), tuple(rules), fee_source, fee, cert_th, cert_en)
+    return RuleSet(step, tuple(facts), tuple(rules), fee_source, fee)

@@ -27,12 +27,14 @@ from pracha.services.models import Application
 
 
 def install(registry: Registry, catalog: Catalog) -> None:
-    """Register the automation's hooks on an app's registry (and check that every `auto` step of the
-    catalogue compiles: a broken rule fails at start, not at the first application)."""
+    """Register the automation's hooks on an app's registry (and check that every `auto` step and
+    `document` block of the catalogue compiles: a broken rule fails at start, not at the first application)."""
     automated = frozenset(bot.rulesets(catalog))
+    issuing = frozenset(certificates.specs(catalog))
 
     def after_action(session: Session, application: Application, action: str) -> None:
-        if application.service_id in automated:
+        if (application.service_id in automated and action in ("submit", "resubmit")) or (
+                application.service_id in issuing and action == "approve"):
             queue_work(session, application, action)
 
     registry.add(AFTER_ACTION, after_action)
@@ -47,7 +49,7 @@ def page_context(session: Session, application: Application) -> dict[str, Any]:
 
 
 def queue_work(session: Session, application: Application, action: str) -> None:
-    """The bot on submit, the certificate on approval: queued in the transaction of the change."""
+    """The bot on submit, the document on approval: queued in the transaction of the change."""
     if action in ("submit", "resubmit"):
         tasks.enqueue(session, "bot", f"bot:{application.id}:{application.version}",
                       {"application_id": application.id})
@@ -101,12 +103,11 @@ def _prepare_certificate(session: Session, context: tasks.Context, payload: dict
     application = session.get(Application, int(payload["application_id"]))
     if application is None or application.status != workflow.APPROVED:
         return None
-    ruleset = bot.rulesets(context.catalog).get(application.service_id)
-    if ruleset is None or certificate_for(session, application.id) is not None:
+    if application.service_id not in certificates.specs(context.catalog) or certificate_for(
+            session, application.id) is not None:
         return None
     settings = context.settings
-    return certificates.prepare(context.catalog, application, title_th=ruleset.certificate_th,
-                                title_en=ruleset.certificate_en,
+    return certificates.prepare(session, context.catalog, application,
                                 signer=load_or_create_signer(settings.var_dir, settings.ledger_origin),
                                 base_url=settings.public_base_url)
 
@@ -119,15 +120,13 @@ def _issue_certificate(session: Session, context: tasks.Context, payload: dict[s
     application = session.scalar(query)
     if application is None or application.status != workflow.APPROVED:
         return
-    ruleset = bot.rulesets(context.catalog).get(application.service_id)
-    if ruleset is None:
+    if application.service_id not in certificates.specs(context.catalog):
         return
     if session.scalar(select(Certificate.id).where(Certificate.application_id == application.id)):
         return  # issued by an earlier run of this task that committed
     settings = context.settings
     signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
-    certificate = certificates.issue(session, context.catalog, application, title_th=ruleset.certificate_th,
-                                     title_en=ruleset.certificate_en, signer=signer,
+    certificate = certificates.issue(session, context.catalog, application, signer=signer,
                                      base_url=settings.public_base_url, prepared=payload.get("prepared"))
     citizen = application.citizen
     if citizen.language == "en":
@@ -136,7 +135,7 @@ def _issue_certificate(session: Session, context: tasks.Context, payload: dict[s
     else:
         subject, body = (f"{application.reference}: ออกหนังสือรับรองแล้ว",
                          f"หนังสือรับรอง “{certificate.title_th}” พร้อมให้ดาวน์โหลดแล้ว")
-    notify(session, citizen, subject=subject, body=body, link=f"/certificates/{certificate.id}.pdf",
+    notify(session, citizen, subject=subject, body=body, link="/me/documents",
            application_id=application.id)
 
 

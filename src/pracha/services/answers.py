@@ -77,11 +77,10 @@ def next_steps(service: Service) -> list[NextStep]:
 
 
 def receives(service: Service) -> Text | None:
-    """The document the citizen gets when the application is approved, if the catalogue names one."""
-    for step in service.steps:
-        certificate = (step.auto or {}).get("certificate")
-        if isinstance(certificate, dict) and certificate.get("th") and certificate.get("en"):
-            return Text(str(certificate["th"]), str(certificate["en"]))
+    """The document the citizen gets when the application is approved (the catalogue's `document`)."""
+    title = (service.document or {}).get("title")
+    if isinstance(title, dict) and title.get("th") and title.get("en"):
+        return Text(str(title["th"]), str(title["en"]))
     return None
 
 

@@ -33,6 +33,7 @@ _SERVICE_KEYS = frozenset({
     "id", "agency", "life_events", "name", "summary", "description", "legal_basis", "keywords",
     "eligibility", "documents", "fee", "sla_days", "form", "steps", "privacy",
 })
+_OPTIONAL_KEYS = frozenset({"document"})  # the document an approval issues (checked by pracha.automation)
 # PDPA section 24: the lawful bases a service may process personal data on.
 LEGAL_BASES = frozenset({"legal-obligation", "public-task", "consent", "contract", "vital-interest",
                          "legitimate-interest"})
@@ -138,6 +139,7 @@ class Service:
     form_schema: dict[str, Any]
     steps: tuple[Step, ...]
     privacy: Privacy
+    document: Mapping[str, Any] | None = None  # what an approval issues (checked by pracha.automation)
 
 
 class CatalogError(Exception):
@@ -355,7 +357,7 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
              life_events: Mapping[str, LifeEvent]) -> Service:
     w = str(path)
     data = _of(data, dict, w, "a mapping")
-    missing, unknown = _SERVICE_KEYS - data.keys(), data.keys() - _SERVICE_KEYS
+    missing, unknown = _SERVICE_KEYS - data.keys(), data.keys() - _SERVICE_KEYS - _OPTIONAL_KEYS
     if missing or unknown:
         raise CatalogError(f"{w}: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}")
     if data["id"] != path.stem:
@@ -387,7 +389,8 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         eligibility=tuple(_text(e, f"{w}: eligibility") for e in _items(data["eligibility"], w)),
         fee_note=_text(fee["note"], f"{w}: fee.note") if fee.get("note") is not None else None,
         sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps,
-        privacy=_privacy(data["privacy"], f"{w}: privacy"))
+        privacy=_privacy(data["privacy"], f"{w}: privacy"),
+        document=_of(data["document"], dict, f"{w}: document", "a mapping") if "document" in data else None)
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:

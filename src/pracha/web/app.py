@@ -71,6 +71,7 @@ def routers() -> list[APIRouter]:
     from pracha.assistant import line as assistant_line
     from pracha.assistant import routes as assistant_routes
     from pracha.automation import routes as automation_routes
+    from pracha.automation import wallet_routes
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
@@ -95,8 +96,9 @@ def routers() -> list[APIRouter]:
             services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,
             oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router, privacy_routes.router, privacy_api.router,
-            accountability_routes.router, ops.router, casework_routes.router, casework_api.router, staff.router]
+            assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
+            privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
+            casework_api.router, staff.router]
 
 
 def build_state(settings: Settings) -> AppState:
