@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha.automation import bot, certificates, delivery, schedules, tasks
+from pracha.automation import bot, certificates, delivery, precheck, schedules, tasks
 from pracha.automation import registry as lookups
 from pracha.automation.models import BotDecision, Certificate
 from pracha.db import utcnow
@@ -22,7 +22,7 @@ from pracha.notices.service import notify
 from pracha.services import service as services
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
-from pracha.services.hooks import AFTER_ACTION, PAGE_CONTEXT
+from pracha.services.hooks import AFTER_ACTION, ELIGIBILITY, PAGE_CONTEXT
 from pracha.services.models import Application
 
 
@@ -37,6 +37,7 @@ def install(registry: Registry, catalog: Catalog) -> None:
 
     registry.add(AFTER_ACTION, after_action)
     registry.add(PAGE_CONTEXT, page_context)
+    registry.provide(ELIGIBILITY, precheck.check_rules)  # the citizen's pre-check before applying
 
 
 def page_context(session: Session, application: Application) -> dict[str, Any]:

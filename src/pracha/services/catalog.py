@@ -6,6 +6,10 @@ working-day calendar. ``catalog/agencies.yaml`` and ``catalog/life-events.yaml``
 names; ``catalog/services/<id>.yaml`` defines one service each. Any problem raises ``CatalogError``
 naming the file and what is wrong. Search weighs each service's fields (name and
 keywords most) in a ``textsearch.SearchIndex`` (BM25 over Thai words, never split on spaces).
+
+Optional keys of a service: ``multiple: true`` lets a citizen have several open applications of the
+service at once (twins' births, two buildings); by default (false) a second draft or submission while
+one is a draft or open answers 409 ``duplicate_application`` (see ``services.duplicates``).
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ _SERVICE_KEYS = frozenset({
     "id", "agency", "life_events", "name", "summary", "description", "legal_basis", "keywords",
     "eligibility", "documents", "fee", "sla_days", "form", "steps", "privacy",
 })
+_OPTIONAL_SERVICE_KEYS = frozenset({"multiple"})
 # PDPA section 24: the lawful bases a service may process personal data on.
 LEGAL_BASES = frozenset({"legal-obligation", "public-task", "consent", "contract", "vital-interest",
                          "legitimate-interest"})
@@ -138,6 +143,7 @@ class Service:
     form_schema: dict[str, Any]
     steps: tuple[Step, ...]
     privacy: Privacy
+    multiple: bool = False  # may a citizen have several open applications of it at once?
 
 
 class CatalogError(Exception):
@@ -343,7 +349,7 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
              life_events: Mapping[str, LifeEvent]) -> Service:
     w = str(path)
     data = _of(data, dict, w, "a mapping")
-    missing, unknown = _SERVICE_KEYS - data.keys(), data.keys() - _SERVICE_KEYS
+    missing, unknown = _SERVICE_KEYS - data.keys(), data.keys() - _SERVICE_KEYS - _OPTIONAL_SERVICE_KEYS
     if missing or unknown:
         raise CatalogError(f"{w}: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}")
     if data["id"] != path.stem:
@@ -375,7 +381,8 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         eligibility=tuple(_text(e, f"{w}: eligibility") for e in _items(data["eligibility"], w)),
         fee_note=_text(fee["note"], f"{w}: fee.note") if fee.get("note") is not None else None,
         sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps,
-        privacy=_privacy(data["privacy"], f"{w}: privacy"))
+        privacy=_privacy(data["privacy"], f"{w}: privacy"),
+        multiple=_of(data.get("multiple", False), bool, f"{w}: multiple", "true or false"))
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:
