@@ -116,9 +116,9 @@ def _missing(service: Service, finding: Mapping[str, Any], lang: str, precheck: 
     fact, _, rest = path.partition(".")
     registry = registry_name(missing.get("registry") or missing.get("source"), lang)
     en = lang == "en"
-    if problem == REJECTED:
-        title, typed = field_title(service, rest, lang), missing.get("typed")
-        shown = f" {typed}" if typed not in (None, "") else ""
+    typed = missing.get("typed")
+    if problem == REJECTED and typed not in (None, ""):
+        title, shown = field_title(service, rest, lang), f" {typed}"
         return (f"{_cap(registry)} has no record of the {title.lower()}{shown} you gave. Please check it." if en
                 else f"{registry}ไม่พบ{title}{shown} ที่ท่านกรอก กรุณาตรวจสอบ")
     if fact == "form" or problem == UNANSWERED:

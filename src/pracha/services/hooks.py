@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
-from pracha.identity.models import User
 from pracha.hooks import Hook, Slot
+from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.services.catalog import Catalog, Service
 from pracha.services.models import Application
