@@ -39,6 +39,11 @@ WHOSE: dict[str, tuple[str, str]] = {
     "child": ("ของเด็ก", "the child's"), "child_welfare": ("ของเด็ก", "the child's"),
     "new_house": ("ของบ้านหลังใหม่", "the new house's"), "app": ("", "the"),
 }
+ALLOWANCES: dict[str, tuple[str, str]] = {
+    "elderly": ("เบี้ยยังชีพผู้สูงอายุ", "elderly allowance"), "disability": ("เบี้ยความพิการ", "disability allowance"),
+    "child-support": ("เงินอุดหนุนเพื่อการเลี้ยงดูเด็กแรกเกิด", "child support grant"),
+}
+PAYING: dict[str, tuple[str, str]] = {"paying": ("กำลังจ่าย", "being paid"), "stopped": ("หยุดจ่ายแล้ว", "stopped")}
 WHO: dict[str, tuple[str, str]] = {"child": ("เด็ก", "the child"), "child_welfare": ("เด็ก", "the child")}
 OFFICER_CHECKS: Both = {"th": "ระบบจึงตรวจข้อนี้เองไม่ได้ เจ้าหน้าที่จะตรวจสอบให้",
                         "en": "so this cannot be checked automatically; an officer will check it."}
@@ -85,12 +90,20 @@ def _value(value: Any, lang: str, service: Service | None = None, name: str = ""
     if isinstance(value, list):
         if not value:
             return "none" if lang == "en" else "ไม่มี"
+        if all(isinstance(v, Mapping) and v.get("kind") in ALLOWANCES for v in value):
+            return ", ".join(_allowance(v, lang) for v in value)
         return f"{len(value)} item(s)" if lang == "en" else f"{len(value)} รายการ"
     if service is not None and name:
         labels = service.form_schema.get("properties", {}).get(name, {}).get("x-enum-labels", {})
         if value in labels:
             return str(labels[value]["en" if lang == "en" else "th"])
     return str(value)
+
+
+def _allowance(item: Mapping[str, Any], lang: str) -> str:
+    status = PAYING.get(str(item.get("status")))
+    name = _pick(ALLOWANCES[item["kind"]], lang)
+    return f"{name} ({_pick(status, lang)})" if status else name
 
 
 def describe_read(service: Service, path: str, value: Any, source: str, lang: str) -> str:
