@@ -43,6 +43,7 @@ from pracha.notices.models import InboxMessage
 from pracha.services import casework, forms
 from pracha.services import workflow as wf
 from pracha.services.catalog import Catalog, DocumentRequirement, Service
+from pracha.services.duplicates import OPEN_OR_DRAFT
 from pracha.services.models import Application, Document
 from pracha.services.service import Storage, act, add_document, create_application
 from pracha.web.app import load_secret
@@ -340,8 +341,27 @@ class _Seeder:
         combos += [(self.rng.choice(services), self.rng.choices(wf.STATUSES, _STATUS_WEIGHTS)[0])
                    for _ in range(count - len(plan) - len(combos))]
         plan += [(self.rng.choice(pools[s.id]), s, status) for s, status in combos]
-        for citizen, service, status in plan:
-            self.add_application(citizen, service, status, officers[service.agency])
+        busy: set[tuple[int, str]] = set()
+        for chosen, service, status in plan:
+            citizen = self.free_applicant(chosen, service, status, pools[service.id], busy)
+            if citizen is not None:
+                self.add_application(citizen, service, status, officers[service.agency])
+
+    @staticmethod
+    def free_applicant(citizen: User, service: Service, status: str, pool: list[User],
+                       busy: set[tuple[int, str]]) -> User | None:
+        """`citizen`, or the next one in `pool` with nothing open of `service` (one open application per
+        service unless it allows several); None when everyone has one. An application left open marks
+        its citizen busy for the service."""
+        if service.multiple:
+            return citizen
+        start = pool.index(citizen) if citizen in pool else 0
+        for candidate in [citizen, *pool[start:], *pool[:start]]:
+            if (candidate.id, service.id) not in busy:
+                if status in OPEN_OR_DRAFT:
+                    busy.add((candidate.id, service.id))
+                return candidate
+        return None
 
     def may_apply(self, citizen: User, service: Service) -> bool:
         low, high = _AGES.get(service.id, (18, 130))

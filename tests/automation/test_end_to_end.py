@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import BotDecision, Certificate
-from pracha.calendar import BANGKOK
+from pracha.calendar import BANGKOK, format_date
 from pracha.config import Settings
 from pracha.demo import SOMCHAI
 from pracha.exchange import keys
@@ -96,7 +96,9 @@ def test_somchai_goes_from_submit_to_certificate_with_no_human(
     sign_in(db, client, somchai)
     page = client.get(f"/applications/{application.reference}")
     assert "อนุมัติโดยระบบอัตโนมัติ" in page.text and f"/certificates/{certificate.id}.pdf" in page.text
-    assert "TH/GOV/DOPA/civil-registry/persons/" in page.text
+    # the citizen reads each finding as a sentence with its source in words, never a path or message id
+    assert f"วันเกิดของท่าน {format_date(SOMCHAI[3], 'th')} (จากทะเบียนราษฎร)" in page.text
+    assert "TH/GOV/DOPA/civil-registry/persons/" not in page.text and "civil.birth_date" not in page.text
     assert make_client().get(f"/api/v1/certificates/{certificate.id}").json()["status"] == "valid"
 
 

@@ -166,12 +166,13 @@ def test_citizens_and_agencies_see_only_their_own(db: Session, make_client: Call
 def test_overdue_filter(db: Session, make_client: Callable[..., TestClient]) -> None:
     import datetime as dt
 
-    citizen_client, officer_client = make_client(), make_client()
+    citizen_client, neighbour_client, officer_client = make_client(), make_client(), make_client()
     csrf = sign_in(db, citizen_client, create_citizen(db))
+    neighbour_csrf = sign_in(db, neighbour_client, create_citizen(db))  # one open application per citizen
     sign_in(db, officer_client, create_staff(db, "officer", AGENCY))
-    late, on_time = ready_application(citizen_client, csrf), ready_application(citizen_client, csrf)
+    late, on_time = ready_application(citizen_client, csrf), ready_application(neighbour_client, neighbour_csrf)
     act(citizen_client, csrf, late, "submit")
-    act(citizen_client, csrf, on_time, "submit")
+    act(neighbour_client, neighbour_csrf, on_time, "submit")
     row = db.scalar(select(Application).where(Application.reference == late))
     assert row is not None
     row.due_date = dt.date.today() - dt.timedelta(days=3)

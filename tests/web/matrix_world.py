@@ -100,6 +100,9 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
         "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
     }
     owner = Principal(user=users["citizen"])
+    # first the approved application (one open application per service: it must be decided before the
+    # open one below is made)
+    cert_id, task_id = _automation_world(db, catalog, app, users["officer"], owner)
     application = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
     storage = service.Storage(settings.upload_dir, settings.max_upload_bytes)
     document = None
@@ -118,7 +121,6 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     consent_id, right_id, exchange_reference = exchange_world(db, settings, catalog, users["citizen"])
     ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, settings.ledger_origin)
     db.commit()
-    cert_id, task_id = _automation_world(db, catalog, app, users["officer"], owner)
     correction = rights.create_request(db, owner, kind="rectification", fields=["last_name"], details="สะกดผิด",
                                        today=dt.date(2026, 12, 1), calendar=catalog.calendar)
     breach = breaches.record_breach(db, catalog, users["dpo"], breaches.BreachIn(
@@ -131,14 +133,14 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,
                       owner: Principal) -> tuple[str, int]:
-    task = db.scalar(select(Task).where(Task.kind == "bot"))
-    assert task is not None
     storage = service.Storage(app.state.pracha.settings.upload_dir, app.state.pracha.settings.max_upload_bytes)
     approved = service.create_application(db, catalog, owner, "elderly-allowance", ELDERLY_FORM)
     for requirement in ("id-card", "house-registration"):
         service.add_document(db, storage, catalog, owner, approved, requirement=requirement, filename="id.pdf",
                              content_type="application/pdf", stream=io.BytesIO(PDF))
     service.act(db, catalog, owner, approved, "submit", declaration=True)
+    task = db.scalar(select(Task).where(Task.kind == "bot"))  # the bot this submit queued
+    assert task is not None
     officer = Principal(user=officer_user)
     service.act(db, catalog, officer, approved, "review")
     service.act(db, catalog, officer, approved, "approve")

@@ -91,8 +91,9 @@ MATRIX = [
     Call("GET", "/services", everyone(200)),
     Call("GET", "/services/{service_id}", everyone(200)),
     Call("GET", "/services/{service_id}/apply", expect(**CITIZENS)),
-    # the matrix posts an empty apply form: refused (422), and no draft is made
-    Call("POST", "/services/{service_id}/apply", expect(citizen=422, other_citizen=422), "form"),
+    # the citizen has an elderly-allowance application open: a second one is refused (409); the other
+    # citizen posts an empty form: refused (422), and no draft is made
+    Call("POST", "/services/{service_id}/apply", expect(citizen=409, other_citizen=422), "form"),
     Call("POST", "/services/{service_id}/apply/prefill", expect(citizen=200, other_citizen=200), "form"),
     Call("GET", "/me", expect(**CITIZENS)),
     Call("GET", "/inbox", expect(**CITIZENS)),
@@ -112,6 +113,7 @@ MATRIX = [
     Call("GET", "/officer/queue", expect(officer=200, other_officer=200, agency_admin=200, auditor=200)),
     Call("GET", "/api/v1/services", everyone(200)),
     Call("GET", "/api/v1/services/{service_id}", everyone(200)),
+    Call("GET", "/api/v1/services/{service_id}/eligibility", expect(**CITIZENS)),
     Call("GET", "/api/v1/applications", expect(**dict.fromkeys(
         ("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor", "token"), 200))),
     Call("POST", "/api/v1/applications", expect(citizen=201, other_citizen=201), "json:draft"),

@@ -12,7 +12,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha.automation.evaluate import ERROR, FAIL, MISSING, PASS, Fact, Outcome, compute, evaluate
+from pracha.automation.evaluate import MISSING, PASS, Fact, Outcome, compute, evaluate
+from pracha.automation.explain import APPROVED as APPROVED
+from pracha.automation.explain import NEEDS_INFO as NEEDS_INFO
+from pracha.automation.explain import OFFICER as OFFICER
+from pracha.automation.explain import explain
 from pracha.automation.models import BotDecision
 from pracha.automation.registry import LOOKUPS, FactFetcher, fetch_facts
 from pracha.automation.ruleset import RuleSet, compile_step
@@ -26,7 +30,6 @@ from pracha.services import workflow
 from pracha.services.catalog import Catalog, Service
 from pracha.services.models import Application
 
-APPROVED, OFFICER, NEEDS_INFO = "approved", "officer", "needs_info"
 ALLOWED_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 
@@ -48,7 +51,8 @@ def finding(rule_id: str, th: str, en: str, source: str, outcome: Outcome) -> di
     return {
         "id": rule_id, "th": th, "en": en, "when": source, "outcome": outcome.outcome,
         "values": [{"path": p, "value": v, "source": s} for p, (v, s) in sorted(outcome.reads.items())],
-        "missing": {"path": outcome.missing[0], "source": outcome.missing[1]} if outcome.missing else None,
+        "missing": {"path": outcome.missing[0], "source": outcome.missing[1], "problem": outcome.problem,
+                    "registry": outcome.registry, "typed": outcome.typed} if outcome.missing else None,
         "error": outcome.error,
     }
 
@@ -78,33 +82,6 @@ def base_facts(application: Application) -> dict[str, Fact]:
         "app": Fact({"submitted_on": submitted.astimezone(BANGKOK).date(), "reference": application.reference,
                      "service_id": application.service_id}, f"application:{application.reference}"),
     }
-
-
-def _field_title(service: Service, path: str, lang: str) -> str:
-    name = path.split(".", 1)[-1]
-    prop = service.form_schema.get("properties", {}).get(name, {})
-    return str(prop.get("x-title-th") if lang != "en" else prop.get("title")) if prop else name
-
-
-def explain(service: Service, outcome: str, findings: list[dict[str, Any]], documents: Mapping[str, Any],
-            lang: str) -> str:
-    """The message that goes with the status change, in the citizen's language."""
-    th = lang != "en"
-    if outcome == APPROVED:
-        return (f"ระบบตรวจสอบอัตโนมัติผ่านครบทั้ง {len(findings)} เงื่อนไข" if th
-                else f"The automatic check passed all {len(findings)} conditions.")
-    if outcome == NEEDS_INFO:
-        names = {d.id: d.name.get(lang) for d in service.documents}
-        items = [_field_title(service, f["missing"]["path"], lang) for f in findings
-                 if f["outcome"] == MISSING and f["missing"]["source"] == "form"]
-        items += [names.get(d, d) for d in [*documents["missing"], *documents["unusable"]]]
-        return ("กรุณาเพิ่มข้อมูล: " if th else "Please add: ") + "; ".join(dict.fromkeys(items))
-    lines = [("ไม่ผ่าน: " if th else "Not met: ") + (f["th"] if th else f["en"])
-             for f in findings if f["outcome"] == FAIL]
-    lines += [("ตรวจไม่ได้: " if th else "Could not check: ") + (f["th"] if th else f["en"])
-              for f in findings if f["outcome"] in (MISSING, ERROR)]
-    head = "ส่งให้เจ้าหน้าที่พิจารณา" if th else "Passed to an officer"
-    return head + ("\n" + "\n".join(lines) if lines else "")
 
 
 def run_bot(session: Session, catalog: Catalog, settings: Settings, application_id: int, *,
@@ -143,7 +120,8 @@ def run_bot(session: Session, catalog: Catalog, settings: Settings, application_
         record={"outcome": outcome, "version": application.version, "findings": findings, "documents": documents,
                 "fee": decision.fee}, subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
     bot = Principal(system_agency=application.agency)
-    message = explain(service, outcome, findings, documents, citizen.language)
+    # both languages are made; the citizen's goes with the status change (messages stored as keys: later)
+    message = explain(service, outcome, findings, documents)["en" if citizen.language == "en" else "th"]
     if application.status == workflow.SUBMITTED:
         services.act(session, catalog, bot, application, "review",
                      message if outcome == OFFICER else None)

@@ -31,10 +31,16 @@ class Fact:
     blame: str | None = None  # the form field to correct when the value is None because of it
 
 
+# Why a value is missing: the form has no answer; the registry does not know the record; the registry
+# could not be asked; the record has no such field; the registry did not know a number the form gave.
+UNANSWERED, NOT_FOUND, UNAVAILABLE, ABSENT, REJECTED = "unanswered", "not_found", "unavailable", "absent", "rejected"
+
+
 class Missing(Exception):
-    def __init__(self, path: str, source: str) -> None:
+    def __init__(self, path: str, source: str, problem: str = ABSENT, registry: str | None = None,
+                 value: Any = None) -> None:
         super().__init__(path)
-        self.path, self.source = path, source
+        self.path, self.source, self.problem, self.registry, self.value = path, source, problem, registry, value
 
 
 class RuleTypeError(ValueError):
@@ -135,19 +141,32 @@ class Evaluator:
         elif root in self.facts:
             fact = self.facts[root]
             if fact.value is None:
-                raise Missing(fact.blame or node.name, "form" if fact.blame else fact.source)
+                raise self._missing(node, fact)
             value, source = fact.value, fact.source
         else:
             raise RuleTypeError(f"unknown name {root!r}")
         for part in rest:
             if not isinstance(value, Mapping) or value.get(part) is None:
-                raise Missing(node.name, source)
+                if source == "form":
+                    raise Missing(node.name, source, UNANSWERED)
+                record = self.facts[root].value if source != "item" else None
+                unknown = isinstance(record, Mapping) and record.get("found") is False
+                raise Missing(node.name, source, NOT_FOUND if unknown else ABSENT, source)
             value = value[part]
         if isinstance(value, float):
             value = Decimal(str(value))
         if source != "item":
             self.reads.values[node.name] = (jsonable(value), source)
         return value
+
+    def _missing(self, node: Path, fact: Fact) -> Missing:
+        if fact.blame:  # the registry did not know what the form gave: the citizen should check that field
+            form = self.facts.get("form")
+            typed = form.value.get(fact.blame.split(".", 1)[-1]) if form and form.value else None
+            return Missing(fact.blame, "form", REJECTED, fact.source, typed)
+        if fact.source == "form":
+            return Missing(node.name, "form", UNANSWERED)
+        return Missing(node.name, fact.source, UNAVAILABLE, fact.source)
 
     def _unary(self, node: Unary) -> Any:
         value = self.run(node.operand)
@@ -213,6 +232,9 @@ class Outcome:
     reads: dict[str, tuple[Any, str]]
     missing: tuple[str, str] | None = None  # (path, source)
     error: str | None = None
+    problem: str | None = None  # why missing: UNANSWERED, NOT_FOUND, UNAVAILABLE, ABSENT or REJECTED
+    registry: str | None = None  # the registry source that could not give the value
+    typed: Any = None  # REJECTED: the value the form gave that the registry did not know
 
 
 def _run(node: Node, facts: Mapping[str, Fact]) -> tuple[Any, Evaluator, Outcome | None]:
@@ -221,7 +243,8 @@ def _run(node: Node, facts: Mapping[str, Fact]) -> tuple[Any, Evaluator, Outcome
     try:
         return evaluator.run(node), evaluator, None
     except Missing as exc:
-        return None, evaluator, Outcome(MISSING, None, evaluator.reads.values, missing=(exc.path, exc.source))
+        return None, evaluator, Outcome(MISSING, None, evaluator.reads.values, missing=(exc.path, exc.source),
+                                        problem=exc.problem, registry=exc.registry, typed=jsonable(exc.value))
     except (RuleTypeError, ArithmeticError, OverflowError, ValueError) as exc:
         return None, evaluator, Outcome(ERROR, None, evaluator.reads.values, error=str(exc))
 

@@ -44,9 +44,24 @@ PERSON_LOOKUPS = frozenset({"civil-person", "welfare-person"})
 FactFetcher = Callable[[Session, Settings, Application, Sequence[FactSpec], Mapping[str, Fact]], dict[str, Fact]]
 
 
-def _key(spec: FactSpec, application: Application, base: Mapping[str, Fact]) -> str | None:
+@dataclass(frozen=True)
+class Asker:
+    """Who a lookup is for and who asks: the bot for an application, or the pre-check before one."""
+
+    agency: str
+    national_id: str | None  # the applicant's
+    user: str  # as the message log names the caller, e.g. "bot:<agency>"
+
+
+def asker_of(application: Application | Asker) -> Asker:
+    if isinstance(application, Asker):
+        return application
+    return Asker(application.agency, application.citizen.national_id, f"bot:{application.agency}")
+
+
+def _key(spec: FactSpec, asker: Asker, base: Mapping[str, Fact]) -> str | None:
     if spec.key is None:
-        return application.citizen.national_id
+        return asker.national_id
     outcome = compute(spec.key, base)
     return str(outcome.value) if outcome.outcome == PASS and outcome.value not in (None, "") else None
 
@@ -73,24 +88,25 @@ class PreparedLookup:
     body: dict[str, Any] = field(default_factory=dict)
 
 
-def prepare_lookups(session: Session, settings: Settings, application: Application, specs: Sequence[FactSpec],
-                    base: Mapping[str, Fact]) -> list[PreparedLookup]:
+def prepare_lookups(session: Session, settings: Settings, application: Application | Asker,
+                    specs: Sequence[FactSpec], base: Mapping[str, Fact]) -> list[PreparedLookup]:
     """Each spec's checks and forward through the mediator; writes nothing (`record_lookups` does)."""
     prepared: list[PreparedLookup] = []
+    asker = asker_of(application)
     for spec in specs:
         lookup = LOOKUPS[spec.lookup]
-        key = _key(spec, application, base)
+        key = _key(spec, asker, base)
         blame = _render_path(spec)
         if key is None:
             prepared.append(PreparedLookup(spec.name, "form", blame, Fact(
                 None, "form", problem="the form does not name whom to look up", blame=blame)))
             continue
         path = lookup.path.format(key=key)
-        subject = key if spec.lookup in PERSON_LOOKUPS else (application.citizen.national_id or key)
+        subject = key if spec.lookup in PERSON_LOOKUPS else (asker.national_id or key)
         reference = mediator.new_reference()
-        ask = checks.Ask(client=agency_client(application.agency), message_id=f"pracha-{reference}",
+        ask = checks.Ask(client=agency_client(asker.agency), message_id=f"pracha-{reference}",
                          purpose=ELIGIBILITY, service_id=lookup.service_id, path=path.strip("/"),
-                         user=f"bot:{application.agency}", subject_national_id=subject)
+                         user=asker.user, subject_national_id=subject)
         trace = checks.Trace(subject_national_id=subject)
         item = PreparedLookup(spec.name, f"{lookup.service_id}/{path}", blame, ask=ask, trace=trace,
                               reference=reference, started=time.perf_counter())

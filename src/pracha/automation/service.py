@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha.automation import bot, certificates, delivery, schedules, tasks
+from pracha.automation import bot, certificates, delivery, explain, precheck, schedules, tasks
 from pracha.automation import registry as lookups
 from pracha.automation.models import BotDecision, Certificate
-from pracha.db import utcnow
+from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden, InvalidInput
 from pracha.hooks import Registry
 from pracha.identity.models import AGENCY_ADMIN, OFFICER
@@ -22,7 +22,7 @@ from pracha.notices.service import notify
 from pracha.services import service as services
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
-from pracha.services.hooks import AFTER_ACTION, PAGE_CONTEXT
+from pracha.services.hooks import AFTER_ACTION, CATALOG, ELIGIBILITY, PAGE_CONTEXT
 from pracha.services.models import Application
 
 
@@ -39,13 +39,18 @@ def install(registry: Registry, catalog: Catalog) -> None:
 
     registry.add(AFTER_ACTION, after_action)
     registry.add(PAGE_CONTEXT, page_context)
+    registry.provide(ELIGIBILITY, precheck.check_rules)  # the citizen's pre-check before applying
 
 
 def page_context(session: Session, application: Application) -> dict[str, Any]:
     """What the application page shows of the bot: its decisions (newest first) and the certificate."""
     decisions = list(session.scalars(select(BotDecision).where(BotDecision.application_id == application.id)
                                      .order_by(BotDecision.id.desc())))
-    return {"bot_decisions": decisions, "certificate": certificate_for(session, application.id)}
+    catalog = registry_of(session).find(CATALOG)
+    svc = catalog.get(application.service_id) if catalog is not None else None
+    return {"bot_decisions": decisions, "certificate": certificate_for(session, application.id),
+            "finding_because": (lambda found: explain.because(svc, found)) if svc is not None else None,
+            "finding_field": explain.field_to_fix}
 
 
 def queue_work(session: Session, application: Application, action: str) -> None:

@@ -15,7 +15,7 @@ from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
 from pracha.paging import PageOut, PageRequest, page_body, page_request
-from pracha.services import attachments, service, views, workflow
+from pracha.services import attachments, eligibility, service, views, workflow
 from pracha.services.catalog import Service
 from pracha.services.deps import catalog_of, storage_of
 from pracha.services.models import Application
@@ -25,6 +25,7 @@ from pracha.services.schemas import (
     ApplicationOut,
     ApplicationPatch,
     DocumentOut,
+    EligibilityOut,
     InboxMessageOut,
     ServiceOut,
     ServiceSummary,
@@ -88,6 +89,23 @@ def get_service(service_id: str, request: Request, _: Principal = allow(PUBLIC))
             "documents": [{"id": d.id, "name": _text(d.name), "required": d.required} for d in s.documents],
             "steps": [{"id": st.id, "actor": st.actor, "text": _text(st.text)} for st in s.steps],
             "form_schema": s.form_schema}
+
+
+@router.get("/services/{service_id}/eligibility", response_model=EligibilityOut, tags=["catalogue"],
+            responses=errors(404))
+def get_eligibility(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
+                    db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Before applying: the service's rules checked on what the state already knows of the signed-in
+    citizen (registry reads under the same checks as the bot's, each in the citizen's data tracker, and
+    their own account), and their open application of the service if any. `not_eligible` does not stop
+    an application: an officer decides."""
+    assert p.user is not None
+    catalog = catalog_of(request)
+    state = app_state(request)
+    found = eligibility.check_eligibility(db, state.registry, state.settings, catalog, p.user,
+                                          service.get_service(catalog, service_id))
+    db.commit()
+    return found.to_json(request.state.lang)
 
 
 @router.get("/applications", response_model=PageOut[StatusOut], tags=["applications"])

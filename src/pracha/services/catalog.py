@@ -6,6 +6,10 @@ working-day calendar. ``catalog/agencies.yaml`` and ``catalog/life-events.yaml``
 names; ``catalog/services/<id>.yaml`` defines one service each. Any problem raises ``CatalogError``
 naming the file and what is wrong. Search weighs each service's fields (name and
 keywords most) in a ``textsearch.SearchIndex`` (BM25 over Thai words, never split on spaces).
+
+Optional keys of a service: ``multiple: true`` lets a citizen have several open applications of the
+service at once (twins' births, two buildings); by default (false) a second draft or submission while
+one is a draft or open answers 409 ``duplicate_application`` (see ``services.duplicates``).
 """
 
 from __future__ import annotations
@@ -33,7 +37,8 @@ _SERVICE_KEYS = frozenset({
     "id", "agency", "life_events", "name", "summary", "description", "legal_basis", "keywords",
     "eligibility", "documents", "fee", "sla_days", "form", "steps", "privacy",
 })
-_OPTIONAL_KEYS = frozenset({"document"})  # the document an approval issues (checked by pracha.automation)
+# the document an approval issues (checked by pracha.automation); may a citizen have several open at once?
+_OPTIONAL_KEYS = frozenset({"document", "multiple"})
 # PDPA section 24: the lawful bases a service may process personal data on.
 LEGAL_BASES = frozenset({"legal-obligation", "public-task", "consent", "contract", "vital-interest",
                          "legitimate-interest"})
@@ -140,6 +145,7 @@ class Service:
     steps: tuple[Step, ...]
     privacy: Privacy
     document: Mapping[str, Any] | None = None  # what an approval issues (checked by pracha.automation)
+    multiple: bool = False  # may a citizen have several open applications of it at once?
 
 
 class CatalogError(Exception):
@@ -390,7 +396,8 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         fee_note=_text(fee["note"], f"{w}: fee.note") if fee.get("note") is not None else None,
         sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps,
         privacy=_privacy(data["privacy"], f"{w}: privacy"),
-        document=_of(data["document"], dict, f"{w}: document", "a mapping") if "document" in data else None)
+        document=_of(data["document"], dict, f"{w}: document", "a mapping") if "document" in data else None,
+        multiple=_of(data.get("multiple", False), bool, f"{w}: multiple", "true or false"))
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:

@@ -24,8 +24,9 @@ from pracha.identity.principal import Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
-from pracha.services import attachments, casework, forms, provenance, service, uploads, views, workflow
+from pracha.services import attachments, casework, eligibility, forms, provenance, service, uploads, views, workflow
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
+from pracha.services.duplicates import DuplicateApplication
 from pracha.services.errors import FormInvalid
 from pracha.services.hooks import FORM_PREFILL
 from pracha.services.models import Application
@@ -47,10 +48,22 @@ def catalogue_page(request: Request, q: str = "", agency: str = "", event: str =
     return render(request, "catalogue.html", {"services": services, "q": q, "agency": agency, "event": event})
 
 
+def _precheck(request: Request, db: Session, p: Principal, svc: Any) -> dict[str, Any]:
+    """A signed-in citizen's pre-check (its registry reads are committed: the data tracker shows them)."""
+    if p.role != CITIZEN or p.user is None:
+        return {}
+    state = app_state(request)
+    found = eligibility.check_eligibility(db, state.registry, state.settings, catalog_of(request), p.user, svc)
+    db.commit()
+    return {"precheck": found, "related": eligibility.related_services(catalog_of(request), svc)}
+
+
 @router.get("/services/{service_id}", response_class=HTMLResponse)
-def service_page(service_id: str, request: Request, _: Principal = allow(PUBLIC)) -> Response:
+def service_page(service_id: str, request: Request, p: Principal = allow(PUBLIC, write_for=(CITIZEN,)),
+                 db: Session = Depends(get_db)) -> Response:
     svc = service.get_service(catalog_of(request), service_id)
-    return render(request, "service.html", {"service": svc, "agency": catalog_of(request).agencies[svc.agency]})
+    return render(request, "service.html", {"service": svc, "agency": catalog_of(request).agencies[svc.agency],
+                                            **_precheck(request, db, p, svc)})
 
 
 # --- applying -------------------------------------------------------------------------------------
@@ -58,11 +71,13 @@ def service_page(service_id: str, request: Request, _: Principal = allow(PUBLIC)
 
 def _form_page(request: Request, svc: Any, *, application: Application | None, values: dict[str, Any],
                errors: dict[str, str], message: str | None = None, status_code: int = 200,
-               prefill: Any = None, registry: dict[str, Any] | None = None) -> Response:
+               prefill: Any = None, registry: dict[str, Any] | None = None,
+               precheck: dict[str, Any] | None = None) -> Response:
     return render(request, "apply.html", {
         "service": svc, "application": application, "fields": forms.fields(svc.form_schema),
         "values": forms.display_values(svc.form_schema, values), "errors": errors, "message": message,
         "client_token": secrets.token_urlsafe(16), "prefill": prefill, "registry": registry or {},
+        **(precheck or {}),
     }, status_code=status_code)
 
 
@@ -77,12 +92,14 @@ def _secret(request: Request) -> str:
 
 
 @router.get("/services/{service_id}/apply", response_class=HTMLResponse)
-def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
                db: Session = Depends(get_db)) -> Response:
-    """The empty form. Nothing is fetched on a GET: the form offers a button that POSTs to `…/prefill`."""
+    """The empty form, after the pre-check (its registry reads are the only fetch on this GET: the
+    prefill waits for the form's button, which POSTs to `…/prefill`)."""
     svc = service.get_service(catalog_of(request), service_id)
+    precheck = _precheck(request, db, p, svc)
     return _form_page(request, svc, application=None, values={}, errors={},
-                      prefill=_prefill(request, db, p, svc, fetch=False))
+                      prefill=_prefill(request, db, p, svc, fetch=False), precheck=precheck)
 
 
 @router.post("/services/{service_id}/apply/prefill", response_class=HTMLResponse)
@@ -117,9 +134,10 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
             db.commit()
         except PrachaError as exc:
             db.rollback()
+            existing = {"existing": exc.details.get("existing")} if isinstance(exc, DuplicateApplication) else {}
             return _form_page(request, svc, application=None, values=raw, errors=problems(exc, request.state.lang),
                               message=exc.message(request.state.lang), status_code=exc.status_code,
-                              registry=registry)
+                              registry=registry, precheck=existing)
         return RedirectResponse(f"/applications/{application.reference}", status_code=303)
 
     return await run_in_threadpool(run)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -113,3 +113,17 @@ class InboxMessageOut(BaseModel):
     link: str | None
     created_at: dt.datetime
     read_at: dt.datetime | None
+
+
+class RuleCheckOut(BaseModel):
+    id: str
+    text: str = Field(description="The condition, in the language asked for (`?lang=en`; Thai by default)")
+    result: Literal["pass", "fail", "unknown"]
+    because: str = Field(description="Why, in plain words: the data used and where it came from")
+
+
+class EligibilityOut(BaseModel):
+    outcome: Literal["eligible", "not_eligible", "cannot_tell"]
+    rules: list[RuleCheckOut]
+    open_application: str | None = Field(description="The reference of the citizen's open application of "
+                                                     "this service (a draft or with the agency), if any")

@@ -23,7 +23,7 @@ from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
 from pracha.notices.service import notify
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
-from pracha.services import forms, provenance, quotas, uploads, workflow
+from pracha.services import duplicates, forms, provenance, quotas, uploads, workflow
 from pracha.services.answers import DECLARATION_ID
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import (
@@ -159,6 +159,7 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
             Application.citizen_id == principal.user.id, Application.client_token == client_token))
         if existing is not None:
             return existing
+    duplicates.check_one_open(session, service, principal.user.id)
     quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
     data = forms.coerce(service.form_schema, raw)
     if forms.is_empty(data):
@@ -267,6 +268,8 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
         problem = {"th": "ข้อความยาวได้ไม่เกิน 4000 ตัวอักษร", "en": "At most 4000 characters."}
         raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
     service = get_service(catalog, application.service_id)
+    if action == "submit":
+        duplicates.check_one_open(session, service, application.citizen_id, other_than=application.id)
     if action in ("submit", "resubmit"):
         _check_form(service, application.data, complete=True)
         if missing := missing_documents(service, application):
