@@ -143,7 +143,7 @@ def run_bot(session: Session, catalog: Catalog, settings: Settings, application_
         record={"outcome": outcome, "version": application.version, "findings": findings, "documents": documents,
                 "fee": decision.fee}, subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
     bot = Principal(system_agency=application.agency)
-    message = explain(service, outcome, findings, documents, citizen.language)
+    message = {lang: explain(service, outcome, findings, documents, lang) for lang in ("th", "en")}  # each reader's
     if application.status == workflow.SUBMITTED:
         services.act(session, catalog, bot, application, "review",
                      message if outcome == OFFICER else None)
