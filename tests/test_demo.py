@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from pracha.automation.models import Task
 from pracha.calendar import BANGKOK
 from pracha.config import Settings
 from pracha.db import make_engine, make_sessionmaker
@@ -146,9 +145,7 @@ def test_application_data_documents_and_timelines_are_real(db: Session, catalog:
             assert application.due_date == catalog.calendar.add_working_days(
                 application.submitted_at.astimezone(BANGKOK).date(), svc.sla_days)
         notices = db.scalar(select(func.count()).where(InboxMessage.application_id == application.id))
-        # one notice per step the citizen is told of; an approval is told with its certificate, later
-        waiting = db.scalar(select(func.count()).where(Task.key == f"certificate:{application.id}"))
-        assert notices == sum(e.action in BY_ACTION for e in events) - waiting
+        assert notices == sum(e.action in BY_ACTION for e in events)  # one per step the citizen is told of
     hashes = set(db.scalars(select(Document.sha256)))
     assert len(hashes) == 1  # one tiny PDF, stored once
     stored = (seeded.upload_dir / next(iter(hashes))[:2] / next(iter(hashes))).read_bytes()

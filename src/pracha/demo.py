@@ -361,7 +361,7 @@ class _Seeder:
         notices = self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id)
                                        .order_by(InboxMessage.id))
         told = [at for event, at in zip(application.events, times, strict=True) if event.action in BY_ACTION]
-        for notice, at in zip(notices, told, strict=False):  # an approval's notice may wait for its document
+        for notice, at in zip(notices, told, strict=True):
             notice.created_at = at
         application.created_at, application.updated_at = times[0], times[-1]
         if application.submitted_at is not None:

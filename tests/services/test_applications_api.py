@@ -49,12 +49,11 @@ def test_citizen_to_decision(db: Session, app: FastAPI, make_client: Callable[..
     assert events[3]["message"] == "กรุณาแนบสมุดบัญชีธนาคาร"
 
     inbox = citizen_client.get("/api/v1/me/inbox").json()["items"]
-    # the receipt, the request and the information sent; not the review; the approval waits for its
-    # certificate (elderly allowance is automated) to be told in one message with it
-    assert [m["subject"] for m in inbox] == [f"{reference}: ส่งข้อมูลเพิ่มเติมแล้ว", f"{reference}: ขอข้อมูลเพิ่มเติม",
-                                             f"{reference}: ยื่นคำขอแล้ว"]
-    assert "กรุณาแนบสมุดบัญชีธนาคาร" in inbox[1]["body"]  # newest first
-    run_tasks(app)
+    # the receipt, the request, the information sent and the decision; not the review
+    assert [m["subject"] for m in inbox] == [f"{reference}: อนุมัติแล้ว", f"{reference}: ส่งข้อมูลเพิ่มเติมแล้ว",
+                                             f"{reference}: ขอข้อมูลเพิ่มเติม", f"{reference}: ยื่นคำขอแล้ว"]
+    assert "กรุณาแนบสมุดบัญชีธนาคาร" in inbox[2]["body"]  # newest first
+    run_tasks(app)  # the certificate joins the decision's message
     inbox = citizen_client.get("/api/v1/me/inbox").json()["items"]
     assert len(inbox) == 4 and inbox[0]["subject"] == f"{reference}: อนุมัติแล้ว"
     assert "หนังสือรับรองการลงทะเบียนรับเบี้ยยังชีพผู้สูงอายุ" in inbox[0]["body"]

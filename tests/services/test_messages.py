@@ -79,8 +79,8 @@ def test_finding_4_old_messages_without_a_key_still_display(db: Session, client:
 
 def test_finding_4_one_inbox_message_per_decision(db: Session, app: FastAPI,
                                                   make_client: Callable[..., TestClient]) -> None:
-    """Withdrawal, receipt, the bot's review (not told), the officer's approval told once with its
-    certificate: four steps the citizen cares about, three messages, and as many e-mails."""
+    """A withdrawal, a receipt, the bot's review (not told) and the officer's approval, whose certificate
+    joins the decision's message (and its e-mail, not yet sent): three messages, three e-mails."""
     citizen_client, officer_client = make_client(), make_client()
     citizen = create_citizen(db, language="en", email="malee@example.org")
     csrf = sign_in(db, citizen_client, citizen)
@@ -93,7 +93,7 @@ def test_finding_4_one_inbox_message_per_decision(db: Session, app: FastAPI,
     assert [m["subject"] for m in inbox(citizen_client, "en")] == [f"{reference}: Submitted", f"{dropped}: Withdrawn"]
     approved = act(officer_client, officer_csrf, reference, "approve", "Welcome to the allowance")
     assert approved.status_code == 200, approved.text
-    assert len(inbox(citizen_client, "en")) == 2  # the decision waits for its certificate
+    assert [m["subject"] for m in inbox(citizen_client, "en")][0] == f"{reference}: Approved"  # told at once
     assert run_tasks(app) == 1  # the certificate
     messages = inbox(citizen_client, "en")
     assert [m["subject"] for m in messages] == [
@@ -102,8 +102,11 @@ def test_finding_4_one_inbox_message_per_decision(db: Session, app: FastAPI,
     assert "Message from the agency: Welcome to the allowance" in messages[0]["body"]
     thai = inbox(citizen_client, "th")[0]
     assert "หนังสือรับรองการลงทะเบียนรับเบี้ยยังชีพผู้สูงอายุ" in thai["body"] and "Welcome to the allowance" in thai["body"]
-    emails = db.scalars(select(OutboxMessage).where(OutboxMessage.user_id == citizen.id)).all()
-    assert len(emails) == 3
+    db.expire_all()
+    emails = db.scalars(select(OutboxMessage).where(OutboxMessage.user_id == citizen.id)
+                        .order_by(OutboxMessage.id)).all()
+    assert len(emails) == 3 and "Certificate of registration" in emails[-1].body
+    assert emails[-1].body.endswith(f"/applications/{reference}")  # the link stays after the body
     assert run_tasks(app) == 0 and len(inbox(citizen_client, "en")) == 3  # told once
 
 

@@ -21,7 +21,7 @@ from pracha.ledger.keys import load_or_create_signer
 from pracha.services import service as services
 from pracha.services import status_notices, workflow
 from pracha.services.catalog import Catalog
-from pracha.services.hooks import AFTER_ACTION, DOCUMENT_FOLLOWS, PAGE_CONTEXT
+from pracha.services.hooks import AFTER_ACTION, PAGE_CONTEXT
 from pracha.services.models import Application
 
 
@@ -34,11 +34,7 @@ def install(registry: Registry, catalog: Catalog) -> None:
         if application.service_id in automated:
             queue_work(session, application, action)
 
-    def document_follows(session: Session, application: Application) -> bool:
-        return application.service_id in automated  # queue_work issues its certificate
-
     registry.add(AFTER_ACTION, after_action)
-    registry.add(DOCUMENT_FOLLOWS, document_follows)
     registry.add(PAGE_CONTEXT, page_context)
 
 
@@ -132,9 +128,8 @@ def _issue_certificate(session: Session, context: tasks.Context, payload: dict[s
     certificate = certificates.issue(session, context.catalog, application, title_th=ruleset.certificate_th,
                                      title_en=ruleset.certificate_en, signer=signer,
                                      base_url=settings.public_base_url, prepared=payload.get("prepared"))
-    status_notices.notify_decision(  # the decision and its document, told in one message
-        session, services.get_service(context.catalog, application.service_id), application,
-        document_title={"th": certificate.title_th, "en": certificate.title_en})
+    # the decision's message gains its document: one message per decision, not a second one
+    status_notices.add_document(session, application, {"th": certificate.title_th, "en": certificate.title_en})
 
 
 @tasks.handler("deliver")

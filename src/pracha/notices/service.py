@@ -58,6 +58,23 @@ def notify(session: Session, user: User, *, subject: Text = None, body: Text = N
     return message
 
 
+def amend(session: Session, message: InboxMessage, user: User, **params: Text) -> None:
+    """Add to a message's parameters (e.g. the document a decision issued), so it stays one message;
+    its e-mail and SMS follow when they have not gone out yet."""
+    if not message.key:
+        return
+    before = message.body
+    message.params = {**(message.params or {}), **i18n.to_json(params)}
+    subject, body = _render(message.key, message.params, user.language)
+    unsent = session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == user.id, OutboxMessage.subject == message.subject, OutboxMessage.sent_at.is_(None),
+        OutboxMessage.created_at >= message.created_at))
+    for queued in unsent:
+        if queued.channel == "email" and queued.body.startswith(before):
+            queued.body = body + queued.body[len(before):]
+    message.subject, message.body = subject[:200], body
+
+
 def _render(key: str, params: object, lang: str) -> tuple[str, str]:
     return (i18n.render({"key": f"{key}.subject", "params": params}, lang),
             i18n.render({"key": f"{key}.body", "params": params}, lang))

@@ -18,9 +18,6 @@ CATALOG: Slot[Catalog] = Slot("catalog")
 # Called with (session, application, action) after every status change, in its transaction (the
 # automation queues its bot on submit and its certificate on approval).
 AFTER_ACTION: Hook[Callable[[Session, Application, str], None]] = Hook("after_action")
-# Asked with (session, application) on approval: True when a document will be issued for it, whose
-# issuer then tells the citizen of the decision and the document in one message.
-DOCUMENT_FOLLOWS: Hook[Callable[[Session, Application], bool]] = Hook("document_follows")
 # Called with (session, application) when the application page is drawn; each returns more context.
 PAGE_CONTEXT: Hook[Callable[[Session, Application], dict[str, Any]]] = Hook("page_context")
 # Once-only: (session, settings, citizen, form schema, fetch) → values the registries already hold. With

@@ -1,20 +1,19 @@
 """What the citizen is told about their application, one message per thing that matters to them: the
 receipt of a submission (or of the information sent back), a request for information, the decision
-(with the document, when one is issued, in the same message) and a withdrawal. Nothing for the steps
-in between (the bot's or an officer's review). Each notice is a phrase, so each reader sees it in
-their own language."""
+and a withdrawal. Nothing for the steps in between (the bot's or an officer's review). The document a
+decision issues is added to the decision's message (`add_document`), not told in another. Each notice
+is a phrase, so each reader sees it in their own language."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.calendar import format_date
-from pracha.db import registry_of
 from pracha.i18n import Phrase, Text, define
-from pracha.notices.service import define_notice, notify
-from pracha.services import workflow
+from pracha.notices.models import InboxMessage
+from pracha.notices.service import amend, define_notice, notify
 from pracha.services.catalog import Service
-from pracha.services.hooks import DOCUMENT_FOLLOWS
 from pracha.services.models import Application
 
 SUBMITTED = define_notice(
@@ -55,17 +54,13 @@ DOCUMENT = define("application.document", "\n“{title}” พร้อมให
 
 BY_ACTION = {"submit": SUBMITTED, "resubmit": RESUBMITTED, "request_info": NEEDS_INFO, "approve": APPROVED,
              "reject": REJECTED, "withdraw": WITHDRAWN}
-DECISIONS = frozenset({workflow.APPROVED, workflow.REJECTED})
 
 
 def notify_status(session: Session, service: Service, application: Application, action: str,
                   message: Text = None) -> None:
-    """The notice for `action`, if the citizen is told of it; an approval whose document is still to
-    be issued is told by the issuer (`notify_decision` with the document), in one message."""
+    """The notice for `action`, if the citizen is told of it."""
     key = BY_ACTION.get(action)
     if key is None:
-        return
-    if action == "approve" and any(hook(session, application) for hook in registry_of(session).each(DOCUMENT_FOLLOWS)):
         return
     params: dict[str, Text] = {"service": both_names(service), "reference": application.reference}
     if action == "submit" and application.due_date is not None:
@@ -77,21 +72,13 @@ def notify_status(session: Session, service: Service, application: Application, 
            application_id=application.id)
 
 
-def notify_decision(session: Session, service: Service, application: Application, *,
-                    document_title: Text = None, link: str | None = None) -> None:
-    """The decision, told once, with the document issued for it (its title and download link)."""
-    decided = next((e for e in reversed(application.events) if e.to_status in DECISIONS), None)
-    if decided is None:
-        return
-    params: dict[str, Text] = {"service": both_names(service), "reference": application.reference}
-    message = decided.system_message or decided.message
-    if message:
-        params["note"] = Phrase(NOTE, {"message": message})
-    if document_title:
-        params["document"] = Phrase(DOCUMENT, {"title": document_title})
-    key = APPROVED if decided.to_status == workflow.APPROVED else REJECTED
-    notify(session, application.citizen, phrase=Phrase(key, params),
-           link=link or f"/applications/{application.reference}", application_id=application.id)
+def add_document(session: Session, application: Application, title: Text) -> None:
+    """The document issued for the decision, added to the decision's message (one message per decision)."""
+    decision = session.scalar(select(InboxMessage).where(
+        InboxMessage.application_id == application.id, InboxMessage.key.in_([APPROVED, REJECTED]))
+        .order_by(InboxMessage.id.desc()).limit(1))
+    if decision is not None:
+        amend(session, decision, application.citizen, document=Phrase(DOCUMENT, {"title": title}))
 
 
 def both_names(service: Service) -> dict[str, str]:
