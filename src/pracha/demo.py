@@ -46,6 +46,7 @@ from pracha.services.catalog import Catalog, DocumentRequirement, Service
 from pracha.services.duplicates import OPEN_OR_DRAFT
 from pracha.services.models import Application, Document
 from pracha.services.service import Storage, act, add_document, create_application
+from pracha.services.status_notices import BY_ACTION
 from pracha.web.app import load_secret
 
 DEMO_PASSWORD = "pracha-demo"  # noqa: S105 -- public on purpose: the same for every demo account
@@ -412,7 +413,8 @@ class _Seeder:
             event.at = at
         notices = self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id)
                                        .order_by(InboxMessage.id))
-        for notice, at in zip(notices, times[1:], strict=True):
+        told = [at for event, at in zip(application.events, times, strict=True) if event.action in BY_ACTION]
+        for notice, at in zip(notices, told, strict=True):
             notice.created_at = at
         application.created_at, application.updated_at = times[0], times[-1]
         if application.submitted_at is not None:

@@ -81,7 +81,10 @@ def test_officer_overrides_with_a_reason_and_the_certificate_follows(
     assert decision is not None and decision.override_reason == "Checked the house registration book in person"
     kinds = set(db.scalars(select(LedgerEntry.kind)))
     assert {"automation.decision", "automation.override", "certificate.issue"} <= kinds
-    notices = [m.subject for m in db.scalars(select(InboxMessage).where(InboxMessage.user_id == citizen.id))]
-    assert f"{application.reference}: certificate issued" in notices  # in the citizen's language
+    notices = list(db.scalars(select(InboxMessage).where(InboxMessage.user_id == citizen.id)))
+    # one message for the decision, with its certificate, in the citizen's language
+    assert [m.subject for m in notices] == [f"{application.reference}: Submitted", f"{application.reference}: Approved"]
+    assert "Certificate of registration for the elderly living allowance" in notices[1].body
+    assert "Checked the house registration book in person" in notices[1].body
     assert run_tasks(app) == 0
     assert len(list(db.scalars(select(Certificate)))) == 1

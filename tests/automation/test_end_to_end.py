@@ -90,8 +90,9 @@ def test_somchai_goes_from_submit_to_certificate_with_no_human(
     facts = {f["id"]: f for f in (certificate.facts or {})["facts"]}
     assert facts["birth_date"]["value"] == SOMCHAI[3].isoformat() and facts["monthly_amount"]["value"] in (700, 800)
     assert (certificate.facts or {})["issuer"] == {"automatic": True, "name": None}
-    subjects = [m.subject for m in db.scalars(select(InboxMessage).where(InboxMessage.user_id == somchai.id))]
-    assert f"{application.reference}: ออกหนังสือรับรองแล้ว" in subjects
+    notices = list(db.scalars(select(InboxMessage).where(InboxMessage.user_id == somchai.id)))
+    assert [m.subject for m in notices] == [f"{application.reference}: ยื่นคำขอแล้ว", f"{application.reference}: อนุมัติแล้ว"]
+    assert "หนังสือรับรองการลงทะเบียนรับเบี้ยยังชีพผู้สูงอายุ" in notices[1].body  # with its certificate
     client = make_client()
     sign_in(db, client, somchai)
     page = client.get(f"/applications/{application.reference}")

@@ -125,7 +125,7 @@ def test_kill_9_mid_task_gives_exactly_one_certificate_and_one_notice(pg_app: Fa
         assert db.scalar(select(func.count()).select_from(Certificate)
                          .where(Certificate.application_id == app_id)) == 1
         notices = db.scalars(select(InboxMessage.subject).where(InboxMessage.user_id == citizen_id,
-                                                                InboxMessage.subject.like("%หนังสือรับรอง%")))
+                                                                InboxMessage.body.like("%หนังสือรับรอง%")))
         assert len(list(notices)) == 1
         assert db.scalar(select(func.count()).select_from(LedgerEntry)
                          .where(LedgerEntry.kind == "certificate.issue")) == 1

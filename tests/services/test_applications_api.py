@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.services.models import Application, ApplicationEvent
+from tests.automation.helpers import run_tasks
 from tests.factories import create_citizen, create_staff, sign_in
 from tests.services.helpers import ELDERLY_FORM, PNG, act, ready_application, upload
 
 AGENCY = "cm-elderly-welfare"
 
 
-def test_citizen_to_decision(db: Session, make_client: Callable[..., TestClient]) -> None:
+def test_citizen_to_decision(db: Session, app: FastAPI, make_client: Callable[..., TestClient]) -> None:
     citizen_client, officer_client = make_client(), make_client()
     citizen = create_citizen(db)
     csrf = sign_in(db, citizen_client, citizen)
@@ -47,11 +49,16 @@ def test_citizen_to_decision(db: Session, make_client: Callable[..., TestClient]
     assert events[3]["message"] == "กรุณาแนบสมุดบัญชีธนาคาร"
 
     inbox = citizen_client.get("/api/v1/me/inbox").json()["items"]
-    assert len(inbox) == 5  # one per status change after the draft
-    assert inbox[0]["subject"] == f"{reference}: อนุมัติแล้ว"
+    # the receipt, the request, the information sent and the decision; not the review
+    assert [m["subject"] for m in inbox] == [f"{reference}: อนุมัติแล้ว", f"{reference}: ส่งข้อมูลเพิ่มเติมแล้ว",
+                                             f"{reference}: ขอข้อมูลเพิ่มเติม", f"{reference}: ยื่นคำขอแล้ว"]
     assert "กรุณาแนบสมุดบัญชีธนาคาร" in inbox[2]["body"]  # newest first
+    run_tasks(app)  # the certificate joins the decision's message
+    inbox = citizen_client.get("/api/v1/me/inbox").json()["items"]
+    assert len(inbox) == 4 and inbox[0]["subject"] == f"{reference}: อนุมัติแล้ว"
+    assert "หนังสือรับรองการลงทะเบียนรับเบี้ยยังชีพผู้สูงอายุ" in inbox[0]["body"]
     outbox = db.scalars(select(OutboxMessage).where(OutboxMessage.user_id == citizen.id)).all()
-    assert len(outbox) == 5 and {m.channel for m in outbox} == {"email"}
+    assert len(outbox) == 4 and {m.channel for m in outbox} == {"email"}
     assert all(m.recipient == citizen.email and m.sent_at is None for m in outbox)
 
 
@@ -189,6 +196,8 @@ def test_inbox_lists_status_changes(db: Session, client: TestClient) -> None:
     reference = ready_application(client, csrf)
     act(client, csrf, reference, "submit")
     messages = db.scalars(select(InboxMessage)).all()
-    assert [m.subject for m in messages] == [f"{reference}: Submitted"]
-    page = client.get("/inbox")
+    assert [m.subject for m in messages] == [f"{reference}: Submitted"]  # kept in the citizen's language
+    page = client.get("/inbox?lang=en")
     assert page.status_code == 200 and f"{reference}: Submitted" in page.text
+    page = client.get("/inbox?lang=th")  # shown in the reader's language of the moment
+    assert page.status_code == 200 and f"{reference}: ยื่นคำขอแล้ว" in page.text

@@ -120,8 +120,7 @@ def run_bot(session: Session, catalog: Catalog, settings: Settings, application_
         record={"outcome": outcome, "version": application.version, "findings": findings, "documents": documents,
                 "fee": decision.fee}, subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
     bot = Principal(system_agency=application.agency)
-    # both languages are made; the citizen's goes with the status change (messages stored as keys: later)
-    message = explain(service, outcome, findings, documents)["en" if citizen.language == "en" else "th"]
+    message = explain(service, outcome, findings, documents)  # both languages: each reader sees their own
     if application.status == workflow.SUBMITTED:
         services.act(session, catalog, bot, application, "review",
                      message if outcome == OFFICER else None)

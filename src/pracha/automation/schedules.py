@@ -68,18 +68,16 @@ def sla_reminders(session: Session, today: dt.date, remind_days: int,
         for officer in officers if items else []:
             refs = ", ".join(a.reference for a in items[:20])
             th, en = f"คำขอใกล้ครบกำหนด {len(items)} รายการ", f"{len(items)} applications due soon"
-            notify(session, officer, subject=th if officer.language != "en" else en,
-                   body=(f"ใกล้หรือเลยกำหนด: {refs}" if officer.language != "en" else f"Due or overdue: {refs}"),
-                   link="/officer/queue")
+            notify(session, officer, subject={"th": th, "en": en},
+                   body={"th": f"ใกล้หรือเลยกำหนด: {refs}", "en": f"Due or overdue: {refs}"}, link="/officer/queue")
             sent["reminders"] += 1
     for agency, admins in _staff(session, AGENCY_ADMIN).items():
         items = overdue.get(agency, [])
         for admin in admins if items else []:
             refs = ", ".join(a.reference for a in items[:20])
             th, en = f"คำขอเกินกำหนด {len(items)} รายการ", f"{len(items)} applications overdue"
-            notify(session, admin, subject=th if admin.language != "en" else en,
-                   body=(f"เกินกำหนดแล้ว: {refs}" if admin.language != "en" else f"Overdue: {refs}"),
-                   link="/officer/queue?overdue=1")
+            notify(session, admin, subject={"th": th, "en": en},
+                   body={"th": f"เกินกำหนดแล้ว: {refs}", "en": f"Overdue: {refs}"}, link="/officer/queue?overdue=1")
             sent["escalations"] += 1
     return sent
 

@@ -18,9 +18,8 @@ from pracha.identity.models import AGENCY_ADMIN, OFFICER
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.keys import load_or_create_signer
-from pracha.notices.service import notify
 from pracha.services import service as services
-from pracha.services import workflow
+from pracha.services import status_notices, workflow
 from pracha.services.catalog import Catalog
 from pracha.services.hooks import AFTER_ACTION, CATALOG, ELIGIBILITY, PAGE_CONTEXT
 from pracha.services.models import Application
@@ -133,15 +132,8 @@ def _issue_certificate(session: Session, context: tasks.Context, payload: dict[s
     signer = load_or_create_signer(settings.var_dir, settings.ledger_origin)
     certificate = certificates.issue(session, context.catalog, application, signer=signer,
                                      base_url=settings.public_base_url, prepared=payload.get("prepared"))
-    citizen = application.citizen
-    if citizen.language == "en":
-        subject, body = (f"{application.reference}: certificate issued",
-                         f"Your certificate “{certificate.title_en}” is ready to download.")
-    else:
-        subject, body = (f"{application.reference}: ออกหนังสือรับรองแล้ว",
-                         f"หนังสือรับรอง “{certificate.title_th}” พร้อมให้ดาวน์โหลดแล้ว")
-    notify(session, citizen, subject=subject, body=body, link="/me/documents",
-           application_id=application.id)
+    # the decision's message gains its document: one message per decision, not a second one
+    status_notices.add_document(session, application, {"th": certificate.title_th, "en": certificate.title_en})
 
 
 @tasks.handler("deliver")

@@ -54,6 +54,17 @@ def _text(context: Context, value: Any) -> str:
     return str(value.get(lang)) if value is not None else ""
 
 
+@pass_context
+def _say(context: Context, value: Any, fallback: Any = "") -> str:
+    """Stored text (`pracha.i18n`: a phrase, {"th", "en"} or a typed str) in the page's language;
+    `fallback` when there is none or its phrase is no longer defined."""
+    try:
+        text = i18n.render(value, context.get("lang", "th"))
+    except i18n.UnknownPhrase:
+        text = ""
+    return text or ("" if fallback is None else str(fallback))
+
+
 def make_environment(template_dirs: list[Path], page_globals: dict[str, Any] | None = None) -> Environment:
     """One environment over the layout templates here and each capability's `templates/` folder.
     `page_globals` are what every page may use, given by the composition root: the catalogue, and
@@ -64,7 +75,7 @@ def make_environment(template_dirs: list[Path], page_globals: dict[str, Any] | N
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(_=_gettext, tr=_text, widgets=[], stylesheets=[], scripts=[])
+    env.globals.update(_=_gettext, tr=_text, say=_say, widgets=[], stylesheets=[], scripts=[])
     env.globals.update(page_globals or {})
     env.filters.update(date=_date, datetime=_datetime, baht=_baht, tojson_pretty=lambda v: json.dumps(
         v, ensure_ascii=False, indent=2))

@@ -1,10 +1,15 @@
-"""Messages to citizens: the in-app inbox, and the outbox that email/SMS senders work through."""
+"""Messages to citizens: the in-app inbox, and the outbox that email/SMS senders work through.
+
+An inbox message keeps `key` + `params` (a phrase, `pracha.i18n`) and is rendered in the reader's
+language when read; `subject`/`body` keep the text in the recipient's language at the time, for rows
+written before keys (key NULL) and for a key no module defines any more."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pracha.db import Base, UTCDateTime, utcnow
@@ -20,6 +25,8 @@ class InboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(200))
+    key: Mapped[str | None] = mapped_column(String(80))
+    params: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 

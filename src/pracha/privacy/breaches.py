@@ -213,16 +213,13 @@ def notify_people(session: Session, breach: Breach, *, now: dt.datetime | None =
                                                                 BreachSubject.notified_at.is_(None))))
     users = {u.id: u for u in session.scalars(select(User).where(User.id.in_([s.user_id for s in subjects])))}
     for subject in subjects:
-        user = users[subject.user_id]
-        if user.language == "en":
-            title, body = (f"A personal data breach may affect you ({breach.reference})",
-                           f"{breach.title}\n\nWhat we have done: {breach.measures or '-'}\n"
-                           "Contact the data protection officer through Pracha if you have questions.")
-        else:
-            title, body = (f"แจ้งเหตุการละเมิดข้อมูลส่วนบุคคลที่อาจกระทบท่าน ({breach.reference})",
-                           f"{breach.title}\n\nมาตรการที่ดำเนินการแล้ว: {breach.measures or '-'}\n"
-                           "หากมีข้อสงสัย ติดต่อเจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคลผ่านประชา")
-        notify(session, user, subject=title, body=body)
+        title = {"en": f"A personal data breach may affect you ({breach.reference})",
+                 "th": f"แจ้งเหตุการละเมิดข้อมูลส่วนบุคคลที่อาจกระทบท่าน ({breach.reference})"}
+        body = {"en": f"{breach.title}\n\nWhat we have done: {breach.measures or '-'}\n"
+                      "Contact the data protection officer through Pracha if you have questions.",
+                "th": f"{breach.title}\n\nมาตรการที่ดำเนินการแล้ว: {breach.measures or '-'}\n"
+                      "หากมีข้อสงสัย ติดต่อเจ้าหน้าที่คุ้มครองข้อมูลส่วนบุคคลผ่านประชา"}
+        notify(session, users[subject.user_id], subject=title, body=body)
         subject.notified_at = now
     breach.people_notified_at = breach.people_notified_at or now
     ledger.record(session, "privacy.breach.people_notified", actor=DPO, obj=f"breach:{breach.reference}",
@@ -252,5 +249,5 @@ def check_deadlines(session: Session, settings: Settings, at: dt.datetime) -> No
         else:
             continue
         for dpo in dpos:
-            notify(session, dpo, subject=en if dpo.language == "en" else th, body=breach.title,
+            notify(session, dpo, subject={"th": th, "en": en}, body={"th": breach.title, "en": breach.title},
                    link=f"/privacy/breaches/{breach.id}")

@@ -10,6 +10,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.calendar import format_date
 from pracha.config import Settings
 from pracha.db import utcnow
 from pracha.identity.models import DPO, User
@@ -50,9 +51,9 @@ def remind_dpo(session: Session, today: dt.date) -> dict[str, int]:
 
 def _tell(officers: list[User], session: Session, th: str, en: str, request: PrivacyRequest) -> None:
     for officer in officers:
-        notify(session, officer, subject=en if officer.language == "en" else th,
-               body=(f"Deadline under the PDPA: {request.due_on.isoformat()}" if officer.language == "en"
-                     else f"กำหนดตาม พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล: {request.due_on.isoformat()}"),
+        notify(session, officer, subject={"th": th, "en": en},
+               body={"th": f"กำหนดตาม พ.ร.บ.คุ้มครองข้อมูลส่วนบุคคล: {format_date(request.due_on, 'th')}",
+                     "en": f"Deadline under the PDPA: {format_date(request.due_on, 'en')}"},
                link=f"/privacy/requests/{request.id}")
 
 

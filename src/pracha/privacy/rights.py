@@ -258,11 +258,9 @@ def _carry_out(session: Session, request: PrivacyRequest, *, keep_message_id: in
 
 
 def _tell(session: Session, request: PrivacyRequest, th: str, en: str) -> Any:
-    user = request.user
-    english = user.language == "en"
-    body_th = "ดูรายละเอียดและเหตุผลได้ที่หน้าข้อมูลส่วนบุคคลของฉัน"
-    body_en = "See the details and the reasons on your privacy page."
-    return notify(session, user, subject=en if english else th, body=body_en if english else body_th,
+    body = {"th": "ดูรายละเอียดและเหตุผลได้ที่หน้าข้อมูลส่วนบุคคลของฉัน",
+            "en": "See the details and the reasons on your privacy page."}
+    return notify(session, request.user, subject={"th": th, "en": en}, body=body,
                   link=f"/me/privacy#request-{request.reference}")
 
 

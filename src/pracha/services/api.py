@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
 
+from pracha import i18n
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.openapi import errors
 from pracha.http.params import RowId
@@ -18,7 +19,7 @@ from pracha.paging import PageOut, PageRequest, page_body, page_request
 from pracha.services import attachments, eligibility, service, views, workflow
 from pracha.services.catalog import Service
 from pracha.services.deps import catalog_of, storage_of
-from pracha.services.models import Application
+from pracha.services.models import Application, ApplicationEvent
 from pracha.services.schemas import (
     ActionIn,
     ApplicationIn,
@@ -65,12 +66,23 @@ def _application(a: Application, p: Principal) -> dict[str, Any]:
         "declared_at": a.declared_at,
         "documents": [_document(d) for d in a.documents],
         "events": [{"at": e.at, "action": e.action, "from_status": e.from_status, "to_status": e.to_status,
-                    "actor_role": e.actor_role, "message": e.message,
+                    "actor_role": e.actor_role, "message": e.message, "message_text": _message_text(e),
+                    "step_text": dict(zip(("th", "en"), service.step_text(e.to_status, e.actor_role), strict=True)),
                     "ledger_index": e.ledger_entry.index if e.ledger_entry else None,
                     "receipt_url": f"/applications/{a.reference}/receipts/{e.id}" if e.ledger_entry else None}
                    for e in a.events],
         "allowed_actions": [x for x in workflow.actions_from(a.status) if service.may_act(p, a, x)],
     }
+
+
+def _message_text(event: ApplicationEvent) -> dict[str, str] | None:
+    """The step's message in both languages (a person's typed message is the same in both)."""
+    if event.system_message is None:
+        return None if event.message is None else {"th": event.message, "en": event.message}
+    try:
+        return i18n.both(event.system_message)
+    except i18n.UnknownPhrase:
+        return {"th": event.message or "", "en": event.message or ""}
 
 
 @router.get("/services", response_model=list[ServiceSummary], tags=["catalogue"])
@@ -233,4 +245,4 @@ def my_inbox(request: Request, response: Response, page: PageRequest = Depends(p
              p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """My messages, newest first (paged)."""
     assert p.user is not None
-    return page_body(request, response, notices.inbox(db, p.user.id, page))
+    return page_body(request, response, notices.shown_inbox(db, p.user.id, request.state.lang, page))

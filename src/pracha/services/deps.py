@@ -48,7 +48,8 @@ def application_page(request: Request, db: Session, p: Principal, reference: str
     return render(request, "application.html", {
         "application": application, "service": svc, "agency": catalog.agencies.get(svc.agency),
         "fields": forms.fields(svc.form_schema, application.prefill), "actions": actions, "editable": editable,
-        "status_text": service.STATUS_TEXT, "missing": service.missing_documents(svc, application),
+        "status_text": service.STATUS_TEXT, "step_text": service.step_text,
+        "missing": service.missing_documents(svc, application),
         "overdue": service.is_overdue(application, service.today_in_thailand()),
         "errors": errors or {}, "message": message, "values": application.data,
         "client_token": None,

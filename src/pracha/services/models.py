@@ -71,6 +71,9 @@ class ApplicationEvent(Base):
     from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     message: Mapped[str | None] = mapped_column(Text)
+    # A system's message (a phrase or {"th", "en"}, pracha.i18n), shown in the reader's language;
+    # `message` then keeps its Thai. A person's typed message is only in `message`, as typed.
+    system_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
 
     application: Mapped[Application] = relationship(back_populates="events")

@@ -158,7 +158,7 @@ def my_page(request: Request, page: PageRequest = Depends(page_request), p: Prin
 def inbox_page(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN, write=True),
                db: Session = Depends(get_db)) -> Response:
     assert p.user is not None
-    messages = notices.inbox(db, p.user.id, page)
+    messages = notices.shown_inbox(db, p.user.id, request.state.lang, page)
     response = render(request, "inbox.html", {"messages": messages.items, "page": messages})
     notices.mark_read(db, p.user.id, [m.id for m in messages.items])  # only what was shown
     db.commit()

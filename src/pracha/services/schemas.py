@@ -67,7 +67,9 @@ class EventOut(BaseModel):
     from_status: str | None
     to_status: str
     actor_role: str
-    message: str | None
+    step_text: Localized | None = Field(None, description="What the step was, labelled by who took it")
+    message: str | None = Field(description="As typed by a person; a system's message in Thai")
+    message_text: Localized | None = Field(None, description="The message in Thai and English")
     ledger_index: int | None = Field(None, description="The event's entry in the ledger, once sequenced")
     receipt_url: str | None = None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -12,18 +13,19 @@ from typing import Any, BinaryIO
 from sqlalchemy import Select, false, func, select
 from sqlalchemy.orm import Session
 
+from pracha import i18n
 from pracha.calendar import BANGKOK
 from pracha.config import default_of
 from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden
 from pracha.http.downloads import clean_filename
+from pracha.i18n import Phrase
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
-from pracha.notices.service import notify
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
-from pracha.services import duplicates, forms, provenance, quotas, uploads, workflow
+from pracha.services import duplicates, forms, provenance, quotas, status_notices, uploads, workflow
 from pracha.services.answers import DECLARATION_ID
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import (
@@ -51,6 +53,20 @@ STATUS_TEXT: dict[str, tuple[str, str]] = {
     workflow.REJECTED: ("ไม่อนุมัติ", "Rejected"),
     workflow.WITHDRAWN: ("ยกเลิกคำขอแล้ว", "Withdrawn"),
 }
+
+# A step the bot took is labelled as the system's, never as an officer's ("an officer is reviewing").
+SYSTEM_STATUS_TEXT: dict[str, tuple[str, str]] = {
+    workflow.IN_REVIEW: ("ระบบตรวจสอบอัตโนมัติ", "Checked automatically"),
+    workflow.NEEDS_INFO: ("ระบบขอข้อมูลเพิ่มเติม", "More information needed (automatic check)"),
+    workflow.APPROVED: ("อนุมัติโดยระบบอัตโนมัติ", "Approved automatically"),
+}
+
+
+def step_text(status: str, actor_role: str) -> tuple[str, str]:
+    """The label of a timeline step: to `status`, by someone of `actor_role` (Thai, English)."""
+    if actor_role == SYSTEM and status in SYSTEM_STATUS_TEXT:
+        return SYSTEM_STATUS_TEXT[status]
+    return STATUS_TEXT.get(status, (status, status))
 
 
 @dataclass(frozen=True)
@@ -247,11 +263,13 @@ def missing_documents(service: Service, application: Application) -> list[str]:
 
 
 def act(session: Session, catalog: Catalog, principal: Principal, application: Application, action: str,
-        message: str | None = None, *, now: dt.datetime | None = None, declaration: bool = False) -> Application:
+        message: str | Mapping[str, str] | Phrase | None = None, *, now: dt.datetime | None = None,
+        declaration: bool = False) -> Application:
     """Do `action` (at `now`, by default the present); refuses (409) what the state machine does not
     allow, changing nothing. Submitting needs the citizen's `declaration` of truth (422 without it; its
     time is kept and the ledger entry commits to it) and sets the due date `sla_days` working days on
-    (`catalog.calendar`)."""
+    (`catalog.calendar`). `message` is a person's typed words (a str, kept as typed) or a system's text
+    in both languages (a {"th", "en"} mapping or a phrase, shown in each reader's language)."""
     if not may_act(principal, application, action):
         raise Forbidden()
     target = workflow.next_status(application.status, action)
@@ -260,11 +278,11 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
         raise IllegalTransition(f"ทำรายการนี้ไม่ได้ เพราะคำขออยู่ในสถานะ “{th}”",
                                 f"This cannot be done: the application is “{en}”.",
                                 status=application.status, action=action)
-    message = (message or "").strip() or None
+    message = _clean_message(message)
     if action in workflow.NEEDS_MESSAGE and not message:
         problem = {"th": "กรุณาระบุเหตุผลหรือข้อความ", "en": "Please give a reason or a message."}
         raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
-    if message and len(message) > 4000:
+    if isinstance(message, str) and len(message) > 4000:
         problem = {"th": "ข้อความยาวได้ไม่เกิน 4000 ตัวอักษร", "en": "At most 4000 characters."}
         raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
     service = get_service(catalog, application.service_id)
@@ -298,7 +316,7 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
         subject=f"user:{citizen.id}", subject_secret=citizen.national_id,
     )
     event.ledger_entry = entry
-    _notify_citizen(session, service, application, target, message)
+    status_notices.notify_status(session, service, application, action, message)
     for hook in registry_of(session).each(AFTER_ACTION):
         hook(session, application, action)
     return application
@@ -314,7 +332,17 @@ def actor_reference(principal: Principal) -> str:
     return f"user:{principal.user_id}" if principal.user_id is not None else "system"
 
 
-def _snapshot(application: Application, message: str | None) -> dict[str, Any]:
+def _clean_message(message: str | Mapping[str, str] | Phrase | None) -> str | dict[str, Any] | None:
+    """A typed message stripped (None when empty); a system's message as JSON (None when empty)."""
+    if message is None or isinstance(message, str):
+        return (message or "").strip() or None
+    if not any(text.strip() for text in i18n.both(message).values()):
+        return None
+    stored: dict[str, Any] = i18n.to_json(message)
+    return stored
+
+
+def _snapshot(application: Application, message: str | dict[str, Any] | None) -> dict[str, Any]:
     """The record the ledger commits to (by keyed digest) for this change."""
     return {
         "reference": application.reference, "service_id": application.service_id, "agency": application.agency,
@@ -325,31 +353,14 @@ def _snapshot(application: Application, message: str | None) -> dict[str, Any]:
 
 
 def _add_event(session: Session, application: Application, principal: Principal, action: str,
-               source: str | None, target: str, message: str | None) -> ApplicationEvent:
+               source: str | None, target: str, message: str | dict[str, Any] | None) -> ApplicationEvent:
+    typed = message if isinstance(message, str) else None
     event = ApplicationEvent(application=application, actor_id=principal.user_id, actor_role=principal.role,
-                             action=action, from_status=source, to_status=target, message=message)
+                             action=action, from_status=source, to_status=target,
+                             message=typed if message is None or typed else i18n.render(message, "th"),
+                             system_message=None if message is None or typed else message)
     session.add(event)
     return event
-
-
-def _notify_citizen(session: Session, service: Service, application: Application, status: str,
-                    message: str | None) -> None:
-    citizen = application.citizen
-    lang = citizen.language
-    th, en = STATUS_TEXT[status]
-    name = service.name.get(lang)
-    if lang == "en":
-        subject = f"{application.reference}: {en}"
-        body = f"Your application “{name}” ({application.reference}) is now: {en}."
-        if message:
-            body += f"\nMessage from the agency: {message}" if status != workflow.RESUBMITTED else ""
-    else:
-        subject = f"{application.reference}: {th}"
-        body = f"คำขอ “{name}” เลขที่ {application.reference} มีสถานะ: {th}"
-        if message and status != workflow.RESUBMITTED:
-            body += f"\nข้อความจากหน่วยงาน: {message}"
-    notify(session, citizen, subject=subject, body=body, link=f"/applications/{application.reference}",
-           application_id=application.id)
 
 
 def receipt(session: Session, principal: Principal, reference: str, event_id: int,
