@@ -62,13 +62,13 @@ class World:
 def drive(client: TestClient) -> None:
     csrf = client.get("/api/v1/session").json()["csrf_token"]
     wrong = client.post("/api/v1/session", headers={"X-CSRF-Token": csrf},
-                        json={"national_id": spelled(SOMYING[2], "thai", "-"), "password": "not-the-password"})
+                        json={"national_id": spelled(SOMCHAI[2], "thai", "-"), "password": "not-the-password"})
     assert wrong.status_code == 401
     signed = client.post("/api/v1/session", headers={"X-CSRF-Token": csrf},
-                         json={"national_id": spelled(SOMCHAI[2], "ascii", "-"), "password": DEMO_PASSWORD})
+                         json={"national_id": spelled(SOMYING[2], "ascii", "-"), "password": DEMO_PASSWORD})
     assert signed.status_code == 200, signed.text
     csrf = signed.json()["csrf_token"]
-    reference = ready_application(client, csrf)
+    reference = ready_application(client, csrf)  # สมหญิง: สมชาย has an elderly-allowance application open
     assert act(client, csrf, reference, "submit").status_code == 200
     for text in (f"เลขบัตร {spelled(SOMCHAI[2], 'ascii', '-')} ขอเบี้ยผู้สูงอายุได้ไหม",
                  f"บัตรประชาชน {spelled(SOMCHAI[2], 'thai', ' ')} ต่ออายุอย่างไร",

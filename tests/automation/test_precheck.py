@@ -177,7 +177,7 @@ def test_open_application_is_named(db: Session, make_client: Callable[..., TestC
     citizen = make_client()
     csrf = sign_in(db, citizen, create_citizen(db))
     made = citizen.post("/api/v1/applications", headers={"X-CSRF-Token": csrf},
-                        json={"service_id": "elderly-allowance", "data": {}})
+                        json={"service_id": "elderly-allowance", "data": {"phone": "0812345678"}})
     assert made.status_code == 201
     reference = made.json()["reference"]
     assert citizen.get(URL).json()["open_application"] == reference

@@ -77,7 +77,7 @@ def test_prefill_asks_consent_then_fills_the_address(civil: dict[str, Any], make
             sealed = re.search(r'name="current_address__registry" value="([^"]+)"', filled.text)
             assert sealed is not None
             assert 'id="source-current_address"' in filled.text and "จากทะเบียนราษฎร" in filled.text
-            rows = client.get("/api/v1/me/data-tracker").json()["items"]
+            rows = prefill_reads(client)
             assert [(r["client"], r["decision"], r["status"], r["legal_basis"][:8]) for r in rows] == [
                 (PORTAL, "allowed", 200, "consent:")]
             # the citizen confirms: the prefilled address is what the draft keeps

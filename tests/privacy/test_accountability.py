@@ -124,8 +124,11 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     citizen = create_citizen(db)
     owner = Principal(user=citizen)
     old_draft = service.create_application(db, catalog, owner, "residence-certificate", {"purpose": "job"})
-    new_draft = service.create_application(db, catalog, owner, "residence-certificate", {"purpose": "job"})
-    held_draft = service.create_application(db, catalog, owner, "residence-certificate", {"purpose": "job"})
+    # one open application per service and person: each draft is someone else's
+    new_draft = service.create_application(db, catalog, Principal(user=create_citizen(db)), "residence-certificate",
+                                           {"purpose": "job"})
+    held_draft = service.create_application(db, catalog, Principal(user=create_citizen(db)), "residence-certificate",
+                                            {"purpose": "job"})
     withdrawn = submit(db, app, citizen)
     service.act(db, catalog, owner, withdrawn, "withdraw")
     kept = submit(db, app, create_citizen(db))
@@ -198,7 +201,9 @@ def test_the_automation_runs_retention_daily(db: Session, app: FastAPI) -> None:
 def test_breach_recorded_affected_people_deadline_letter_and_notices(
         db: Session, app: FastAPI, make_client: Client) -> None:
     first, second = create_citizen(db), create_citizen(db)
-    submit(db, app, first)
+    earlier = submit(db, app, first)  # withdrawn, then applied again: two records of one person
+    service.act(db, app.state.pracha.registry.get(CATALOG), Principal(user=first), earlier, "withdraw")
+    db.commit()
     submit(db, app, first)
     submit(db, app, second)
     create_citizen(db)  # has no application: not affected

@@ -25,12 +25,14 @@ from pracha.services.models import Application
 from tests.exchange.helpers import exchange_world
 from tests.factories import sign_in
 from tests.privacy.helpers import ask, citizen_with_application, decide, dpo_client
-from tests.services.helpers import ready_application
 
 
 def test_erasure_restricts_what_the_law_keeps(db: Session, make_client: Any) -> None:
     citizen, client, csrf, kept_reference = citizen_with_application(db, make_client)
-    draft = ready_application(client, csrf)
+    made_draft = client.post("/api/v1/applications", headers={"X-CSRF-Token": csrf},
+                             json={"service_id": "residence-certificate", "data": {"purpose": "job"}})
+    assert made_draft.status_code == 201, made_draft.text
+    draft = made_draft.json()["reference"]
     client.post("/api/v1/assistant/messages", headers={"X-CSRF-Token": csrf}, json={"text": "ทำบัตรประชาชนใหม่"})
     made = ask(client, csrf, kind="erasure").json()
     _, dpo, dpo_csrf = dpo_client(db, make_client)

@@ -112,7 +112,9 @@ def test_finding_10_withdraw_asks_first(db: Session, client: TestClient) -> None
 
 def test_finding_10_drafts_can_be_deleted(db: Session, client: TestClient, settings: Settings) -> None:
     csrf = sign_in(db, client, create_citizen(db))
-    keep = ready_application(client, csrf)  # holds the same PDF bytes: its file must stay
+    neighbour = TestClient(client.app)
+    neighbour_csrf = sign_in(db, neighbour, create_citizen(db))
+    keep = ready_application(neighbour, neighbour_csrf)  # holds the same PDF bytes: its file must stay
     reference = ready_application(client, csrf)
     sha = client.get(f"/api/v1/applications/{reference}").json()["documents"][0]["sha256"]
     db.rollback()  # a new snapshot: the app committed in its own session
@@ -124,8 +126,10 @@ def test_finding_10_drafts_can_be_deleted(db: Session, client: TestClient, setti
     db.rollback()
     assert db.scalar(select(func.count(LedgerEntry.id))) == entries  # never sent: nothing in the ledger
 
-    assert client.get(f"/applications/{keep}/delete").status_code == 200
-    assert page_post(client, csrf, f"/applications/{keep}/delete").headers["location"] == "/me?deleted=1"  # type: ignore[attr-defined]
+    assert client.delete(f"/api/v1/applications/{keep}", headers={"X-CSRF-Token": csrf}).status_code == 404
+    assert neighbour.get(f"/applications/{keep}/delete").status_code == 200
+    deleted = page_post(neighbour, neighbour_csrf, f"/applications/{keep}/delete")
+    assert deleted.headers["location"] == "/me?deleted=1"  # type: ignore[attr-defined]
     db.rollback()
     assert db.scalar(select(func.count(Document.id))) == 0
     assert not uploads.path_of(settings.upload_dir, sha).exists()  # the last one: the file is gone
@@ -134,10 +138,6 @@ def test_finding_10_drafts_can_be_deleted(db: Session, client: TestClient, setti
     act(client, csrf, submitted, "submit")
     refused = client.delete(f"/api/v1/applications/{submitted}", headers={"X-CSRF-Token": csrf})
     assert refused.status_code == 409 and refused.json()["error"] == "not_a_draft"
-    other = TestClient(client.app)
-    db.rollback()
-    other_csrf = sign_in(db, other, create_citizen(db))
-    assert other.delete(f"/api/v1/applications/{keep}", headers={"X-CSRF-Token": other_csrf}).status_code == 404
 
 
 def test_finding_10_documents_can_be_removed_and_replaced(db: Session, client: TestClient, settings: Settings) -> None:

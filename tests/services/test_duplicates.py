@@ -18,10 +18,15 @@ from pracha.services.models import Application
 from tests.factories import create_citizen, sign_in
 from tests.services.helpers import ELDERLY_FORM, act, ready_application
 
+# one answer each: an empty form makes no draft
+ONE_ANSWER = {"elderly-allowance": {"phone": "0812345678"}, "birth-registration": {"child_first_name": "ทดสอบ"},
+              "building-permit": {"phone": "0812345678"}, "residence-certificate": {"purpose": "job"},
+              "disability-allowance": {"phone": "0812345678"}}
+
 
 def create(client: TestClient, csrf: str, service_id: str = "elderly-allowance", **headers: str) -> Any:
     return client.post("/api/v1/applications", headers={"X-CSRF-Token": csrf, **headers},
-                       json={"service_id": service_id, "data": {}})
+                       json={"service_id": service_id, "data": ONE_ANSWER[service_id]})
 
 
 def test_finding_1_second_elderly_application_answers_409(db: Session, client: TestClient) -> None:

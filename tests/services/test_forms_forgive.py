@@ -239,9 +239,11 @@ def test_finding_5_a_corrected_residence_is_marked_for_the_officer(db: Session, 
     application = db.scalar(select(Application).where(Application.reference == reference))
     assert application is not None and application.data["current_address"] == lived
     assert application.prefill == {"current_address": {"source": source, "changed": True}}
-    forged = client.post("/services/residence-certificate/apply", data={
-        **_page_tokens(client, "/services/residence-certificate/apply"), **base,
-        "current_address__registry": provenance.seal("not-the-secret", citizen.id, "current_address", lived, source)})
+    neighbour, forger = make_client(), create_citizen(db)  # one residence certificate open per person
+    sign_in(db, neighbour, forger)
+    forged = neighbour.post("/services/residence-certificate/apply", data={
+        **_page_tokens(neighbour, "/services/residence-certificate/apply"), **base,
+        "current_address__registry": provenance.seal("not-the-secret", forger.id, "current_address", lived, source)})
     assert forged.status_code == 303
     db.rollback()  # a new transaction sees the second draft
     other = db.scalar(select(Application).where(Application.reference == forged.headers["location"].rsplit("/", 1)[1]))

@@ -27,11 +27,12 @@ Client = Callable[..., TestClient]
 
 
 def submitted(db: Session, make_client: Client, count: int = 1) -> list[str]:
-    """`count` elderly-allowance applications of a fresh citizen, submitted to AGENCY."""
-    client = make_client()
-    csrf = sign_in(db, client, create_citizen(db))
+    """`count` elderly-allowance applications, each of a fresh citizen (one open per person), submitted
+    to AGENCY."""
     references = []
     for _ in range(count):
+        client = make_client()
+        csrf = sign_in(db, client, create_citizen(db))
         reference = ready_application(client, csrf)
         assert act(client, csrf, reference, "submit").status_code == 200
         references.append(reference)

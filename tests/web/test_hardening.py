@@ -265,11 +265,14 @@ def test_finding_9_quota_on_open_drafts(db: Session, make_settings: Callable[...
         with TestClient(app) as client:
             csrf = sign_in(db, client, create_citizen(db))
 
-            def draft() -> Any:
+            def draft(service_id: str, data: dict[str, Any]) -> Any:
                 return client.post("/api/v1/applications", headers={"X-CSRF-Token": csrf},
-                                   json={"service_id": "elderly-allowance", "data": ELDERLY_FORM})
+                                   json={"service_id": service_id, "data": data})
 
-            first, _, third = draft(), draft(), draft()
+            # three services (one open application per service): the third draft is over the quota
+            first = draft("elderly-allowance", ELDERLY_FORM)
+            draft("residence-certificate", {"purpose": "job"})
+            third = draft("disability-allowance", {"phone": "0812345678"})
             assert third.status_code == 409
             assert third.json()["error"] == "quota_exceeded" and third.json()["quota"] == "open_drafts"
             reference = first.json()["reference"]

@@ -175,12 +175,12 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
             Application.citizen_id == principal.user.id, Application.client_token == client_token))
         if existing is not None:
             return existing
-    duplicates.check_one_open(session, service, principal.user.id)
-    quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
-    data = forms.coerce(service.form_schema, raw)
+    data = forms.coerce(service.form_schema, raw)  # what was typed first (422), then the conflicts (409)
     if forms.is_empty(data):
         raise EmptyForm()
     _check_form(service, data, complete=False)
+    duplicates.check_one_open(session, service, principal.user.id)
+    quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
     marks = provenance.marks(service.form_schema, data, registry) if registry else None
     now = utcnow()
     application = Application(
