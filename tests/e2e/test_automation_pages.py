@@ -85,11 +85,11 @@ def test_automation_pages_are_accessible(browser: Browser, world: dict[str, Any]
     try:
         page = context.new_page()
         page.goto(f"/verify/{world['cert_id']}")
-        expect(page.locator("#verdict")).to_have_text("ถูกต้อง")
+        expect(page.locator("#verdict")).to_have_text("ใช้ได้")  # valid: genuine, unchanged, not revoked, not expired
         accessible(page, "verify")
         response = page.goto("/verify/nosuchcertificate")
         assert response is not None and response.status == 404
-        expect(page.locator("h2")).to_contain_text("ไม่พบหนังสือรับรอง")
+        expect(page.locator("h2")).to_contain_text("ไม่พบเอกสาร")
         accessible(page, "verify-404")
         sign_in_staff(page, "officer.auto")
         page.goto(f"/applications/{world['reference']}")

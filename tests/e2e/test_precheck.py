@@ -30,6 +30,14 @@ def test_somchai_appears_eligible_and_is_sent_to_his_open_application(browser: B
         page.locator("#precheck summary").click()
         expect(precheck).to_contain_text("(จากทะเบียนราษฎร)")
         expect(precheck).not_to_contain_text("civil.")
+        existing = page.locator("#open-application a").get_attribute("href")
+        # a second elderly-allowance application of his is refused, with the way to the first
+        page.goto(SERVICE + "/apply")
+        page.locator("#field-phone").fill("081-234-5678")
+        with page.expect_response(lambda r: r.url.endswith("/apply") and r.request.method == "POST") as answer:
+            page.locator(f"main form[action='{SERVICE}/apply'] button[type=submit]").click()
+        assert answer.value.status == 409
+        expect(page.locator(f"main a[href='{existing}']").first).to_be_visible()
     finally:
         context.close()
 
