@@ -14,6 +14,7 @@ from typing import Any
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import pytest
+from _pytest.nodeid import coerce_node_id
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -29,6 +30,17 @@ WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
 # took seconds per test process at exit on a busy machine. The OS frees the memory at once.
 atexit.register(gc.freeze)
 atexit.register(gc.disable)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Make `--dist loadgroup` group again: pytest-xdist 3.8 names a grouped test by setting
+    `item._nodeid` (`test…@group`), which pytest 9.2 no longer reads (it keeps the id in `item._id`), so
+    every `xdist_group` was silently ignored. Carry the name over."""
+    for item in items:
+        renamed = item.__dict__.get("_nodeid")
+        if renamed and renamed != item.nodeid:
+            item._id = coerce_node_id(renamed)
 
 
 @pytest.fixture(scope="session")

@@ -6,9 +6,7 @@ the civil registry does not know sends the application back to the citizen."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
@@ -17,49 +15,23 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import BotDecision, Certificate
-from pracha.calendar import BANGKOK, format_date
+from pracha.calendar import format_date
 from pracha.config import Settings
 from pracha.demo import SOMCHAI
-from pracha.exchange import keys
 from pracha.exchange.models import MessageLog
-from pracha.exchange.vocabulary import MEDIATOR
 from pracha.identity import thai_id
 from pracha.notices.models import InboxMessage
-from pracha.registries.base import load_world
 from pracha.services import workflow
-from pracha.services.catalog import Catalog
 from pracha.services.models import Application
-from tests import servers
+from tests.automation import registry_world
 from tests.automation.helpers import run_tasks, submit
-from tests.exchange.helpers import seed
+from tests.automation.registry_world import world_people
 from tests.factories import create_citizen, create_staff, sign_in
 
+# the real civil and welfare registries, and settings and an exchange that know them
+registries, settings, seeded = registry_world.registries, registry_world.settings, registry_world.seeded
+
 pytestmark = pytest.mark.xdist_group("exchange-processes")
-CITIZENS = 20
-
-
-@pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    base = tmp_path_factory.mktemp("automation-registries")
-    var_dir = base / "var"
-    keys.load_or_create(keys.key_path(var_dir, MEDIATOR))  # before the registries read its public key
-    with servers.registry("civil", var_dir, base, citizens=CITIZENS) as civil, \
-            servers.registry("welfare", var_dir, base, citizens=CITIZENS) as welfare:
-        yield {"var_dir": var_dir, "civil": civil, "welfare": welfare}
-
-
-@pytest.fixture
-def settings(make_settings: Callable[..., Settings], registries: dict[str, Any]) -> Settings:
-    return make_settings(var_dir=registries["var_dir"])
-
-
-@pytest.fixture
-def seeded(db: Session, settings: Settings, catalog: Catalog, registries: dict[str, Any]) -> None:
-    seed(db, settings, catalog, {"civil": registries["civil"], "welfare": registries["welfare"]})
-
-
-def world_people(settings: Settings) -> Any:
-    return load_world(settings.catalog_dir.resolve(), CITIZENS, 2569, dt.datetime.now(BANGKOK).date())
 
 
 @pytest.mark.usefixtures("seeded")

@@ -9,8 +9,7 @@ not know sends the change of address back with a sentence naming the code, not "
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
@@ -23,43 +22,22 @@ from pracha.automation.models import BotDecision
 from pracha.calendar import BANGKOK, format_date
 from pracha.config import Settings
 from pracha.demo import SOMCHAI
-from pracha.exchange import keys
 from pracha.exchange.models import MessageLog
-from pracha.exchange.vocabulary import MEDIATOR
-from pracha.registries.base import load_world
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.hooks import CATALOG
 from pracha.services.models import Application
-from tests import servers
+from tests.automation import registry_world
 from tests.automation.helpers import run_tasks, submit
-from tests.exchange.helpers import seed
+from tests.automation.registry_world import world_people
 from tests.factories import create_citizen, create_staff, sign_in
 
+# the real civil and welfare registries, and settings and an exchange that know them
+registries, settings, seeded = registry_world.registries, registry_world.settings, registry_world.seeded
+
 pytestmark = pytest.mark.xdist_group("exchange-processes")
-CITIZENS = 20
 URL = "/api/v1/services/elderly-allowance/eligibility"
 CODE_PATTERNS = ("civil.", "form.", "welfare.", "= False", "pracha-", "TH/GOV/")
-
-
-@pytest.fixture(scope="module")
-def registries(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    base = tmp_path_factory.mktemp("precheck-registries")
-    var_dir = base / "var"
-    keys.load_or_create(keys.key_path(var_dir, MEDIATOR))  # before the registries read its public key
-    with servers.registry("civil", var_dir, base, citizens=CITIZENS) as civil, \
-            servers.registry("welfare", var_dir, base, citizens=CITIZENS) as welfare:
-        yield {"var_dir": var_dir, "civil": civil, "welfare": welfare}
-
-
-@pytest.fixture
-def settings(make_settings: Callable[..., Settings], registries: dict[str, Any]) -> Settings:
-    return make_settings(var_dir=registries["var_dir"])
-
-
-@pytest.fixture
-def seeded(db: Session, settings: Settings, catalog: Catalog, registries: dict[str, Any]) -> None:
-    seed(db, settings, catalog, {"civil": registries["civil"], "welfare": registries["welfare"]})
 
 
 def plain(text: str) -> None:
@@ -121,7 +99,7 @@ def test_finding_2_born_1990_is_not_eligible_by_age(db: Session, make_client: Ca
 @pytest.mark.usefixtures("seeded")
 def test_already_paid_is_told_before_filling_anything(
         db: Session, settings: Settings, make_client: Callable[..., TestClient]) -> None:
-    world = load_world(settings.catalog_dir.resolve(), CITIZENS, 2569, dt.datetime.now(BANGKOK).date())
+    world = world_people(settings)
     paid = {a.national_id for a in world.allowances if a.kind == "elderly" and a.status == "paying"}
     person = next(p for p in world.people if p.national_id in paid and p.alive)
     citizen = create_citizen(db, national_id=person.national_id, birth_date=person.birth_date)

@@ -22,6 +22,7 @@ from pracha.migrate import upgrade
 from pracha.vault import attach_keyring
 from tests.e2e.portal import DemoPortal, start_demo_portal
 from tests.factories import create_staff, totp_code
+from tests.pgserver import PostgresServer
 from tests.servers import free_port, pracha_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -104,12 +105,23 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture(scope="session", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def demo_portal(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPortal]:
-    """The demo portal as `make run` serves it, once per engine for the whole session (tests/e2e/portal.py)."""
-    base = tmp_path_factory.mktemp(f"demo-portal-{request.param}")
-    if request.param == "sqlite":
-        database_url = f"sqlite:///{base / 'pracha.db'}"
-    else:
-        database_url = request.getfixturevalue("pg_server").create_database("e2e_demo_portal")
-    yield from start_demo_portal(base, database_url, request.param)
+@pytest.fixture(scope="session")
+def demo_portal_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPortal]:
+    base = tmp_path_factory.mktemp("demo-portal-sqlite")
+    yield from start_demo_portal(base, f"sqlite:///{base / 'pracha.db'}", "sqlite")
+
+
+@pytest.fixture(scope="session")
+def demo_portal_postgres(tmp_path_factory: pytest.TempPathFactory, pg_server: PostgresServer) -> Iterator[DemoPortal]:
+    base = tmp_path_factory.mktemp("demo-portal-postgres")
+    yield from start_demo_portal(base, pg_server.create_database("e2e_demo_portal"), "postgres")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def demo_portal(request: pytest.FixtureRequest) -> DemoPortal:
+    """The demo portal as `make run` serves it (tests/e2e/portal.py). Each engine's is built once and
+    kept for the whole session (two session fixtures, not one parametrized one, which pytest would stop
+    and start again each time the test order switches engine)."""
+    portal: DemoPortal = request.getfixturevalue(f"demo_portal_{request.param}")
+    return portal
+

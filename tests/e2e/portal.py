@@ -20,7 +20,7 @@ import pyotp
 from playwright.sync_api import Browser, BrowserContext, Page
 
 from pracha.config import Settings
-from pracha.db import make_engine, make_sessionmaker
+from pracha.db import begin_write, make_engine, make_sessionmaker
 from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from pracha.vault import attach_keyring
 from tests.factories import create_citizen
@@ -51,6 +51,9 @@ class DemoPortal:
 
 
 SECRET_KEY = "e2e-demo-portal"
+# Tests on the demo portal carry `pytest.mark.xdist_group(DEMO_PORTAL_GROUP)`: they all run on one
+# worker, so the suite builds two portals (one per engine), not two per worker.
+DEMO_PORTAL_GROUP = "demo-portal"
 
 
 def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[DemoPortal]:
@@ -79,6 +82,7 @@ def new_citizen(portal: DemoPortal, *, first_name: str = "ทดสอบ", last
     attach_keyring(engine, settings=portal.settings())
     try:
         with make_sessionmaker(engine)() as db:
+            begin_write(db)  # the running server writes too
             if birth_year is not None:
                 fields.setdefault("birth_date", dt.date(birth_year, 6, 15))
             user = create_citizen(db, first_name=first_name, last_name=last_name, **fields)

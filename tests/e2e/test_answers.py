@@ -12,11 +12,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.portal import DemoPortal, new_citizen, sign_in_citizen
+from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, sign_in_citizen
 from tests.factories import PASSWORD
 from tests.services.helpers import PDF
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 SERVICE = "elderly-allowance"
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.portal import SOMCHAI, DemoPortal, sign_in_citizen
+from tests.e2e.portal import DEMO_PORTAL_GROUP, SOMCHAI, DemoPortal, sign_in_citizen
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 
 
 def test_somchai_signs_in_to_the_demo_portal(browser: Browser, demo_portal: DemoPortal) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.portal import SOMYING, DemoPortal, sign_in_citizen
+from tests.e2e.portal import DEMO_PORTAL_GROUP, SOMYING, DemoPortal, sign_in_citizen
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 
 
 def test_wallet_lists_downloads_and_verify_shows_the_masked_holder(

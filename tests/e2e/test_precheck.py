@@ -10,10 +10,10 @@ import re
 import pytest
 from playwright.sync_api import Browser, expect
 
-from tests.e2e.portal import SOMCHAI, DemoPortal, new_citizen, sign_in_citizen
+from tests.e2e.portal import DEMO_PORTAL_GROUP, SOMCHAI, DemoPortal, new_citizen, sign_in_citizen
 from tests.factories import PASSWORD
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 SERVICE = "/services/elderly-allowance"
 
 

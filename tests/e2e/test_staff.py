@@ -12,16 +12,16 @@ from PIL import Image
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from pracha.db import make_engine, make_sessionmaker
+from pracha.db import begin_write, make_engine, make_sessionmaker
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.services import service
 from pracha.services.catalog import load_catalog
 from pracha.vault import attach_keyring
-from tests.e2e.portal import REPO_ROOT, DemoPortal, new_citizen, sign_in_staff
+from tests.e2e.portal import DEMO_PORTAL_GROUP, REPO_ROOT, DemoPortal, new_citizen, sign_in_staff
 from tests.services.helpers import ELDERLY_FORM, PDF
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 OFFICER = "officer.cm-elderly-welfare"
 NOTE = "โทรยืนยันเลขบัญชีกับผู้ยื่นแล้ว ตรงกับสมุดบัญชี"
 
@@ -42,6 +42,7 @@ def submitted_application(portal: DemoPortal, national_id: str) -> str:
     attach_keyring(engine, settings=settings)
     try:
         with make_sessionmaker(engine)() as db:
+            begin_write(db)  # the running server writes too: take SQLite's write lock before reading
             citizen = db.scalar(select(User).where(User.national_id_index == national_id))
             assert citizen is not None
             me = Principal(user=citizen)

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 import procrastinate
+import psycopg_pool
 from sqlalchemy import make_url, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
@@ -134,16 +135,32 @@ async def work(sessions: sessionmaker[Session], context: Any, *, until_idle: boo
     """A Procrastinate worker on our queue plus the housekeeping loop (`pracha worker`, or in-process)."""
     settings = context.settings
     app = make_app(sessions, context)
-    async with app.open_async():
-        keeper = asyncio.create_task(_housekeeping(app, sessions, context))
-        if on_ready is not None:
-            on_ready()
-        try:
-            await app.run_worker_async(
-                queues=[QUEUE], name=name, wait=not until_idle, concurrency=1,
-                install_signal_handlers=install_signal_handlers, delete_jobs="successful",
-                fetch_job_polling_interval=max(settings.automation_poll_seconds, 0.1),
-                update_heartbeat_interval=max(settings.automation_lease_seconds / 3, 0.2),
-                stalled_worker_timeout=settings.automation_lease_seconds)
-        finally:
-            keeper.cancel()
+    # Our own pool, closed in `finally` even when the worker is cancelled while it still connects: a
+    # pool left open kept retrying in the background and held the event loop's shutdown for minutes.
+    pool = psycopg_pool.AsyncConnectionPool(conninfo(settings.database_url), open=False, min_size=1, max_size=4,
+                                            reconnect_timeout=30,
+                                            check=psycopg_pool.AsyncConnectionPool.check_connection)
+    try:
+        await pool.open(wait=True, timeout=30)
+        await app.open_async(pool=pool)
+        await _work(app, sessions, context, until_idle=until_idle,
+                    install_signal_handlers=install_signal_handlers, name=name, on_ready=on_ready)
+    finally:
+        await pool.close(timeout=2)
+
+
+async def _work(app: procrastinate.App, sessions: sessionmaker[Session], context: Any, *, until_idle: bool,
+                install_signal_handlers: bool, name: str, on_ready: Callable[[], None] | None) -> None:
+    settings = context.settings
+    keeper = asyncio.create_task(_housekeeping(app, sessions, context))
+    if on_ready is not None:
+        on_ready()
+    try:
+        await app.run_worker_async(
+            queues=[QUEUE], name=name, wait=not until_idle, concurrency=1,
+            install_signal_handlers=install_signal_handlers, delete_jobs="successful",
+            fetch_job_polling_interval=max(settings.automation_poll_seconds, 0.1),
+            update_heartbeat_interval=max(settings.automation_lease_seconds / 3, 0.2),
+            stalled_worker_timeout=settings.automation_lease_seconds)
+    finally:
+        keeper.cancel()
