@@ -96,7 +96,14 @@ class Settings(BaseSettings):
         8101, description="Port of the first demo registry (civil); business, welfare, land, revenue follow."
     )
     registry_autostart: bool = Field(
-        False, description="Let `pracha serve` start the five demo registries as child processes (demo only)."
+        False, description="Let `pracha serve` start the five demo registries and the demo bank as child processes "
+        "(demo only)."
+    )
+    bank_url: str = Field(
+        "http://127.0.0.1:8201", description="Base URL of the bank that collects fees (the demo bank: `pracha bank serve`)."
+    )
+    payment_expiry_hours: float = Field(
+        24.0, description="How long a Thai QR payment can be paid before it expires and must be issued again."
     )
     oidc_issuer: str = Field(
         "", description="OpenID Connect issuer URL (https://id.example.go.th); required when `allowed_hosts` names "
