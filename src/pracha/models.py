@@ -19,6 +19,7 @@ from pracha.identity.oidc.models import (
 )
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.payments.models import Bank, Discrepancy, Payment, Receipt, ReceiptSequence, Refund
 from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
 from pracha.services.casework import CaseNote
@@ -35,5 +36,6 @@ __all__ = [
     "Subsystem", "ExchangeService", "AccessRight", "Consent", "MessageLog",
     "Conversation", "Message",
     "BotDecision", "Certificate", "Task", "DailyStatistic",
+    "Bank", "Payment", "Receipt", "ReceiptSequence", "Refund", "Discrepancy",
     "PrivacyRequest", "PrivacyEvent", "StaffView", "RetentionRun", "Hold", "Breach", "BreachSubject",
 ]

@@ -10,9 +10,10 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from pracha.automation import certificates, dashboard, tasks
+from pracha.automation import certificates, dashboard, tasks, wallet
 from pracha.automation import service as automation
 from pracha.automation.models import Certificate
+from pracha.db import registry_of
 from pracha.errors import Conflict, InvalidInput, NotFound
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.downloads import content_disposition
@@ -50,8 +51,17 @@ def verify_page(cert_id: str, request: Request, _: Principal = allow(PUBLIC), db
     try:
         result = certificates.verify(db, cert_id, _verifier(request))
     except certificates.CertificateNotFound:
-        return render(request, "automation/verify.html", {"result": None, "cert_id": cert_id[:40]}, status_code=404)
+        return _other_paper(request, db, cert_id, None)
     return render(request, "automation/verify.html", _verify_context(request, result))
+
+
+def _other_paper(request: Request, db: Session, paper_id: str, data: bytes | None) -> Response:
+    """A receipt (or another package's paper) with this id, or the page that says none was issued."""
+    for verify in registry_of(db).each(wallet.VERIFY_MORE):
+        page = verify(request, db, paper_id, data)
+        if page is not None:
+            return page  # type: ignore[no-any-return]
+    return render(request, "automation/verify.html", {"result": None, "cert_id": paper_id[:40]}, status_code=404)
 
 
 @router.post("/verify/{cert_id}", response_class=HTMLResponse)
@@ -65,7 +75,7 @@ async def verify_file(cert_id: str, request: Request, _: Principal = allow(PUBLI
     try:
         result = certificates.verify(db, cert_id, _verifier(request), data if 0 < len(data) <= limit else None)
     except certificates.CertificateNotFound:
-        return render(request, "automation/verify.html", {"result": None, "cert_id": cert_id[:40]}, status_code=404)
+        return _other_paper(request, db, cert_id, data[:limit + 1])
     problem = None if 0 < len(data) <= limit else "empty" if not data else "too_large"
     return render(request, "automation/verify.html", {**_verify_context(request, result), "file_problem": problem,
                                                       "file_checked": problem is None},

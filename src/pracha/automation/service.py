@@ -3,6 +3,7 @@ approval, the task handlers, the officer's override, and what the pages show."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -13,7 +14,7 @@ from pracha.automation import registry as lookups
 from pracha.automation.models import BotDecision, Certificate
 from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden, InvalidInput
-from pracha.hooks import Registry
+from pracha.hooks import Hook, Registry
 from pracha.identity.models import AGENCY_ADMIN, OFFICER
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
@@ -25,16 +26,21 @@ from pracha.services.hooks import AFTER_ACTION, CATALOG, ELIGIBILITY, PAGE_CONTE
 from pracha.services.models import Application
 
 
+# Packages above (payments) hold the work that follows an action: (session, application, action) → True
+# while it must wait (a fee due on that step is not paid yet); they call `resume` when it may go on.
+WAITS: Hook[Callable[[Session, Application, str], bool]] = Hook("automation_waits")
+
+
 def install(registry: Registry, catalog: Catalog) -> None:
     """Register the automation's hooks on an app's registry (and check that every `auto` step and
     `document` block of the catalogue compiles: a broken rule fails at start, not at the first application)."""
-    automated = frozenset(bot.rulesets(catalog))
-    issuing = frozenset(certificates.specs(catalog))
+    bot.rulesets(catalog)
+    certificates.specs(catalog)
 
     def after_action(session: Session, application: Application, action: str) -> None:
-        if (application.service_id in automated and action in ("submit", "resubmit")) or (
-                application.service_id in issuing and action == "approve"):
-            queue_work(session, application, action)
+        if any(wait(session, application, action) for wait in registry_of(session).each(WAITS)):
+            return
+        resume(session, catalog, application, action)
 
     registry.add(AFTER_ACTION, after_action)
     registry.add(PAGE_CONTEXT, page_context)
@@ -50,6 +56,14 @@ def page_context(session: Session, application: Application) -> dict[str, Any]:
     return {"bot_decisions": decisions, "certificate": certificate_for(session, application.id),
             "finding_because": (lambda found: explain.because(svc, found)) if svc is not None else None,
             "finding_field": explain.field_to_fix}
+
+
+def resume(session: Session, catalog: Catalog, application: Application, action: str) -> None:
+    """Queue what follows `action` when the service has it: the bot after a submit, the document after
+    an approval."""
+    if (application.service_id in bot.rulesets(catalog) and action in ("submit", "resubmit")) or (
+            application.service_id in certificates.specs(catalog) and action == "approve"):
+        queue_work(session, application, action)
 
 
 def queue_work(session: Session, application: Application, action: str) -> None:

@@ -18,7 +18,8 @@ AGENCY_ADMIN = "agency_admin"
 AUDITOR = "auditor"
 PLATFORM_ADMIN = "platform_admin"
 DPO = "dpo"
-STAFF_ROLES = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, DPO)
+FINANCE_OFFICER = "finance_officer"  # one agency's fees: payments, refunds, cash at the counter, reconciliation
+STAFF_ROLES = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, DPO, FINANCE_OFFICER)
 ROLES = (CITIZEN, *STAFF_ROLES)
 
 

@@ -24,6 +24,7 @@ from pracha.identity.errors import (
 from pracha.identity.metrics import SIGNIN_LOCKOUTS, SIGNIN_THROTTLED
 from pracha.identity.models import (
     AGENCY_ADMIN,
+    FINANCE_OFFICER,
     CITIZEN,
     OFFICER,
     PLATFORM_ADMIN,
@@ -38,7 +39,7 @@ from pracha.identity.throttle import Attempt, attempt_for
 from pracha.identity.throttle import ThrottlePolicy as ThrottlePolicy  # callers build it from the settings
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
-TOKEN_SCOPES = ("applications:read", "applications:write")
+TOKEN_SCOPES = ("applications:read", "applications:write", "payments:read")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -135,7 +136,7 @@ def create_staff(
 ) -> User:
     if role not in STAFF_ROLES:
         raise ValueError(f"not a staff role: {role}")
-    if role in (OFFICER, AGENCY_ADMIN) and not agency:
+    if role in (OFFICER, AGENCY_ADMIN, FINANCE_OFFICER) and not agency:
         raise ValueError("officers and agency admins belong to an agency")
     username = username.strip().lower()  # sign-in compares lower-cased
     if not re.fullmatch(r"[a-z0-9._-]{3,64}", username):

@@ -146,6 +146,7 @@ class Service:
     privacy: Privacy
     document: Mapping[str, Any] | None = None  # what an approval issues (checked by pracha.automation)
     multiple: bool = False  # may a citizen have several open applications of it at once?
+    fee_rules: Mapping[str, Any] | None = None  # what is due and when, line by line (checked by pracha.payments)
 
 
 class CatalogError(Exception):
@@ -397,7 +398,8 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         sla_days=sla, form_schema=_check_form(data["form"], f"{w}: form"), steps=steps,
         privacy=_privacy(data["privacy"], f"{w}: privacy"),
         document=_of(data["document"], dict, f"{w}: document", "a mapping") if "document" in data else None,
-        multiple=_of(data.get("multiple", False), bool, f"{w}: multiple", "true or false"))
+        multiple=_of(data.get("multiple", False), bool, f"{w}: multiple", "true or false"),
+        fee_rules={k: fee[k] for k in ("due", "lines", "to_confirm") if k in fee} or None)
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:
