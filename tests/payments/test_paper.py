@@ -152,8 +152,8 @@ def test_slip_shows_references_amount_words_due_date_and_a_qr_of_the_payload(tmp
     assert SLIP.payload in re.sub(r"\s", "", text)  # the payload text, wrapped under the QR, in reading order
     assert paper.qr_uri(SLIP.payload) == segno.make(SLIP.payload, error="m").svg_data_uri(scale=4)
     assert paper.qr_uri(SLIP.payload) in paper.slip_html(SLIP)
-    expected = [[bool(bit) for bit in row] for row in segno.make(SLIP.payload, error="m").matrix]
-    assert printed_qr(pdf, tmp_path) == expected
+    modules = [[bool(bit) for bit in row] for row in segno.make(SLIP.payload, error="m").matrix]
+    assert printed_qr(pdf, tmp_path) == modules
 
 
 RECEIPT = ReceiptPaper(
@@ -207,4 +207,4 @@ def test_papers_refuse_a_naive_time_and_an_unknown_method() -> None:
     with pytest.raises(ValueError):
         paper.slip_html(dataclasses.replace(SLIP, expires_at=dt.datetime(2026, 11, 26, 14, 30)))  # noqa: DTZ001
     with pytest.raises(ValueError):
-        paper.receipt_html(dataclasses.replace(RECEIPT, method="cheque"))  # type: ignore[arg-type]
+        paper.receipt_html(dataclasses.replace(RECEIPT, method="cheque"))
