@@ -104,7 +104,9 @@ def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
     assert (staff["admin"].role, staff["admin"].agency) == (PLATFORM_ADMIN, None)
     assert (staff["dpo"].role, staff["dpo"].agency) == ("dpo", None)
     assert verify_password(staff["dpo"].password_hash, DEMO_PASSWORD)
-    assert len(staff) == 2 * len(catalog.agencies) + 3
+    for code in ("cm-commercial-registry", "cm-building-control"):  # the agencies that collect fees
+        assert (staff[f"finance.{code}"].role, staff[f"finance.{code}"].agency) == ("finance_officer", code)
+    assert len(staff) == 2 * len(catalog.agencies) + 3 + 2
     assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
     for user in staff.values():  # `make run` works without enrolment: every demo staff has the demo TOTP
         factor = db.get(TotpFactor, user.id)
@@ -144,7 +146,8 @@ def test_application_data_documents_and_timelines_are_real(db: Session, catalog:
             assert service.missing_documents(svc, application) == []
             assert application.due_date == catalog.calendar.add_working_days(
                 application.submitted_at.astimezone(BANGKOK).date(), svc.sla_days)
-        notices = db.scalar(select(func.count()).where(InboxMessage.application_id == application.id))
+        notices = db.scalar(select(func.count()).where(InboxMessage.application_id == application.id,
+                                                       func.coalesce(InboxMessage.key, "").not_like("payment.%")))
         assert notices == sum(e.action in BY_ACTION for e in events)  # one per step the citizen is told of
     hashes = set(db.scalars(select(Document.sha256)))
     assert len(hashes) == 1  # one tiny PDF, stored once
@@ -218,14 +221,28 @@ def test_privacy_requests_in_every_state(db: Session) -> None:
 
 
 def test_the_fixed_people_hold_their_documents_at_once(db: Session) -> None:
-    """สมชาย's residence certificate and สมหญิง's commercial registration are in their wallets as soon as
-    the demo is seeded, with the facts they certify."""
+    """สมชาย's residence certificate and สมหญิง's building permit (its fee paid at the counter) are in their
+    wallets as soon as the demo is seeded, with the facts they certify; her commercial registration waits
+    for its fee."""
     from pracha.automation.models import Certificate
 
     rows = db.scalars(select(Certificate).join(User, User.id == Certificate.citizen_id)
                       .where(User.national_id_index.in_([SOMCHAI[2], SOMYING[2]])))
     held = {(c.facts or {})["holder"]["name"]: c for c in rows}
     assert held["สมชาย ใจดี"].service_id == "residence-certificate"
-    assert held["สมหญิง รักไทย"].service_id == "commercial-registration"
+    assert held["สมหญิง รักไทย"].service_id == "building-permit"
     facts = {f["id"]: f["th"] for f in (held["สมหญิง รักไทย"].facts or {})["facts"]}
-    assert facts["trade_name"].startswith("ร้าน") and facts["business_address"]
+    assert facts["site_address"] and facts["floor_area"]
+
+
+def test_somying_owes_her_commercial_registration_fee_and_paid_her_building_permit(db: Session) -> None:
+    from pracha.payments.models import Payment
+
+    somying = db.scalar(select(User).where(User.national_id_index == SOMYING[2]))
+    assert somying is not None
+    payments = {p.service_id: p for p in db.scalars(select(Payment).where(Payment.citizen_id == somying.id))}
+    due = payments["commercial-registration"]
+    assert (due.status, due.amount, due.receipt) == ("due", 5000, None)
+    paid = payments["building-permit"]
+    assert paid.status == "paid" and paid.method == "cash" and paid.receipt is not None
+    assert paid.receipt.number.startswith("ยธ.ชม. ")

@@ -37,8 +37,17 @@ def _privacy_jobs(registry: Any, catalog: Any) -> None:
     install(registry, catalog)
 
 
+def _payment_jobs(registry: Any, catalog: Any) -> None:
+    """The payments package's hold on the automation, receipts, daily reconciliation and hourly expiry."""
+    from pracha.config import get_settings
+    from pracha.payments.install import install
+
+    install(registry, catalog, get_settings())
+
+
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
-                  add_completion=False, context_settings={"obj": {"worker_installers": (_privacy_jobs,)}})
+                  add_completion=False,
+                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 

@@ -100,7 +100,8 @@ class Settings(BaseSettings):
         "(demo only)."
     )
     bank_url: str = Field(
-        "http://127.0.0.1:8201", description="Base URL of the bank that collects fees (the demo bank: `pracha bank serve`)."
+        "http://127.0.0.1:8201",
+        description="Base URL of the bank that collects fees (the demo bank: `pracha bank serve`).",
     )
     payment_expiry_hours: float = Field(
         24.0, description="How long a Thai QR payment can be paid before it expires and must be issued again."

@@ -40,6 +40,8 @@ from pracha.identity.passwords import hash_password
 from pracha.identity.principal import Principal
 from pracha.identity.service import create_staff
 from pracha.notices.models import InboxMessage
+from pracha.payments.seed import finance_accounts, seed_payments
+from pracha.payments.service import owes
 from pracha.services import casework, forms
 from pracha.services import workflow as wf
 from pracha.services.catalog import Catalog, DocumentRequirement, Service
@@ -59,7 +61,8 @@ SOMYING = ("สมหญิง", "รักไทย", thai_id.make("11037004561
 # Their own applications, so signing in as them shows something to do: (person, service, status).
 _SHOWCASE = ((0, "elderly-allowance", wf.NEEDS_INFO), (0, "residence-certificate", wf.APPROVED),
              (0, "change-of-address", wf.DRAFT), (1, "birth-registration", wf.IN_REVIEW),
-             (1, "commercial-registration", wf.APPROVED), (1, "child-support-grant", wf.SUBMITTED))
+             (1, "commercial-registration", wf.APPROVED), (1, "child-support-grant", wf.SUBMITTED),
+             (1, "building-permit", wf.APPROVED))
 _STATUS_WEIGHTS = (10, 15, 15, 8, 5, 30, 8, 5)  # in the order of workflow.STATUSES
 _PATHS = {  # the actions that lead from a new draft to each status (withdrawn: see _path)
     wf.DRAFT: (), wf.SUBMITTED: ("submit",), wf.IN_REVIEW: ("submit", "review"),
@@ -135,6 +138,7 @@ def demo_accounts(catalog: Catalog) -> list[tuple[str, str, str]]:
             for first, last, nid, born in (SOMCHAI, SOMYING)]
     for code in catalog.agencies:
         rows += [("officer", f"officer.{code}", "/staff/signin"), ("agency admin", f"admin.{code}", "/staff/signin")]
+    rows += [("finance officer", username, "/staff/signin") for username, _ in finance_accounts(get_settings())]
     return rows + [("auditor", "auditor", "/staff/signin"), ("platform admin", "admin", "/staff/signin"),
                    ("data-protection officer", "dpo", "/staff/signin")]
 
@@ -159,6 +163,8 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_exchange(session, settings, catalog, var_dir=upload_dir.parent if upload_dir else None)
     add_privacy_requests(session, catalog, people, seeder.password_hash, population.today)
     seed_accountability(session, catalog, population.now, password_hash=seeder.password_hash)
+    seed_payments(session, catalog, settings, people[1], password=DEMO_PASSWORD, password_hash=seeder.password_hash,
+                  var_dir=upload_dir.parent if upload_dir else settings.var_dir)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     issue_showcase_documents(session, catalog, people[:2], var_dir=upload_dir.parent if upload_dir else None)
     session.commit()
@@ -192,7 +198,8 @@ def issue_showcase_documents(session: Session, catalog: Catalog, people: list[Us
     approved = select(Application).where(Application.citizen_id.in_([p.id for p in people]),
                                          Application.status == wf.APPROVED).order_by(Application.id)
     for application in session.scalars(approved):
-        if application.service_id in certificates.specs(catalog):
+        if application.service_id in certificates.specs(catalog) and not owes(session, catalog, application,
+                                                                              "approve"):
             certificates.issue(session, catalog, application, signer=signer, base_url=settings.public_base_url)
 
 

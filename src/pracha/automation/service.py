@@ -25,7 +25,6 @@ from pracha.services.catalog import Catalog
 from pracha.services.hooks import AFTER_ACTION, CATALOG, ELIGIBILITY, PAGE_CONTEXT
 from pracha.services.models import Application
 
-
 # Packages above (payments) hold the work that follows an action: (session, application, action) → True
 # while it must wait (a fee due on that step is not paid yet); they call `resume` when it may go on.
 WAITS: Hook[Callable[[Session, Application, str], bool]] = Hook("automation_waits")

@@ -46,8 +46,11 @@ def _field_message(error: dict[str, object], lang: str) -> str:
     return "ข้อมูลไม่ถูกต้อง"
 
 
+MACHINE_PATHS = ("/api/", "/payments/callbacks/", "/payments/validations/")  # only programs call these
+
+
 def wants_json(request: Request) -> bool:
-    if request.url.path.startswith("/api/"):
+    if request.url.path.startswith(MACHINE_PATHS):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -24,8 +24,8 @@ from pracha.identity.errors import (
 from pracha.identity.metrics import SIGNIN_LOCKOUTS, SIGNIN_THROTTLED
 from pracha.identity.models import (
     AGENCY_ADMIN,
-    FINANCE_OFFICER,
     CITIZEN,
+    FINANCE_OFFICER,
     OFFICER,
     PLATFORM_ADMIN,
     STAFF_ROLES,

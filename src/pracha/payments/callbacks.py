@@ -43,7 +43,7 @@ def _when(text: Any) -> dt.datetime:
         when = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         return utcnow()
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
 
 def accept(session: Session, catalog: Catalog, bank: Bank, body: Mapping[str, Any]) -> dict[str, str]:
@@ -67,7 +67,8 @@ def accept(session: Session, catalog: Catalog, bank: Bank, body: Mapping[str, An
         amount = -1
     day = paid_at.astimezone(BANGKOK).date()
     details = {k: str(body.get(k)) for k in ("biller_id", "ref1", "ref2", "amount")}
-    if payment is None or payment.biller_id != body.get("biller_id") or payment.application.reference != body.get("ref1"):
+    if (payment is None or payment.biller_id != body.get("biller_id")
+            or payment.application.reference != body.get("ref1")):
         flag(session, kind="reference_mismatch", bank_id=bank.id, transaction_id=transaction_id, day=day,
              payment=payment, details=details)
         raise CallbackMismatch()

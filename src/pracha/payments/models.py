@@ -73,6 +73,7 @@ class Payment(Base):
     application: Mapped[Application] = relationship()
     citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
     bank: Mapped[Bank | None] = relationship()
+    ledger_entry: Mapped[LedgerEntry | None] = relationship()  # the latest: due, then paid
     receipt: Mapped[Receipt | None] = relationship(back_populates="payment", uselist=False)
     refunds: Mapped[list[Refund]] = relationship(back_populates="payment", order_by="Refund.id")
 
@@ -127,6 +128,7 @@ class Refund(Base):
 
     payment: Mapped[Payment] = relationship(back_populates="refunds")
     officer: Mapped[User | None] = relationship()
+    ledger_entry: Mapped[LedgerEntry | None] = relationship()
 
 
 class Discrepancy(Base):

@@ -31,7 +31,7 @@ from pracha.ledger import note
 from pracha.ledger.keys import load_or_create_signer
 from pracha.payments import fees, paper
 from pracha.payments.errors import ReceiptNotFound
-from pracha.payments.models import CASH, PAID, REFUNDED, Payment, Receipt, ReceiptSequence
+from pracha.payments.models import PAID, REFUNDED, THAI_QR, Payment, Receipt, ReceiptSequence
 from pracha.payments.service import billers
 from pracha.services.catalog import Catalog
 
@@ -114,7 +114,7 @@ def render(session: Session, catalog: Catalog, payment: Payment, *, receipt_id: 
         service_th=service.name.th if service else payment.service_id,
         service_en=service.name.en if service else payment.service_id, reference=payment.application.reference,
         lines=[(line["label"]["th"], line["label"]["en"], Decimal(line["amount"])) for line in payment.lines],
-        total=Decimal(fees.baht(payment.amount)), method=payment.method or CASH,
+        total=Decimal(fees.baht(payment.amount)), method="thai_qr" if payment.method == THAI_QR else "cash",
         bank_name=bank.name_th if bank else None, transaction_id=payment.transaction_id,
         received_by=officer.display_name if officer else None,
         verify_url=f"{base_url.rstrip('/')}/verify/{receipt_id}", content_sha256=digest, signature=signature)

@@ -77,7 +77,7 @@ def read_statement(rows: Iterable[str]) -> Iterator[Line]:
         try:
             txn, paid_at, biller, ref1, ref2, amount, kind = row
             when = dt.datetime.fromisoformat(paid_at.replace("Z", "+00:00"))
-            yield Line(txn, when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc), biller, ref1,
+            yield Line(txn, when if when.tzinfo else when.replace(tzinfo=dt.UTC), biller, ref1,
                        ref2.upper(), fees.to_satang(amount), kind)
         except ValueError as exc:
             raise StatementError(f"line {number}: {exc}") from None
@@ -98,7 +98,8 @@ def _known(session: Session, ids: list[str]) -> dict[str, tuple[int, str, int, s
 
 def reconcile(session: Session, catalog: Catalog, bank: Bank, day: dt.date, lines: Iterable[Line]) -> Summary:
     summary = Summary(bank.id, day)
-    payments, refunds = [], []
+    payments: list[Line] = []
+    refunds: list[Line] = []
     for line in lines:
         (refunds if line.type == "refund" else payments).append(line)
     summary.lines = len(payments) + len(refunds)
@@ -139,7 +140,7 @@ def reconcile(session: Session, catalog: Catalog, bank: Bank, day: dt.date, line
 
 
 def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(), tzinfo=BANGKOK).astimezone(dt.timezone.utc)
+    start = dt.datetime.combine(day, dt.time(), tzinfo=BANGKOK).astimezone(dt.UTC)
     return start, start + dt.timedelta(days=1)
 
 

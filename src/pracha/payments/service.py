@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 from pracha.automation import service as automation
 from pracha.config import Settings
 from pracha.db import utcnow
-from pracha.i18n import Phrase
+from pracha.i18n import Phrase, define
 from pracha.ledger import log as ledger
 from pracha.notices.service import define_notice, notify
 from pracha.payments import fees, thaiqr
 from pracha.payments.errors import NothingDue, PaymentNotFound
-from pracha.payments.models import CASH, DUE, EXPIRED, PAID, THAI_QR, Bank, Discrepancy, Payment
+from pracha.payments.models import CASH, DUE, EXPIRED, PAID, Bank, Discrepancy, Payment
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
@@ -53,10 +53,8 @@ FEE_PAID = define_notice(
           "อยู่ในเอกสารของฉัน",
           "We have received the fee of {amount} baht for “{service}” ({reference}). The e-receipt is in "
           "My documents."))
-PAY_FIRST = "payment.pay_first"
-define_notice(PAY_FIRST, subject=("", ""), body=(
-    "\nชำระค่าธรรมเนียม {amount} บาท แล้วระบบจะออกเอกสารให้ทันที",
-    " Pay the fee of {amount} baht and your document is issued at once."))
+PAY_FIRST = define("payment.pay_first", "\nชำระค่าธรรมเนียม {amount} บาท แล้วระบบจะออกเอกสารให้ทันที",
+                   " Pay the fee of {amount} baht and your document is issued at once.")
 
 
 @dataclass(frozen=True)
@@ -172,6 +170,17 @@ def tell_due(session: Session, catalog: Catalog, application: Application, payme
         application_id=application.id)
 
 
+def application_for_agency(session: Session, agency: str | None, reference: str) -> Application:
+    """An application of this agency by its reference (a finance officer at the counter)."""
+    from pracha.services.errors import ApplicationNotFound
+
+    application = session.scalar(select(Application).where(Application.reference == reference.strip().upper(),
+                                                            Application.agency == agency))
+    if application is None:
+        raise ApplicationNotFound()
+    return application
+
+
 def find_payment(session: Session, public_id: str, *, for_update: bool = False) -> Payment:
     query = select(Payment).where(Payment.public_id == public_id.strip().upper())
     if for_update and session.get_bind().dialect.name != "sqlite":
@@ -246,11 +255,9 @@ def flag(session: Session, *, kind: str, bank_id: str, transaction_id: str, day:
 
 
 def record_cash(session: Session, catalog: Catalog, settings: Settings, application: Application, *,
-                officer_id: int, now: dt.datetime | None = None) -> Payment:
+                officer_id: int | None, now: dt.datetime | None = None) -> Payment:
     """A fee paid in cash at the counter: the open payment, marked paid by the officer."""
     payment = open_payment(session, settings, catalog, application, now=now)
     return mark_paid(session, catalog, payment, method=CASH, via=COUNTER, paid_at=now or utcnow(),
                      officer_id=officer_id)
 
-
-__all__ = ["CASH", "THAI_QR", "Biller", "billers", "open_payment", "mark_paid", "validate_bill", "owes"]

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pracha.db import registry_of
 from pracha.errors import PrachaError
 from pracha.http.access import allow, get_db
 from pracha.http.params import RowId
@@ -17,6 +18,7 @@ from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 from pracha.services import answers, attachments, forms, service, workflow
 from pracha.services.deps import catalog_of, change_application, problems, storage_of
+from pracha.services.hooks import PAGE_CONTEXT
 from pracha.services.models import Application
 
 router = APIRouter(include_in_schema=False)
@@ -40,6 +42,7 @@ def _check_page(request: Request, db: Session, p: Principal, reference: str, *, 
         "receives": answers.receives(svc), "declaration": answers.DECLARATION,
         "due": answers.expected_due(svc, catalog.calendar, service.today_in_thailand()),
         "errors": errors or {}, "message": message,
+        **{k: v for hook in registry_of(db).each(PAGE_CONTEXT) for k, v in hook(db, application).items()},
     }, status_code=status_code)
 
 

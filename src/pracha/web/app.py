@@ -36,6 +36,7 @@ from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
+from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
@@ -47,7 +48,8 @@ from pracha.web.ops import OPS, Ops
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
-                                                              "exchange", "assistant", "automation", "privacy")]
+                                                              "exchange", "assistant", "automation", "payments",
+                                                              "privacy")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -81,6 +83,8 @@ def routers() -> list[APIRouter]:
     from pracha.identity.oidc import routes as oidc_routes
     from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
+    from pracha.payments import api as payments_api
+    from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
     from pracha.privacy import rights_api as privacy_api
     from pracha.privacy import routes as privacy_routes
@@ -98,7 +102,7 @@ def routers() -> list[APIRouter]:
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
-            casework_api.router, staff.router]
+            casework_api.router, payments_api.router, payments_routes.router, staff.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -117,6 +121,7 @@ def build_state(settings: Settings) -> AppState:
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
     privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
+    payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))
