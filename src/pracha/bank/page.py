@@ -94,7 +94,8 @@ def add_page_routes(app: FastAPI) -> None:
 def _render(request: Request, lang: str, heading: str, *, status: int = 200, **values: Any) -> HTMLResponse:
     words = {key: pair[0 if lang == "th" else 1] for key, pair in WORDS.items()}
     other = "en" if lang == "th" else "th"
-    query = (dict(request.query_params) if request.method == "GET" else {}) | {"lang": other}
+    query = {k: v for k, v in request.query_params.items() if k != "return" and request.method == "GET"}
+    query["lang"] = other
     if values.get("back"):
         query["return"] = values["back"]
     switch_href = "/pay?" + urlencode(query)
