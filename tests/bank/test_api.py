@@ -15,8 +15,7 @@ from fastapi.testclient import TestClient
 
 from pracha.bank.app import create_bank_app
 from pracha.payments import thaiqr
-from tests.bank.conftest import (BILLER, Receiver, bank_settings, pracha_get, pracha_post, signed_by_pracha,
-                                 wait_for)
+from tests.bank.conftest import BILLER, Receiver, bank_settings, pracha_get, pracha_post, signed_by_pracha, wait_for
 
 TRANSACTION_ID = re.compile(r"DB[0-9A-Z]{14}")
 

@@ -38,7 +38,8 @@ _CODES = {404: "not_found", 405: "method_not_allowed"}
 class PayRequest(BaseModel):
     payload: str = Field(description="The Thai QR (EMVCo) payload the banking app scanned.")
     amount: str | None = Field(None, description="What the payer typed; must equal the payload's amount.")
-    notify: bool = Field(True, description="False simulates a lost callback: paid, in the statement, Pracha not called.")
+    notify: bool = Field(True, description="False simulates a lost callback: paid and in the statement, but "
+                         "Pracha is not called.")
 
 
 class RefundRequest(BaseModel):

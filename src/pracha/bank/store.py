@@ -164,8 +164,8 @@ class Store:
                          "day": day.isoformat(), "bill": f"{biller_id}|{ref1}|{ref2}",
                          "payer_account": "xxx-x-x0000-x", "callback": "delivered", "callback_attempts": 1})
         with self.engine.execution_options(**WRITE).begin() as conn:
-            for at in range(0, len(rows), 10_000):
-                conn.execute(insert(transactions), rows[at:at + 10_000])
+            for first in range(0, len(rows), 10_000):
+                conn.execute(insert(transactions), rows[first:first + 10_000])
         return len(rows)
 
     def count(self) -> int:
