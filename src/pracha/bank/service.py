@@ -24,6 +24,7 @@ from pracha.bank.biller import Biller, BillerUnavailable, CallbackRetrier
 from pracha.bank.store import AlreadyPaid, AlreadyRefunded, Store, Transaction
 from pracha.payments import thaiqr
 
+CENT = Decimal("0.01")
 _REFUSALS = {"expired": (410, "expired"), "paid": (409, "already_paid"), "amount": (422, "wrong_amount"),
              "unknown": (404, "unknown_bill")}
 
@@ -49,11 +50,12 @@ def read_amount(text: str | None) -> Decimal | None:
         return None
     try:
         amount = Decimal(str(text).strip().replace(",", ""))
-    except InvalidOperation:
-        raise BankError(422, "wrong_amount", "the amount is not a number") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")) or amount <= 0:
+        exact = amount.is_finite() and amount == amount.quantize(CENT) and CENT <= amount <= thaiqr.MAX_AMOUNT
+    except InvalidOperation:  # not a number, or too many digits to quantize
+        exact = False
+    if not exact:
         raise BankError(422, "wrong_amount", "the amount is not a number of baht and satang")
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def read_payload(payload: str) -> thaiqr.BillPayment:

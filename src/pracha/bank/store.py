@@ -20,7 +20,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Column, Engine, Index, Integer, MetaData, String, Table, Text, func, insert, select, update
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from pracha.calendar import BANGKOK
@@ -37,15 +51,17 @@ transactions = Table(
     Column("amount", Integer, nullable=False),  # satang; negative for a refund
     Column("paid_at", String(20), nullable=False),  # UTC, 2026-12-05T09:14:03Z (sorts as text)
     Column("day", String(10), nullable=False),  # the Bangkok date of paid_at
+    Column("at", BigInteger, nullable=False),  # microseconds since 1970: orders a refund after its payment
     Column("bill", String(60), unique=True),  # biller|ref1|ref2 of a payment; NULL for a refund
     Column("refund_of", String(16), unique=True),  # the payment a refund returns
     Column("payer_account", String(20)),
     Column("reason", Text),
     Column("callback", String(10)),  # delivered | failed | skipped | pending (payments only)
     Column("callback_attempts", Integer, nullable=False, default=0),
-    Index("ix_bank_transactions_day", "day", "paid_at"),
+    Index("ix_bank_transactions_day", "day", "at"),
 )
 HEADER = "transaction_id,paid_at,biller_id,ref1,ref2,amount,type\n"
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _ID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
 
@@ -79,6 +95,10 @@ def timestamp(at: dt.datetime) -> str:
     return at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def micros(at: dt.datetime) -> int:
+    return (at - _EPOCH) // dt.timedelta(microseconds=1)
+
+
 def bangkok_day(at: dt.datetime) -> str:
     return at.astimezone(BANGKOK).date().isoformat()
 
@@ -99,8 +119,8 @@ class Store:
                        payer_account: str, callback: str) -> Transaction:
         row = {"id": new_transaction_id(), "type": "payment", "biller_id": biller_id, "ref1": ref1, "ref2": ref2,
                "amount": satang(amount), "paid_at": timestamp(at), "day": bangkok_day(at),
-               "bill": f"{biller_id}|{ref1}|{ref2}", "payer_account": payer_account, "callback": callback,
-               "callback_attempts": 0}
+               "at": micros(at), "bill": f"{biller_id}|{ref1}|{ref2}", "payer_account": payer_account,
+               "callback": callback, "callback_attempts": 0}
         try:
             with self.engine.execution_options(**WRITE).begin() as conn:
                 conn.execute(insert(transactions), row)
@@ -111,7 +131,7 @@ class Store:
     def record_refund(self, payment: Transaction, amount: Decimal, reason: str, *, at: dt.datetime) -> Transaction:
         row = {"id": new_transaction_id(), "type": "refund", "biller_id": payment.biller_id, "ref1": payment.ref1,
                "ref2": payment.ref2, "amount": -satang(amount), "paid_at": timestamp(at), "day": bangkok_day(at),
-               "refund_of": payment.id, "reason": reason, "callback_attempts": 0}
+               "at": micros(at), "refund_of": payment.id, "reason": reason, "callback_attempts": 0}
         try:
             with self.engine.execution_options(**WRITE).begin() as conn:
                 conn.execute(insert(transactions), row)
@@ -138,7 +158,7 @@ class Store:
         """Payments whose callback has not been delivered yet (to retry after a restart)."""
         with self.engine.connect() as conn:
             rows = conn.execute(select(transactions).where(transactions.c.callback.in_(("failed", "pending")))
-                                .order_by(transactions.c.paid_at)).mappings().all()
+                                .order_by(transactions.c.at)).mappings().all()
         return [_transaction(dict(row)) for row in rows]
 
     def statement(self, day: str, chunk_lines: int = 2000) -> Iterator[str]:
@@ -146,7 +166,7 @@ class Store:
         yield HEADER
         query = (select(transactions.c.id, transactions.c.paid_at, transactions.c.biller_id, transactions.c.ref1,
                         transactions.c.ref2, transactions.c.amount, transactions.c.type)
-                 .where(transactions.c.day == day).order_by(transactions.c.paid_at, transactions.c.id))
+                 .where(transactions.c.day == day).order_by(transactions.c.at, transactions.c.id))
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=chunk_lines).execute(query)
             for rows in result.partitions():
@@ -161,7 +181,7 @@ class Store:
             ref1, ref2 = f"T{secrets.token_hex(6).upper()}", f"P{secrets.token_hex(6).upper()}"
             rows.append({"id": new_transaction_id(), "type": "payment", "biller_id": biller_id, "ref1": ref1,
                          "ref2": ref2, "amount": 100 * (1 + n % 500), "paid_at": timestamp(at),
-                         "day": day.isoformat(), "bill": f"{biller_id}|{ref1}|{ref2}",
+                         "day": day.isoformat(), "at": micros(at), "bill": f"{biller_id}|{ref1}|{ref2}",
                          "payer_account": "xxx-x-x0000-x", "callback": "delivered", "callback_attempts": 1})
         with self.engine.execution_options(**WRITE).begin() as conn:
             for first in range(0, len(rows), 10_000):
