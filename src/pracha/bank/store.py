@@ -63,6 +63,7 @@ transactions = Table(
 HEADER = "transaction_id,paid_at,biller_id,ref1,ref2,amount,type\n"
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _ID_ALPHABET = "0123456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+_ID_TABLE = bytes(ord(_ID_ALPHABET[b % len(_ID_ALPHABET)]) for b in range(256))
 
 
 class AlreadyPaid(Exception):
@@ -88,7 +89,8 @@ class Transaction:
 
 
 def new_transaction_id() -> str:
-    return "DB" + "".join(secrets.choice(_ID_ALPHABET) for _ in range(14))
+    """"DB" and 14 random digits or capitals (a byte table: fast enough to make 100,000 at once)."""
+    return "DB" + secrets.token_bytes(14).translate(_ID_TABLE).decode("ascii")
 
 
 def timestamp(at: dt.datetime) -> str:
@@ -175,10 +177,10 @@ class Store:
     def add_test_lines(self, day: dt.date, lines: int, *, biller_id: str = "099400016550100") -> int:
         """`lines` synthetic paid payments spread over `day` (Bangkok), callbacks marked delivered."""
         start = dt.datetime.combine(day, dt.time(), BANGKOK)
-        rows = []
+        rows, batch = [], secrets.token_hex(4).upper()  # refs unique across calls
         for n in range(lines):
             at = start + dt.timedelta(seconds=n * 86400 // max(lines, 1))
-            ref1, ref2 = f"T{secrets.token_hex(6).upper()}", f"P{secrets.token_hex(6).upper()}"
+            ref1, ref2 = f"T{batch}{n:08d}", f"P{batch}{n:08d}"
             rows.append({"id": new_transaction_id(), "type": "payment", "biller_id": biller_id, "ref1": ref1,
                          "ref2": ref2, "amount": 100 * (1 + n % 500), "paid_at": timestamp(at),
                          "day": day.isoformat(), "at": micros(at), "bill": f"{biller_id}|{ref1}|{ref2}",
