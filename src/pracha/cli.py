@@ -307,6 +307,52 @@ def registry_serve(
                 log_level="warning", access_log=False)
 
 
+bank_app = typer.Typer(help="The demo bank that pays Thai QR bills and calls Pracha back.", no_args_is_help=True)
+app.add_typer(bank_app, name="bank")
+
+
+@bank_app.command("serve")
+def bank_serve(
+    port: int | None = typer.Option(None, help="Port (default: the port of the bank_url setting, 8201)."),
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    database: str | None = typer.Option(None, help="SQLAlchemy URL (default: sqlite:///<var_dir>/bank/demo-bank.db)."),
+) -> None:
+    """Serve the demo bank (its own database; keys under var_dir; calls PRACHA_PUBLIC_BASE_URL back)."""
+    from urllib.parse import urlsplit
+
+    import uvicorn
+
+    from pracha.bank.app import create_bank_app
+
+    settings = get_settings()
+    web = create_bank_app(settings, database)
+    uvicorn.run(web, host=host, port=port if port is not None else (urlsplit(settings.bank_url).port or 8201),
+                log_level="warning", access_log=False)
+
+
+@bank_app.command("fill-statement")
+def bank_fill_statement(
+    date: str = typer.Option(..., help="The day, YYYY-MM-DD (Bangkok)."),
+    lines: int = typer.Option(..., min=1, max=10_000_000, help="How many synthetic paid lines to add."),
+    database: str | None = typer.Option(None, help="SQLAlchemy URL (default: sqlite:///<var_dir>/bank/demo-bank.db)."),
+) -> None:
+    """Add synthetic paid lines to a day of the demo bank's statement (for load tests)."""
+    import datetime as dt
+
+    from pracha.bank import default_database_url
+    from pracha.bank.store import open_store
+
+    try:
+        day = dt.date.fromisoformat(date)
+    except ValueError as exc:
+        console.print(f"[red]Not a day: {date!r} (YYYY-MM-DD)")
+        raise typer.Exit(2) from exc
+    store = open_store(database or default_database_url(get_settings()))
+    added = store.add_test_lines(day, lines)
+    store.engine.dispose()
+    console.print(f"Added {added} lines to {day.isoformat()}")
+
+
 from pracha.identity.oidc.cli import oidc_app  # noqa: E402 - the `pracha oidc` commands
 
 app.add_typer(oidc_app, name="oidc")

@@ -63,7 +63,8 @@ def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[De
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": SECRET_KEY, "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1", "PRACHA_AUTOMATION_IN_PROCESS": "true",
-           "PRACHA_REGISTRY_AUTOSTART": "true", "PRACHA_REGISTRY_BASE_PORT": str(registry_port)}
+           "PRACHA_REGISTRY_AUTOSTART": "true", "PRACHA_REGISTRY_BASE_PORT": str(registry_port),
+           "PRACHA_BANK_URL": f"http://127.0.0.1:{free_port()}", "PRACHA_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     log = base / "server.log"
     for step in (["migrate"], ["seed", "--demo", "--citizens", "40"]):
         subprocess.run([*pracha_command(), *step], env=env, cwd=base, check=True,  # noqa: S603

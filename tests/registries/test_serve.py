@@ -150,16 +150,19 @@ def test_land_on_postgres_over_http(tmp_path: Path, pg_server: PostgresServer) -
 
 
 def test_pracha_serve_starts_all_five_and_stops_them_on_sigterm(tmp_path: Path) -> None:
-    """`pracha serve` with registry_autostart: the launcher starts the five (and none twice); a SIGTERM
-    to the portal stops them too (uvicorn re-raises the signal after its shutdown)."""
+    """`pracha serve` with registry_autostart: the launcher starts the five and the demo bank (and none
+    twice); a SIGTERM to the portal stops them too (uvicorn re-raises the signal after its shutdown)."""
     var = tmp_path / "var"
-    settings = make_registry_settings(var, registry_base_port=free_ports(5))
+    settings = make_registry_settings(var, registry_base_port=free_ports(5),
+                                      bank_url=f"http://127.0.0.1:{free_ports(1)}")
     database_url = f"sqlite:///{tmp_path / 'pracha.db'}"
     upgrade(database_url)
     portal = free_ports(1)
     env = os.environ | {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var),
                         "PRACHA_REGISTRY_BASE_PORT": str(settings.registry_base_port),
-                        "PRACHA_REGISTRY_AUTOSTART": "1", "PYTHAINLP_OFFLINE": "1"}
+                        "PRACHA_REGISTRY_AUTOSTART": "1", "PYTHAINLP_OFFLINE": "1",
+                        "PRACHA_BANK_URL": settings.bank_url}
+    bank = settings.bank_url
     log = tmp_path / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "pracha.cli", "serve", "--port", str(portal)], env=env,
@@ -173,12 +176,15 @@ def test_pracha_serve_starts_all_five_and_stops_them_on_sigterm(tmp_path: Path) 
             assert httpx.get(registry_url(settings, name) + "/healthz", timeout=5).json()["registry"] == name
         assert sorted(p.name for p in (var / "registries").iterdir() if p.suffix == ".db") == \
             sorted(f"{n}.db" for n in NAMES)
+        assert httpx.get(bank + "/healthz", timeout=5).json() == {"status": "ok", "bank": "demo-bank"}
+        assert (var / "bank" / "demo-bank.db").exists()
         assert start_registries(settings) == []  # already running: nothing more started
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=STOP_SECONDS)  # the portal stops itself and its registries, unforced
     finally:
         stop_process(process)
     assert not any(_answers(registry_url(settings, name)) for name in NAMES), log.read_text(errors="replace")
+    assert not _answers(bank), log.read_text(errors="replace")
 
 
 def _answers(url: str) -> bool:

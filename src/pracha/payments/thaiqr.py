@@ -39,7 +39,7 @@ MIN_AMOUNT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999.99")
 MAX_PAYLOAD = 512  # an EMVCo payload is at most 512 characters
 
-_CALCULATOR = Calculator(Crc16.IBM_3740, optimized=True)  # IBM-3740 is the catalogue's name for CCITT-FALSE
+_CALCULATOR = Calculator(Crc16.IBM_3740.value, optimized=True)  # IBM-3740 is the catalogue's name for CCITT-FALSE
 _REFERENCE = re.compile(r"[A-Z0-9-]{1,20}")
 _BILLER_ID = re.compile(r"[0-9]{15}")
 _AMOUNT = re.compile(r"[0-9]{1,10}(\.[0-9]{1,2})?")
