@@ -39,6 +39,7 @@ class DemoPortal:
     database_url: str
     var_dir: Path
     log: Path
+    bank_url: str = ""  # the demo bank the portal started (its own free port)
 
     def settings(self) -> Settings:
         return Settings(database_url=self.database_url, var_dir=self.var_dir, catalog_dir=REPO_ROOT / "catalog",
@@ -59,12 +60,13 @@ DEMO_PORTAL_GROUP = "demo-portal"
 def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[DemoPortal]:
     """Migrate, seed the demo and serve it on free ports (the registries too); stop everything after."""
     port = free_port()
+    bank_url = f"http://127.0.0.1:{free_port()}"
     registry_port = free_port()  # the first of five; the next four are very likely free as well
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": SECRET_KEY, "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1", "PRACHA_AUTOMATION_IN_PROCESS": "true",
            "PRACHA_REGISTRY_AUTOSTART": "true", "PRACHA_REGISTRY_BASE_PORT": str(registry_port),
-           "PRACHA_BANK_URL": f"http://127.0.0.1:{free_port()}", "PRACHA_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+           "PRACHA_BANK_URL": bank_url, "PRACHA_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
     log = base / "server.log"
     for step in (["migrate"], ["seed", "--demo", "--citizens", "40"]):
         subprocess.run([*pracha_command(), *step], env=env, cwd=base, check=True,  # noqa: S603
@@ -72,7 +74,8 @@ def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[De
     command = [*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     with serving(command, env, base, log, url):
-        yield DemoPortal(url=url, engine=engine, database_url=database_url, var_dir=base / "var", log=log)
+        yield DemoPortal(url=url, engine=engine, database_url=database_url, var_dir=base / "var", log=log,
+                         bank_url=bank_url)
 
 
 def new_citizen(portal: DemoPortal, *, first_name: str = "ทดสอบ", last_name: str = "ใจเย็น",

@@ -1,5 +1,5 @@
-"""In Chromium, on both engines, with the demo portal: สมหญิง opens her wallet, finds her commercial
-registration, downloads the PDF, and checks it on /verify, which shows her name partly masked and says
+"""In Chromium, on both engines, with the demo portal: สมหญิง opens her wallet, finds her building
+permit (its fee paid at the counter), downloads the PDF, and checks it on /verify, which shows her name partly masked and says
 in words what was checked; uploading the downloaded file confirms it byte for byte. Read-only: the
 document was issued when the demo was seeded."""
 
@@ -23,9 +23,9 @@ def test_wallet_lists_downloads_and_verify_shows_the_masked_holder(
         sign_in_citizen(page, SOMYING)
         page.goto("/me/documents")
         expect(page.locator("h1")).to_have_text("เอกสารของฉัน")
-        card = page.locator("li.document", has_text="ใบทะเบียนพาณิชย์")
+        card = page.locator("li.document", has_text="ใบอนุญาตก่อสร้างอาคาร")
         expect(card).to_contain_text("ใช้ได้")
-        expect(card).to_contain_text("งานทะเบียนพาณิชย์")
+        expect(card).to_contain_text("งานควบคุมอาคาร")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         with page.expect_download() as download:
             card.get_by_role("link", name="ดาวน์โหลด PDF").click()

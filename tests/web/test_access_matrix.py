@@ -210,6 +210,22 @@ MATRIX = [
     Call("GET", "/admin/automation/charts/{chart}.svg", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
+    # payments: the world's application (the elderly allowance) has no fee; finance officers are in
+    # tests/payments (a role of one agency, not in this matrix)
+    Call("GET", "/applications/{reference}/pay", expect(citizen=200, other_citizen=404)),
+    Call("POST", "/applications/{reference}/pay", expect(citizen=409, other_citizen=404), "form"),
+    Call("GET", "/payments/{public_id}/slip.pdf", expect(citizen=404, other_citizen=404)),
+    Call("GET", "/receipts/{receipt_id}.pdf", expect(citizen=404, other_citizen=404)),
+    Call("GET", "/api/v1/me/payments", expect(**CITIZENS)),
+    Call("POST", "/api/v1/applications/{reference}/payments", expect(citizen=409, other_citizen=404), "json:empty"),
+    Call("GET", "/api/v1/payments", expect(platform_admin=200)),
+    Call("POST", "/payments/validations/{bank_id}", everyone(401), "json:empty"),
+    Call("POST", "/payments/callbacks/{bank_id}", everyone(401), "json:empty"),
+    Call("GET", "/finance", expect()),
+    Call("GET", "/finance/reports/{day}.csv", expect()),
+    Call("POST", "/finance/payments/{public_id}/refund", expect(), "form"),
+    Call("POST", "/finance/cash", expect(), "form"),
+    Call("POST", "/finance/reconcile", expect(), "form"),
     # privacy: the citizen's PDPA rights and the data-protection officer
     Call("GET", "/me/privacy", expect(**CITIZENS)),
     Call("POST", "/me/privacy/requests", expect(citizen=422, other_citizen=422), "form"),
@@ -352,7 +368,8 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             consent_id=world.consent_id, right_id=world.right_id, breach_id=world.breach_id,
                             message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
                             chart="automation", request_id=world.privacy_request_id,
-                            session_id="0" * 16) + call.query
+                            session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
+                            day="2026-12-05") + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

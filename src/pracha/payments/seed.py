@@ -43,9 +43,12 @@ def seed_payments(session: Session, catalog: Catalog, settings: Settings, payer:
     for (username, agency), (first, last) in zip(finance_accounts(settings), FINANCE_NAMES, strict=False):
         finance[agency] = create_staff(session, username=username, password=password, role=FINANCE_OFFICER,
                                        first_name=first, last_name=last, agency=agency, password_hash=password_hash)
-    permit = session.scalar(select(Application).where(Application.citizen_id == payer.id,
-                                                      Application.service_id == "building-permit",
-                                                      Application.status == workflow.APPROVED))
+    approved = {a.service_id: a for a in session.scalars(select(Application).where(
+        Application.citizen_id == payer.id, Application.status == workflow.APPROVED))}
+    shop = approved.get("commercial-registration")
+    if shop is not None and service.owes(session, catalog, shop, "approve"):
+        service.open_payment(session, settings, catalog, shop)  # awaiting its 50 baht
+    permit = approved.get("building-permit")
     if permit is None or permit.agency not in finance:
         return
     payment = service.record_cash(session, catalog, settings, permit, officer_id=finance[permit.agency].id)
