@@ -1,7 +1,7 @@
 """In Chromium, on both engines, with the demo portal: สมหญิง opens her wallet, finds her building
 permit (its fee paid at the counter), downloads the PDF, and checks it on /verify, which shows her
-name partly masked and says in words what was checked; uploading the downloaded file confirms it byte for byte. Read-only: the
-document was issued when the demo was seeded."""
+name partly masked and says in words what was checked; uploading the downloaded file confirms it byte
+for byte. Read-only: the document was issued when the demo was seeded."""
 
 from __future__ import annotations
 

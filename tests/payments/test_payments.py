@@ -3,7 +3,10 @@ the finance officer's views, through the real app on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -11,15 +14,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import Certificate, Task
+from pracha.config import Settings
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.models import InboxMessage
 from pracha.payments import fees, service, thaiqr
 from pracha.payments.models import Discrepancy, Payment, Receipt
+from pracha.services.catalog import default_catalog_dir
 from pracha.services.hooks import CATALOG
+from pracha.web.app import create_app
 from tests.automation.helpers import run_tasks
 from tests.factories import create_staff, sign_in
 from tests.payments.helpers import approved_commercial, callback_body, register_bank, signed_post
+
+RESIDENCE_FORM = {
+    "purpose": "job", "purpose_detail": "สมัครงานตำแหน่งครูผู้ช่วย โรงเรียนเทศบาลวัดเกต",
+    "current_address": "45 หอพักสวนดอก ถนนสุเทพ ตำบลสุเทพ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่",
+    "matches_house_registration": False, "living_since": "2020-06-01", "evidence_type": "lease",
+    "copies": 1, "delivery": "pickup",
+}
 
 
 def _payment(db: Session, application_id: int) -> Payment:
@@ -179,3 +192,112 @@ def test_refund_of_cash_is_recorded_and_the_citizen_told(db: Session, app: FastA
     assert payment.status == "refunded" and payment.refunds[0].reason == "ชำระซ้ำ"
     told = db.scalar(select(InboxMessage).where(InboxMessage.key == "payment.refunded"))
     assert told is not None and "ชำระซ้ำ" in told.body
+
+
+def test_a_fee_due_on_submit_holds_the_bot_until_the_callback(
+        make_settings: Callable[..., Settings], tmp_path: Path, make_client: type[TestClient]) -> None:
+    """A service whose fee is due on submit: the bot waits; the bank's callback lets it go on."""
+    from tests.automation.helpers import submit
+    from tests.factories import create_citizen
+
+    catalog_dir = tmp_path / "catalog"
+    shutil.copytree(default_catalog_dir(), catalog_dir)
+    path = catalog_dir / "services" / "residence-certificate.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        'fee:\n  amount: 0\n', 'fee:\n  amount: 20\n  due: submit\n  lines:\n'
+        '    - id: copy\n      label: {th: "ค่าหนังสือรับรอง", en: "Certificate fee"}\n      amount: "20"\n'),
+        encoding="utf-8")
+    (catalog_dir / "billers.yaml").write_text(
+        (catalog_dir / "billers.yaml").read_text(encoding="utf-8")
+        + '- agency: cm-district-admin\n  biller_id: "099400016550103"\n  receipt_prefix: "ทร.ชม."\n',
+        encoding="utf-8")
+    app = create_app(make_settings(catalog_dir=catalog_dir))
+    try:
+        with app.state.pracha.db.sessions() as db:
+            svc = app.state.pracha.registry.get(CATALOG).get("residence-certificate")
+            assert svc is not None and svc.agency == "cm-district-admin"
+            application = submit(db, app, create_citizen(db), "residence-certificate",
+                                 RESIDENCE_FORM)
+            bot = select(Task).where(Task.kind == "bot", Task.key.like(f"bot:{application.id}:%"))
+            assert db.scalar(bot) is None  # held: the fee is not paid
+            payment = _payment(db, application.id)
+            assert (payment.status, payment.amount, payment.due_on) == ("due", 2000, "submit")
+            told = db.scalar(select(InboxMessage).where(InboxMessage.key == "payment.due"))
+            assert told is not None and "20.00 บาท" in told.body
+            register_bank(db)
+            client = TestClient(app)
+            answer = signed_post(client, "/payments/callbacks/test-bank", callback_body(
+                application, payment, "TX0101", "20.00"))
+            assert answer.json() == {"status": "accepted"}
+            run_tasks(app)  # the receipt's task lets the automation go on
+            db.rollback()
+            assert db.scalar(bot) is not None  # the automation goes on by itself
+    finally:
+        app.state.pracha.db.engine.dispose()
+
+
+def test_reconciliation_repairs_a_lost_callback_and_flags_what_does_not_match(db: Session, app: FastAPI) -> None:
+    from pracha.payments import reconcile
+
+    catalog = app.state.pracha.registry.get(CATALOG)
+    lost, other = approved_commercial(db, app), approved_commercial(db, app)
+    bank = register_bank(db)
+    lost_payment, other_payment = _payment(db, lost.id), _payment(db, other.id)
+    # the other was paid by callback today; the bank's statement lacks it
+    service.mark_paid(db, catalog, other_payment, method="thai_qr", via="callback", bank=bank,
+                      transaction_id="TX0202", paid_at=service.utcnow())
+    db.commit()
+    day = service.utcnow().astimezone(reconcile.BANGKOK).date()
+    csv_text = "\n".join([
+        ",".join(reconcile.HEADER),
+        f"TX0201,{day.isoformat()}T03:00:00Z,{lost_payment.biller_id},{lost.reference},{lost_payment.public_id},"
+        "50.00,payment",
+        f"TX0203,{day.isoformat()}T04:00:00Z,{lost_payment.biller_id},XX69-NONE,PNOTOURS,99.00,payment",
+    ])
+    summary = reconcile.reconcile(db, catalog, bank, day, reconcile.read_statement(csv_text.splitlines()))
+    db.commit()
+    run_tasks(app)  # the receipt, and the citizen told
+    db.rollback()
+    assert (summary.lines, summary.repaired) == (2, 1)
+    assert summary.flagged == {"unknown_payment": 1, "not_in_statement": 1}
+    repaired = _payment(db, lost.id)
+    assert (repaired.status, repaired.paid_via, repaired.transaction_id) == ("paid", "reconciliation", "TX0201")
+    told = db.scalar(select(InboxMessage).where(InboxMessage.key == "payment.paid",
+                                                InboxMessage.application_id == lost.id))
+    assert told is not None
+    again = reconcile.reconcile(db, catalog, bank, day, reconcile.read_statement(csv_text.splitlines()))
+    assert again.repaired == 0 and again.matched == 1  # a second run changes nothing
+    kinds = sorted(d.kind for d in db.scalars(select(Discrepancy)))
+    assert kinds == ["missed_callback", "not_in_statement", "unknown_payment"]
+
+
+def test_an_agency_token_with_payments_read_lists_its_agency(db: Session, app: FastAPI, client: TestClient) -> None:
+    from pracha.identity import service as identity
+
+    application = approved_commercial(db, app)
+    admin = create_staff(db, "agency_admin", application.agency)
+    _, raw = identity.create_api_token(db, admin, name="finance", agency=application.agency, scopes=["payments:read"],
+                                       agencies=app.state.pracha.registry.get(CATALOG).agencies)
+    db.commit()
+    listed = client.get("/api/v1/payments?status=due", headers={"Authorization": f"Bearer {raw}"})
+    assert listed.status_code == 200
+    assert [x["application"] for x in listed.json()["items"]] == [application.reference]
+
+
+def test_an_expired_qr_paid_late_is_accepted_and_the_new_one_cancelled(
+        db: Session, app: FastAPI, client: TestClient) -> None:
+    application = approved_commercial(db, app)
+    register_bank(db)
+    old = _payment(db, application.id)
+    old.expires_at = service.utcnow().replace(year=2020)
+    db.commit()
+    new = service.open_payment(db, app.state.pracha.settings, app.state.pracha.registry.get(CATALOG), application)
+    db.commit()
+    assert new.id != old.id
+    answer = signed_post(client, "/payments/callbacks/test-bank", callback_body(application, old, "TX0301"))
+    assert answer.json() == {"status": "accepted"}  # the bank took the money: it is the citizen's payment
+    db.rollback()
+    assert {p.public_id: p.status for p in db.scalars(select(Payment).where(
+        Payment.application_id == application.id))} == {old.public_id: "paid", new.public_id: "cancelled"}
+    ask = {"biller_id": new.biller_id, "ref1": application.reference, "ref2": new.public_id, "amount": "50.00"}
+    assert signed_post(client, "/payments/validations/test-bank", ask).json() == {"payable": False, "reason": "paid"}

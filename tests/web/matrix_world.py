@@ -98,6 +98,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
         "other_officer": create_staff(db, "officer", "cm-city-registry"),
         "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
         "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
+        "finance": create_staff(db, "finance_officer", AGENCY),
     }
     owner = Principal(user=users["citizen"])
     # first the approved application (one open application per service: it must be decided before the

@@ -29,7 +29,7 @@ from tests.services.helpers import ELDERLY_FORM, PDF
 from tests.web.matrix_world import AGENCY, SECRET, Template, World, build_template
 
 ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
-         "platform_admin", "dpo", "token")
+         "platform_admin", "dpo", "finance", "token")
 SIGNED_IN = ROLES[1:-1]
 
 
@@ -210,22 +210,21 @@ MATRIX = [
     Call("GET", "/admin/automation/charts/{chart}.svg", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
-    # payments: the world's application (the elderly allowance) has no fee; finance officers are in
-    # tests/payments (a role of one agency, not in this matrix)
+    # payments: the world's application (the elderly allowance) has no fee
     Call("GET", "/applications/{reference}/pay", expect(citizen=200, other_citizen=404)),
     Call("POST", "/applications/{reference}/pay", expect(citizen=409, other_citizen=404), "form"),
-    Call("GET", "/payments/{public_id}/slip.pdf", expect(citizen=404, other_citizen=404)),
-    Call("GET", "/receipts/{receipt_id}.pdf", expect(citizen=404, other_citizen=404)),
+    Call("GET", "/payments/{public_id}/slip.pdf", expect(citizen=404, other_citizen=404, finance=404)),
+    Call("GET", "/receipts/{receipt_id}.pdf", expect(citizen=404, other_citizen=404, finance=404)),
     Call("GET", "/api/v1/me/payments", expect(**CITIZENS)),
     Call("POST", "/api/v1/applications/{reference}/payments", expect(citizen=409, other_citizen=404), "json:empty"),
-    Call("GET", "/api/v1/payments", expect(platform_admin=200)),
+    Call("GET", "/api/v1/payments", expect(platform_admin=200, finance=200)),
     Call("POST", "/payments/validations/{bank_id}", everyone(401), "json:empty"),
     Call("POST", "/payments/callbacks/{bank_id}", everyone(401), "json:empty"),
-    Call("GET", "/finance", expect()),
-    Call("GET", "/finance/reports/{day}.csv", expect()),
-    Call("POST", "/finance/payments/{public_id}/refund", expect(), "form"),
-    Call("POST", "/finance/cash", expect(), "form"),
-    Call("POST", "/finance/reconcile", expect(), "form"),
+    Call("GET", "/finance", expect(finance=200)),
+    Call("GET", "/finance/reports/{day}.csv", expect(finance=200)),
+    Call("POST", "/finance/payments/{public_id}/refund", expect(finance=404), "form"),
+    Call("POST", "/finance/cash", expect(finance=404), "form"),  # no application of that reference
+    Call("POST", "/finance/reconcile", expect(finance=303), "form"),
     # privacy: the citizen's PDPA rights and the data-protection officer
     Call("GET", "/me/privacy", expect(**CITIZENS)),
     Call("POST", "/me/privacy/requests", expect(citizen=422, other_citizen=422), "form"),
@@ -265,7 +264,7 @@ MATRIX = [
     Call("GET", "/readyz", everyone(503)),  # the world's registries (ports 8101…) are not running
     # staff tools: /admin, the API reference, casework (assignment, notes, inline view, bulk actions)
     Call("GET", "/admin", expect(**dict.fromkeys(("officer", "other_officer", "agency_admin", "auditor",
-                                                  "platform_admin", "dpo"), 200))),
+                                                  "platform_admin", "dpo", "finance"), 200))),
     Call("GET", "/docs", everyone(200)),
     Call("POST", "/applications/{reference}/assignee",
          expect(officer=303, other_officer=404, agency_admin=303), "form"),

@@ -69,14 +69,19 @@ def preparer(kind: str) -> Callable[[Preparer], Preparer]:
 
 
 def enqueue(session: Session, kind: str, key: str, payload: dict[str, Any] | None = None, *,
-            delay: float = 0.0, max_attempts: int = 0) -> Task:
+            delay: float = 0.0, max_attempts: int = 0, fresh: bool = False) -> Task:
     """Queue a task unless one with this key exists (then return that one). `max_attempts` 0: the
-    runner's `automation_max_attempts` setting decides."""
+    runner's `automation_max_attempts` setting decides. `fresh`: the caller knows no task has this key
+    (it holds a lock on the row the key names, changed once): no lookup, no savepoint (a hot path)."""
+    task = Task(kind=kind, key=key, payload=payload or {}, status=QUEUED, attempts=0, max_attempts=max_attempts,
+                run_after=utcnow() + dt.timedelta(seconds=delay))
+    if fresh:
+        session.add(task)
+        _dispatch(session, task)
+        return task
     existing = session.scalar(select(Task).where(Task.key == key))
     if existing is not None:
         return existing
-    task = Task(kind=kind, key=key, payload=payload or {}, status=QUEUED, attempts=0, max_attempts=max_attempts,
-                run_after=utcnow() + dt.timedelta(seconds=delay))
     try:
         with session.begin_nested():
             session.add(task)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+from starlette.requests import ClientDisconnect
 
 from pracha.errors import Forbidden, InvalidInput
 from pracha.exchange import httpsig
@@ -66,15 +68,16 @@ def agency_payments(request: Request, response: Response, agency: str = "", stat
 
 
 async def _signed_body(request: Request) -> bytes:
-    body = await request.body()
+    try:
+        body = await request.body()
+    except ClientDisconnect:  # the bank gave up waiting: nothing was read, nothing changes
+        raise InvalidInput("ข้อความไม่ครบ", "The message was cut off.") from None
     if len(body) > MAX_BODY:
         raise InvalidInput("ข้อความยาวเกินไป", "The message is too long.")
     return body
 
 
 def _json(body: bytes) -> dict[str, Any]:
-    import json
-
     try:
         data = json.loads(body)
     except ValueError:

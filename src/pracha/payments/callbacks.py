@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,8 +23,14 @@ from pracha.payments.errors import BadSignature, CallbackMismatch
 from pracha.payments.models import DUE, EXPIRED, PAID, THAI_QR, Bank, Payment
 from pracha.payments.service import CALLBACK, flag, mark_paid
 from pracha.services.catalog import Catalog
+from pracha.services.models import Application
 
 MAX_AGE = 300  # seconds a bank's signature stays good
+
+
+@lru_cache(maxsize=64)
+def _public_key(text: str) -> Ed25519PublicKey:
+    return public_key_from_text(text)
 
 
 def verify_bank(session: Session, bank_id: str, method: str, url: str, headers: Any, body: bytes) -> Bank:
@@ -31,7 +39,7 @@ def verify_bank(session: Session, bank_id: str, method: str, url: str, headers: 
     if bank is None:
         raise BadSignature()
     try:
-        key = public_key_from_text(bank.public_key)
+        key = _public_key(bank.public_key)
         httpsig.verify_request(method, url, headers, body, resolve_key={bank.id: key}.get, max_age=MAX_AGE)
     except (httpsig.SignatureError, ValueError) as exc:
         raise BadSignature(reason=str(getattr(exc, "reason", exc))) from None
@@ -57,18 +65,19 @@ def accept(session: Session, catalog: Catalog, bank: Bank, body: Mapping[str, An
     if seen is not None:
         return {"status": "duplicate"}
     paid_at = _when(body.get("paid_at"))
-    query = select(Payment).where(Payment.public_id == str(body.get("ref2") or "").strip().upper())
+    # the application's reference without loading the application (its form is encrypted: not needed here)
+    query = (select(Payment, Application.reference).join(Application, Application.id == Payment.application_id)
+             .where(Payment.public_id == str(body.get("ref2") or "").strip().upper()))
     if session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update(of=Payment)
-    payment = session.scalar(query)
+    payment, reference = session.execute(query).one_or_none() or (None, None)
     try:
         amount = fees.to_satang(body.get("amount"))
     except ValueError:
         amount = -1
     day = paid_at.astimezone(BANGKOK).date()
     details = {k: str(body.get(k)) for k in ("biller_id", "ref1", "ref2", "amount")}
-    if (payment is None or payment.biller_id != body.get("biller_id")
-            or payment.application.reference != body.get("ref1")):
+    if payment is None or payment.biller_id != body.get("biller_id") or reference != body.get("ref1"):
         flag(session, kind="reference_mismatch", bank_id=bank.id, transaction_id=transaction_id, day=day,
              payment=payment, details=details)
         raise CallbackMismatch()
@@ -82,5 +91,5 @@ def accept(session: Session, catalog: Catalog, bank: Bank, body: Mapping[str, An
              details=details)
         return {"status": "flagged"}
     mark_paid(session, catalog, payment, method=THAI_QR, via=CALLBACK, paid_at=paid_at, bank=bank,
-              transaction_id=transaction_id)
+              transaction_id=transaction_id, reference=reference)
     return {"status": "accepted"}

@@ -5,6 +5,7 @@ daily reconciliation and hourly expiry."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select, update
@@ -19,9 +20,9 @@ from pracha.hooks import Registry
 from pracha.identity.principal import Principal
 from pracha.payments import bankapi, fees, receipts, reconcile, service, verify  # noqa: F401 -- receipts: its task
 from pracha.payments.errors import NothingDue
-from pracha.payments.models import DUE, EXPIRED, REFUNDED, Bank, Payment, Receipt
+from pracha.payments.models import DUE, EXPIRED, PAID, REFUNDED, Bank, Payment, Receipt
 from pracha.services.catalog import Catalog, Text
-from pracha.services.hooks import AFTER_ACTION, CATALOG, PAGE_CONTEXT
+from pracha.services.hooks import AFTER_ACTION, CATALOG, PAGE_CONTEXT, QUEUE_NOTES
 from pracha.services.models import Application
 
 
@@ -45,6 +46,7 @@ def install(registry: Registry, catalog: Catalog, settings: Settings) -> None:
     registry.add(automation.WAITS, waits)
     registry.add(AFTER_ACTION, after_action)
     registry.add(PAGE_CONTEXT, page_context)
+    registry.add(QUEUE_NOTES, queue_notes)
     registry.add(MORE, wallet_receipts)
     registry.add(VERIFY_MORE, verify.receipt_page)
     registry.add(schedules.DAILY, reconcile_yesterday)
@@ -62,6 +64,24 @@ def page_context(session: Session, application: Application) -> dict[str, Any]:
         service.expire_if_due(payment, utcnow())
     return {"fee_quote": quote, "payment": payment, "fee_step_reached": service.step_reached(
         quote.due, application.status)}
+
+
+QUEUE_TEXT = {DUE: {"th": "รอชำระค่าธรรมเนียม", "en": "Awaiting the fee"},
+              PAID: {"th": "ชำระค่าธรรมเนียมแล้ว", "en": "Fee paid"},
+              EXPIRED: {"th": "รอชำระค่าธรรมเนียม (คิวอาร์หมดอายุ)", "en": "Awaiting the fee (QR expired)"},
+              REFUNDED: {"th": "คืนค่าธรรมเนียมแล้ว", "en": "Fee refunded"}}
+
+
+def queue_notes(session: Session, applications: Sequence[Application]) -> dict[int, dict[str, str]]:
+    """The officer's queue: where each application's fee stands (its latest payment)."""
+    ids = [a.id for a in applications]
+    if not ids:
+        return {}
+    latest: dict[int, str] = {}
+    for application_id, status in session.execute(select(Payment.application_id, Payment.status)
+                                                  .where(Payment.application_id.in_(ids)).order_by(Payment.id)):
+        latest[application_id] = status
+    return {k: QUEUE_TEXT[v] for k, v in latest.items() if v in QUEUE_TEXT}
 
 
 def wallet_receipts(session: Session, catalog: Catalog, principal: Principal) -> list[WalletDocument]:

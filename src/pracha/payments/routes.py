@@ -12,9 +12,12 @@ from typing import Any
 import segno
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation import tasks
+from pracha.calendar import BANGKOK
+from pracha.db import utcnow
 from pracha.errors import InvalidInput
 from pracha.http.access import allow, get_db
 from pracha.http.downloads import content_disposition
@@ -38,7 +41,7 @@ def _pay_context(request: Request, db: Session, p: Principal, reference: str) ->
     quote = service.quote_for(catalog, application)
     payment = service.latest_payment(db, application.id)
     if payment is not None:
-        service.expire_if_due(payment, service.utcnow())
+        service.expire_if_due(payment, utcnow())
     settings = app_state(request).settings
     back = f"{settings.public_base_url.rstrip('/')}/applications/{application.reference}/pay"
     return {"application": application, "service": catalog.get(application.service_id), "quote": quote,
@@ -81,7 +84,7 @@ def slip_pdf(public_id: str, request: Request, p: Principal = allow(CITIZEN, FIN
              db: Session = Depends(get_db)) -> Response:
     """The printable pay-in slip of a payment that is due (for a bank counter)."""
     payment = _visible_payment(db, p, public_id)
-    if service.expire_if_due(payment, service.utcnow()).status != DUE:
+    if service.expire_if_due(payment, utcnow()).status != DUE:
         raise service.NothingDue()
     catalog = catalog_of(request)
     agency, svc = catalog.agencies.get(payment.agency), catalog.get(payment.service_id)
@@ -115,7 +118,7 @@ def receipt_pdf(receipt_id: str, p: Principal = allow(CITIZEN, FINANCE_OFFICER),
 
 def _day(text: str) -> dt.date:
     if not text:
-        return service.utcnow().astimezone(reconcile.BANGKOK).date()
+        return utcnow().astimezone(BANGKOK).date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
@@ -183,7 +186,7 @@ async def reconcile_now(request: Request, p: Principal = allow(FINANCE_OFFICER),
     """Fetch a day's statement from each bank and reconcile it now (the automation does it every night)."""
     form = await request.form()
     day = _day(str(form.get("day") or "")).isoformat()
-    for bank_id in db.scalars(Bank.__table__.select().with_only_columns(Bank.id)):
+    for bank_id in db.scalars(select(Bank.id)):
         tasks.enqueue(db, "reconcile", f"reconcile:{bank_id}:{day}:{service.new_public_id()}",
                       {"bank": bank_id, "day": day})
     db.commit()

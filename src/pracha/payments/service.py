@@ -20,20 +20,24 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pracha.automation import service as automation
+from pracha.automation import tasks
+from pracha.calendar import format_date
 from pracha.config import Settings
 from pracha.db import utcnow
 from pracha.i18n import Phrase, define
 from pracha.ledger import log as ledger
-from pracha.notices.service import define_notice, notify
+from pracha.notices.models import InboxMessage
+from pracha.notices.service import amend, define_notice, notify
 from pracha.payments import fees, thaiqr
 from pracha.payments.errors import NothingDue, PaymentNotFound
-from pracha.payments.models import CASH, DUE, EXPIRED, PAID, Bank, Discrepancy, Payment
+from pracha.payments.models import CANCELLED, CASH, DUE, EXPIRED, PAID, Bank, Discrepancy, Payment
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
+from pracha.services.errors import ApplicationNotFound
 from pracha.services.models import Application
 from pracha.services.status_notices import APPROVED, both_names
 
@@ -150,10 +154,6 @@ def open_payment(session: Session, settings: Settings, catalog: Catalog, applica
 
 def tell_due(session: Session, catalog: Catalog, application: Application, payment: Payment) -> None:
     """The citizen is told a fee is due: in the approval's message when that is what made it due."""
-    from pracha.calendar import format_date
-    from pracha.notices.models import InboxMessage
-    from pracha.notices.service import amend
-
     amount = fees.baht(payment.amount)
     if payment.due_on == fees.APPROVE:
         decision = session.scalar(select(InboxMessage).where(
@@ -172,8 +172,6 @@ def tell_due(session: Session, catalog: Catalog, application: Application, payme
 
 def application_for_agency(session: Session, agency: str | None, reference: str) -> Application:
     """An application of this agency by its reference (a finance officer at the counter)."""
-    from pracha.services.errors import ApplicationNotFound
-
     application = session.scalar(select(Application).where(Application.reference == reference.strip().upper(),
                                                             Application.agency == agency))
     if application is None:
@@ -216,19 +214,28 @@ def validate_bill(session: Session, body: Mapping[str, Any], *, now: dt.datetime
 
 def mark_paid(session: Session, catalog: Catalog, payment: Payment, *, method: str, via: str,
               paid_at: dt.datetime, bank: Bank | None = None, transaction_id: str | None = None,
-              officer_id: int | None = None) -> Payment:
-    """Record the money received, queue the receipt, tell the citizen, and let the application go on."""
+              officer_id: int | None = None, reference: str | None = None) -> Payment:
+    """Record the money received and queue what follows (`after_paid`, with the receipt): the bank's
+    callback stays one small transaction (`reference`: the application's, when the caller has it)."""
     payment.status, payment.paid_at, payment.method, payment.paid_via = PAID, paid_at, method, via
     payment.bank, payment.transaction_id, payment.received_by = bank, transaction_id, officer_id
-    application = payment.application
     payment.ledger_entry = ledger.record(
         session, "payment.paid", actor=f"bank:{bank.id}" if bank else f"user:{officer_id}",
         obj=f"payment:{payment.public_id}",
-        record={"application": application.reference, "amount": fees.baht(payment.amount), "method": method,
-                "via": via, "transaction": transaction_id, "paid_at": paid_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
-    from pracha.automation import tasks
+        record={"application": reference or payment.application.reference, "amount": fees.baht(payment.amount),
+                "method": method, "via": via, "transaction": transaction_id,
+                "paid_at": paid_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    # a QR made again after this one expired can no longer be paid: the fee is paid
+    session.execute(update(Payment).where(Payment.application_id == payment.application_id, Payment.status == DUE,
+                                          Payment.id != payment.id).values(status=CANCELLED))
+    # fresh: a payment becomes paid once, under its row lock (the write lock on SQLite)
+    tasks.enqueue(session, "receipt", f"receipt:{payment.id}", {"payment_id": payment.id}, fresh=True)
+    return payment
 
-    tasks.enqueue(session, "receipt", f"receipt:{payment.id}", {"payment_id": payment.id})
+
+def after_paid(session: Session, catalog: Catalog, payment: Payment) -> None:
+    """Once paid (run with the receipt's task): tell the citizen, and let the application go on."""
+    application = payment.application
     service = catalog.get(application.service_id)
     notify(session, application.citizen, phrase=Phrase(FEE_PAID, {
         "service": both_names(service) if service else application.service_id, "reference": application.reference,
@@ -237,7 +244,6 @@ def mark_paid(session: Session, catalog: Catalog, payment: Payment, *, method: s
     step = "approve" if payment.due_on == fees.APPROVE else "submit"
     if application.status == workflow.APPROVED or step == "submit":
         automation.resume(session, catalog, application, step)
-    return payment
 
 
 def flag(session: Session, *, kind: str, bank_id: str, transaction_id: str, day: dt.date,

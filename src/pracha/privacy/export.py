@@ -22,6 +22,8 @@ from pracha.identity.oidc.models import OidcConsent, OidcToken
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.notices.models import InboxMessage
+from pracha.payments import fees
+from pracha.payments.models import Payment
 from pracha.privacy import rights
 from pracha.privacy.events import record_event
 from pracha.privacy.models import PrivacyRequest
@@ -68,6 +70,18 @@ class CertificateOut(BaseModel):
     download_url: str
 
 
+class PaymentOut(BaseModel):
+    id: str
+    status: str
+    amount: str = Field(description="Baht, two decimals")
+    created_at: dt.datetime
+    paid_at: dt.datetime | None
+    method: str | None
+    transaction_id: str | None
+    receipt_number: str | None
+    refunds: list[dict[str, Any]]
+
+
 class StaffNoteOut(BaseModel):
     at: dt.datetime
     author_role: str = Field(description="officer or agency_admin; the officer's name is theirs, not yours")
@@ -88,6 +102,7 @@ class ApplicationOut(BaseModel):
     events: list[EventOut]
     documents: list[DocumentOut]
     certificate: CertificateOut | None
+    payments: list[PaymentOut] = Field(default_factory=list, description="The fees paid or due for it")
     staff_notes: list[StaffNoteOut] = Field(description="Internal notes the agency's staff wrote about the "
                                             "application (not shown on the citizen's pages; given here under s. 30)")
 
@@ -214,6 +229,13 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
                                         .order_by(Application.id)))
     certificates = {c.application_id: c for c in session.scalars(
         select(Certificate).where(Certificate.application_id.in_([a.id for a in applications])))}
+    payments: dict[int, list[dict[str, Any]]] = {}
+    for p in session.scalars(select(Payment).where(Payment.citizen_id == user.id).order_by(Payment.id)):
+        payments.setdefault(p.application_id, []).append({
+            "id": p.public_id, "status": p.status, "amount": fees.baht(p.amount), "created_at": p.created_at,
+            "paid_at": p.paid_at, "method": p.method, "transaction_id": p.transaction_id,
+            "receipt_number": p.receipt.number if p.receipt else None,
+            "refunds": [{"at": r.created_at, "amount": fees.baht(r.amount), "reason": r.reason} for r in p.refunds]})
     notes: dict[int, list[dict[str, Any]]] = {}
     for note in casework.notes_about(session, user.id):
         notes.setdefault(note.application_id, []).append(
@@ -223,8 +245,8 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
         "schema_version": SCHEMA_VERSION, "generated_at": now,
         "controller": {"name": "Pracha", "dpo": "/me/privacy", "rights": "/me/privacy#rights"},
         "profile": {name: getattr(user, name) for name in Profile.model_fields},
-        "applications": [{**_application(a, catalog, certificates.get(a.id)), "staff_notes": notes.get(a.id, [])}
-                         for a in applications],
+        "applications": [{**_application(a, catalog, certificates.get(a.id)), "staff_notes": notes.get(a.id, []),
+                          "payments": payments.get(a.id, [])} for a in applications],
         "consents": [{**consent.snapshot(c), "active": c.active_at(now)} for c in session.scalars(
             select(Consent).where(Consent.user_id == user.id).order_by(Consent.id))],
         "data_tracker": tracker.all_entries(session, principal, lang=lang, agencies=tracker.agency_names(catalog)),

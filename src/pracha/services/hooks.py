@@ -24,6 +24,9 @@ CATALOG: Slot[Catalog] = Slot("catalog")
 AFTER_ACTION: Hook[Callable[[Session, Application, str], None]] = Hook("after_action")
 # Called with (session, application) when the application page is drawn; each returns more context.
 PAGE_CONTEXT: Hook[Callable[[Session, Application], dict[str, Any]]] = Hook("page_context")
+# Called with (session, the applications of an officer's queue page); each returns a short note per
+# application id to show beside its status (the payments: "awaiting payment", "paid").
+QUEUE_NOTES: Hook[Callable[[Session, Sequence[Application]], dict[int, dict[str, str]]]] = Hook("queue_notes")
 # Once-only: (session, settings, citizen, form schema, fetch) → values the registries already hold. With
 # fetch=False (a GET) nothing is fetched or written: only what could be fetched and what needs consent.
 FORM_PREFILL: Slot[Callable[[Session, Settings, Principal, dict[str, Any], bool], Any]] = Slot("form_prefill")

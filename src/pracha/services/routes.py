@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from pracha.db import registry_of
 from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.downloads import content_disposition
@@ -28,7 +29,7 @@ from pracha.services import attachments, casework, eligibility, forms, provenanc
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.duplicates import DuplicateApplication
 from pracha.services.errors import FormInvalid
-from pracha.services.hooks import FORM_PREFILL
+from pracha.services.hooks import FORM_PREFILL, QUEUE_NOTES
 from pracha.services.models import Application
 
 router = APIRouter(include_in_schema=False)
@@ -269,7 +270,9 @@ def officer_queue(request: Request, service_id: str = "", status: str = "", over
                                   assignee=assignee or None)
     found = service.queue(db, p, filters, today=today, page=page)
     handler = p.role in casework.HANDLERS
+    notes = {k: v for hook in registry_of(db).each(QUEUE_NOTES) for k, v in hook(db, found.items).items()}
     return render(request, "queue.html", {
+        "notes": notes,
         "items": found.items, "page": found, "filters": filters, "today": today, "is_overdue": service.is_overdue,
         "status_text": service.STATUS_TEXT, "statuses": [s for s in workflow.STATUSES if s != workflow.DRAFT],
         "counts": service.queue_counts(db, p), "bulk": handler,

@@ -95,14 +95,16 @@ def routers() -> list[APIRouter]:
     from pracha.web import ops, staff
     from pracha.web import routes as web_routes
 
-    # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies.
-    return [exchange_gateway.router, web_routes.router, identity_routes.router, factor_routes.router,
+    # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies;
+    # then the banks' callbacks.
+    return [exchange_gateway.router, payments_api.router, web_routes.router, identity_routes.router,
+            factor_routes.router,
             services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,
             oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
-            casework_api.router, payments_api.router, payments_routes.router, staff.router]
+            casework_api.router, payments_routes.router, staff.router]
 
 
 def build_state(settings: Settings) -> AppState:
