@@ -388,6 +388,16 @@ Aim: ≥ 300 callbacks/s on SQLite. Each accepted callback verifies the RFC 9421
 the transaction id, locks and checks the payment, cancels a QR made again, and writes the payment paid with
 its ledger entry and the task that follows (the receipt, the citizen told, the document), in one transaction.
 
+**Where a callback's time goes** (cProfile, in process, SQLite): a repeated callback (signature, one
+lookup, no write) runs at about three times the rate of an accepted one, so the cost is the write: the ORM's
+unit of work flushing the payment, its ledger entry (HMAC commitment, canonical JSON) and the queued task is
+about two thirds of an accepted callback; the Ed25519 check and the RFC 9421 parsing are under 0.5 ms.
+Already done: the application (whose form is encrypted) is no longer loaded, the receipt, the citizen's
+notice and the automation's next step are one task run after the callback commits, the task is inserted
+without a lookup (the payment's row lock makes its key new), and the banks' routes are matched second.
+What would reach 300/s on two shared cores: the payment update and the ledger entry as Core statements
+without the ORM flush, which is issue 20's ledger and portal hot-path work.
+
 **Reconciliation** of a {recon['lines']:,}-line statement (SQLite, in process, every line a payment already
 paid by callback): parsing {recon['parse_s']:.2f} s, matching {recon['match_s']:.2f} s, **{total:.2f} s in all**
 (aim ≤ 10 s); matched {recon['matched']:,}, flagged {recon['flagged'] or 'nothing'}. (Writing the

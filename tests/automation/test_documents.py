@@ -29,6 +29,7 @@ from pracha.services.models import Application
 from pracha.services.views import StaffView
 from tests.automation.helpers import run_tasks, submit
 from tests.factories import create_citizen, create_staff, csrf_token, new_national_id, sign_in
+from tests.payments.helpers import pay_any_fee_in_cash
 from tests.services.helpers import ELDERLY_FORM
 
 MARKS = re.compile("[\u0e31\u0e34-\u0e3a\u0e47-\u0e4e\\s]")
@@ -90,6 +91,7 @@ def approve(db: Session, app: FastAPI, citizen: User, service_id: str, *, by_bot
     service.act(db, catalog, officer, application, "review")
     service.act(db, catalog, actor, application, "approve")
     db.commit()
+    pay_any_fee_in_cash(db, app, application)  # a permit or a registration is issued once its fee is paid
     run_tasks(app)  # the document (a bot queued on submit finds the application decided, and does nothing)
     db.expire_all()
     return application
@@ -225,8 +227,11 @@ def test_wallet_lists_the_holders_documents_and_only_they_and_the_agency_downloa
     holder = make_client()
     sign_in(db, holder, citizen)
     body = holder.get("/api/v1/me/documents").json()
-    assert [d["id"] for d in body["items"]] == [second.id, first.id]
-    item = body["items"][1]
+    documents = [d for d in body["items"] if d["kind"] == "document"]
+    assert [d["id"] for d in documents] == [second.id, first.id]
+    receipts = [d for d in body["items"] if d["kind"] == "receipt"]  # the permit's fee, paid at the counter
+    assert [d["service_id"] for d in receipts] == ["building-permit"] and receipts[0]["status"] == "valid"
+    item = documents[1]
     assert item["number"] == first.number and item["status"] == "valid"
     assert item["service_id"] == "residence-certificate"
     assert item["title"]["th"] == "หนังสือรับรองการมีถิ่นที่อยู่"

@@ -114,4 +114,4 @@ def sign_in_staff(page: Page, username: str) -> None:
     page.wait_for_url(re.compile(r"/staff/factor"))
     page.locator("#field-code").fill(pyotp.TOTP(DEMO_TOTP_SECRET).now())
     page.locator("form[action='/staff/factor'] button[type=submit]").click()
-    page.wait_for_load_state()
+    page.wait_for_url(lambda url: "/staff/factor" not in url)  # signed in: the factor page is left

@@ -64,3 +64,14 @@ def callback_body(application: Application, payment: Any, transaction_id: str, a
     return {"transaction_id": transaction_id, "biller_id": payment.biller_id, "ref1": application.reference,
             "ref2": payment.public_id, "amount": amount, "paid_at": "2026-12-05T03:14:03Z",
             "payer_account": "xxx-x-x1234-x", "channel": "thai_qr"}
+
+
+def pay_any_fee_in_cash(db: Session, app: FastAPI, application: Application) -> None:
+    """Pay at the counter whatever fee the approval made due (its document waits for it)."""
+    from pracha.payments import service as payments
+
+    catalog = app.state.pracha.registry.get(CATALOG)
+    if payments.owes(db, catalog, application, "approve"):
+        finance = create_staff(db, "finance_officer", application.agency)
+        payments.record_cash(db, catalog, app.state.pracha.settings, application, officer_id=finance.id)
+        db.commit()

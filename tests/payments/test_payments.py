@@ -296,8 +296,8 @@ def test_an_expired_qr_paid_late_is_accepted_and_the_new_one_cancelled(
     assert new.id != old.id
     answer = signed_post(client, "/payments/callbacks/test-bank", callback_body(application, old, "TX0301"))
     assert answer.json() == {"status": "accepted"}  # the bank took the money: it is the citizen's payment
-    db.rollback()
-    assert {p.public_id: p.status for p in db.scalars(select(Payment).where(
-        Payment.application_id == application.id))} == {old.public_id: "paid", new.public_id: "cancelled"}
+    with app.state.pracha.db.sessions() as fresh:
+        assert {p.public_id: p.status for p in fresh.scalars(select(Payment).where(
+            Payment.application_id == application.id))} == {old.public_id: "paid", new.public_id: "cancelled"}
     ask = {"biller_id": new.biller_id, "ref1": application.reference, "ref2": new.public_id, "amount": "50.00"}
     assert signed_post(client, "/payments/validations/test-bank", ask).json() == {"payable": False, "reason": "paid"}
