@@ -46,11 +46,11 @@ def _field_message(error: dict[str, object], lang: str) -> str:
     return "ข้อมูลไม่ถูกต้อง"
 
 
-MACHINE_PATHS = ("/api/", "/payments/callbacks/", "/payments/validations/")  # only programs call these
-
-
 def wants_json(request: Request) -> bool:
-    if request.url.path.startswith(MACHINE_PATHS):
+    """The API, and any program that sent JSON (a bank's callback, a webhook), gets its error as JSON."""
+    if request.url.path.startswith("/api/"):
+        return True
+    if request.headers.get("content-type", "").startswith("application/json"):
         return True
     accept = request.headers.get("accept", "")
     return "application/json" in accept and "text/html" not in accept

@@ -34,8 +34,7 @@ def install(registry: Registry, catalog: Catalog, settings: Settings) -> None:
 
     def after_action(session: Session, application: Application, action: str) -> None:
         """A fee due on this step: make its payment now and tell the citizen."""
-        quote = service.quote_for(catalog, application)
-        if quote is None or not service.owes(session, catalog, application, action):
+        if not service.owes(session, catalog, application, action):
             return
         try:
             payment = service.open_payment(session, settings, catalog, application)

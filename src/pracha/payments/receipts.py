@@ -13,6 +13,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -71,8 +72,7 @@ def _number(prefix: str, sequence: int, year: int) -> str:
     return f"{prefix} {sequence}/{year}"
 
 
-def _content(session: Session, catalog: Catalog, payment: Payment, receipt_id: str, number: str,
-             issued_at: dt.datetime) -> dict[str, Any]:
+def _content(payment: Payment, receipt_id: str, number: str, issued_at: dt.datetime) -> dict[str, Any]:
     application, citizen = payment.application, payment.citizen
     return {
         "id": receipt_id, "number": number, "agency": payment.agency, "payment": payment.public_id,
@@ -86,7 +86,7 @@ def _content(session: Session, catalog: Catalog, payment: Payment, receipt_id: s
 
 
 def prepare(session: Session, catalog: Catalog, payment: Payment, *, signer: note.Signer, base_url: str,
-            catalog_dir: Any) -> PreparedReceipt:
+            catalog_dir: Path) -> PreparedReceipt:
     """Number (the likely next one), content, signature and PDF: slow, reads only."""
     issued_at = utcnow()
     year = fiscal_year(issued_at.astimezone(BANGKOK).date())
@@ -100,7 +100,7 @@ def prepare(session: Session, catalog: Catalog, payment: Payment, *, signer: not
 
 def render(session: Session, catalog: Catalog, payment: Payment, *, receipt_id: str, number: str, sequence: int,
            year: int, issued_at: dt.datetime, signer: note.Signer, base_url: str) -> PreparedReceipt:
-    body = _content(session, catalog, payment, receipt_id, number, issued_at)
+    body = _content(payment, receipt_id, number, issued_at)
     digest = digest_of(body)
     signature = "ed25519:" + base64.b64encode(signer.sign(bytes.fromhex(digest))).decode()
     agency = catalog.agencies.get(payment.agency)
@@ -123,7 +123,7 @@ def render(session: Session, catalog: Catalog, payment: Payment, *, receipt_id: 
 
 
 def issue(session: Session, catalog: Catalog, payment: Payment, *, signer: note.Signer, base_url: str,
-          catalog_dir: Any, prepared: PreparedReceipt | None = None) -> Receipt:
+          catalog_dir: Path, prepared: PreparedReceipt | None = None) -> Receipt:
     """The payment's receipt (the existing one if issued already), taking the next number under a lock."""
     if payment.receipt is not None:
         return payment.receipt

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from pracha.calendar import BANGKOK
 from pracha.db import utcnow
@@ -170,7 +170,8 @@ def _refunds(session: Session, bank: Bank, day: dt.date, lines: list[Line], summ
 def report(session: Session, agency: str | None, day: dt.date) -> dict[str, Any]:
     """The finance officer's day: payments received (by method), refunds, and what to look at."""
     start, end = _bounds(day)
-    query = select(Payment).where(Payment.paid_at >= start, Payment.paid_at < end)
+    query = select(Payment).where(Payment.paid_at >= start, Payment.paid_at < end).options(
+        selectinload(Payment.application), selectinload(Payment.receipt))
     if agency:
         query = query.where(Payment.agency == agency)
     paid = list(session.scalars(query.order_by(Payment.paid_at)))
