@@ -58,6 +58,11 @@ DEMO_TOTP_SECRET = "PRACHADEMOSTAFFTOTPSECRETKEYTHAI"  # noqa: S105
 # (first name, last name, national ID, birth date): Somchai may claim the elderly allowance.
 SOMCHAI = ("สมชาย", "ใจดี", thai_id.make("110170020345"), dt.date(1955, 3, 14))
 SOMYING = ("สมหญิง", "รักไทย", thai_id.make("110370045612"), dt.date(1990, 8, 12))
+# The demo company บริษัท ข้าวซอยล้านนา จำกัด (registries.world): Somying and Wichai are its directors,
+# who sign jointly; Malee works in its shop and is authorised for the food-shop permit's renewal.
+WICHAI = ("วิชัย", "ศรีสุข", thai_id.make("350100061234"), dt.date(1976, 2, 3))
+MALEE = ("มาลี", "ใจงาม", thai_id.make("150990023456"), dt.date(1997, 11, 20))
+KHAOSOI_LANNA = thai_id.make("050556901234")  # its juristic person number
 # Their own applications, so signing in as them shows something to do: (person, service, status).
 _SHOWCASE = ((0, "elderly-allowance", wf.NEEDS_INFO), (0, "residence-certificate", wf.APPROVED),
              (0, "change-of-address", wf.DRAFT), (1, "birth-registration", wf.IN_REVIEW),
@@ -135,7 +140,7 @@ class SeedSummary:
 def demo_accounts(catalog: Catalog) -> list[tuple[str, str, str]]:
     """(who, sign in with, where); narrow enough for an 80-column terminal."""
     rows = [(f"{first} {last} (เกิด {born.year + 543})", thai_id.format_dashed(nid), "/signin")
-            for first, last, nid, born in (SOMCHAI, SOMYING)]
+            for first, last, nid, born in (SOMCHAI, SOMYING, WICHAI, MALEE)]
     for code in catalog.agencies:
         rows += [("officer", f"officer.{code}", "/staff/signin"), ("agency admin", f"admin.{code}", "/staff/signin")]
     rows += [("finance officer", username, "/staff/signin") for username, _ in finance_accounts(get_settings())]
@@ -257,7 +262,7 @@ class Population:
         self.rng = random.Random(seed)
         self.now = utcnow()
         self.today = today or self.now.astimezone(BANGKOK).date()
-        self.ids: set[str] = {SOMCHAI[2], SOMYING[2]}
+        self.ids: set[str] = {SOMCHAI[2], SOMYING[2], WICHAI[2], MALEE[2]}
 
     def national_id(self, born: dt.date) -> str:
         """A new valid ID: 3 for people registered before 1984, 1 for births after, sometimes others."""
@@ -282,7 +287,7 @@ class Population:
                 for first, last, nid, born in people]
 
     def fixed_people(self) -> list[DemoPerson]:
-        return self.with_contacts([SOMCHAI, SOMYING])
+        return self.with_contacts([SOMCHAI, SOMYING, WICHAI, MALEE])
 
     def random_people(self, count: int) -> list[DemoPerson]:
         return self.with_contacts([self.random_person() for _ in range(count)])
@@ -342,7 +347,7 @@ class _Seeder:
     def add_applications(self, people: list[User], officers: dict[str, User], *, count: int) -> None:
         """The showcase, then every status of every service, then random ones up to `count`."""
         services = list(self.catalog.services.values())
-        pools = {s.id: [u for u in people[2:] if self.may_apply(u, s)] or people for s in services}
+        pools = {s.id: [u for u in people[4:] if self.may_apply(u, s)] or people for s in services}
         plan = [(people[who], self.catalog.services[sid], status)
                 for who, sid, status in _SHOWCASE if sid in self.catalog.services]
         combos = [(s, status) for status in wf.STATUSES for s in services]
@@ -505,7 +510,7 @@ def add_privacy_requests(session: Session, catalog: Catalog, people: list[User],
     dpo = create_staff(session, username="dpo", password=DEMO_PASSWORD, role=DPO, first_name="ปกรณ์",
                        last_name="รักษ์ข้อมูล", agency=None, password_hash=password_hash)
     officer = Principal(user=dpo)
-    somying, others = people[1], people[2:6]
+    somying, others = people[1], people[4:8]
     plan: list[tuple[User, int, dict[str, Any]]] = [
             (somying, 26, {"kind": "erasure", "fields": ["assistant", "contacts"],
                            "details": "ขอให้ลบบทสนทนากับผู้ช่วยและเบอร์โทรศัพท์ เพราะไม่ใช้บริการแล้ว"}),

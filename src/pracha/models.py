@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from pracha.assistant.models import Conversation, Message
-from pracha.automation.models import BotDecision, Certificate, DailyStatistic, Task
+from pracha.automation.models import BotDecision, Certificate, DailyStatistic, RenewalReminder, Task
 from pracha.db import Base
 from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
-from pracha.identity.models import ApiToken, SigninThrottle, User, WebSession
+from pracha.identity.models import ActingGrant, ApiToken, SigninThrottle, User, WebSession
 from pracha.identity.oidc.models import (
     OidcAssertion,
     OidcClient,
@@ -23,12 +23,13 @@ from pracha.payments.models import Bank, Discrepancy, Payment, Receipt, ReceiptS
 from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
 from pracha.services.casework import CaseNote
-from pracha.services.models import Application, ApplicationEvent, Document
+from pracha.services.models import Application, ApplicationEvent, Bundle, CoApproval, Document
 from pracha.services.views import StaffView
 from pracha.vault.models import DataKey
 
 __all__ = [
-    "Base", "DataKey", "User", "WebSession", "SigninThrottle", "ApiToken", "InboxMessage", "OutboxMessage",
+    "Base", "DataKey", "User", "WebSession", "SigninThrottle", "ApiToken", "ActingGrant", "InboxMessage",
+    "OutboxMessage", "Bundle", "CoApproval", "RenewalReminder",
     "Application", "ApplicationEvent", "Document", "CaseNote",
     "LedgerEntry", "LedgerTile", "LedgerHead", "LedgerCheckpoint", "SubjectKey",
     "OidcClient", "OidcSigningKey", "OidcCode", "OidcToken", "OidcAssertion", "OidcConsent", "Passkey",

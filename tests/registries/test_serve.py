@@ -212,7 +212,7 @@ def test_consistent_with_the_portal_demo_seed(tmp_path: Path, catalog: Catalog, 
     settings = make_registry_settings(tmp_path / "var")
     small = create_registry_app(REGISTRIES["civil"], settings, f"sqlite:///{tmp_path / 'small.db'}", citizens=20)
     client = TestClient(small)
-    assert len(portal) == 22
+    assert len(portal) == 24  # the four fixed people (pracha.demo) and 20 drawn
     for national_id, first, last, born in portal:
         path = f"/persons/{national_id}"
         data = client.get(path, headers=signed_headers("http://testserver" + path, mediator_key(settings))).json()

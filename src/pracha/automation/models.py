@@ -67,6 +67,7 @@ class Certificate(Base):
     number: Mapped[str | None] = mapped_column(String(60), unique=True)  # the document's printed number
     valid_until: Mapped[dt.date | None] = mapped_column(Date)  # None: no expiry
     facts: Mapped[dict[str, Any] | None] = mapped_column(EncryptedJSON(erased=dict))
+    organisation_id: Mapped[str | None] = mapped_column(String(13), index=True)  # a juristic person's
 
     application: Mapped[Application] = relationship()
     citizen: Mapped[User | None] = relationship(foreign_keys=[citizen_id])
@@ -111,3 +112,13 @@ class DailyStatistic(Base):
     automated: Mapped[int] = mapped_column(Integer, default=0)
     within_sla: Mapped[int] = mapped_column(Integer, default=0)
     overdue_open: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RenewalReminder(Base):
+    """A reminder sent that a document expires in `days_before` days (pracha.business): once each."""
+
+    __tablename__ = "renewal_reminders"
+
+    certificate_id: Mapped[str] = mapped_column(ForeignKey("certificates.id", ondelete="CASCADE"), primary_key=True)
+    days_before: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

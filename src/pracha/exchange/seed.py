@@ -14,6 +14,7 @@ from pracha.exchange import keys
 from pracha.exchange.members import ServiceSpec, fetch_openapi, register_service, register_subsystem
 from pracha.exchange.models import AccessRight
 from pracha.exchange.vocabulary import (
+    ACTING_FOR,
     ELIGIBILITY,
     MEDIATOR,
     PORTAL,
@@ -43,7 +44,13 @@ SERVICES: dict[str, tuple[ServiceSpec, ...]] = {
                     ("household",), (ELIGIBILITY,), (ELIGIBILITY,), *_DUTY_CIVIL, subject_in_path=False),
     ),
     "business": (ServiceSpec("owners", "กิจการที่จดทะเบียนของบุคคล", "Registered businesses of a person", "/owners",
-                             ("business",), _BOTH, (ELIGIBILITY,), *_DUTY_OTHER),),
+                             ("business",), _BOTH, (ELIGIBILITY,), *_DUTY_OTHER),
+                 ServiceSpec("directors", "นิติบุคคลที่บุคคลเป็นกรรมการ", "Companies a person is a director of",
+                             "/directors", ("directorships",), (ACTING_FOR,), (ACTING_FOR,), *_DUTY_OTHER),
+                 ServiceSpec("juristic-persons", "ข้อมูลนิติบุคคลและกรรมการผู้มีอำนาจ",
+                             "A company's particulars and authorised directors", "/juristic-persons",
+                             ("juristic",), (ACTING_FOR, *_BOTH), (ACTING_FOR, *_BOTH), *_DUTY_OTHER,
+                             subject_in_path=False)),
     "welfare": (ServiceSpec("persons", "เบี้ยยังชีพและสวัสดิการที่ได้รับ", "Allowances and benefits received",
                             "/persons", ("welfare",), _BOTH, (ELIGIBILITY,), *_DUTY_WELFARE),),
     "land": (ServiceSpec("owners", "ที่ดินที่ถือครอง", "Land parcels owned", "/owners", ("land",), _BOTH,

@@ -12,6 +12,7 @@ PORTAL = "TH/GOV/PRACHA/portal"
 MEDIATOR = "TH/GOV/PRACHA/mediator"
 SERVICE_APPLICATION = "service-application"
 ELIGIBILITY = "eligibility-check"
+ACTING_FOR = "acting-for"  # may this person act for that juristic person (pracha.business)
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ def registry_url(settings: Settings, name: str) -> str:
 PURPOSES: dict[str, tuple[str, str]] = {
     SERVICE_APPLICATION: ("ยื่นคำขอรับบริการ (กรอกข้อมูลให้อัตโนมัติ)", "Applying for a service (prefilled forms)"),
     ELIGIBILITY: ("ตรวจสอบคุณสมบัติผู้ขอรับบริการ", "Checking an applicant's eligibility"),
+    ACTING_FOR: ("ยืนยันอำนาจกระทำการแทนนิติบุคคล", "Confirming who may act for a company or partnership"),
 }
 
 CATEGORIES: dict[str, tuple[str, str]] = {
@@ -60,6 +62,9 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "address": ("ที่อยู่ตามทะเบียนบ้าน", "Registered address"),
     "household": ("สมาชิกในทะเบียนบ้าน", "Household members"),
     "business": ("กิจการที่จดทะเบียน", "Registered businesses"),
+    "directorships": ("การเป็นกรรมการหรือหุ้นส่วนผู้จัดการของนิติบุคคล", "Directorships of companies and partnerships"),
+    "juristic": ("ข้อมูลนิติบุคคล (ชื่อ ทุน วัตถุประสงค์ กรรมการ)",
+                 "A company's particulars (name, capital, objectives, directors)"),
     "welfare": ("เบี้ยยังชีพและสวัสดิการ", "Allowances and benefits"),
     "land": ("ที่ดินที่ถือครอง", "Land owned"),
     "tax": ("สถานะผู้เสียภาษี", "Tax status"),

@@ -80,8 +80,35 @@ class WebSession(Base):
     # How the person proved who they are (RFC 8176 values, space-separated): "pwd", then "pwd otp"
     # once a staff member passed the second factor; "hwk" for a passkey.
     amr: Mapped[str] = mapped_column(String(32), default="pwd", server_default="pwd")
+    # The juristic person this browser acts for (pracha.business), chosen explicitly; None: the person
+    # acts for themself. `acting` keeps what the registry said at the switch: {"name_th", "name_en",
+    # "role": director | authorised, "directors_required"}.
+    acting_for: Mapped[str | None] = mapped_column(String(13))
+    acting: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class ActingGrant(Base):
+    """A director's authorisation of another citizen to act for the juristic person, for some services
+    (or "*": all) from one day to another; revoked, it stays as history."""
+
+    __tablename__ = "acting_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    juristic_id: Mapped[str] = mapped_column(String(13), index=True)
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    services: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[dt.date] = mapped_column()
+    valid_until: Mapped[dt.date] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+
+    grantee: Mapped[User] = relationship(foreign_keys=[grantee_id])
+    granted_by: Mapped[User | None] = relationship(foreign_keys=[granted_by_id])
 
 
 class SigninThrottle(Base):

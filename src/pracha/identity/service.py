@@ -11,7 +11,7 @@ from collections.abc import Collection
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from pracha.calendar import parse_day
+from pracha.calendar import BANGKOK, parse_day
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput, NotFound
 from pracha.identity import factors, thai_id, throttle
@@ -29,12 +29,13 @@ from pracha.identity.models import (
     OFFICER,
     PLATFORM_ADMIN,
     STAFF_ROLES,
+    ActingGrant,
     ApiToken,
     User,
     WebSession,
 )
 from pracha.identity.passwords import hash_password, password_problem, verify_password
-from pracha.identity.principal import Principal
+from pracha.identity.principal import AUTHORISED, DIRECTOR, Acting, Principal
 from pracha.identity.throttle import Attempt, attempt_for
 from pracha.identity.throttle import ThrottlePolicy as ThrottlePolicy  # callers build it from the settings
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
@@ -324,4 +325,23 @@ def principal_for(session: Session, bearer: str | None, cookie: str | None) -> P
         return Principal()
     if factors.needs_factor(web_session.user) and not factors.factor_passed(web_session.amr):
         return Principal(pending=web_session.user)  # staff who gave the password only: no role yet
-    return Principal(user=web_session.user)
+    return Principal(user=web_session.user, acting=acting_of(session, web_session))
+
+
+def acting_of(session: Session, web_session: WebSession) -> Acting | None:
+    """The juristic person the session acts for; an authorised person's services are read from the
+    grants live today on each request, so a revoked or expired grant stops them at once."""
+    if web_session.acting_for is None or web_session.user.role != CITIZEN:
+        return None
+    detail = web_session.acting or {}
+    role = detail.get("role", AUTHORISED)
+    services: frozenset[str] | None = None
+    if role != DIRECTOR:
+        today = utcnow().astimezone(BANGKOK).date()
+        grants = session.scalars(select(ActingGrant.services).where(
+            ActingGrant.grantee_id == web_session.user_id, ActingGrant.juristic_id == web_session.acting_for,
+            ActingGrant.revoked_at.is_(None), ActingGrant.valid_from <= today, ActingGrant.valid_until >= today))
+        services = frozenset(s for granted in grants for s in granted)
+    return Acting(web_session.acting_for, detail.get("name_th", web_session.acting_for),
+                  detail.get("name_en", web_session.acting_for), role,
+                  int(detail.get("directors_required", 1)), services)

@@ -52,6 +52,10 @@ class Payment(Base):
     public_id: Mapped[str] = mapped_column(String(20), unique=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)  # the payer
+    organisation_id: Mapped[str | None] = mapped_column(String(13), index=True)  # paying for a juristic person
+    # A bundle's fees are paid with one QR: that payment covers its parts' (`covered_by` on each).
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id", ondelete="SET NULL"), index=True)
+    covered_by: Mapped[int | None] = mapped_column(ForeignKey("payments.id", ondelete="SET NULL"), index=True)
     agency: Mapped[str] = mapped_column(String(64))
     service_id: Mapped[str] = mapped_column(String(64))
     due_on: Mapped[str] = mapped_column(String(20))  # submit | approve: the step that waits for it
@@ -88,6 +92,7 @@ class Receipt(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # public, random, in the QR code
     payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id", ondelete="CASCADE"), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[str | None] = mapped_column(String(13), index=True)
     agency: Mapped[str] = mapped_column(String(64))
     fiscal_year: Mapped[int] = mapped_column(Integer)  # Buddhist era
     sequence: Mapped[int] = mapped_column(Integer)

@@ -20,7 +20,8 @@ from functools import lru_cache
 from faker.providers.person.th_TH import Provider as ThaiNames
 from pythainlp.transliterate import romanize
 
-from pracha.demo import CHIANG_MAI_TAMBONS, SOMCHAI, SOMYING, DemoPerson
+from pracha.demo import CHIANG_MAI_TAMBONS, KHAOSOI_LANNA, SOMCHAI, SOMYING, WICHAI, DemoPerson
+from pracha.identity import thai_id
 
 CITY = "เทศบาลนครเชียงใหม่"
 LOCAL_AUTHORITY = dict.fromkeys(CHIANG_MAI_TAMBONS, CITY) | {
@@ -94,6 +95,38 @@ class Business:
 
 
 @dataclass
+class Director:
+    national_id: str
+    position_th: str  # กรรมการ, กรรมการผู้จัดการ, หุ้นส่วนผู้จัดการ
+    position_en: str
+
+
+@dataclass
+class JuristicPerson:
+    """A registered partnership or company (นิติบุคคล) and the people who may sign for it."""
+
+    juristic_id: str
+    kind: str  # limited-company | limited-partnership | registered-ordinary-partnership
+    name_th: str
+    name_en: str
+    registered_on: dt.date
+    status: str  # active | closed
+    capital_baht: int
+    objectives: list[str]
+    address: Address
+    directors: list[Director]
+    directors_required: int  # how many directors must sign together to bind it
+
+    @property
+    def signing_rule(self) -> dict[str, object]:
+        n = self.directors_required
+        th = "กรรมการคนใดคนหนึ่งลงลายมือชื่อ" if n == 1 else f"กรรมการ {n} คนลงลายมือชื่อร่วมกัน"
+        en = "any one director signs" if n == 1 else f"{n} directors sign jointly"
+        return {"directors_required": n, "text_th": th + "และประทับตราสำคัญของบริษัท" * (self.kind == "limited-company"),
+                "text_en": en}
+
+
+@dataclass
 class Allowance:
     national_id: str
     kind: str  # elderly | child-support | disability
@@ -130,6 +163,7 @@ class World:
     people: list[Person] = field(default_factory=list)
     households: list[Household] = field(default_factory=list)
     businesses: list[Business] = field(default_factory=list)
+    juristic_persons: list[JuristicPerson] = field(default_factory=list)
     allowances: list[Allowance] = field(default_factory=list)
     state_pension: set[str] = field(default_factory=set)
     in_state_care: set[str] = field(default_factory=set)
@@ -188,6 +222,7 @@ class _Builder:
                 person.alive = False
         self.welfare(somchai, somying)
         self.businesses(somying)
+        self.juristic_persons(somying)
         self.land(somchai)
         self.revenue(somchai, somying)
 
@@ -280,7 +315,7 @@ class _Builder:
         world.businesses.append(Business(somying.national_id, "5500100123456", "ร้านกาแฟสมหญิง", "sole-proprietorship",
                                          world.today - dt.timedelta(days=2 * 365), "active",
                                          world.address_of(somying)))
-        for person in world.people[2:]:
+        for person in world.people[4:]:
             if not (20 <= world.age(person) <= 70) or rng.random() >= 0.12:
                 continue
             kind = rng.choices([k for k, _ in BUSINESS_KINDS], [w for _, w in BUSINESS_KINDS])[0]
@@ -290,9 +325,41 @@ class _Builder:
                     "limited-company": f"บริษัท {person.last_name_th} กรุ๊ป จำกัด"}[kind]
             earliest = person.birth_date.replace(year=person.birth_date.year + 20, day=1)
             registered = earliest + dt.timedelta(days=rng.randint(0, max(1, (world.today - earliest).days - 30)))
-            number = ("0" if kind != "sole-proprietorship" else "5") + "505" + "".join(rng.choices("0123456789", k=9))
+            number = ("0" if kind != "sole-proprietorship" else "5") + "505" + "".join(rng.choices("0123456789", k=8))
+            number = thai_id.make(number)  # juristic person numbers carry the national ID's check digit
             world.businesses.append(Business(person.national_id, number, name, kind, registered,
                                              "closed" if rng.random() < 0.1 else "active", world.address_of(person)))
+
+    def juristic_persons(self, somying: Person) -> None:
+        """The demo company, then a juristic person for each registered partnership or company: its owner
+        a director, with one or two others; about a third need two directors to sign."""
+        world, rng = self.world, self.rng
+        wichai = next(p for p in world.people if p.national_id == WICHAI[2])
+        world.juristic_persons.append(JuristicPerson(
+            KHAOSOI_LANNA, "limited-company", "บริษัท ข้าวซอยล้านนา จำกัด", "Khao Soi Lanna Company Limited",
+            world.today - dt.timedelta(days=3 * 365 + 40), "active", 2_000_000,
+            ["ประกอบกิจการร้านอาหารและเครื่องดื่ม", "จำหน่ายอาหารสำเร็จรูปและเครื่องปรุงอาหารพื้นเมืองภาคเหนือ"],
+            self.address("ช้างคลาน", house_no="88/1", road="ถนนช้างคลาน"),
+            [Director(somying.national_id, "กรรมการผู้จัดการ", "managing director"),
+             Director(wichai.national_id, "กรรมการ", "director")], 2))
+        adults = [p for p in world.people[4:] if 25 <= world.age(p) <= 70 and p.alive]
+        for business in world.businesses:
+            if business.kind in ("sole-proprietorship", "ordinary-partnership"):
+                continue
+            owner = next(p for p in world.people if p.national_id == business.owner)
+            others = rng.sample([p for p in adults if p is not owner], rng.randint(1, 2))
+            company = business.kind == "limited-company"
+            title = "กรรมการ" if company else "หุ้นส่วนผู้จัดการ"
+            directors = [Director(p.national_id, title, "director" if company else "managing partner")
+                         for p in (owner, *others)]
+            name_en = (_english(owner.last_name_th) + (" Group Company Limited" if company
+                                                        else " Trading Limited Partnership"))
+            world.juristic_persons.append(JuristicPerson(
+                business.registration_no, business.kind, business.name_th, name_en, business.registered_on,
+                business.status, rng.choice((1, 2, 5, 10)) * (1_000_000 if company else 100_000),
+                [rng.choice(("ค้าปลีกสินค้าทั่วไป", "ให้บริการที่พักและอาหาร", "รับเหมาก่อสร้าง",
+                             "จำหน่ายสินค้าหัตถกรรม", "ให้บริการซ่อมบำรุงยานยนต์"))],
+                business.address, directors, 2 if company and rng.random() < 0.35 else 1))
 
     def land(self, somchai: Person) -> None:
         world, rng = self.world, self.rng

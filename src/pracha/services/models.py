@@ -46,6 +46,10 @@ class Application(Base):
     prefill: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # The officer handling it (migration 0012; `services.casework`): staff see it, the citizen does not.
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # For a juristic person (pracha.business): its number; `citizen_id` stays the person who acts for it.
+    organisation_id: Mapped[str | None] = mapped_column(String(13), index=True)
+    # A part of a bundle ("start a business"): one of several applications made from one guided form.
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id", ondelete="SET NULL"), index=True)
 
     citizen: Mapped[User] = relationship(lazy="joined", foreign_keys=[citizen_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
@@ -55,6 +59,50 @@ class Application(Base):
     documents: Mapped[list[Document]] = relationship(
         back_populates="application", order_by="Document.id", cascade="all, delete-orphan"
     )
+
+
+class Bundle(Base):
+    """One guided application (a life event, `catalog/bundles/`) fanned out into applications to several
+    agencies; its status is its parts'. `answers`: the questions asked once, under the applicant's key."""
+
+    __tablename__ = "bundles"
+    __vault_subject__ = ("citizen_id", "citizen")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(64))  # the bundle's id in the catalogue
+    organisation_id: Mapped[str | None] = mapped_column(String(13), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))  # draft | awaiting_co_approval | submitted
+    answers: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON(erased=dict), default=dict)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
+    parts: Mapped[list[Application]] = relationship(order_by="Application.id", foreign_keys="Application.bundle_id")
+
+
+class CoApproval(Base):
+    """A submit held for a juristic person whose signing rule needs more than one director: asked for
+    by one director, given by another (or cancelled when the application changes)."""
+
+    __tablename__ = "co_approvals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id", ondelete="CASCADE"), index=True)
+    bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id", ondelete="CASCADE"), index=True)
+    organisation_id: Mapped[str] = mapped_column(String(13), index=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer)  # of the application (or bundle) when asked
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+
+    requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
 
 class ApplicationEvent(Base):
