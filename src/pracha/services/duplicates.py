@@ -33,10 +33,13 @@ class DuplicateApplication(Conflict):
             existing=existing, existing_url=f"/applications/{existing}")
 
 
-def open_application(session: Session, citizen_id: int, service_id: str, *,
+def open_application(session: Session, citizen_id: int, service_id: str, *, organisation_id: str | None = None,
                      other_than: int | None = None) -> Application | None:
-    """The citizen's earliest draft or open application of the service (besides `other_than`)."""
-    query = select(Application).where(Application.citizen_id == citizen_id, Application.service_id == service_id,
+    """The earliest draft or open application of the service (besides `other_than`): the juristic
+    person's, whoever made it, when `organisation_id` is given; else the citizen's own."""
+    owner = (Application.organisation_id == organisation_id if organisation_id is not None
+             else (Application.citizen_id == citizen_id) & Application.organisation_id.is_(None))
+    query = select(Application).where(owner, Application.service_id == service_id,
                                       Application.status.in_(sorted(OPEN_OR_DRAFT)))
     if other_than is not None:
         query = query.where(Application.id != other_than)
@@ -49,11 +52,14 @@ def lock_citizen(session: Session, citizen_id: int) -> None:
         session.execute(select(User.id).where(User.id == citizen_id).with_for_update())
 
 
-def check_one_open(session: Session, service: Service, citizen_id: int, *, other_than: int | None = None) -> None:
-    """DuplicateApplication unless the service allows several or the citizen has none open."""
+def check_one_open(session: Session, service: Service, citizen_id: int, *, organisation_id: str | None = None,
+                   other_than: int | None = None) -> None:
+    """DuplicateApplication unless the service allows several or the citizen (or juristic person) has
+    none open."""
     if service.multiple:
         return
     lock_citizen(session, citizen_id)
-    existing = open_application(session, citizen_id, service.id, other_than=other_than)
+    existing = open_application(session, citizen_id, service.id, organisation_id=organisation_id,
+                                other_than=other_than)
     if existing is not None:
         raise DuplicateApplication(existing.reference)

@@ -13,7 +13,7 @@
 
 from __future__ import annotations
 
-from pracha.errors import Conflict, InvalidInput, NotFound, PrachaError
+from pracha.errors import Conflict, Forbidden, InvalidInput, NotFound, PrachaError
 
 
 class UnknownService(NotFound):
@@ -26,6 +26,15 @@ class ApplicationNotFound(NotFound):
     code = "application_not_found"
     message_th = "ไม่พบคำขอนี้ หรือท่านไม่มีสิทธิ์ดูคำขอนี้"
     message_en = "This application does not exist, or you may not see it."
+
+
+class NotAuthorisedForService(Forbidden):
+    """Acting for a juristic person without (or no longer with) a director's authorisation for this."""
+
+    code = "not_authorised_for_organisation"
+    message_th = "ท่านไม่ได้รับมอบอำนาจจากกรรมการของนิติบุคคลนี้ให้ดำเนินการบริการนี้ หรือการมอบอำนาจสิ้นสุดแล้ว"
+    message_en = ("You are not authorised by this company's directors for this service, or the authorisation "
+                  "has ended.")
 
 
 class IllegalTransition(Conflict):

@@ -103,6 +103,7 @@ class CoApproval(Base):
 
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    ledger_entry: Mapped[LedgerEntry | None] = relationship()  # the latest: asked, then given
 
 
 class ApplicationEvent(Base):

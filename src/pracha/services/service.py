@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from sqlalchemy import Select, false, func, select
+from sqlalchemy import ColumnElement, Select, false, func, select
 from sqlalchemy.orm import Session
 
 from pracha import i18n
@@ -34,6 +34,7 @@ from pracha.services.errors import (
     EmptyForm,
     FormInvalid,
     IllegalTransition,
+    NotAuthorisedForService,
     UnknownService,
 )
 from pracha.services.files import lock_file
@@ -113,7 +114,7 @@ def visible_to(principal: Principal) -> Select[Application]:
     query = select(Application)
     role = principal.role
     if role == CITIZEN:
-        return query.where(Application.citizen_id == principal.user_id)
+        return query.where(citizen_owns(principal))
     not_draft = Application.status != workflow.DRAFT
     if role in OFFICERS or (role == API_TOKEN and principal.has_scope("applications:read")):
         return query.where(Application.agency == principal.agency, not_draft)
@@ -122,20 +123,42 @@ def visible_to(principal: Principal) -> Select[Application]:
     return query.where(false())  # platform admins and the public see no applications
 
 
+def citizen_owns(principal: Principal) -> ColumnElement[bool]:
+    """A citizen's applications: their own, or, acting for a juristic person, the juristic person's
+    that they may handle (all for a director; the granted services for an authorised person)."""
+    acting = principal.acting
+    if acting is None:
+        return (Application.citizen_id == principal.user_id) & Application.organisation_id.is_(None)
+    if acting.services is None or "*" in acting.services:
+        return Application.organisation_id == acting.juristic_id
+    return (Application.organisation_id == acting.juristic_id) & Application.service_id.in_(sorted(acting.services))
+
+
 def get_application(session: Session, principal: Principal, reference: str, *, for_update: bool = False
                     ) -> Application:
-    query = visible_to(principal).where(Application.reference == reference.strip().upper())
+    """The application if the principal may read it; 404 if not, but 403 for a juristic person's
+    application that the person acting for it is not (or no longer) authorised for."""
+    reference = reference.strip().upper()
+    query = visible_to(principal).where(Application.reference == reference)
     if for_update:
         query = query.with_for_update(of=Application)
     application = session.scalar(query)
     if application is None:
+        if principal.acting is not None and session.scalar(select(Application.id).where(
+                Application.reference == reference, Application.organisation_id == principal.acting.juristic_id)):
+            raise NotAuthorisedForService()
         raise ApplicationNotFound()
     return application
 
 
 def may_act(principal: Principal, application: Application, action: str) -> bool:
     if action in workflow.CITIZEN_ACTIONS:
-        return principal.role == CITIZEN and application.citizen_id == principal.user_id
+        if principal.role != CITIZEN:
+            return False
+        acting = principal.acting
+        if acting is None:
+            return application.citizen_id == principal.user_id and application.organisation_id is None
+        return application.organisation_id == acting.juristic_id and acting.may_use(application.service_id)
     if principal.role in OFFICERS:
         return application.agency == principal.agency
     if principal.role == API_TOKEN:
@@ -170,6 +193,8 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
     if principal.role != CITIZEN or principal.user is None:
         raise Forbidden()
     service = get_service(catalog, service_id)
+    if principal.acting is not None and not principal.acting.may_use(service.id):
+        raise NotAuthorisedForService()
     if client_token:
         existing = session.scalar(select(Application).where(
             Application.citizen_id == principal.user.id, Application.client_token == client_token))
@@ -179,7 +204,7 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
     if forms.is_empty(data):
         raise EmptyForm()
     _check_form(service, data, complete=False)
-    duplicates.check_one_open(session, service, principal.user.id)
+    duplicates.check_one_open(session, service, principal.user.id, organisation_id=principal.organisation_id)
     quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
     marks = provenance.marks(service.form_schema, data, registry) if registry else None
     now = utcnow()
@@ -187,7 +212,7 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
         reference=new_reference(service, now), service_id=service.id, agency=service.agency,
         citizen=principal.user, status=workflow.DRAFT, data=data, created_at=now, updated_at=now,
         client_token=client_token or None, events=[], documents=[],  # new and empty: no loads later
-        prefill=marks,
+        prefill=marks, organisation_id=principal.organisation_id,
     )
     session.add(application)
     session.flush()
@@ -287,7 +312,8 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
         raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
     service = get_service(catalog, application.service_id)
     if action == "submit":
-        duplicates.check_one_open(session, service, application.citizen_id, other_than=application.id)
+        duplicates.check_one_open(session, service, application.citizen_id,
+                                  organisation_id=application.organisation_id, other_than=application.id)
     if action in ("submit", "resubmit"):
         _check_form(service, application.data, complete=True)
         if missing := missing_documents(service, application):
