@@ -39,6 +39,8 @@ class UnknownOrganisation(NotFound):
 def directorships(session: Session, settings: Settings, user: User) -> list[dict[str, Any]]:
     """The juristic persons the registry lists `user` as a director of:
     [{juristic_id, name_th, name_en, status, position_th, position_en}] (empty if none or unknown)."""
+    if not user.national_id:
+        return []
     answer = call(session, settings, client=PORTAL, service_id=DIRECTORS,
                   path=f"{user.national_id}/juristic-persons", purpose=ACTING_FOR,
                   subject_national_id=user.national_id, user=f"citizen:{user.id}")
@@ -51,6 +53,8 @@ def directorships(session: Session, settings: Settings, user: User) -> list[dict
 def juristic_person(session: Session, settings: Settings, user: User, juristic_id: str) -> dict[str, Any]:
     """The registry's record of the juristic person (see registries/business.py `JuristicPersonOut`),
     asked on behalf of `user`; UnknownOrganisation (404) if it has none."""
+    if not user.national_id:
+        raise Forbidden()
     answer = call(session, settings, client=PORTAL, service_id=JURISTIC_PERSONS, path=juristic_id.strip(),
                   purpose=ACTING_FOR, subject_national_id=user.national_id, user=f"citizen:{user.id}")
     if answer.status in (400, 404):
