@@ -45,9 +45,17 @@ def _payment_jobs(registry: Any, catalog: Any) -> None:
     install(registry, catalog, get_settings())
 
 
+def _business_jobs(registry: Any, catalog: Any) -> None:
+    """The business package's renewal reminders and tracker rows."""
+    from pracha.business.install import install
+    from pracha.config import get_settings
+
+    install(registry, catalog, get_settings())
+
+
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
                   add_completion=False,
-                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs)}})
+                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _business_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 
@@ -127,7 +135,15 @@ def seed(
 app.command()(worker)
 app.add_typer(cert_app, name="cert")
 
-privacy_app = typer.Typer(help="PDPA accountability: the retention schedule.", no_args_is_help=True)
+privacy_def _business_jobs(registry: Any, catalog: Any) -> None:
+    """The business package's renewal reminders and tracker rows."""
+    from pracha.business.install import install
+    from pracha.config import get_settings
+
+    install(registry, catalog, get_settings())
+
+
+app = typer.Typer(help="PDPA accountability: the retention schedule.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
 
 
@@ -154,7 +170,15 @@ def privacy_retention(run: bool = typer.Option(False, "--run", help="Delete what
     console.print(table)
 
 
-ledger_app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
+ledger_def _business_jobs(registry: Any, catalog: Any) -> None:
+    """The business package's renewal reminders and tracker rows."""
+    from pracha.business.install import install
+    from pracha.config import get_settings
+
+    install(registry, catalog, get_settings())
+
+
+app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
                          no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 
@@ -275,7 +299,15 @@ def ledger_witness(url: str = typer.Option(..., help="The log's base URL."),
     console.print("[green]Cosigned:[/green] " + text.replace("\n", " "))
 
 
-registry_app = typer.Typer(help="The five demo agency registries the exchange mediator talks to.",
+registry_def _business_jobs(registry: Any, catalog: Any) -> None:
+    """The business package's renewal reminders and tracker rows."""
+    from pracha.business.install import install
+    from pracha.config import get_settings
+
+    install(registry, catalog, get_settings())
+
+
+app = typer.Typer(help="The five demo agency registries the exchange mediator talks to.",
                            no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 
@@ -307,7 +339,15 @@ def registry_serve(
                 log_level="warning", access_log=False)
 
 
-bank_app = typer.Typer(help="The demo bank that pays Thai QR bills and calls Pracha back.", no_args_is_help=True)
+bank_def _business_jobs(registry: Any, catalog: Any) -> None:
+    """The business package's renewal reminders and tracker rows."""
+    from pracha.business.install import install
+    from pracha.config import get_settings
+
+    install(registry, catalog, get_settings())
+
+
+app = typer.Typer(help="The demo bank that pays Thai QR bills and calls Pracha back.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 
 

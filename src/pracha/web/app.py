@@ -18,6 +18,7 @@ from pracha.assistant import service as assistant_service
 from pracha.assistant.deps import ASSISTANT, AssistantPart
 from pracha.automation import service as automation
 from pracha.automation.metrics import QueueCollector
+from pracha.business import install as business
 from pracha.config import Settings, get_settings
 from pracha.db import open_database
 from pracha.exchange.health import registry_health_urls
@@ -124,6 +125,7 @@ def build_state(settings: Settings) -> AppState:
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
     privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
     payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
+    business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))
