@@ -135,15 +135,7 @@ def seed(
 app.command()(worker)
 app.add_typer(cert_app, name="cert")
 
-privacy_def _business_jobs(registry: Any, catalog: Any) -> None:
-    """The business package's renewal reminders and tracker rows."""
-    from pracha.business.install import install
-    from pracha.config import get_settings
-
-    install(registry, catalog, get_settings())
-
-
-app = typer.Typer(help="PDPA accountability: the retention schedule.", no_args_is_help=True)
+privacy_app = typer.Typer(help="PDPA accountability: the retention schedule.", no_args_is_help=True)
 app.add_typer(privacy_app, name="privacy")
 
 
@@ -170,15 +162,7 @@ def privacy_retention(run: bool = typer.Option(False, "--run", help="Delete what
     console.print(table)
 
 
-ledger_def _business_jobs(registry: Any, catalog: Any) -> None:
-    """The business package's renewal reminders and tracker rows."""
-    from pracha.business.install import install
-    from pracha.config import get_settings
-
-    install(registry, catalog, get_settings())
-
-
-app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
+ledger_app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
                          no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")
 
@@ -299,15 +283,7 @@ def ledger_witness(url: str = typer.Option(..., help="The log's base URL."),
     console.print("[green]Cosigned:[/green] " + text.replace("\n", " "))
 
 
-registry_def _business_jobs(registry: Any, catalog: Any) -> None:
-    """The business package's renewal reminders and tracker rows."""
-    from pracha.business.install import install
-    from pracha.config import get_settings
-
-    install(registry, catalog, get_settings())
-
-
-app = typer.Typer(help="The five demo agency registries the exchange mediator talks to.",
+registry_app = typer.Typer(help="The five demo agency registries the exchange mediator talks to.",
                            no_args_is_help=True)
 app.add_typer(registry_app, name="registry")
 
@@ -339,15 +315,7 @@ def registry_serve(
                 log_level="warning", access_log=False)
 
 
-bank_def _business_jobs(registry: Any, catalog: Any) -> None:
-    """The business package's renewal reminders and tracker rows."""
-    from pracha.business.install import install
-    from pracha.config import get_settings
-
-    install(registry, catalog, get_settings())
-
-
-app = typer.Typer(help="The demo bank that pays Thai QR bills and calls Pracha back.", no_args_is_help=True)
+bank_app = typer.Typer(help="The demo bank that pays Thai QR bills and calls Pracha back.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 
 
