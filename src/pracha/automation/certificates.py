@@ -195,6 +195,7 @@ def issue(session: Session, catalog: Catalog, application: Application, *, signe
                               title_en=body["title"]["en"], issued_at=prepared.issued_at,
                               content_sha256=prepared.digest, signature=prepared.signature, pdf=prepared.pdf,
                               citizen=citizen, service_id=application.service_id, number=body["number"],
+                              organisation_id=application.organisation_id,
                               valid_until=dt.date.fromisoformat(body["valid_until"]) if body["valid_until"] else None,
                               facts=body)
     session.add(certificate)

@@ -19,11 +19,12 @@ from pracha.db import utcnow
 from pracha.exchange import httpsig
 from pracha.exchange.keys import public_key_from_text
 from pracha.payments import fees
+from pracha.payments.bundles import reference_1
 from pracha.payments.errors import BadSignature, CallbackMismatch
 from pracha.payments.models import DUE, EXPIRED, PAID, THAI_QR, Bank, Payment
 from pracha.payments.service import CALLBACK, flag, mark_paid
 from pracha.services.catalog import Catalog
-from pracha.services.models import Application
+from pracha.services.models import Application, Bundle
 
 MAX_AGE = 300  # seconds a bank's signature stays good
 
@@ -66,7 +67,8 @@ def accept(session: Session, catalog: Catalog, bank: Bank, body: Mapping[str, An
         return {"status": "duplicate"}
     paid_at = _when(body.get("paid_at"))
     # the application's reference without loading the application (its form is encrypted: not needed here)
-    query = (select(Payment, Application.reference).join(Application, Application.id == Payment.application_id)
+    query = (select(Payment, reference_1()).join(Application, Application.id == Payment.application_id)
+             .outerjoin(Bundle, Bundle.id == Payment.bundle_id)
              .where(Payment.public_id == str(body.get("ref2") or "").strip().upper()))
     if session.get_bind().dialect.name != "sqlite":
         query = query.with_for_update(of=Payment)
@@ -85,8 +87,8 @@ def accept(session: Session, catalog: Catalog, bank: Bank, body: Mapping[str, An
         flag(session, kind="amount_mismatch", bank_id=bank.id, transaction_id=transaction_id, day=day,
              payment=payment, details={**details, "expected": fees.baht(payment.amount)})
         raise CallbackMismatch()
-    if payment.status not in (DUE, EXPIRED) or session.scalar(select(Payment.id).where(
-            Payment.application_id == payment.application_id, Payment.status == PAID)) is not None:
+    if payment.status not in (DUE, EXPIRED) or (payment.bundle_id is None and session.scalar(select(Payment.id).where(
+            Payment.application_id == payment.application_id, Payment.status == PAID)) is not None):
         flag(session, kind="paid_twice", bank_id=bank.id, transaction_id=transaction_id, day=day, payment=payment,
              details=details)
         return {"status": "flagged"}

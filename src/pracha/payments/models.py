@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from pracha.db import Base, UTCDateTime, utcnow
 from pracha.identity.models import User
 from pracha.ledger.models import LedgerEntry
-from pracha.services.models import Application
+from pracha.services.models import Application, Bundle
 from pracha.vault import EncryptedJSON
 
 DUE, PAID, EXPIRED, REFUNDED, CANCELLED = "due", "paid", "expired", "refunded", "cancelled"
@@ -75,6 +75,7 @@ class Payment(Base):
     ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
 
     application: Mapped[Application] = relationship()
+    bundle: Mapped[Bundle | None] = relationship()
     citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
     bank: Mapped[Bank | None] = relationship()
     ledger_entry: Mapped[LedgerEntry | None] = relationship()  # the latest: due, then paid

@@ -31,6 +31,7 @@ from pracha.ledger import log as ledger
 from pracha.ledger import note
 from pracha.ledger.keys import load_or_create_signer
 from pracha.payments import fees, paper
+from pracha.payments.bundles import is_cover, settle_cover
 from pracha.payments.errors import ReceiptNotFound
 from pracha.payments.models import PAID, REFUNDED, THAI_QR, Payment, Receipt, ReceiptSequence
 from pracha.payments.service import after_paid, billers
@@ -81,7 +82,8 @@ def _content(payment: Payment, receipt_id: str, number: str, issued_at: dt.datet
         "bank": payment.bank_id, "transaction_id": payment.transaction_id,
         "paid_at": (payment.paid_at or issued_at).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "issued_at": issued_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "payer": {"name": citizen.display_name, "national_id": masked_id(citizen.national_id or "")},
+        "payer": {"name": citizen.display_name, "national_id": masked_id(citizen.national_id or ""),
+                  **({"organisation": payment.organisation_id} if payment.organisation_id else {})},
     }
 
 
@@ -136,7 +138,8 @@ def issue(session: Session, catalog: Catalog, payment: Payment, *, signer: note.
         prefix = billers(catalog_dir)[payment.agency].receipt_prefix
         prepared = render(session, catalog, payment, receipt_id=new_id(), number=_number(prefix, row.last, year),
                           sequence=row.last, year=year, issued_at=issued_at, signer=signer, base_url=base_url)
-    receipt = Receipt(id=prepared.receipt_id, payment=payment, citizen_id=payment.citizen_id, agency=payment.agency,
+    receipt = Receipt(id=prepared.receipt_id, payment=payment, citizen_id=payment.citizen_id,
+                      organisation_id=payment.organisation_id, agency=payment.agency,
                       fiscal_year=year, sequence=row.last, number=prepared.number, issued_at=issued_at,
                       content_sha256=prepared.digest, signature=prepared.signature, facts=prepared.body,
                       pdf=prepared.pdf)
@@ -189,7 +192,7 @@ def verify(session: Session, receipt_id: str, verifier: note.Verifier, pdf: byte
 @tasks.preparer("receipt")
 def _prepare(session: Session, context: tasks.Context, payload: dict[str, Any]) -> Any:
     payment = session.get(Payment, int(payload["payment_id"]))
-    if payment is None or payment.status != PAID or payment.receipt is not None:
+    if payment is None or payment.status != PAID or payment.receipt is not None or is_cover(payment):
         return None
     settings = context.settings
     return prepare(session, context.catalog, payment,
@@ -205,6 +208,9 @@ def _issue(session: Session, context: tasks.Context, payload: dict[str, Any]) ->
         query = query.with_for_update(of=Payment)
     payment = session.scalar(query)
     if payment is None or payment.status not in (PAID, REFUNDED):
+        return
+    if is_cover(payment):  # a bundle's one QR: each part's payment is paid, each with its own receipt
+        settle_cover(session, context.catalog, payment)
         return
     settings = context.settings
     if payment.receipt is None:  # the demo issues its receipt at once

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session, selectinload
 from pracha.calendar import BANGKOK
 from pracha.db import utcnow
 from pracha.payments import fees
+from pracha.payments.bundles import reference_1
 from pracha.payments.models import DUE, EXPIRED, PAID, REFUNDED, THAI_QR, Bank, Discrepancy, Payment, Refund
 from pracha.payments.service import RECONCILIATION, flag, mark_paid
 from pracha.services.catalog import Catalog
-from pracha.services.models import Application
+from pracha.services.models import Application, Bundle
 
 HEADER = ["transaction_id", "paid_at", "biller_id", "ref1", "ref2", "amount", "type"]
 KINDS = ("missed_callback", "amount_mismatch", "reference_mismatch", "unknown_payment", "paid_twice",
@@ -85,15 +86,16 @@ def read_statement(rows: Iterable[str]) -> Iterator[Line]:
 
 def _known(session: Session, ids: list[str]) -> dict[str, tuple[int, str, int, str | None, str, str]]:
     """public id → (payment id, status, amount, transaction id, biller id, application reference)."""
-    found = {}
+    found: dict[str, Any] = {}
     for start in range(0, len(ids), CHUNK):
         query = (select(Payment.public_id, Payment.id, Payment.status, Payment.amount, Payment.transaction_id,
-                        Payment.biller_id, Application.reference)
+                        Payment.biller_id, reference_1())
                  .join(Application, Application.id == Payment.application_id)
+                 .outerjoin(Bundle, Bundle.id == Payment.bundle_id)
                  .where(Payment.public_id.in_(ids[start:start + CHUNK])))
         for public_id, *rest in session.execute(query):
             found[public_id] = tuple(rest)
-    return found  # type: ignore[return-value]
+    return found
 
 
 def reconcile(session: Session, catalog: Catalog, bank: Bank, day: dt.date, lines: Iterable[Line]) -> Summary:
@@ -146,7 +148,7 @@ def _bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
 
 def _missing_from_statement(session: Session, bank: Bank, day: dt.date, seen: set[str], summary: Summary) -> None:
     start, end = _bounds(day)
-    query = select(Payment).where(Payment.bank_id == bank.id, Payment.method == THAI_QR,
+    query = select(Payment).where(Payment.bank_id == bank.id, Payment.method == THAI_QR, Payment.covered_by.is_(None),
                                   Payment.paid_at >= start, Payment.paid_at < end)
     for payment in session.scalars(query):
         if payment.transaction_id not in seen:

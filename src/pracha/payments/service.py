@@ -130,14 +130,19 @@ def open_payment(session: Session, settings: Settings, catalog: Catalog, applica
             or paid_payment(session, application.id) is not None):
         raise NothingDue()
     current = latest_payment(session, application.id)
-    if current is not None and expire_if_due(current, now).status == DUE:
+    if current is not None and current.covered_by is not None:  # part of a bundle's QR: that one is paid
+        cover = session.get(Payment, current.covered_by)
+        if cover is not None and expire_if_due(cover, now).status == DUE:
+            return cover
+    elif current is not None and expire_if_due(current, now).status == DUE:
         return current
     biller = billers(settings.catalog_dir).get(application.agency)
     if biller is None:
         raise NothingDue()
     public_id = new_public_id()
     payment = Payment(public_id=public_id, application=application, citizen_id=application.citizen_id,
-                      agency=application.agency, service_id=application.service_id, due_on=quote.due,
+                      organisation_id=application.organisation_id, agency=application.agency,
+                      service_id=application.service_id, due_on=quote.due,
                       amount=quote.satang, lines=[line.as_json() for line in quote.lines], status=DUE,
                       biller_id=biller.biller_id, created_at=now,
                       expires_at=now + dt.timedelta(hours=settings.payment_expiry_hours),
@@ -191,13 +196,20 @@ def find_payment(session: Session, public_id: str, *, for_update: bool = False) 
 
 def bill_problem(payment: Payment | None, *, biller_id: str, ref1: str, amount: int, now: dt.datetime) -> str | None:
     """Why the bank must not take this money (None: it may): unknown, paid, expired or amount."""
-    if payment is None or payment.biller_id != biller_id or payment.application.reference != ref1:
+    if payment is None or payment.biller_id != biller_id or reference_1(payment) != ref1:
         return "unknown"
     if payment.status != DUE:
         return "expired" if payment.status == EXPIRED else "paid"
     if expire_if_due(payment, now).status == EXPIRED:
         return "expired"
     return "amount" if amount != payment.amount else None
+
+
+def reference_1(payment: Payment) -> str:
+    """The QR's reference 1: the application's, or the bundle's for a bundle's one QR."""
+    if payment.bundle is not None and payment.covered_by is None:
+        return payment.bundle.reference
+    return payment.application.reference
 
 
 def validate_bill(session: Session, body: Mapping[str, Any], *, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -222,12 +234,13 @@ def mark_paid(session: Session, catalog: Catalog, payment: Payment, *, method: s
     payment.ledger_entry = ledger.record(
         session, "payment.paid", actor=f"bank:{bank.id}" if bank else f"user:{officer_id}",
         obj=f"payment:{payment.public_id}",
-        record={"application": reference or payment.application.reference, "amount": fees.baht(payment.amount),
+        record={"application": reference or reference_1(payment), "amount": fees.baht(payment.amount),
                 "method": method, "via": via, "transaction": transaction_id,
                 "paid_at": paid_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
     # a QR made again after this one expired can no longer be paid: the fee is paid
     session.execute(update(Payment).where(Payment.application_id == payment.application_id, Payment.status == DUE,
-                                          Payment.id != payment.id).values(status=CANCELLED))
+                                          Payment.id != payment.id, Payment.covered_by.is_distinct_from(payment.id))
+                    .values(status=CANCELLED))
     # fresh: a payment becomes paid once, under its row lock (the write lock on SQLite)
     tasks.enqueue(session, "receipt", f"receipt:{payment.id}", {"payment_id": payment.id}, fresh=True)
     return payment
