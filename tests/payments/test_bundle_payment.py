@@ -19,7 +19,7 @@ from pracha.services import service as services
 from pracha.services.hooks import CATALOG
 from pracha.services.models import Bundle
 from tests.automation.helpers import run_tasks, submit
-from tests.factories import create_staff
+from tests.factories import create_staff, sign_in
 from tests.payments.helpers import COMMERCIAL_FORM, approved_commercial, register_bank, signed_post
 
 
@@ -51,6 +51,13 @@ def test_one_qr_pays_every_part_and_each_agency_receipts_its_share(db: Session, 
     assert bundles.open_bundle_payment(db, settings, catalog, bundle).id == cover.id  # the same QR until it expires
     for part in bundle.parts:  # a part's own pay page shows the bundle's QR
         assert service.open_payment(db, settings, catalog, part).id == cover.id
+    sign_in(db, client, bundle.parts[1].citizen)
+    page = client.get(f"/applications/{bundle.parts[1].reference}/pay")
+    assert page.status_code == 200 and 'id="bundle-fees"' in page.text and cover.public_id in page.text
+    assert "SB69-TEST22" in page.text and bundle.parts[0].reference in page.text
+    slip = client.get(f"/payments/{cover.public_id}/slip.pdf")
+    assert slip.status_code == 200 and slip.headers["content-type"] == "application/pdf"
+    client.cookies.clear()
     assert service.validate_bill(db, {"biller_id": cover.biller_id, "ref1": "SB69-TEST22", "ref2": cover.public_id,
                                       "amount": "100.00"}) == {"payable": True}
     register_bank(db)

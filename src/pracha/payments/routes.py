@@ -26,7 +26,7 @@ from pracha.http.state import app_state
 from pracha.identity.models import CITIZEN, FINANCE_OFFICER
 from pracha.identity.principal import Principal
 from pracha.paging import PageRequest, page_request
-from pracha.payments import fees, paper, reconcile, refunds, service, views
+from pracha.payments import bundles, fees, paper, reconcile, refunds, service, views
 from pracha.payments.errors import PaymentNotFound, ReceiptNotFound
 from pracha.payments.models import DUE, Bank, Payment, Receipt
 from pracha.services import service as services
@@ -40,6 +40,8 @@ def _pay_context(request: Request, db: Session, p: Principal, reference: str) ->
     catalog = catalog_of(request)
     quote = service.quote_for(catalog, application)
     payment = service.latest_payment(db, application.id)
+    if payment is not None and payment.covered_by is not None:  # paid with its bundle's one QR
+        payment = bundles.covering(db, payment)
     if payment is not None:
         service.expire_if_due(payment, utcnow())
     settings = app_state(request).settings
@@ -49,7 +51,9 @@ def _pay_context(request: Request, db: Session, p: Principal, reference: str) ->
                                                                                       application.status),
             "qr": segno.make(payment.payload, error="m").svg_data_uri(scale=6) if payment and payment.status == DUE
             else None, "bank_url": views.bank_pay_url(settings.bank_url, payment.payload, back)
-            if payment and payment.status == DUE else None, "baht": fees.baht}
+            if payment and payment.status == DUE else None, "baht": fees.baht,
+            "ref1": service.reference_1(payment) if payment else application.reference,
+            "cover": payment if payment is not None and bundles.is_cover(payment) else None}
 
 
 @router.get("/applications/{reference}/pay", response_class=HTMLResponse)
@@ -90,7 +94,7 @@ def slip_pdf(public_id: str, request: Request, p: Principal = allow(CITIZEN, FIN
     agency, svc = catalog.agencies.get(payment.agency), catalog.get(payment.service_id)
     pdf = paper.render_slip(paper.Slip(
         agency_th=agency.name.th if agency else payment.agency, agency_en=agency.name.en if agency else payment.agency,
-        biller_id=payment.biller_id, ref1=payment.application.reference, ref2=payment.public_id,
+        biller_id=payment.biller_id, ref1=service.reference_1(payment), ref2=payment.public_id,
         service_th=svc.name.th if svc else payment.service_id, service_en=svc.name.en if svc else payment.service_id,
         payer_name=payment.citizen.display_name, amount=Decimal(fees.baht(payment.amount)),
         expires_at=payment.expires_at, payload=payment.payload,
