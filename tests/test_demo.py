@@ -104,9 +104,9 @@ def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
     assert (staff["admin"].role, staff["admin"].agency) == (PLATFORM_ADMIN, None)
     assert (staff["dpo"].role, staff["dpo"].agency) == ("dpo", None)
     assert verify_password(staff["dpo"].password_hash, DEMO_PASSWORD)
-    for code in ("cm-commercial-registry", "cm-building-control"):  # the agencies that collect fees
+    for code in ("cm-commercial-registry", "cm-building-control", "cm-city-health", "cm-city-revenue"):  # fees
         assert (staff[f"finance.{code}"].role, staff[f"finance.{code}"].agency) == ("finance_officer", code)
-    assert len(staff) == 2 * len(catalog.agencies) + 3 + 2
+    assert len(staff) == 2 * len(catalog.agencies) + 3 + 4
     assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
     for user in staff.values():  # `make run` works without enrolment: every demo staff has the demo TOTP
         factor = db.get(TotpFactor, user.id)

@@ -61,7 +61,7 @@ def test_ropa_covers_every_service_with_basis_categories_recipients_and_retentio
     client, _, _ = dpo_client(db, make_client)
     body = client.get("/api/v1/privacy/ropa").json()
     activities = {a["service"]: a for a in body["activities"]}
-    assert len(activities) == 8
+    assert len(activities) == 12
     elderly = activities["elderly-allowance"]
     assert elderly["legal_basis"]["basis"] == "legal-obligation"
     assert "พระราชบัญญัติผู้สูงอายุ พ.ศ. 2546" in elderly["legal_basis"]["act"]
@@ -77,7 +77,7 @@ def test_ropa_covers_every_service_with_basis_categories_recipients_and_retentio
         "activities"][1]["legal_basis"]["act"]
     response = client.get("/api/v1/privacy/ropa?format=csv")
     rows = list(csv.DictReader(io.StringIO(response.text.lstrip("\ufeff"))))
-    assert response.headers["content-type"].startswith("text/csv") and len(rows) == 8
+    assert response.headers["content-type"].startswith("text/csv") and len(rows) == 12
     assert next(r for r in rows if r["service"] == "disability-allowance")["sensitive_categories"]
     citizen_client, _ = signed_in(db, make_client, create_citizen(db))
     assert citizen_client.get("/api/v1/privacy/ropa").status_code == 403

@@ -29,6 +29,7 @@ from pracha.services.catalog import (
 SERVICE_IDS = {
     "birth-registration", "change-of-address", "elderly-allowance", "disability-allowance",
     "commercial-registration", "building-permit", "residence-certificate", "child-support-grant",
+    "food-shop-permit", "vat-registration", "signboard-tax", "social-security-employer",  # issue 16
 }
 THAI = re.compile(r"[\u0e01-\u0e5b]")
 
@@ -44,6 +45,20 @@ MOTHER, FATHER, OWNER, DISABLED, CHILD = (thai_id(x) for x in (
 
 # One realistic, complete application per service, as a citizen would fill it in.
 EXAMPLES: dict[str, dict[str, Any]] = {
+    "food-shop-permit": {
+        "application_kind": "renewal", "previous_permit_number": "สอ. ชม. 12/2568", "shop_name": "ข้าวซอยล้านนา",
+        "shop_address": "88/1 ถนนช้างคลาน ตำบลช้างคลาน อำเภอเมืองเชียงใหม่", "floor_area": 240, "seats": 80,
+        "food_handlers": 6, "opening_hours": "08.00–20.00 น.", "phone": "0812345678"},
+    "vat-registration": {
+        "registration_reason": "income_over_limit", "income_exceeded_on": "2026-11-20", "start_date": "2024-03-01",
+        "expected_annual_income": 2400000, "business_activity": "ร้านอาหาร", "branches": 0,
+        "place_of_business": "88/1 ถนนช้างคลาน ตำบลช้างคลาน อำเภอเมืองเชียงใหม่", "phone": "0812345678"},
+    "signboard-tax": {
+        "signs_address": "88/1 ถนนช้างคลาน เชียงใหม่", "sign_1_kind": "thai_mixed", "sign_1_width_cm": 300,
+        "sign_1_height_cm": 80, "sign_2_kind": "thai_only", "sign_2_width_cm": 60, "sign_2_height_cm": 40},
+    "social-security-employer": {
+        "business_activity": "ร้านอาหาร", "workplace_address": "88/1 ถนนช้างคลาน เชียงใหม่", "employees": 6,
+        "first_employee_on": "2026-11-01", "monthly_payroll": 72000, "phone": "0812345678"},
     "birth-registration": {
         "child_first_name": "ปัณณวัฒน์", "child_last_name": "ใจดี", "child_sex": "male",
         "birth_date": "2025-11-02", "birth_place_type": "hospital", "hospital_notification_no": "0123/2568",
@@ -144,7 +159,7 @@ def test_all_eight_services_are_present(real: Catalog) -> None:
 
 
 def test_every_service_has_its_own_agency(real: Catalog) -> None:
-    assert len(real.agencies) == 8
+    assert len(real.agencies) == 12
     assert {s.agency for s in real.services.values()} == set(real.agencies)
     for code, agency in real.agencies.items():
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", code)
@@ -265,7 +280,10 @@ def test_search_without_a_match_is_empty(real: Catalog, query: str) -> None:
 def test_search_respects_the_limit(real: Catalog) -> None:
     assert len(real.search("ลงทะเบียน", limit=2)) == 2
     assert real.search("ลงทะเบียน", limit=0) == []
-    assert {s.id for s in real.search("ลูก")} == {"birth-registration", "child-support-grant"}
+    # "ลูก" (child) is also part of "ลูกจ้าง" (employee): the employer registration matches too
+    found = [s.id for s in real.search("ลูก")]
+    assert found[0] == "birth-registration"
+    assert set(found) == {"birth-registration", "child-support-grant", "social-security-employer"}
 
 
 def test_search_is_fast(real: Catalog) -> None:

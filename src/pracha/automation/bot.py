@@ -80,7 +80,8 @@ def base_facts(application: Application) -> dict[str, Fact]:
     return {
         "form": Fact(application.data, "form"),
         "app": Fact({"submitted_on": submitted.astimezone(BANGKOK).date(), "reference": application.reference,
-                     "service_id": application.service_id}, f"application:{application.reference}"),
+                     "service_id": application.service_id, "organisation_id": application.organisation_id},
+                    f"application:{application.reference}"),
     }
 
 

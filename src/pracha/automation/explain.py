@@ -33,12 +33,16 @@ LABELS: dict[str, tuple[str, str]] = {
     "state_pension": ("การรับบำนาญจากรัฐ", "a government pension"),
     "in_state_care": ("การอยู่ในสถานสงเคราะห์", "living in a state care home"),
     "submitted_on": ("วันยื่นคำขอ", "the day of the application"),
+    "status": ("สถานะ", "status"),
 }
 # Whose record a fact is (by the fact's name in the catalogue's `auto.facts`).
 WHOSE: dict[str, tuple[str, str]] = {
     "child": ("ของเด็ก", "the child's"), "child_welfare": ("ของเด็ก", "the child's"),
     "new_house": ("ของบ้านหลังใหม่", "the new house's"), "app": ("", "the"),
+    "juristic": ("ของนิติบุคคล", "the juristic person's"),
 }
+# Values of registry fields, in words.
+WORDS: dict[str, tuple[str, str]] = {"active": ("ยังดำเนินกิจการอยู่", "active"), "closed": ("เลิกกิจการแล้ว", "closed")}
 ALLOWANCES: dict[str, tuple[str, str]] = {
     "elderly": ("เบี้ยยังชีพผู้สูงอายุ", "elderly allowance"), "disability": ("เบี้ยความพิการ", "disability allowance"),
     "child-support": ("เงินอุดหนุนเพื่อการเลี้ยงดูเด็กแรกเกิด", "child support grant"),
@@ -93,6 +97,8 @@ def _value(value: Any, lang: str, service: Service | None = None, name: str = ""
         if all(isinstance(v, Mapping) and v.get("kind") in ALLOWANCES for v in value):
             return ", ".join(_allowance(v, lang) for v in value)
         return f"{len(value)} item(s)" if lang == "en" else f"{len(value)} รายการ"
+    if isinstance(value, str) and value in WORDS and service is None:
+        return _pick(WORDS[value], lang)
     if service is not None and name:
         labels = service.form_schema.get("properties", {}).get(name, {}).get("x-enum-labels", {})
         if value in labels:

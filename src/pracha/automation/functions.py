@@ -76,6 +76,7 @@ EAGER: dict[str, tuple[int, int, Callable[..., Any]]] = {
     "days_between": (2, 2, lambda a, b: (as_date(b) - as_date(a)).days),
     "add_days": (2, 2, lambda d, n: as_date(d) + dt.timedelta(days=_int(n, "add_days"))),
     "year": (1, 1, lambda d: as_date(d).year),
+    "month": (1, 1, lambda d: as_date(d).month),  # 1–12: deadlines within a year (the signboard tax by March)
     "add_months": (2, 2, _add_months),
     "month_start": (1, 1, lambda d: as_date(d).replace(day=1)),
     "fiscal_year_end": (1, 2, lambda d, n=0: fiscal_year_end(as_date(d), _int(n, "fiscal_year_end"))),

@@ -38,6 +38,8 @@ LOOKUPS: dict[str, Lookup] = {
     "civil-person": Lookup("TH/GOV/DOPA/civil-registry/persons", "{key}"),
     "civil-household": Lookup("TH/GOV/DOPA/civil-registry/households", "{key}"),
     "welfare-person": Lookup("TH/GOV/DLA/welfare-registry/persons", "{key}/allowances"),
+    # the juristic person an application is made for: key it by `app.organisation_id`
+    "juristic-person": Lookup("TH/GOV/DBD/business-registry/juristic-persons", "{key}"),
 }
 PERSON_LOOKUPS = frozenset({"civil-person", "welfare-person"})
 
@@ -97,6 +99,11 @@ def prepare_lookups(session: Session, settings: Settings, application: Applicati
         lookup = LOOKUPS[spec.lookup]
         key = _key(spec, asker, base)
         blame = _render_path(spec)
+        if key is None and blame is not None and blame.startswith("app."):
+            # made by a person, not for a juristic person: the register has no record of it to give
+            prepared.append(PreparedLookup(spec.name, lookup.service_id, None, Fact(
+                {"found": False}, f"{lookup.service_id}/ (not asked: the application names no juristic person)")))
+            continue
         if key is None:
             prepared.append(PreparedLookup(spec.name, "form", blame, Fact(
                 None, "form", problem="the form does not name whom to look up", blame=blame)))

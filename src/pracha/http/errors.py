@@ -43,6 +43,10 @@ def _field_message(error: dict[str, object], lang: str) -> str:
         return "ต้องเป็นตัวเลข"
     if kind.startswith("json"):
         return "ข้อมูล JSON ไม่ถูกต้อง"
+    ctx = error.get("ctx")
+    expected = ctx.get("expected") if isinstance(ctx, dict) else None
+    if kind in ("literal_error", "enum") and expected:
+        return f"ต้องเป็น {str(expected).replace(' or ', ' หรือ ')}"
     return "ข้อมูลไม่ถูกต้อง"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Header, Query, Request, Response, UploadFile
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
 from pracha.paging import PageOut, PageRequest, page_body, page_request
 from pracha.services import attachments, eligibility, service, views, workflow
-from pracha.services.catalog import Service
+from pracha.services.catalog import Service, filter_audience
 from pracha.services.deps import catalog_of, storage_of
 from pracha.services.models import Application, ApplicationEvent
 from pracha.services.schemas import (
@@ -44,7 +44,8 @@ def _text(t: Any) -> dict[str, str]:
 
 def _summary(s: Service) -> dict[str, Any]:
     return {"id": s.id, "agency": s.agency, "name": _text(s.name), "summary": _text(s.summary),
-            "life_events": list(s.life_events), "fee_amount": s.fee_amount, "sla_days": s.sla_days}
+            "life_events": list(s.life_events), "audience": list(s.audience), "fee_amount": s.fee_amount,
+            "sla_days": s.sla_days}
 
 
 def _status(a: Application) -> dict[str, Any]:
@@ -87,10 +88,13 @@ def _message_text(event: ApplicationEvent) -> dict[str, str] | None:
 
 @router.get("/services", response_model=list[ServiceSummary], tags=["catalogue"])
 def list_services(request: Request, q: str = "", agency: str = "", life_event: str = "",
+                  audience: Annotated[Literal["citizen", "business"] | None, Query(
+                      description="Only the services for people (`citizen`) or for juristic persons and other "
+                                  "businesses (`business`); a service for both is in each")] = None,
                   _: Principal = allow(PUBLIC)) -> list[dict[str, Any]]:
     """The service catalogue; `q` searches in Thai or English."""
     found = service.find_services(catalog_of(request), query=q, agency=agency, life_event=life_event, limit=50)
-    return [_summary(s) for s in found]
+    return [_summary(s) for s in filter_audience(found, audience)]
 
 
 @router.get("/services/{service_id}", response_model=ServiceOut, tags=["catalogue"])

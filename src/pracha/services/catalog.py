@@ -10,6 +10,9 @@ keywords most) in a ``textsearch.SearchIndex`` (BM25 over Thai words, never spli
 Optional keys of a service: ``multiple: true`` lets a citizen have several open applications of the
 service at once (twins' births, two buildings); by default (false) a second draft or submission while
 one is a draft or open answers 409 ``duplicate_application`` (see ``services.duplicates``).
+``audience: [citizen] | [business] | [citizen, business]`` says who the service is for (default
+``[citizen]``): people, juristic persons (acting for an organisation), or both; ``filter_audience``
+keeps the services of one audience.
 """
 
 from __future__ import annotations
@@ -38,7 +41,9 @@ _SERVICE_KEYS = frozenset({
     "eligibility", "documents", "fee", "sla_days", "form", "steps", "privacy",
 })
 # the document an approval issues (checked by pracha.automation); may a citizen have several open at once?
-_OPTIONAL_KEYS = frozenset({"document", "multiple"})
+_OPTIONAL_KEYS = frozenset({"document", "multiple", "audience"})
+CITIZEN_AUDIENCE, BUSINESS_AUDIENCE = "citizen", "business"
+AUDIENCES = (CITIZEN_AUDIENCE, BUSINESS_AUDIENCE)
 # PDPA section 24: the lawful bases a service may process personal data on.
 LEGAL_BASES = frozenset({"legal-obligation", "public-task", "consent", "contract", "vital-interest",
                          "legitimate-interest"})
@@ -147,6 +152,7 @@ class Service:
     document: Mapping[str, Any] | None = None  # what an approval issues (checked by pracha.automation)
     multiple: bool = False  # may a citizen have several open applications of it at once?
     fee_rules: Mapping[str, Any] | None = None  # what is due and when, line by line (checked by pracha.payments)
+    audience: tuple[str, ...] = (CITIZEN_AUDIENCE,)  # who it is for: citizen, business or both
 
 
 class CatalogError(Exception):
@@ -200,6 +206,11 @@ class Catalog:
     def search(self, query: str, limit: int = 10) -> list[Service]:
         """Services matching ``query`` (Thai or English), best first; [] when nothing matches."""
         return [self._order[i] for _, i in self.search_index.search(query, limit)]
+
+
+def filter_audience(services: Iterable[Service], audience: str | None) -> list[Service]:
+    """The services for `audience` ('citizen' or 'business'), in order; all of them when None."""
+    return [s for s in services if audience is None or audience in s.audience]
 
 
 # --- loading -------------------------------------------------------------------------------
@@ -312,6 +323,15 @@ def _step(data: Any, where: str) -> Step:
     return Step(code, data["actor"], _text(data.get("text"), f"{where}.{code}.text"), auto)
 
 
+def _audience(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return (CITIZEN_AUDIENCE,)
+    items = _items(value, where)
+    if any(item not in AUDIENCES for item in items) or len(set(items)) != len(items):
+        raise CatalogError(f"{where}: must list {' and/or '.join(AUDIENCES)} once each, found {items}")
+    return tuple(a for a in AUDIENCES if a in items)
+
+
 def _flag(data: dict[str, Any], where: str) -> bool:
     return bool(_of(data.get("to_confirm", False), bool, f"{where}.to_confirm", "true or false"))
 
@@ -399,7 +419,8 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         privacy=_privacy(data["privacy"], f"{w}: privacy"),
         document=_of(data["document"], dict, f"{w}: document", "a mapping") if "document" in data else None,
         multiple=_of(data.get("multiple", False), bool, f"{w}: multiple", "true or false"),
-        fee_rules={k: fee[k] for k in ("due", "lines", "to_confirm") if k in fee} or None)
+        fee_rules={k: fee[k] for k in ("due", "lines", "to_confirm") if k in fee} or None,
+        audience=_audience(data.get("audience"), f"{w}: audience"))
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:

@@ -4,9 +4,9 @@ service, commit, render."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -26,6 +26,7 @@ from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
 from pracha.services import attachments, casework, eligibility, forms, provenance, service, uploads, views, workflow
+from pracha.services.catalog import filter_audience
 from pracha.services.deps import application_page, catalog_of, change_application, problems, storage_of
 from pracha.services.duplicates import DuplicateApplication
 from pracha.services.errors import FormInvalid
@@ -44,9 +45,11 @@ RESERVED_FIELDS = {"csrf_token", "client_token", "action"}
 
 @router.get("/services", response_class=HTMLResponse)
 def catalogue_page(request: Request, q: str = "", agency: str = "", event: str = "",
+                   audience: Annotated[Literal["citizen", "business"] | None, Query()] = None,
                    _: Principal = allow(PUBLIC)) -> Response:
     services = service.find_services(catalog_of(request), query=q, agency=agency, life_event=event)
-    return render(request, "catalogue.html", {"services": services, "q": q, "agency": agency, "event": event})
+    return render(request, "catalogue.html", {"services": filter_audience(services, audience), "q": q,
+                                              "agency": agency, "event": event, "audience": audience})
 
 
 def _precheck(request: Request, db: Session, p: Principal, svc: Any) -> dict[str, Any]:

@@ -19,6 +19,8 @@ class ServiceSummary(BaseModel):
     name: Localized
     summary: Localized
     life_events: list[str]
+    audience: list[Literal["citizen", "business"]] = Field(description="Who the service is for: people, "
+                                                          "businesses (juristic persons) or both")
     fee_amount: float
     sla_days: int
 
