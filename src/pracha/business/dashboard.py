@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import Certificate
+from pracha.calendar import format_datetime
 from pracha.business.bundles import STATUS_TEXT, bundle_status, open_bundles
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
@@ -82,7 +83,7 @@ def dashboard(session: Session, catalog: Catalog, principal: Principal, today: d
     for event, reference, service_id in events:
         if event.actor_id is not None and event.actor_id not in actors:
             actors[event.actor_id] = session.get(User, event.actor_id)
-        activity.append({"at": event.at.isoformat(), "who": _name(actors.get(event.actor_id), lang),
+        activity.append({"at": event.at.isoformat(), "when": format_datetime(event.at, lang), "who": _name(actors.get(event.actor_id), lang),
                          "action": event.action, "to_status": event.to_status, "reference": reference,
                          "service_name": _say(catalog, service_id, lang)})
     waiting = []
