@@ -16,7 +16,6 @@ from starlette.concurrency import run_in_threadpool
 from pracha.business import bundles as service
 from pracha.business.bundle_view import describe, describe_kind
 from pracha.business.deps import bundles_of
-from pracha.errors import PrachaError
 from pracha.http.access import allow, get_db
 from pracha.http.rendering import render
 from pracha.http.state import app_state
@@ -68,8 +67,7 @@ async def start_submit(kind: Kind, request: Request, p: Principal = allow(CITIZE
 
     try:
         bundle = await run_in_threadpool(start)
-    except FormInvalid as exc:
-        db.rollback()
+    except FormInvalid as exc:  # nothing is committed: the session ends without it
         about = describe_kind(catalog, bundles[kind], request.state.lang)
         return render(request, "bundle_start.html", {
             "about": about, "fields": _fields(request, kind), "prefilled": bundles[kind].organisation_prefill(),
@@ -105,14 +103,10 @@ async def _change(request: Request, db: Session, p: Principal, reference: str,
 
     try:
         await run_in_threadpool(run)
-    except FormInvalid as exc:
-        db.rollback()
+    except FormInvalid as exc:  # nothing is committed: the session ends without it
         typed = {k: v for k, v in raw.items() if k not in RESERVED}
         return await run_in_threadpool(_page, request, db, p, reference, errors=problems(exc, request.state.lang),
                                        values=typed or None, status_code=422)
-    except PrachaError:
-        db.rollback()
-        raise
     return RedirectResponse(f"/bundles/{reference}", status_code=303)
 
 
