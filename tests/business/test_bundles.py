@@ -44,7 +44,8 @@ def test_start_creates_one_part_per_agency_with_the_mapped_answers(db: Session, 
     assert len({a.agency for a in parts}) == 3
     assert all(a.organisation_id == JURISTIC_ID and a.status == workflow.DRAFT for a in parts)
     by = {a.service_id: a.data for a in parts}
-    assert by["commercial-registration"]["business_address"] == ANSWERS["address"] == by["building-permit"]["site_address"]
+    address = ANSWERS["address"]
+    assert by["commercial-registration"]["business_address"] == address == by["building-permit"]["site_address"]
     assert by["residence-certificate"]["living_since"] == "2025-01-15"
     assert by["commercial-registration"]["capital"] == 500000 and "capital" not in by["building-permit"]
 
@@ -163,7 +164,8 @@ def test_status_is_derived_from_the_parts(db: Session, catalog: Catalog, tmp_pat
 
 def test_the_catalogue_refuses_unknown_services_fields_and_unused_questions(catalog: Catalog) -> None:
     for broken, message in (
-        ({**TEST_BUNDLE, "parts": [{"service": "no-such", "fields": {"x": "phone"}}, *TEST_BUNDLE["parts"]]}, "no service"),
+        ({**TEST_BUNDLE, "parts": [{"service": "no-such", "fields": {"x": "phone"}}, *TEST_BUNDLE["parts"]]},
+         "no service"),
         ({**TEST_BUNDLE, "parts": [{"service": "building-permit", "fields": {"nope": "phone"}},
                                    TEST_BUNDLE["parts"][0]]}, "not a field"),
         ({**TEST_BUNDLE, "questions": {**TEST_BUNDLE["questions"], "unused": {
@@ -204,14 +206,16 @@ def test_api_start_read_submit_co_approve(app: FastAPI, db: Session, catalog: Ca
     body = started.json()
     reference = body["reference"]
     assert body["status"] == "draft" and body["organisation"]["juristic_id"] == JURISTIC_ID
-    assert {p["agency"] for p in body["parts"]} == {"cm-commercial-registry", "cm-building-control", "cm-district-admin"}
+    agencies = {"cm-commercial-registry", "cm-building-control", "cm-district-admin"}
+    assert {p["agency"] for p in body["parts"]} == agencies
     assert all(p["missing_documents"] for p in body["parts"])
     bundle = db.scalar(select(Bundle).where(Bundle.reference == reference))
     assert bundle is not None
     complete_parts(db, catalog, director(somying), bundle, tmp_path / "uploads")
     no_declaration = first.post(f"/api/v1/bundles/{reference}/submit", headers={"X-CSRF-Token": csrf1}, json={})
     assert no_declaration.status_code == 422
-    held = first.post(f"/api/v1/bundles/{reference}/submit", headers={"X-CSRF-Token": csrf1}, json={"declaration": True})
+    held = first.post(f"/api/v1/bundles/{reference}/submit", headers={"X-CSRF-Token": csrf1},
+                      json={"declaration": True})
     assert held.status_code == 200 and held.json()["status"] == "awaiting_co_approval"
     same = first.post(f"/api/v1/bundles/{reference}/co-approve", headers={"X-CSRF-Token": csrf1},
                       json={"declaration": True})

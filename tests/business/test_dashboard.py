@@ -16,7 +16,15 @@ from pracha.services import service as services
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.service import today_in_thailand
-from tests.business.helpers import ANSWERS, JURISTIC_ID, OTHER_JURISTIC_ID, act_for, complete_parts, director, use_test_bundle
+from tests.business.helpers import (
+    ANSWERS,
+    JURISTIC_ID,
+    OTHER_JURISTIC_ID,
+    act_for,
+    complete_parts,
+    director,
+    use_test_bundle,
+)
 from tests.factories import create_citizen, sign_in
 
 
@@ -55,7 +63,8 @@ def test_dashboard_lists_the_expiring_licence_and_who_did_what(app: FastAPI, db:
     assert body["renewals_due"][0]["days_left"] == 25
     assert [b["reference"] for b in body["bundles"]] == [bundle.reference]
     assert body["bundles"][0]["status"] == "awaiting_co_approval"
-    assert body["co_approvals"][0]["url"] == f"/bundles/{bundle.reference}" and body["co_approvals"][0]["requested_by_me"]
+    waiting = body["co_approvals"][0]
+    assert waiting["url"] == f"/bundles/{bundle.reference}" and waiting["requested_by_me"]
     assert len(body["applications"]) == 3
     assert body["activity"] and all(e["who"] == "สมหญิง รักไทย" for e in body["activity"])
     assert body["activity"][0]["at"] >= body["activity"][-1]["at"]

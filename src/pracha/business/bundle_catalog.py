@@ -110,7 +110,8 @@ def _parts(data: dict[str, Any], catalog: Catalog, questions: Mapping[str, Any],
         w = f"{where}.parts[{i}]"
         service = catalog.get(str(item.get("service"))) if isinstance(item, dict) else None
         if service is None:
-            raise BundleCatalogError(f"{w}.service: no service {item.get('service') if isinstance(item, dict) else item!r}")
+            named = item.get("service") if isinstance(item, dict) else item
+            raise BundleCatalogError(f"{w}.service: no service {named!r}")
         fields = item.get("fields") or {}
         if not isinstance(fields, dict) or not fields:
             raise BundleCatalogError(f"{w}.fields: map the part's form fields to questions")
@@ -138,8 +139,9 @@ def parse_bundle(data: Any, catalog: Catalog, where: str) -> BundleDef:
     if life_event is not None and life_event not in catalog.life_events:
         raise BundleCatalogError(f"{where}.life_event: no life event {life_event!r}")
     schema = _schema(data, where)
-    return BundleDef(data["id"], _text(data.get("name"), f"{where}.name"), _text(data.get("summary"), f"{where}.summary"),
-                     audience, life_event, schema, _parts(data, catalog, schema["properties"], where))
+    return BundleDef(data["id"], _text(data.get("name"), f"{where}.name"),
+                     _text(data.get("summary"), f"{where}.summary"), audience, life_event, schema,
+                     _parts(data, catalog, schema["properties"], where))
 
 
 def load_bundles(directory: Path, catalog: Catalog) -> dict[str, BundleDef]:
@@ -150,7 +152,7 @@ def load_bundles(directory: Path, catalog: Catalog) -> dict[str, BundleDef]:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise BundleCatalogError(f"{path}: cannot read YAML: {exc}") from None
-        waiting = {p.get("service") for p in (data or {}).get("parts", []) if isinstance(p, dict)} & PENDING_SERVICES
+        waiting = {str(p.get("service")) for p in (data or {}).get("parts", []) if isinstance(p, dict)} & PENDING_SERVICES
         if waiting - catalog.services.keys():
             log.warning("bundle %s left out: services %s are not in the catalogue yet", path.name, sorted(waiting))
             continue

@@ -19,13 +19,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.business.bundle_catalog import BundleDef
+from pracha.business.organisations import juristic_person
 from pracha.config import Settings
 from pracha.db import utcnow
 from pracha.errors import Conflict, Forbidden, NotFound
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import DIRECTOR, Principal
-from pracha.business.bundle_catalog import BundleDef
-from pracha.business.organisations import juristic_person
 from pracha.services import coapproval, forms, workflow
 from pracha.services import service as services
 from pracha.services.catalog import Catalog
@@ -125,7 +125,8 @@ def start_bundle(session: Session, catalog: Catalog, bundles: Mapping[str, Bundl
     now = utcnow()
     bundle = Bundle(reference=new_reference(kind, now), kind=kind, organisation_id=principal.organisation_id,
                     citizen=principal.user, status=DRAFT, created_at=now, updated_at=now,
-                    answers={"values": values, "sources": {q: s for q, s in prefilled.sources.items() if q not in typed}})
+                    answers={"values": values,
+                             "sources": {q: s for q, s in prefilled.sources.items() if q not in typed}})
     session.add(bundle)
     session.flush()
     for part in bundle_def.parts:

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.automation.models import Certificate
-from pracha.calendar import format_datetime
 from pracha.business.bundles import STATUS_TEXT, bundle_status, open_bundles
+from pracha.calendar import format_datetime
 from pracha.identity.models import User
 from pracha.identity.principal import Principal
 from pracha.payments.models import Payment
@@ -78,12 +78,13 @@ def dashboard(session: Session, catalog: Catalog, principal: Principal, today: d
                              .join(Application, ApplicationEvent.application_id == Application.id)
                              .where(mine).order_by(ApplicationEvent.at.desc(), ApplicationEvent.id.desc())
                              .limit(ACTIVITY_LIMIT))
-    actors = {}
+    actors: dict[int, User | None] = {}
     activity = []
     for event, reference, service_id in events:
         if event.actor_id is not None and event.actor_id not in actors:
             actors[event.actor_id] = session.get(User, event.actor_id)
-        activity.append({"at": event.at.isoformat(), "when": format_datetime(event.at, lang), "who": _name(actors.get(event.actor_id), lang),
+        actor = actors.get(event.actor_id) if event.actor_id is not None else None
+        activity.append({"at": event.at.isoformat(), "when": format_datetime(event.at, lang), "who": _name(actor, lang),
                          "action": event.action, "to_status": event.to_status, "reference": reference,
                          "service_name": _say(catalog, service_id, lang)})
     waiting = []
@@ -94,7 +95,8 @@ def dashboard(session: Session, catalog: Catalog, principal: Principal, today: d
                         "requested_at": row.requested_at.isoformat(),
                         "url": _waiting_url(session, row.bundle_id, row.application_id)})
     return {
-        "organisation": {"juristic_id": jid, "name_th": acting.name_th, "name_en": acting.name_en, "role": acting.role},
+        "organisation": {"juristic_id": jid, "name_th": acting.name_th, "name_en": acting.name_en,
+                         "role": acting.role},
         "licences": docs, "renewals_due": [d for d in docs if d["renewal_due"]],
         "applications": [{"reference": a.reference, "service_id": a.service_id,
                           "service_name": _say(catalog, a.service_id, lang), "status": a.status,
