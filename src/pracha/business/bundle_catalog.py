@@ -152,7 +152,8 @@ def load_bundles(directory: Path, catalog: Catalog) -> dict[str, BundleDef]:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise BundleCatalogError(f"{path}: cannot read YAML: {exc}") from None
-        waiting = {str(p.get("service")) for p in (data or {}).get("parts", []) if isinstance(p, dict)} & PENDING_SERVICES
+        named = {str(p.get("service")) for p in (data or {}).get("parts", []) if isinstance(p, dict)}
+        waiting = named & PENDING_SERVICES
         if waiting - catalog.services.keys():
             log.warning("bundle %s left out: services %s are not in the catalogue yet", path.name, sorted(waiting))
             continue
