@@ -235,6 +235,21 @@ MATRIX = [
     Call("POST", "/privacy/requests/{request_id}/forward", expect(dpo=303), "form"),
     Call("POST", "/privacy/requests/{request_id}/decision", expect(dpo=422), "form"),
     Call("GET", "/api/v1/me/export", expect(**CITIZENS)),
+    # bundles and the business dashboard (issue 16): the world has no bundle, and no one acts for a company
+    Call("GET", "/api/v1/bundles", everyone(200)),
+    Call("POST", "/api/v1/bundles/{kind}", expect(citizen=404, other_citizen=404), "json:empty"),
+    Call("GET", "/api/v1/bundles/{reference}", expect(citizen=404, other_citizen=404)),
+    Call("PATCH", "/api/v1/bundles/{reference}", expect(citizen=404, other_citizen=404), "json:empty"),
+    Call("POST", "/api/v1/bundles/{reference}/submit", expect(citizen=404, other_citizen=404), "json:empty"),
+    Call("POST", "/api/v1/bundles/{reference}/co-approve", expect(citizen=404, other_citizen=404), "json:empty"),
+    Call("GET", "/bundles/{kind}/start", expect(citizen=404, other_citizen=404)),
+    Call("POST", "/bundles/{kind}/start", expect(citizen=404, other_citizen=404), "form"),
+    Call("GET", "/bundles/{reference}", expect(citizen=404, other_citizen=404)),
+    Call("POST", "/bundles/{reference}/answers", expect(citizen=404, other_citizen=404), "form"),
+    Call("POST", "/bundles/{reference}/submit", expect(citizen=404, other_citizen=404), "form"),
+    Call("POST", "/bundles/{reference}/co-approve", expect(citizen=404, other_citizen=404), "form"),
+    Call("GET", "/business", expect(citizen=303, other_citizen=303)),
+    Call("GET", "/api/v1/organisations/{jid}/dashboard", expect(citizen=403, other_citizen=403)),
     Call("POST", "/api/v1/me/privacy-requests", expect(citizen=201, other_citizen=201), "json:privacy"),
     Call("GET", "/api/v1/me/privacy-requests", expect(**CITIZENS)),
     Call("GET", "/api/v1/privacy/requests", expect(dpo=200)),
@@ -368,7 +383,7 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
                             chart="automation", request_id=world.privacy_request_id,
                             session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
-                            day="2026-12-05") + call.query
+                            day="2026-12-05", kind="no-such-bundle", jid="0505569012341") + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()
