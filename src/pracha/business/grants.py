@@ -129,7 +129,9 @@ def grant(session: Session, catalog: Catalog, principal: Principal, juristic_id:
                       valid_from=valid_from, valid_until=valid_until, created_at=utcnow())
     session.add(row)
     session.flush()
-    row.ledger_entry_id = _record(session, "acting.granted", director, grantee, row).id
+    entry = _record(session, "acting.granted", director, grantee, row)
+    session.flush()
+    row.ledger_entry_id = entry.id
     company = _company(principal)
     names = {lang: (("ทุกบริการ" if lang == "th" else "all services") if chosen == [ALL_SERVICES] else ", ".join(
         getattr(catalog.services[s].name, lang) for s in chosen)) for lang in ("th", "en")}
