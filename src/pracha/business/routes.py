@@ -77,7 +77,8 @@ def _people_page(request: Request, db: Session, p: Principal, *, errors: dict[st
     catalog = catalog_of(request)
     today = grants.today()
     return render(request, "business/people.html", {
-        "director": director, "grants": grants.list_grants(db, acting_for.juristic_id) if director else [],
+        "director": director,
+        "grants": grants.list_grants(db, acting_for.juristic_id) if director and acting_for is not None else [],
         "services": sorted(catalog.services.values(), key=lambda s: s.id), "masked": grants.masked,
         "errors": errors or {}, "message": message, "today": today,
         "values": values or {"valid_from": today.isoformat(),
