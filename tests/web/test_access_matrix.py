@@ -295,6 +295,24 @@ MATRIX = [
          expect(officer=201, other_officer=404, agency_admin=201), "json:note"),
     Call("POST", "/api/v1/applications/bulk-actions", expect(officer=200, other_officer=200, agency_admin=200),
          "json:bulk"),
+    # business: acting for an organisation (the matrix world runs no business registry: its reads are 502;
+    # directors, employees and company B are tested against the real registry in tests/business)
+    Call("GET", "/api/v1/me/organisations", expect(citizen=502, other_citizen=502)),
+    Call("GET", "/api/v1/me/acting-for", expect(**CITIZENS)),
+    Call("POST", "/api/v1/me/acting-for", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("DELETE", "/api/v1/me/acting-for", expect(**CITIZENS)),
+    Call("GET", "/api/v1/organisations/{juristic_id}/authorisations", expect()),  # no one acts for it as director
+    Call("POST", "/api/v1/organisations/{juristic_id}/authorisations", expect(citizen=403, other_citizen=403),
+         "json:grant"),
+    Call("DELETE", "/api/v1/organisations/{juristic_id}/authorisations/{grant_id}", expect()),
+    Call("POST", "/api/v1/applications/{reference}/co-approve", expect(citizen=403, other_citizen=404),
+         "json:declared"),
+    Call("GET", "/me/organisations", expect(citizen=502, other_citizen=502)),
+    Call("POST", "/me/organisations", expect(citizen=502, other_citizen=502), "form"),
+    Call("GET", "/business/people", expect(**CITIZENS)),
+    Call("POST", "/business/people", expect(citizen=403, other_citizen=403), "form"),
+    Call("POST", "/business/people/{grant_id}/revoke", expect(citizen=403, other_citizen=403), "form"),
+    Call("POST", "/applications/{reference}/co-approve", expect(citizen=422, other_citizen=404), "form"),
 ]
 
 
@@ -370,7 +388,10 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
                 "json:assistant": {"text": "เบี้ยคนแก่ต้องใช้อะไร"},
                 "json:privacy": {"kind": "objection", "details": "คัดค้าน"},
                 "json:unassign": {"user_id": None}, "json:note": {"text": "โทรยืนยันแล้ว"},
-                "json:bulk": {"references": ["XX99-NONE"], "action": "review"}}
+                "json:bulk": {"references": ["XX99-NONE"], "action": "review"},
+                "json:grant": {"national_id": "1103700456121", "services": ["*"], "valid_from": "2026-01-01",
+                               "valid_until": "2026-12-31"},
+                "json:declared": {"declaration": True}}
     return {"json": payloads[kind]} if kind else {}
 
 
@@ -383,7 +404,8 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             message_reference=world.exchange_reference, cert_id=world.cert_id, task_id=world.task_id,
                             chart="automation", request_id=world.privacy_request_id,
                             session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
-                            day="2026-12-05", kind="no-such-bundle", jid="0505569012341") + call.query
+                             day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
+                             juristic_id="0505569012341", grant_id=999999) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

@@ -90,6 +90,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "request": request,
         "lang": request.state.lang,
         "user": getattr(principal, "user", None),
+        "acting": getattr(principal, "acting", None),  # the juristic person a citizen acts for (the banner)
         "csrf_token": csrf_token(request),
     }
     base.update(context or {})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from pracha.assistant.models import Conversation
 from pracha.automation.models import Certificate
+from pracha.business import grants
 from pracha.db import utcnow
 from pracha.exchange import consent, tracker
 from pracha.exchange.models import Consent
@@ -181,6 +182,16 @@ class RequestOut(BaseModel):
     outcome: dict[str, Any]
 
 
+class AuthorisationOut(BaseModel):
+    juristic_id: str
+    side: str = Field(description='"received" (you may act for the company) or "given" (you authorised someone)')
+    services: list[str]
+    valid_from: dt.date
+    valid_until: dt.date
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+
+
 class PrivacyExport(BaseModel):
     """Everything Pracha holds about one citizen (PDPA ss. 30–31)."""
 
@@ -197,6 +208,8 @@ class PrivacyExport(BaseModel):
     connected_apps: list[ConnectedAppOut]
     app_tokens: list[AppTokenOut] = Field(description="Tokens issued to connected apps (metadata, never values)")
     privacy_requests: list[RequestOut]
+    acting_authorisations: list[AuthorisationOut] = Field(
+        default_factory=list, description="Authorisations to act for a company: received, or given as its director")
 
 
 def session_handle(web_session: WebSession) -> str:
@@ -267,6 +280,10 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
                                                             .order_by(OidcToken.id))],
         "privacy_requests": [request_out(r) for r in session.scalars(
             select(PrivacyRequest).where(PrivacyRequest.user_id == user.id).order_by(PrivacyRequest.id))],
+        "acting_authorisations": [
+            {"juristic_id": g.juristic_id, "side": "received" if g.grantee_id == user.id else "given",
+             "services": list(g.services), "valid_from": g.valid_from, "valid_until": g.valid_until,
+             "created_at": g.created_at, "revoked_at": g.revoked_at} for g in grants.grants_of(session, user.id)],
     })
 
 

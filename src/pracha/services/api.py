@@ -16,7 +16,7 @@ from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import API_TOKEN, Principal
 from pracha.notices import service as notices
 from pracha.paging import PageOut, PageRequest, page_body, page_request
-from pracha.services import attachments, eligibility, service, views, workflow
+from pracha.services import attachments, coapproval, eligibility, holding, service, views, workflow
 from pracha.services.catalog import Service, filter_audience
 from pracha.services.deps import catalog_of, storage_of
 from pracha.services.models import Application, ApplicationEvent
@@ -60,8 +60,11 @@ def _document(d: Any) -> dict[str, Any]:
             "size": d.size, "sha256": d.sha256}
 
 
-def _application(a: Application, p: Principal) -> dict[str, Any]:
+def _application(a: Application, p: Principal, db: Session | None = None) -> dict[str, Any]:
+    held = coapproval.pending(db, a) if db is not None and a.organisation_id else None
     return {
+        "co_approval": None if held is None else {
+            "requested_by": held.requested_by.display_name, "requested_at": held.requested_at},
         **_status(a), "service_id": a.service_id, "agency": a.agency, "data": a.data,
         "created_at": a.created_at, "submitted_at": a.submitted_at, "decided_at": a.decided_at,
         "declared_at": a.declared_at,
@@ -151,14 +154,14 @@ def create_application(body: ApplicationIn, request: Request,
                                              client_token=idempotency_key,
                                              max_open_drafts=app_state(request).settings.quota_open_drafts)
     db.commit()
-    return _application(application, p)
+    return _application(application, p, db)
 
 
 @router.get("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
 def get_application(reference: str, p: Principal = allow(*READERS, scope="applications:read", write_for=READERS[1:]),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     application = service.get_application(db, p, reference)
-    body = _application(application, p)
+    body = _application(application, p, db)
     if views.is_staff_view(p):  # shown in the citizen's data tracker
         views.record_view(db, p, application)
         db.commit()
@@ -178,7 +181,7 @@ def update_application(reference: str, body: ApplicationPatch, request: Request,
     application = service.get_application(db, p, reference, for_update=True)
     service.update_application(db, catalog_of(request), p, application, body.data)
     db.commit()
-    return _application(application, p)
+    return _application(application, p, db)
 
 
 @router.post("/applications/{reference}/documents", status_code=201, response_model=DocumentOut,
@@ -234,14 +237,21 @@ def delete_draft(reference: str, request: Request, p: Principal = allow(CITIZEN)
 
 @router.post("/applications/{reference}/actions", response_model=ApplicationOut, tags=["applications"],
              responses=errors(409, 422))
-def act(reference: str, body: ActionIn, request: Request,
+def act(reference: str, body: ActionIn, request: Request, response: Response,
         p: Principal = allow(*ACTORS, scope="applications:write"), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Move the application on: 409 when the action is not allowed in its current status. `submit` needs
-    `"declaration": true` (the citizen confirms the information is true), else 422 `declaration_required`."""
+    `"declaration": true` (the citizen confirms the information is true), else 422 `declaration_required`.
+    A director acting for a company whose signing rule needs two directors gets 202: the application
+    waits (`co_approval`) until another director calls `POST /api/v1/applications/{reference}/co-approve`."""
     application = service.get_application(db, p, reference, for_update=True)
-    service.act(db, catalog_of(request), p, application, body.action, body.message, declaration=body.declaration)
+    if body.action == "submit" and holding.must_hold(p):  # 202: waits for another director's co-approval
+        holding.submit_or_hold(db, catalog_of(request), p, application, declaration=body.declaration)
+        response.status_code = 202
+    else:
+        service.act(db, catalog_of(request), p, application, body.action, body.message,
+                    declaration=body.declaration)
     db.commit()
-    return _application(application, p)
+    return _application(application, p, db)
 
 
 @router.get("/me/inbox", response_model=PageOut[InboxMessageOut], tags=["applications"])

@@ -94,6 +94,11 @@ class StatusOut(BaseModel):
     overdue: bool
 
 
+class CoApprovalOut(BaseModel):
+    requested_by: str  # the director who asked, by name
+    requested_at: dt.datetime
+
+
 class ApplicationOut(StatusOut):
     service_id: str
     agency: str
@@ -106,6 +111,8 @@ class ApplicationOut(StatusOut):
     documents: list[DocumentOut]
     events: list[EventOut]
     allowed_actions: list[str]
+    co_approval: CoApprovalOut | None = Field(None, description="A company's submit waiting for a second "
+                                                                 "director's co-approval (its signing rule)")
 
 
 class InboxMessageOut(BaseModel):

@@ -25,7 +25,7 @@ from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
-from pracha.services import duplicates, forms, provenance, quotas, status_notices, uploads, workflow
+from pracha.services import coapproval, duplicates, forms, provenance, quotas, status_notices, uploads, workflow
 from pracha.services.answers import DECLARATION_ID
 from pracha.services.catalog import Catalog, Service
 from pracha.services.errors import (
@@ -235,6 +235,7 @@ def update_application(session: Session, catalog: Catalog, principal: Principal,
     application.data = data
     application.updated_at = utcnow()
     application.version += 1
+    coapproval.cancel(session, application)  # a second director approves what they saw, not this
     return application
 
 
@@ -311,18 +312,7 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
         problem = {"th": "ข้อความยาวได้ไม่เกิน 4000 ตัวอักษร", "en": "At most 4000 characters."}
         raise FormInvalid(problem["th"], problem["en"], fields={"message": problem})
     service = get_service(catalog, application.service_id)
-    if action == "submit":
-        duplicates.check_one_open(session, service, application.citizen_id,
-                                  organisation_id=application.organisation_id, other_than=application.id)
-    if action in ("submit", "resubmit"):
-        _check_form(service, application.data, complete=True)
-        if missing := missing_documents(service, application):
-            names = {d.id: d.name for d in service.documents}
-            problem = {"th": "ยังไม่ได้แนบ: " + ", ".join(names[m].th for m in missing),
-                       "en": "Still missing: " + ", ".join(names[m].en for m in missing)}
-            raise FormInvalid(problem["th"], problem["en"], fields={"documents": problem})
-    if action == "submit" and not declaration:
-        raise DeclarationRequired()
+    _check_ready(session, service, application, action, declaration=declaration)
     now = now or utcnow()
     source = application.status
     application.status = target
@@ -349,6 +339,37 @@ def act(session: Session, catalog: Catalog, principal: Principal, application: A
 
 
 
+def check_submittable(session: Session, catalog: Catalog, principal: Principal, application: Application, *,
+                      declaration: bool) -> None:
+    """Refuse as `act(..., "submit")` would, changing nothing: a submit held for a second director's
+    approval (pracha.business) must be one that could be submitted."""
+    if not may_act(principal, application, "submit"):
+        raise Forbidden()
+    if workflow.next_status(application.status, "submit") is None:
+        th, en = STATUS_TEXT.get(application.status, (application.status, application.status))
+        raise IllegalTransition(f"ทำรายการนี้ไม่ได้ เพราะคำขออยู่ในสถานะ “{th}”",
+                                f"This cannot be done: the application is “{en}”.",
+                                status=application.status, action="submit")
+    _check_ready(session, get_service(catalog, application.service_id), application, "submit",
+                 declaration=declaration)
+
+
+def _check_ready(session: Session, service: Service, application: Application, action: str, *,
+                 declaration: bool) -> None:
+    if action == "submit":
+        duplicates.check_one_open(session, service, application.citizen_id,
+                                  organisation_id=application.organisation_id, other_than=application.id)
+    if action in ("submit", "resubmit"):
+        _check_form(service, application.data, complete=True)
+        if missing := missing_documents(service, application):
+            names = {d.id: d.name for d in service.documents}
+            problem = {"th": "ยังไม่ได้แนบ: " + ", ".join(names[m].th for m in missing),
+                       "en": "Still missing: " + ", ".join(names[m].en for m in missing)}
+            raise FormInvalid(problem["th"], problem["en"], fields={"documents": problem})
+    if action == "submit" and not declaration:
+        raise DeclarationRequired()
+
+
 def actor_reference(principal: Principal) -> str:
     """Who acted, as the ledger names them: a reference, never a name."""
     if principal.token is not None:
@@ -372,6 +393,7 @@ def _snapshot(application: Application, message: str | dict[str, Any] | None) ->
     """The record the ledger commits to (by keyed digest) for this change."""
     return {
         "reference": application.reference, "service_id": application.service_id, "agency": application.agency,
+        **({"organisation": application.organisation_id} if application.organisation_id else {}),
         "status": application.status, "version": application.version, "data": application.data,
         "documents": sorted(d.sha256 for d in application.documents), "message": message,
         **({"declaration": DECLARATION_ID} if application.declared_at is not None else {}),

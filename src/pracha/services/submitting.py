@@ -16,7 +16,7 @@ from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
-from pracha.services import answers, attachments, forms, service, workflow
+from pracha.services import answers, attachments, forms, holding, service, workflow
 from pracha.services.deps import catalog_of, change_application, problems, storage_of
 from pracha.services.hooks import PAGE_CONTEXT
 from pracha.services.models import Application
@@ -63,7 +63,7 @@ async def submit_checked(reference: str, request: Request, p: Principal = allow(
     def run() -> Response:
         try:
             application = service.get_application(db, p, reference, for_update=True)
-            service.act(db, catalog_of(request), p, application, "submit", declaration=declared)
+            held = holding.submit_or_hold(db, catalog_of(request), p, application, declaration=declared)
             db.commit()
         except PrachaError as exc:
             if exc.status_code not in (409, 422):  # not a refusal to explain on this page: the error page
@@ -71,6 +71,8 @@ async def submit_checked(reference: str, request: Request, p: Principal = allow(
             db.rollback()
             return _check_page(request, db, p, reference, errors=problems(exc, request.state.lang),
                                message=exc.message(request.state.lang), status_code=exc.status_code)
+        if held is not None:  # waits for another director of the company (pracha.business)
+            return RedirectResponse(f"/applications/{application.reference}?held=1#co-approval", status_code=303)
         return RedirectResponse(f"/applications/{application.reference}?submitted=1#next", status_code=303)
 
     return await run_in_threadpool(run)

@@ -75,7 +75,9 @@ def routers() -> list[APIRouter]:
     from pracha.assistant import routes as assistant_routes
     from pracha.automation import routes as automation_routes
     from pracha.automation import wallet_routes
+    from pracha.business import api as business_api
     from pracha.business import bundle_api, bundle_routes, dashboard_routes
+    from pracha.business import routes as business_routes
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
@@ -106,8 +108,8 @@ def routers() -> list[APIRouter]:
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
             assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
-            casework_api.router, payments_routes.router, staff.router, bundle_api.router,
-            bundle_routes.router, dashboard_routes.router]
+             casework_api.router, payments_routes.router, staff.router, bundle_api.router,
+             bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router]
 
 
 def build_state(settings: Settings) -> AppState:
