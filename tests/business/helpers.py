@@ -37,10 +37,14 @@ TEST_BUNDLE: dict[str, Any] = {
     "parts": [
         {"service": "commercial-registration",
          "fields": {"trade_name": "trade_name", "business_address": "address", "start_date": "start_date",
-                    "capital": "capital", "phone": "phone"}},
+                    "capital": "capital", "phone": "phone"},
+         "fixed": {"business_form": "individual", "business_category": "ร้านอาหาร", "premises": "rented",
+                   "sells_online": False}},
         {"service": "building-permit",
-         "fields": {"site_address": "address", "phone": "phone", "storeys": "storeys", "floor_area": "floor_area"}},
-        {"service": "residence-certificate", "fields": {"current_address": "address", "living_since": "start_date"}},
+         "fields": {"site_address": "address", "phone": "phone", "storeys": "storeys", "floor_area": "floor_area"},
+         "fixed": {"building_use": "shophouse", "height": 8.5, "land_title_number": "12345", "owns_land": True}},
+        {"service": "residence-certificate", "fields": {"current_address": "address", "living_since": "start_date"},
+         "fixed": {"purpose": "job", "matches_house_registration": True, "copies": 1, "delivery": "pickup"}},
     ],
 }
 ANSWERS = {"trade_name": "ข้าวซอยล้านนา", "address": "99 ถนนนิมมานเหมินท์ ตำบลสุเทพ อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่",
@@ -54,12 +58,12 @@ PART_EXTRAS = {
 }
 
 
-def test_bundle(catalog: Catalog) -> BundleDef:
+def example_bundle(catalog: Catalog) -> BundleDef:
     return parse_bundle(TEST_BUNDLE, catalog, "test")
 
 
 def use_test_bundle(app: FastAPI, catalog: Catalog) -> BundleDef:
-    bundle = test_bundle(catalog)
+    bundle = example_bundle(catalog)
     app.state.pracha.registry.provide(BUNDLES, {bundle.id: bundle})
     return bundle
 

@@ -14,7 +14,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from pracha.business import bundles as service
-from pracha.business.bundle_catalog import PENDING_SERVICES, BundleCatalogError, load_bundles, parse_bundle
+from pracha.business.bundle_catalog import BundleCatalogError, load_bundles, parse_bundle
+from pracha.config import Settings
 from pracha.services import coapproval, workflow
 from pracha.services.catalog import Catalog, default_catalog_dir
 from pracha.services.errors import DeclarationRequired, FormInvalid
@@ -27,14 +28,14 @@ from tests.business.helpers import (
     act_for,
     complete_parts,
     director,
-    test_bundle,
+    example_bundle,
     use_test_bundle,
 )
 from tests.factories import create_citizen, sign_in
 
 
 def test_start_creates_one_part_per_agency_with_the_mapped_answers(db: Session, catalog: Catalog) -> None:
-    bundle_def = test_bundle(catalog)
+    bundle_def = example_bundle(catalog)
     somying = director(create_citizen(db, first_name="สมหญิง"))
     bundle = service.start_bundle(db, catalog, {bundle_def.id: bundle_def}, somying, bundle_def.id, ANSWERS)
     db.commit()
@@ -53,7 +54,7 @@ def test_start_creates_one_part_per_agency_with_the_mapped_answers(db: Session, 
 def test_all_or_none_when_one_part_is_refused(db: Session, catalog: Catalog) -> None:
     """A part refused at start (here the juristic person already has an open commercial registration)
     leaves no bundle and no other part behind."""
-    bundle_def = test_bundle(catalog)
+    bundle_def = example_bundle(catalog)
     somying = director(create_citizen(db))
     from pracha.services import service as services
 
@@ -67,8 +68,9 @@ def test_all_or_none_when_one_part_is_refused(db: Session, catalog: Catalog) -> 
     assert db.scalar(select(func.count()).select_from(Application)) == 1
 
 
-def test_submit_refuses_every_part_while_one_is_incomplete(db: Session, catalog: Catalog, tmp_path: Path) -> None:
-    bundle_def = test_bundle(catalog)
+def test_submit_refuses_every_part_while_one_is_incomplete(settings: Settings, db: Session, catalog: Catalog,
+        tmp_path: Path) -> None:
+    bundle_def = example_bundle(catalog)
     bundles = {bundle_def.id: bundle_def}
     wichai = director(create_citizen(db), required=1)
     bundle = service.start_bundle(db, catalog, bundles, wichai, bundle_def.id, ANSWERS)
@@ -78,48 +80,49 @@ def test_submit_refuses_every_part_while_one_is_incomplete(db: Session, catalog:
     db.commit()
     db.refresh(residence)
     with pytest.raises(FormInvalid) as raised:
-        service.submit_bundle(db, catalog, bundles, wichai, bundle, True)
+        service.submit_bundle(db, catalog, bundles, wichai, bundle, True, settings=settings)
     assert set(raised.value.fields) == {"residence-certificate"}
     db.rollback()
     assert {a.status for a in db.scalars(select(Application))} == {workflow.DRAFT}
     with pytest.raises(DeclarationRequired):
-        service.submit_bundle(db, catalog, bundles, wichai, bundle, False)
+        service.submit_bundle(db, catalog, bundles, wichai, bundle, False, settings=settings)
 
 
-def test_one_director_company_submits_every_part_at_once(db: Session, catalog: Catalog, tmp_path: Path) -> None:
-    bundle_def = test_bundle(catalog)
+def test_one_director_company_submits_every_part_at_once(settings: Settings, db: Session, catalog: Catalog,
+        tmp_path: Path) -> None:
+    bundle_def = example_bundle(catalog)
     bundles = {bundle_def.id: bundle_def}
     sole = director(create_citizen(db), required=1)
     bundle = service.start_bundle(db, catalog, bundles, sole, bundle_def.id, ANSWERS)
     complete_parts(db, catalog, sole, bundle, tmp_path)
-    service.submit_bundle(db, catalog, bundles, sole, bundle, True)
+    service.submit_bundle(db, catalog, bundles, sole, bundle, True, settings=settings)
     db.commit()
     assert bundle.status == service.SUBMITTED and service.bundle_status(bundle) == service.IN_PROGRESS
     assert {a.status for a in bundle.parts} == {workflow.SUBMITTED}
     assert all(a.due_date is not None and a.declared_at is not None for a in bundle.parts)
 
 
-def test_two_directors_the_second_co_approves_and_the_same_one_is_refused(db: Session, catalog: Catalog,
-                                                                          tmp_path: Path) -> None:
-    bundle_def = test_bundle(catalog)
+def test_two_directors_the_second_co_approves_and_the_same_one_is_refused(
+        settings: Settings, db: Session, catalog: Catalog, tmp_path: Path) -> None:
+    bundle_def = example_bundle(catalog)
     bundles = {bundle_def.id: bundle_def}
     somying, wichai = director(create_citizen(db)), director(create_citizen(db, first_name="วิชัย"))
     bundle = service.start_bundle(db, catalog, bundles, somying, bundle_def.id, ANSWERS)
     complete_parts(db, catalog, somying, bundle, tmp_path)
-    service.submit_bundle(db, catalog, bundles, somying, bundle, True)
+    service.submit_bundle(db, catalog, bundles, somying, bundle, True, settings=settings)
     db.commit()
     assert service.bundle_status(bundle) == service.AWAITING
     assert {a.status for a in bundle.parts} == {workflow.DRAFT}  # nothing sent before the second director
     assert [w.bundle_id for w in coapproval.waiting_for(db, JURISTIC_ID)] == [bundle.id]
     with pytest.raises(coapproval.SameDirector):
-        service.co_approve_bundle(db, catalog, bundles, somying, bundle, True)
+        service.co_approve_bundle(db, catalog, bundles, somying, bundle, True, settings=settings)
     db.rollback()
     stranger = director(create_citizen(db), juristic_id=OTHER_JURISTIC_ID)
     with pytest.raises(Exception) as raised:
-        service.co_approve_bundle(db, catalog, bundles, stranger, bundle, True)
+        service.co_approve_bundle(db, catalog, bundles, stranger, bundle, True, settings=settings)
     assert getattr(raised.value, "status_code", 0) == 403
     db.rollback()
-    service.co_approve_bundle(db, catalog, bundles, wichai, bundle, True)
+    service.co_approve_bundle(db, catalog, bundles, wichai, bundle, True, settings=settings)
     db.commit()
     assert {a.status for a in bundle.parts} == {workflow.SUBMITTED}
     row = db.scalar(select(CoApproval).where(CoApproval.bundle_id == bundle.id))
@@ -127,32 +130,34 @@ def test_two_directors_the_second_co_approves_and_the_same_one_is_refused(db: Se
     assert coapproval.waiting_for(db, JURISTIC_ID) == []
 
 
-def test_a_part_changed_while_held_asks_again(db: Session, catalog: Catalog, tmp_path: Path) -> None:
-    bundle_def = test_bundle(catalog)
+def test_a_part_changed_while_held_asks_again(settings: Settings, db: Session, catalog: Catalog,
+        tmp_path: Path) -> None:
+    bundle_def = example_bundle(catalog)
     bundles = {bundle_def.id: bundle_def}
     somying, wichai = director(create_citizen(db)), director(create_citizen(db))
     bundle = service.start_bundle(db, catalog, bundles, somying, bundle_def.id, ANSWERS)
     complete_parts(db, catalog, somying, bundle, tmp_path)
-    service.submit_bundle(db, catalog, bundles, somying, bundle, True)
+    service.submit_bundle(db, catalog, bundles, somying, bundle, True, settings=settings)
     from pracha.services import service as services
 
     part = bundle.parts[0]
     services.update_application(db, catalog, somying, part, {**part.data, "phone": "0899999999"})
     db.commit()
     with pytest.raises(coapproval.CoApprovalChanged):
-        service.co_approve_bundle(db, catalog, bundles, wichai, bundle, True)
+        service.co_approve_bundle(db, catalog, bundles, wichai, bundle, True, settings=settings)
     db.commit()
     assert bundle.status == service.DRAFT and {a.status for a in bundle.parts} == {workflow.DRAFT}
 
 
-def test_status_is_derived_from_the_parts(db: Session, catalog: Catalog, tmp_path: Path) -> None:
-    bundle_def = test_bundle(catalog)
+def test_status_is_derived_from_the_parts(settings: Settings, db: Session, catalog: Catalog,
+        tmp_path: Path) -> None:
+    bundle_def = example_bundle(catalog)
     bundles = {bundle_def.id: bundle_def}
     sole = director(create_citizen(db), required=1)
     bundle = service.start_bundle(db, catalog, bundles, sole, bundle_def.id, ANSWERS)
     assert service.bundle_status(bundle) == service.DRAFT
     complete_parts(db, catalog, sole, bundle, tmp_path)
-    service.submit_bundle(db, catalog, bundles, sole, bundle, True)
+    service.submit_bundle(db, catalog, bundles, sole, bundle, True, settings=settings)
     bundle.parts[0].status = workflow.NEEDS_INFO
     assert service.bundle_status(bundle) == service.NEEDS_ATTENTION
     for part in bundle.parts:
@@ -176,11 +181,7 @@ def test_the_catalogue_refuses_unknown_services_fields_and_unused_questions(cata
 
 
 def test_the_real_start_a_business_bundle_loads(catalog: Catalog) -> None:
-    """catalog/bundles/start-a-business.yaml: its four parts are the catalogue helper's services; until
-    they are merged this is skipped (the lead removes the skip and PENDING_SERVICES at the merge)."""
-    missing = PENDING_SERVICES - catalog.services.keys()
-    if missing:
-        pytest.skip(f"services not merged yet: {sorted(missing)}")
+    """catalog/bundles/start-a-business.yaml: four parts, four agencies."""
     bundles = load_bundles(default_catalog_dir() / "bundles", catalog)
     bundle = bundles["start-a-business"]
     assert len({catalog.services[p.service].agency for p in bundle.parts}) == 4

@@ -51,7 +51,8 @@ def test_dashboard_lists_the_expiring_licence_and_who_did_what(app: FastAPI, db:
     add_licence(db, catalog, as_somying, 25)
     bundle = service.start_bundle(db, catalog, {bundle_def.id: bundle_def}, as_somying, bundle_def.id, ANSWERS)
     complete_parts(db, catalog, as_somying, bundle, tmp_path)
-    service.submit_bundle(db, catalog, {bundle_def.id: bundle_def}, as_somying, bundle, True)
+    service.submit_bundle(db, catalog, {bundle_def.id: bundle_def}, as_somying, bundle, True,
+                          settings=app.state.pracha.settings)
     db.commit()
     csrf = sign_in(db, client, somying)
     assert csrf

@@ -81,7 +81,7 @@ def submit(reference: Reference, body: DeclarationIn, request: Request, p: Princ
     needs two (status awaiting_co_approval)."""
     catalog, bundles = catalog_of(request), bundles_of(request)
     bundle = service.get_bundle(db, bundles, p, reference)
-    service.submit_bundle(db, catalog, bundles, p, bundle, body.declaration)
+    service.submit_bundle(db, catalog, bundles, p, bundle, body.declaration, settings=app_state(request).settings)
     db.commit()
     return describe(db, catalog, bundles, p, bundle, request.state.lang)
 
@@ -92,6 +92,7 @@ def co_approve(reference: Reference, body: DeclarationIn, request: Request, p: P
     """Another director of the juristic person approves: every part is submitted."""
     catalog, bundles = catalog_of(request), bundles_of(request)
     bundle = service.get_bundle(db, bundles, p, reference)
-    service.co_approve_bundle(db, catalog, bundles, p, bundle, body.declaration)
+    service.co_approve_bundle(db, catalog, bundles, p, bundle, body.declaration,
+                              settings=app_state(request).settings)
     db.commit()
     return describe(db, catalog, bundles, p, bundle, request.state.lang)

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +33,6 @@ from pracha.services.catalog import Catalog, Text
 log = logging.getLogger(__name__)
 AUDIENCES = frozenset({"business", "citizen"})
 ORGANISATION = "organisation"  # x-prefill `from`: the business registry's record of the juristic person
-# Services the catalogue gains in the same issue (16): until they land, a bundle naming one is left out
-# with a warning instead of failing the start. Empty this at the merge.
-PENDING_SERVICES = frozenset({"food-shop-permit", "signboard-tax", "vat-registration", "social-security-employer"})
 
 
 class BundleCatalogError(Exception):
@@ -46,6 +43,7 @@ class BundleCatalogError(Exception):
 class BundlePart:
     service: str
     fields: Mapping[str, str]  # the part's form field -> the question that answers it
+    fixed: Mapping[str, Any] = field(default_factory=dict)  # the part's form field -> a value the bundle implies
 
 
 @dataclass(frozen=True)
@@ -68,7 +66,8 @@ class BundleDef:
                 if isinstance(prop.get("x-prefill"), dict) and prop["x-prefill"].get("from") == ORGANISATION}
 
     def part_data(self, part: BundlePart, answers: Mapping[str, Any]) -> dict[str, Any]:
-        return {field: answers[question] for field, question in part.fields.items() if question in answers}
+        return {**part.fixed, **{name: answers[question] for name, question in part.fields.items()
+                                 if question in answers}}
 
 
 BUNDLES: Slot[dict[str, BundleDef]] = Slot("bundles")
@@ -115,13 +114,18 @@ def _parts(data: dict[str, Any], catalog: Catalog, questions: Mapping[str, Any],
         fields = item.get("fields") or {}
         if not isinstance(fields, dict) or not fields:
             raise BundleCatalogError(f"{w}.fields: map the part's form fields to questions")
+        fixed = item.get("fixed") or {}
         form = service.form_schema.get("properties", {})
-        for field, question in fields.items():
-            if field not in form:
-                raise BundleCatalogError(f"{w}.fields.{field}: not a field of {service.id}'s form")
+        if not isinstance(fixed, dict) or set(fixed) - form.keys():
+            raise BundleCatalogError(f"{w}.fixed: a mapping of {service.id}'s form fields to values")
+        for name, question in fields.items():
+            if name not in form:
+                raise BundleCatalogError(f"{w}.fields.{name}: not a field of {service.id}'s form")
             if question not in questions:
-                raise BundleCatalogError(f"{w}.fields.{field}: no question {question!r}")
-        parts.append(BundlePart(service.id, dict(fields)))
+                raise BundleCatalogError(f"{w}.fields.{name}: no question {question!r}")
+        if unanswered := set(service.form_schema.get("required", ())) - fields.keys() - fixed.keys():
+            raise BundleCatalogError(f"{w}: {service.id}'s required fields {sorted(unanswered)} have no question")
+        parts.append(BundlePart(service.id, dict(fields), dict(fixed)))
     if len({p.service for p in parts}) != len(parts):
         raise BundleCatalogError(f"{where}.parts: each service once")
     if unused := set(questions) - {q for p in parts for q in p.fields.values()}:
@@ -152,11 +156,6 @@ def load_bundles(directory: Path, catalog: Catalog) -> dict[str, BundleDef]:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise BundleCatalogError(f"{path}: cannot read YAML: {exc}") from None
-        named = {str(p.get("service")) for p in (data or {}).get("parts", []) if isinstance(p, dict)}
-        waiting = named & PENDING_SERVICES
-        if waiting - catalog.services.keys():
-            log.warning("bundle %s left out: services %s are not in the catalogue yet", path.name, sorted(waiting))
-            continue
         bundle = parse_bundle(data, catalog, str(path))
         if bundle.id in bundles:
             raise BundleCatalogError(f"{path}: bundle {bundle.id!r} defined twice")

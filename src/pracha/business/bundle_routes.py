@@ -46,7 +46,7 @@ def start_page(kind: Kind, request: Request, p: Principal = allow(CITIZEN)) -> R
     if kind not in bundles:
         raise service.UnknownBundle()
     about = describe_kind(catalog_of(request), bundles[kind], request.state.lang)
-    return render(request, "bundle_start.html", {"about": about, "fields": _fields(request, kind),
+    return render(request, "business/bundle_start.html", {"about": about, "fields": _fields(request, kind),
                                                 "prefilled": bundles[kind].organisation_prefill(),
                                                 "acting": p.acting, "values": {}, "errors": {}})
 
@@ -69,7 +69,7 @@ async def start_submit(kind: Kind, request: Request, p: Principal = allow(CITIZE
         bundle = await run_in_threadpool(start)
     except FormInvalid as exc:  # nothing is committed: the session ends without it
         about = describe_kind(catalog, bundles[kind], request.state.lang)
-        return render(request, "bundle_start.html", {
+        return render(request, "business/bundle_start.html", {
             "about": about, "fields": _fields(request, kind), "prefilled": bundles[kind].organisation_prefill(),
             "acting": p.acting, "values": raw, "errors": problems(exc, request.state.lang)}, status_code=422)
     return RedirectResponse(f"/bundles/{bundle.reference}", status_code=303)
@@ -81,7 +81,7 @@ def _page(request: Request, db: Session, p: Principal, reference: str, *, errors
     bundle = service.get_bundle(db, bundles, p, reference)
     view = describe(db, catalog_of(request), bundles, p, bundle, request.state.lang)
     fields = forms.fields(bundles[bundle.kind].schema) if bundle.kind in bundles else []
-    return render(request, "bundle.html", {"b": view, "fields": fields, "values": values or view["answers"],
+    return render(request, "business/bundle.html", {"b": view, "fields": fields, "values": values or view["answers"],
                                           "errors": errors or {}, "acting": p.acting}, status_code=status_code)
 
 
@@ -121,14 +121,14 @@ async def answers_submit(reference: Reference, request: Request, p: Principal = 
 @router.post("/bundles/{reference}/submit", response_class=HTMLResponse)
 async def submit_form(reference: Reference, request: Request, p: Principal = allow(CITIZEN),
                       db: Session = Depends(get_db)) -> Response:
-    catalog, bundles = catalog_of(request), bundles_of(request)
+    catalog, bundles, settings = catalog_of(request), bundles_of(request), app_state(request).settings
     return await _change(request, db, p, reference, lambda b, raw: service.submit_bundle(
-        db, catalog, bundles, p, b, raw.get("declaration") in ("on", "true", "1")))
+        db, catalog, bundles, p, b, raw.get("declaration") in ("on", "true", "1"), settings=settings))
 
 
 @router.post("/bundles/{reference}/co-approve", response_class=HTMLResponse)
 async def co_approve_form(reference: Reference, request: Request, p: Principal = allow(CITIZEN),
                           db: Session = Depends(get_db)) -> Response:
-    catalog, bundles = catalog_of(request), bundles_of(request)
+    catalog, bundles, settings = catalog_of(request), bundles_of(request), app_state(request).settings
     return await _change(request, db, p, reference, lambda b, raw: service.co_approve_bundle(
-        db, catalog, bundles, p, b, raw.get("declaration") in ("on", "true", "1")))
+        db, catalog, bundles, p, b, raw.get("declaration") in ("on", "true", "1"), settings=settings))

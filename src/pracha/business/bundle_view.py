@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 from pracha.business.bundle_catalog import BundleDef
 from pracha.business.bundles import STATUS_TEXT, bundle_status
 from pracha.identity.principal import Principal
+from pracha.payments import bundles as payment_bundles
+from pracha.payments import fees
 from pracha.services import coapproval
 from pracha.services import service as services
 from pracha.services.catalog import Catalog
@@ -44,14 +46,21 @@ def describe(session: Session, catalog: Catalog, bundles: Mapping[str, BundleDef
         parts.append({"service_id": service.id, "service_name": _say(service.name, lang), "agency": service.agency,
                       "agency_name": _say(catalog.agencies[service.agency].name, lang),
                       "reference": application.reference, "status": application.status,
+                      "status_text": services.STATUS_TEXT.get(application.status, (application.status,) * 2)[
+                          1 if lang == "en" else 0],
                       "missing_documents": [{"id": d.id, "name": _say(d.name, lang)} for d in service.documents
                                             if d.id in services.missing_documents(service, application)]})
     held = coapproval.pending(session, bundle)
+    cover = payment_bundles.current_cover(session, bundle) if bundle.submitted_at is not None else None
     kind = bundles.get(bundle.kind)
     return {"reference": bundle.reference, "kind": bundle.kind, "name": _say(kind.name, lang) if kind else bundle.kind,
             "status": status, "status_text": STATUS_TEXT.get(status, (status, status))[1 if lang == "en" else 0],
             "organisation": organisation, "answers": dict((bundle.answers or {}).get("values", {})),
-            "sources": dict((bundle.answers or {}).get("sources", {})), "parts": parts, "payment": None,
+            "sources": dict((bundle.answers or {}).get("sources", {})), "parts": parts,
+            "payment": None if cover is None else {
+                "id": cover.public_id, "amount": fees.baht(cover.amount), "status": cover.status,
+                "expires_at": cover.expires_at.isoformat(),
+                "pay_url": f"/applications/{cover.application.reference}/pay"},
             "co_approval": None if held is None else {
                 "requested_by": f"{held.requested_by.first_name} {held.requested_by.last_name}".strip(),
                 "requested_by_me": held.requested_by_id == principal.user_id,

@@ -26,6 +26,9 @@ from pracha.db import utcnow
 from pracha.errors import Conflict, Forbidden, NotFound
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import DIRECTOR, Principal
+from pracha.payments import bundles as payment_bundles
+from pracha.payments.errors import NothingDue
+from pracha.payments.models import Payment
 from pracha.services import coapproval, forms, workflow
 from pracha.services import service as services
 from pracha.services.catalog import Catalog
@@ -216,7 +219,7 @@ def check_ready(catalog: Catalog, bundles: Mapping[str, BundleDef], bundle: Bund
 
 
 def submit_bundle(session: Session, catalog: Catalog, bundles: Mapping[str, BundleDef], principal: Principal,
-                  bundle: Bundle, declaration: bool) -> Bundle:
+                  bundle: Bundle, declaration: bool, *, settings: Settings) -> Bundle:
     """Every part complete, then: held for a second director (signing rule of two) or sent now."""
     if bundle.status != DRAFT:
         raise BundleNotDraft()
@@ -231,11 +234,11 @@ def submit_bundle(session: Session, catalog: Catalog, bundles: Mapping[str, Bund
         bundle.answers = {**(bundle.answers or {}), "held_versions": {a.reference: a.version for a in bundle.parts}}
         bundle.updated_at = utcnow()
         return bundle
-    return fan_out(session, catalog, principal, bundle)
+    return fan_out(session, catalog, principal, bundle, settings=settings)
 
 
 def co_approve_bundle(session: Session, catalog: Catalog, bundles: Mapping[str, BundleDef], principal: Principal,
-                      bundle: Bundle, declaration: bool) -> Bundle:
+                      bundle: Bundle, declaration: bool, *, settings: Settings) -> Bundle:
     """The second director's approval (not the one who asked: 409), then every part is submitted."""
     if not declaration:
         raise DeclarationRequired()
@@ -248,24 +251,26 @@ def co_approve_bundle(session: Session, catalog: Catalog, bundles: Mapping[str, 
         raise coapproval.CoApprovalChanged()
     coapproval.approve(session, principal, bundle)
     check_ready(catalog, bundles, bundle)
-    return fan_out(session, catalog, principal, bundle)
+    return fan_out(session, catalog, principal, bundle, settings=settings)
 
 
-def fan_out(session: Session, catalog: Catalog, principal: Principal, bundle: Bundle) -> Bundle:
+def fan_out(session: Session, catalog: Catalog, principal: Principal, bundle: Bundle, *, settings: Settings) -> Bundle:
     """Submit every part to its agency in this transaction; the fees are opened together."""
     for application in bundle.parts:
         services.act(session, catalog, principal, application, "submit", declaration=True)
     now = utcnow()
     bundle.status, bundle.submitted_at, bundle.updated_at = SUBMITTED, now, now
-    bundle_fees(session, catalog, bundle)
+    bundle_fees(session, settings, catalog, bundle)
     return bundle
 
 
-def bundle_fees(session: Session, catalog: Catalog, bundle: Bundle) -> list[Any]:
-    """The bundle's fees as one payment. The lead wires `pracha.payments.open_bundle_payment` here (one
-    Thai QR for every part's fee); until then each part's fee is opened on its own by the payments
-    package's AFTER_ACTION hook, and this returns nothing."""
-    return []
+def bundle_fees(session: Session, settings: Settings, catalog: Catalog, bundle: Bundle) -> Payment | None:
+    """Every part's fee as one Thai QR (pracha.payments.bundles); None when no part charges one."""
+    session.flush()
+    try:
+        return payment_bundles.open_bundle_payment(session, settings, catalog, bundle)
+    except NothingDue:
+        return None
 
 
 def bundle_status(bundle: Bundle) -> str:

@@ -27,7 +27,7 @@ def business_page(request: Request, p: Principal = allow(CITIZEN), db: Session =
     if p.acting is None:
         return RedirectResponse("/me/organisations", status_code=303)
     view = dashboard(db, catalog_of(request), p, today_in_thailand(), request.state.lang)
-    return render(request, "business.html", {"d": view})
+    return render(request, "business/dashboard.html", {"d": view})
 
 
 @router.get("/api/v1/organisations/{jid}/dashboard")
