@@ -227,7 +227,8 @@ def test_the_fixed_people_hold_their_documents_at_once(db: Session) -> None:
     from pracha.automation.models import Certificate
 
     rows = db.scalars(select(Certificate).join(User, User.id == Certificate.citizen_id)
-                      .where(User.national_id_index.in_([SOMCHAI[2], SOMYING[2]])))
+                      .where(User.national_id_index.in_([SOMCHAI[2], SOMYING[2]]),
+                             Certificate.organisation_id.is_(None)))
     held = {(c.facts or {})["holder"]["name"]: c for c in rows}
     assert held["สมชาย ใจดี"].service_id == "residence-certificate"
     assert held["สมหญิง รักไทย"].service_id == "building-permit"
@@ -246,3 +247,26 @@ def test_somying_owes_her_commercial_registration_fee_and_paid_her_building_perm
     paid = payments["building-permit"]
     assert paid.status == "paid" and paid.method == "cash" and paid.receipt is not None
     assert paid.receipt.number.startswith("ยธ.ชม. ")
+
+
+def test_the_demo_company_has_an_expiring_permit_an_authorised_employee_and_a_held_submit(db: Session) -> None:
+    """บริษัท ข้าวซอยล้านนา จำกัด: its food-shop permit (issued for the company, co-approved by both
+    directors, paid at the counter) expires next month; Malee may renew it; Wichai's building permit
+    waits for Somying's co-approval."""
+    import datetime as dt
+
+    from pracha.automation.models import Certificate
+    from pracha.demo import KHAOSOI_LANNA, MALEE
+    from pracha.identity.models import ActingGrant
+    from pracha.services.models import Application, CoApproval
+
+    permit = db.scalar(select(Certificate).where(Certificate.organisation_id == KHAOSOI_LANNA))
+    assert permit is not None and permit.service_id == "food-shop-permit" and permit.valid_until is not None
+    assert 20 <= (permit.valid_until - dt.date.today()).days <= 40
+    grant = db.scalar(select(ActingGrant).where(ActingGrant.juristic_id == KHAOSOI_LANNA))
+    assert grant is not None and grant.services == ["food-shop-permit"] and grant.revoked_at is None
+    assert grant.grantee.national_id == MALEE[2]
+    held = db.scalars(select(CoApproval).where(CoApproval.organisation_id == KHAOSOI_LANNA,
+                                               CoApproval.approved_at.is_(None), CoApproval.cancelled_at.is_(None)))
+    waiting = [db.get(Application, c.application_id) for c in held]
+    assert [(a.service_id, a.status) for a in waiting if a is not None] == [("building-permit", "draft")]

@@ -37,7 +37,7 @@ from pracha.identity.models import (
     User,
 )
 from pracha.identity.passwords import hash_password
-from pracha.identity.principal import Principal
+from pracha.identity.principal import DIRECTOR, Acting, Principal
 from pracha.identity.service import create_staff
 from pracha.notices.models import InboxMessage
 from pracha.payments.seed import finance_accounts, seed_payments
@@ -170,10 +170,68 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_accountability(session, catalog, population.now, password_hash=seeder.password_hash)
     seed_payments(session, catalog, settings, people[1], password=DEMO_PASSWORD, password_hash=seeder.password_hash,
                   var_dir=upload_dir.parent if upload_dir else settings.var_dir)
+    add_business_showcase(session, catalog, seeder, people[1:4], officers,
+                          var_dir=upload_dir.parent if upload_dir else settings.var_dir)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     issue_showcase_documents(session, catalog, people[:2], var_dir=upload_dir.parent if upload_dir else None)
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
+
+
+KHAOSOI_SHOP = {"application_kind": "new", "shop_name": "ร้านข้าวซอยล้านนา สาขาช้างคลาน",
+                "shop_address": "88/1 ถนนช้างคลาน ตำบลช้างคลาน อำเภอเมืองเชียงใหม่ จังหวัดเชียงใหม่ 50100",
+                "floor_area": 240, "seats": 60, "food_handlers": 8, "opening_hours": "08.00–20.00 น.",
+                "phone": "0812345670"}
+
+
+def add_business_showcase(session: Session, catalog: Catalog, seeder: _Seeder, people: list[User],
+                          officers: dict[str, User], *, var_dir: Path) -> None:
+    """บริษัท ข้าวซอยล้านนา จำกัด (the registry's demo company, directors Somying and Wichai signing
+    jointly): its food-shop permit, approved eleven months ago, expires next month; Malee is authorised
+    for the permit's renewal; Wichai's building permit for the shop waits for Somying's co-approval."""
+    from pracha.automation import certificates
+    from pracha.business import grants
+    from pracha.ledger.keys import load_or_create_signer
+    from pracha.payments import service as payments
+    from pracha.services import coapproval
+
+    somying, wichai, malee = people
+    company = Acting(KHAOSOI_LANNA, "บริษัท ข้าวซอยล้านนา จำกัด", "Khao Soi Lanna Company Limited", DIRECTOR, 2)
+    as_somying, as_wichai = Principal(user=somying, acting=company), Principal(user=wichai, acting=company)
+    health, settings = officers.get("cm-city-health"), get_settings()
+    service = catalog.get("food-shop-permit")
+    if health is None or service is None:
+        return
+    permit = create_application(session, catalog, as_somying, service.id, KHAOSOI_SHOP)
+    for doc in service.documents:
+        if doc.required:
+            seeder.upload(as_somying, permit, doc)
+    coapproval.hold(session, as_somying, permit)
+    coapproval.approve(session, as_wichai, permit)
+    officer = Principal(user=health)
+    act(session, catalog, as_wichai, permit, "submit", declaration=True)
+    act(session, catalog, officer, permit, "review")
+    act(session, catalog, officer, permit, "approve", "ตรวจสถานที่แล้ว ถูกสุขลักษณะตามเทศบัญญัติ")
+    approved = seeder.now - dt.timedelta(days=335)
+    seeder.backdate(permit, service, [approved - dt.timedelta(days=9), approved - dt.timedelta(days=8),
+                                      approved - dt.timedelta(days=5), approved])
+    finance = session.scalar(select(User).where(User.username == "finance.cm-city-health"))
+    if finance is not None and payments.owes(session, catalog, permit, "approve"):
+        payments.record_cash(session, catalog, settings, permit, officer_id=finance.id, now=approved)
+    session.flush()
+    certificates.issue(session, catalog, permit, signer=load_or_create_signer(var_dir, settings.ledger_origin),
+                       base_url=settings.public_base_url)
+    today = seeder.today
+    grants.grant(session, catalog, as_somying, KHAOSOI_LANNA, malee.national_id or "", [service.id],
+                 today - dt.timedelta(days=10), today + dt.timedelta(days=355))
+    building = catalog.get("building-permit")
+    if building is not None:
+        form = seeder.form(building, wichai, today) | {"site_address": KHAOSOI_SHOP["shop_address"]}
+        held = create_application(session, catalog, as_wichai, building.id, form)
+        for doc in building.documents:
+            if doc.required:
+                seeder.upload(as_wichai, held, doc)
+        coapproval.hold(session, as_wichai, held)
 
 
 def add_casework(session: Session, officers: dict[str, User], fixed: list[User]) -> None:

@@ -14,6 +14,7 @@ from pracha.identity.models import FINANCE_OFFICER, User
 from pracha.identity.service import create_staff
 from pracha.ledger.keys import load_or_create_signer
 from pracha.payments import receipts, service
+from pracha.payments.bundles import COLLECTOR
 from pracha.payments.keys import bank_key
 from pracha.payments.models import Bank
 from pracha.services import workflow
@@ -21,7 +22,8 @@ from pracha.services.catalog import Catalog
 from pracha.services.models import Application
 
 DEMO_BANK = "demo-bank"
-FINANCE_NAMES = (("วราภรณ์", "ทองคำ"), ("ประเสริฐ", "บุญมา"), ("กาญจนา", "ศรีสุข"))
+FINANCE_NAMES = (("วราภรณ์", "ทองคำ"), ("ประเสริฐ", "บุญมา"), ("กาญจนา", "ศรีสุข"), ("อำนาจ", "แสงทอง"),
+                 ("พิมพ์ใจ", "คำแก้ว"), ("ธนากร", "มณีรัตน์"))
 
 
 def register_demo_bank(session: Session, settings: Settings, var_dir: Path) -> Bank:
@@ -33,7 +35,8 @@ def register_demo_bank(session: Session, settings: Settings, var_dir: Path) -> B
 
 def finance_accounts(settings: Settings) -> list[tuple[str, str]]:
     """(username, agency) of the demo finance officers."""
-    return [(f"finance.{agency}", agency) for agency in sorted(service.billers(settings.catalog_dir))]
+    return [(f"finance.{agency}", agency) for agency in sorted(service.billers(settings.catalog_dir))
+            if agency != COLLECTOR]  # the platform's collecting account for bundles is no agency's desk
 
 
 def seed_payments(session: Session, catalog: Catalog, settings: Settings, payer: User, *, password: str,
