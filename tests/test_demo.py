@@ -263,6 +263,12 @@ def test_the_demo_company_has_an_expiring_permit_an_authorised_employee_and_a_he
     permit = db.scalar(select(Certificate).where(Certificate.organisation_id == KHAOSOI_LANNA))
     assert permit is not None and permit.service_id == "food-shop-permit" and permit.valid_until is not None
     assert 20 <= (permit.valid_until - dt.date.today()).days <= 40
+    assert (permit.facts or {})["holder"]["organisation"] == KHAOSOI_LANNA  # signed: the person and the company
+    from pracha.payments.models import Payment, Receipt
+    paid = db.scalar(select(Payment).where(Payment.application_id == permit.application_id, Payment.status == "paid"))
+    assert paid is not None and paid.organisation_id == KHAOSOI_LANNA
+    receipt = db.scalar(select(Receipt).where(Receipt.payment_id == paid.id))
+    assert receipt is None or receipt.organisation_id == KHAOSOI_LANNA
     grant = db.scalar(select(ActingGrant).where(ActingGrant.juristic_id == KHAOSOI_LANNA))
     assert grant is not None and grant.services == ["food-shop-permit"] and grant.revoked_at is None
     assert grant.grantee.national_id == MALEE[2]

@@ -481,11 +481,15 @@ class _Seeder:
         """Move the timeline, its notices and the SLA dates to `times` (one per event)."""
         for event, at in zip(application.events, times, strict=True):
             event.at = at
-        notices = self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id)
-                                       .order_by(InboxMessage.id))
+        notices = list(self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id)
+                                            .order_by(InboxMessage.id)))
         told = [at for event, at in zip(application.events, times, strict=True) if event.action in BY_ACTION]
-        for notice, at in zip(notices, told, strict=True):
+        statuses = [n for n in notices if n.key in BY_ACTION.values()]
+        for notice, at in zip(statuses, told, strict=True):
             notice.created_at = at
+        for notice in notices:  # a fee due on submit is told with the submit
+            if notice.key not in BY_ACTION.values():
+                notice.created_at = times[min(1, len(times) - 1)]
         application.created_at, application.updated_at = times[0], times[-1]
         if application.submitted_at is not None:
             application.submitted_at = times[1]
@@ -521,7 +525,8 @@ class _Seeder:
             return self.national_id(day)
         if fmt == "date":
             low, high = _DAYS.get(name, (-30, 0))
-            return (day + dt.timedelta(days=rng.randint(low, high))).isoformat()
+            base = self.today if low > 0 else day  # a date still to come must still be to come today
+            return (base + dt.timedelta(days=rng.randint(low, high))).isoformat()
         if fmt == "email":
             return self.fake.email()
         if "pattern" in prop:

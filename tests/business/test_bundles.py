@@ -226,9 +226,15 @@ def test_api_start_read_submit_co_approve(app: FastAPI, db: Session, catalog: Ca
     assert done.status_code == 200, done.text
     assert done.json()["status"] == "in_progress" and {p["status"] for p in done.json()["parts"]} == {"submitted"}
     read = second.get(f"/api/v1/bundles/{reference}").json()
-    assert read["payment"] is None and all(p["reference"] for p in read["parts"])
+    assert all(p["reference"] for p in read["parts"])
+    # one Thai QR for every part's fee: commercial registration 50 + building permit 20 + 120 m² × 0.50
+    payment = read["payment"]
+    assert (payment["amount"], payment["status"]) == ("130.00", "due") and payment["pay_url"].endswith("/pay")
     page = second.get(f"/bundles/{reference}")
     assert page.status_code == 200 and reference in page.text and "cm-building-control" not in page.text
+    assert 'id="pay-bundle"' in page.text and "130.00" in page.text
+    pay = second.get(payment["pay_url"])
+    assert pay.status_code == 200 and 'id="bundle-fees"' in pay.text and payment["id"] in pay.text
 
 
 def test_api_refuses_citizens_not_acting_and_other_companies(app: FastAPI, db: Session, catalog: Catalog,

@@ -121,7 +121,8 @@ def content(session: Session, spec: DocumentSpec, application: Application, cert
             "reference": application.reference, "service_id": application.service_id, "agency": application.agency,
             "title": {"th": spec.title_th, "en": spec.title_en}, "issued_at": now.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "valid_until": until.isoformat() if until else None,
-            "holder": {"name": citizen.display_name, "national_id": masked_id(citizen.national_id or "")},
+            "holder": {"name": citizen.display_name, "national_id": masked_id(citizen.national_id or ""),
+                       **({"organisation": application.organisation_id} if application.organisation_id else {})},
             "statement": {lang: text.replace("{holder}", citizen.display_name) for lang, text in
                           (("th", spec.statement_th), ("en", spec.statement_en))},
             "facts": facts, "issuer": issuer_of(session, application),

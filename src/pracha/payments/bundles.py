@@ -97,6 +97,7 @@ def open_bundle_payment(session: Session, settings: Settings, catalog: Catalog, 
     cover.ledger_entry = ledger.record(
         session, "payment.due", actor="bot:pracha", obj=f"payment:{public_id}",
         record={"bundle": bundle.reference, "parts": [part.reference for part, _ in owing],
+                **({"organisation": bundle.organisation_id} if bundle.organisation_id else {}),
                 "amount": fees.baht(total), "biller": collector.biller_id,
                 "expires_at": expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
     session.flush()

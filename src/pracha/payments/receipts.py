@@ -148,6 +148,7 @@ def issue(session: Session, catalog: Catalog, payment: Payment, *, signer: note.
     receipt.ledger_entry = ledger.record(
         session, "payment.receipt", actor=f"bot:{payment.agency}", obj=f"receipt:{receipt.id}",
         record={**{k: v for k, v in prepared.body.items() if k != "payer"},
+                **({"organisation": payment.organisation_id} if payment.organisation_id else {}),
                 "pdf_sha256": hashlib.sha256(prepared.pdf).hexdigest()},
         subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
     return receipt

@@ -152,7 +152,8 @@ def open_payment(session: Session, settings: Settings, catalog: Catalog, applica
     payment.ledger_entry = ledger.record(
         session, "payment.due", actor=f"bot:{application.agency}", obj=f"payment:{public_id}",
         record={"application": application.reference, "amount": fees.baht(quote.satang), "biller": biller.biller_id,
-                "expires_at": payment.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+                "expires_at": payment.expires_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                **({"organisation": application.organisation_id} if application.organisation_id else {})})
     session.flush()
     return payment
 
@@ -236,7 +237,8 @@ def mark_paid(session: Session, catalog: Catalog, payment: Payment, *, method: s
         obj=f"payment:{payment.public_id}",
         record={"application": reference or reference_1(payment), "amount": fees.baht(payment.amount),
                 "method": method, "via": via, "transaction": transaction_id,
-                "paid_at": paid_at.strftime("%Y-%m-%dT%H:%M:%SZ")})
+                "paid_at": paid_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                **({"organisation": payment.organisation_id} if payment.organisation_id else {})})
     # a QR made again after this one expired can no longer be paid: the fee is paid
     session.execute(update(Payment).where(Payment.application_id == payment.application_id, Payment.status == DUE,
                                           Payment.id != payment.id, Payment.covered_by.is_distinct_from(payment.id))
