@@ -32,6 +32,7 @@ from tests.exchange.helpers import exchange_world
 from tests.factories import create_citizen, create_staff
 from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
+from tests.web.matrix_business import BusinessRegistry, company_people, company_world, copy_keys, use_registry
 
 AGENCY = "cm-elderly-welfare"
 SECRET = "test-secret"
@@ -52,6 +53,9 @@ class World:
     task_id: int = 0  # the bot task the submit queued (automation)
     privacy_request_id: int = 0  # the citizen's registry correction, waiting for the DPO (privacy)
     breach_id: int = 0  # a breach in the register (privacy)
+    company_granted: str = ""  # the demo company's application of the service its employees are granted
+    company_other: str = ""  # … and of another service
+    other_company: str = ""  # a juristic person in the registry that no matrix role directs
 
 
 @dataclass(frozen=True)
@@ -78,27 +82,30 @@ class Template:
             self.pg_server.drop_database(name)
 
 
-def build_template(database_url: str, var_dir: Path, catalog: Catalog, *, sqlite_file: Path | None = None,
-                   pg_name: str | None = None, pg_server: PostgresServer | None = None) -> Template:
+def build_template(database_url: str, var_dir: Path, catalog: Catalog, business: BusinessRegistry, *,
+                   sqlite_file: Path | None = None, pg_name: str | None = None,
+                   pg_server: PostgresServer | None = None) -> Template:
+    copy_keys(business, var_dir)
     settings = Settings(database_url=database_url, var_dir=var_dir, secret_key=SECRET,
                         catalog_dir=default_catalog_dir())
     app = create_app(settings)
     try:
         with app.state.pracha.db.sessions() as db:
-            world = build_world(db, catalog, settings, app)
+            world = build_world(db, catalog, settings, app, business)
     finally:
         app.state.pracha.db.engine.dispose()  # PostgreSQL copies a template only when nobody is connected to it
     return Template(world, var_dir, sqlite_file, pg_name, pg_server)
 
 
-def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI) -> World:
+def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI, business: BusinessRegistry
+                ) -> World:
     users = {
         "citizen": create_citizen(db), "other_citizen": create_citizen(db, first_name="สมหญิง"),
         "officer": create_staff(db, "officer", AGENCY),
         "other_officer": create_staff(db, "officer", "cm-city-registry"),
         "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
         "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
-        "finance": create_staff(db, "finance_officer", AGENCY),
+        "finance": create_staff(db, "finance_officer", AGENCY), **company_people(db),
     }
     owner = Principal(user=users["citizen"])
     # first the approved application (one open application per service: it must be decided before the
@@ -120,6 +127,8 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     db.commit()
     assert document is not None
     consent_id, right_id, exchange_reference = exchange_world(db, settings, catalog, users["citizen"])
+    use_registry(db, business)
+    company_granted, company_other = company_world(db, catalog, users)
     ledger.sequence(db, app.state.pracha.registry.get(LEDGER).signer, settings.ledger_origin)
     db.commit()
     correction = rights.create_request(db, owner, kind="rectification", fields=["last_name"], details="สะกดผิด",
@@ -129,7 +138,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI)
     db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
                  document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,
-                 correction.id, breach.id)
+                 correction.id, breach.id, company_granted, company_other, business.other_company)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from pracha.config import Settings
 from pracha.exchange import checks
 from pracha.exchange.mediator import public_keys
-from pracha.http.access import Rule
+from pracha.http.access import SESSION_COOKIE, Rule
 from pracha.identity.models import User
 from pracha.services.catalog import Catalog
 from pracha.web.app import routers
@@ -26,16 +26,24 @@ from tests.conftest import WORKER
 from tests.factories import sign_in
 from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
+from tests.web.matrix_business import BusinessRegistry, act_in_session, business_registry
 from tests.web.matrix_world import AGENCY, SECRET, Template, World, build_template
 
+# director: of the demo company, acting for it; employee: authorised for one of its services, acting for
+# it; revoked: an employee acting for it whose grant was revoked (tests/web/matrix_business.py)
 ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
-         "platform_admin", "dpo", "finance", "token")
+         "platform_admin", "dpo", "finance", "director", "employee", "revoked", "token")
 SIGNED_IN = ROLES[1:-1]
+COMPANY = ("director", "employee", "revoked")
 
 
 def expect(**allowed: int) -> dict[str, int]:
-    """Statuses per role: the roles named get theirs; anyone else is refused (401 anonymous, else 403)."""
-    return {role: allowed.get(role, 401 if role == "anonymous" else 403) for role in ROLES}
+    """Statuses per role: the roles named get theirs; anyone else is refused (401 anonymous, else 403).
+    The roles acting for the company are, unless named, what `other_citizen` is: citizens too, and the
+    world's citizen's things are not theirs."""
+    stranger = allowed.get("other_citizen", 403)
+    return {role: allowed.get(role, stranger if role in COMPANY else 401 if role == "anonymous" else 403)
+            for role in ROLES}
 
 
 def everyone(status: int) -> dict[str, int]:
@@ -57,6 +65,11 @@ class Call:
     expected: dict[str, int]
     body: str = ""  # "form", "json:<name>", "multipart", "text"
     query: str = ""
+    reference: str = ""  # whose application {reference} names: the citizen's, or "company_granted"/"company_other"
+    label: str = ""  # tells apart the rows of one route
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}" + (f" [{self.label}]" if self.label else "")
 
 
 ADMINS_ONLY = {"agency_admin": 200, "platform_admin": 200}
@@ -65,6 +78,17 @@ OVERSEERS = {"dpo": 200, "auditor": 200, "platform_admin": 200}
 BREACH_READERS = {"dpo": 200, "auditor": 200}
 EXCHANGE_MEMBERS = dict.fromkeys(
     ("officer", "other_officer", "agency_admin", "auditor", "platform_admin", "token"), 200)
+COMPANY_READS = ("/api/v1/applications/{reference}", "/api/v1/applications/{reference}/status",
+                 "/applications/{reference}")
+
+
+def not_theirs(path: str) -> dict[str, int]:
+    """The company's drafts: 404 for everyone else signed in (not even the agency sees a draft), but for
+    API tokens on a page (403)."""
+    hidden = dict.fromkeys(("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor"), 404)
+    return {**hidden, "token": 404 if path.startswith("/api/") else 403}
+
+
 MATRIX = [
     Call("GET", "/healthz", everyone(200)),
     Call("GET", "/", everyone(200)),
@@ -93,7 +117,8 @@ MATRIX = [
     Call("GET", "/services/{service_id}/apply", expect(**CITIZENS)),
     # the matrix posts an empty apply form: refused (422), and no draft is made (a second application
     # while one is open is 409: tests/services/test_duplicates.py)
-    Call("POST", "/services/{service_id}/apply", expect(citizen=422, other_citizen=422), "form"),
+    Call("POST", "/services/{service_id}/apply", expect(citizen=422, other_citizen=422, employee=403, revoked=403),
+         "form"),  # employees acting for the company: the elderly allowance is not a service they were granted
     Call("POST", "/services/{service_id}/apply/prefill", expect(citizen=200, other_citizen=200), "form"),
     Call("GET", "/me", expect(**CITIZENS)),
     Call("GET", "/inbox", expect(**CITIZENS)),
@@ -116,7 +141,10 @@ MATRIX = [
     Call("GET", "/api/v1/services/{service_id}/eligibility", expect(**CITIZENS)),
     Call("GET", "/api/v1/applications", expect(**dict.fromkeys(
         ("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor", "token"), 200))),
-    Call("POST", "/api/v1/applications", expect(citizen=201, other_citizen=201), "json:draft"),
+    # the company has its draft of the residence certificate open already (409); its employees were not
+    # granted that service (403)
+    Call("POST", "/api/v1/applications", expect(citizen=201, other_citizen=201, director=409, employee=403,
+                                                revoked=403), "json:draft"),
     Call("GET", "/api/v1/applications/{reference}", visible(200, token=200)),
     Call("GET", "/api/v1/applications/{reference}/status", visible(200, token=200)),
     Call("PATCH", "/api/v1/applications/{reference}", expect(citizen=409, other_citizen=404), "json:data"),
@@ -235,7 +263,7 @@ MATRIX = [
     Call("POST", "/privacy/requests/{request_id}/forward", expect(dpo=303), "form"),
     Call("POST", "/privacy/requests/{request_id}/decision", expect(dpo=422), "form"),
     Call("GET", "/api/v1/me/export", expect(**CITIZENS)),
-    # bundles and the business dashboard (issue 16): the world has no bundle, and no one acts for a company
+    # bundles and the business dashboard (issue 16): the world has no bundle
     Call("GET", "/api/v1/bundles", everyone(200)),
     Call("POST", "/api/v1/bundles/{kind}", expect(citizen=404, other_citizen=404), "json:empty"),
     Call("GET", "/api/v1/bundles/{reference}", expect(citizen=404, other_citizen=404)),
@@ -248,8 +276,11 @@ MATRIX = [
     Call("POST", "/bundles/{reference}/answers", expect(citizen=404, other_citizen=404), "form"),
     Call("POST", "/bundles/{reference}/submit", expect(citizen=404, other_citizen=404), "form"),
     Call("POST", "/bundles/{reference}/co-approve", expect(citizen=404, other_citizen=404), "form"),
-    Call("GET", "/business", expect(citizen=303, other_citizen=303)),
-    Call("GET", "/api/v1/organisations/{jid}/dashboard", expect(citizen=403, other_citizen=403)),
+    # acting for the company shows its dashboard; an employee (revoked too) sees only what the live grant
+    # covers (business/dashboard.py)
+    Call("GET", "/business", expect(citizen=303, other_citizen=303, **dict.fromkeys(COMPANY, 200))),
+    Call("GET", "/api/v1/organisations/{jid}/dashboard",
+         expect(citizen=403, other_citizen=403, **dict.fromkeys(COMPANY, 200))),
     Call("POST", "/api/v1/me/privacy-requests", expect(citizen=201, other_citizen=201), "json:privacy"),
     Call("GET", "/api/v1/me/privacy-requests", expect(**CITIZENS)),
     Call("GET", "/api/v1/privacy/requests", expect(dpo=200)),
@@ -295,24 +326,33 @@ MATRIX = [
          expect(officer=201, other_officer=404, agency_admin=201), "json:note"),
     Call("POST", "/api/v1/applications/bulk-actions", expect(officer=200, other_officer=200, agency_admin=200),
          "json:bulk"),
-    # business: acting for an organisation (the matrix world runs no business registry: its reads are 502;
-    # directors, employees and company B are tested against the real registry in tests/business)
-    Call("GET", "/api/v1/me/organisations", expect(citizen=502, other_citizen=502)),
+    # business: acting for an organisation (the world's business registry is a real process)
+    Call("GET", "/api/v1/me/organisations", expect(**CITIZENS)),
     Call("GET", "/api/v1/me/acting-for", expect(**CITIZENS)),
     Call("POST", "/api/v1/me/acting-for", expect(citizen=422, other_citizen=422), "json:empty"),
     Call("DELETE", "/api/v1/me/acting-for", expect(**CITIZENS)),
-    Call("GET", "/api/v1/organisations/{juristic_id}/authorisations", expect()),  # no one acts for it as director
-    Call("POST", "/api/v1/organisations/{juristic_id}/authorisations", expect(citizen=403, other_citizen=403),
-         "json:grant"),
-    Call("DELETE", "/api/v1/organisations/{juristic_id}/authorisations/{grant_id}", expect()),
+    Call("GET", "/api/v1/organisations/{juristic_id}/authorisations", expect(director=200)),
+    # the grant names the director herself (422); no grant 999999 (404)
+    Call("POST", "/api/v1/organisations/{juristic_id}/authorisations",
+         expect(citizen=403, other_citizen=403, director=422), "json:grant"),
+    Call("DELETE", "/api/v1/organisations/{juristic_id}/authorisations/{grant_id}", expect(director=404)),
     Call("POST", "/api/v1/applications/{reference}/co-approve", expect(citizen=403, other_citizen=404),
          "json:declared"),
-    Call("GET", "/me/organisations", expect(citizen=502, other_citizen=502)),
-    Call("POST", "/me/organisations", expect(citizen=502, other_citizen=502), "form"),
+    Call("GET", "/me/organisations", expect(**CITIZENS)),
+    Call("POST", "/me/organisations", expect(citizen=422, other_citizen=422), "form"),
     Call("GET", "/business/people", expect(**CITIZENS)),
-    Call("POST", "/business/people", expect(citizen=403, other_citizen=403), "form"),
-    Call("POST", "/business/people/{grant_id}/revoke", expect(citizen=403, other_citizen=403), "form"),
+    Call("POST", "/business/people", expect(citizen=403, other_citizen=403, director=422), "form"),
+    Call("POST", "/business/people/{grant_id}/revoke", expect(citizen=403, other_citizen=403, director=404), "form"),
     Call("POST", "/applications/{reference}/co-approve", expect(citizen=422, other_citizen=404), "form"),
+    # acting for the demo company (issue 16): its director reads its applications; an employee only those
+    # of the granted service, and none once the grant is revoked; someone acting for no one sees none
+    *[Call("GET", path, expect(director=200, employee=200, revoked=403, **not_theirs(path)),
+           reference="company_granted", label="company, granted service") for path in COMPANY_READS],
+    *[Call("GET", path, expect(director=200, employee=403, revoked=403, **not_theirs(path)),
+           reference="company_other", label="company, other service") for path in COMPANY_READS],
+    Call("POST", "/api/v1/me/acting-for", expect(director=200, employee=200, revoked=403), "json:company",
+         label="the company"),
+    Call("POST", "/api/v1/me/acting-for", expect(), "json:other_company", label="another company"),
 ]
 
 
@@ -327,7 +367,7 @@ def test_every_route_declares_an_access_rule() -> None:
 
 
 def test_every_route_is_in_the_matrix() -> None:
-    in_app = {(method, route.path) for route in app_routes() for method in route.methods}
+    in_app = {(method, route.path) for route in app_routes() for method in route.methods or ()}
     in_matrix = {(call.method, call.path.replace("{path}", "{path:path}")) for call in MATRIX}
     assert in_app - in_matrix == set(), "add these routes to MATRIX"
     assert in_matrix - in_app == set(), "these MATRIX rows name no route"
@@ -336,17 +376,26 @@ def test_every_route_is_in_the_matrix() -> None:
 _rows = itertools.count(1)
 
 
+@pytest.fixture(scope="module")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BusinessRegistry]:
+    """The business registry, one process for both engines' worlds."""
+    with business_registry(tmp_path_factory.mktemp("matrix-business")) as running:
+        yield running
+
+
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalog: Catalog) -> Template:
+def template(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, catalog: Catalog,
+             registry: BusinessRegistry) -> Template:
     """The world, seeded once per engine in this worker (see tests/web/matrix_world.py)."""
     base = tmp_path_factory.mktemp(f"matrix-{request.param}")
     if request.param == "sqlite":
         shutil.copy(request.getfixturevalue("sqlite_template"), base / "pracha.db")
-        return build_template(f"sqlite:///{base / 'pracha.db'}", base / "var", catalog, sqlite_file=base / "pracha.db")
+        return build_template(f"sqlite:///{base / 'pracha.db'}", base / "var", catalog, registry,
+                              sqlite_file=base / "pracha.db")
     server: PostgresServer = request.getfixturevalue("pg_server")
     name = f"matrix_{WORKER}"
     url = server.create_database(name, template=request.getfixturevalue("pg_template"))
-    return build_template(url, base / "var", catalog, pg_name=name, pg_server=server)
+    return build_template(url, base / "var", catalog, registry, pg_name=name, pg_server=server)
 
 
 @pytest.fixture
@@ -369,7 +418,7 @@ def world(template: Template) -> World:
     return template.world
 
 
-def _body(kind: str, csrf: str) -> dict[str, Any]:
+def _body(kind: str, csrf: str, world: World) -> dict[str, Any]:
     if kind == "form":
         return {"data": {"csrf_token": csrf}}
     if kind == "form:token":
@@ -391,13 +440,16 @@ def _body(kind: str, csrf: str) -> dict[str, Any]:
                 "json:bulk": {"references": ["XX99-NONE"], "action": "review"},
                 "json:grant": {"national_id": "1103700456121", "services": ["*"], "valid_from": "2026-01-01",
                                "valid_until": "2026-12-31"},
-                "json:declared": {"declaration": True}}
+                "json:declared": {"declaration": True},
+                "json:company": {"juristic_id": "0505569012341"},
+                "json:other_company": {"juristic_id": world.other_company}}
     return {"json": payloads[kind]} if kind else {}
 
 
-@pytest.mark.parametrize("call", MATRIX, ids=lambda c: f"{c.method} {c.path}")
+@pytest.mark.parametrize("call", MATRIX, ids=str)
 def test_matrix(call: Call, world: World, db: Session, make_client: Callable[..., TestClient]) -> None:
-    path = call.path.format(reference=world.reference, document_id=world.document_id, token_id=world.spare_token_id,
+    reference = getattr(world, call.reference) if call.reference else world.reference
+    path = call.path.format(reference=reference, document_id=world.document_id, token_id=world.spare_token_id,
                             service_id="elderly-allowance", action="approve", event_id=world.event_id,
                             path="entries/000.p/1", index=0, passkey_id=999999, client_id="c_none",
                             consent_id=world.consent_id, right_id=world.right_id, breach_id=world.breach_id,
@@ -419,9 +471,10 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
             user = db.get(User, world.user_ids[role])
             assert user is not None
             csrf = sign_in(db, client, user)
+            act_in_session(db, role, client.cookies[SESSION_COOKIE])
         if csrf and not call.body.startswith("form"):
             headers["X-CSRF-Token"] = csrf
-        response = client.request(call.method, path, headers=headers, **_body(call.body, csrf))
+        response = client.request(call.method, path, headers=headers, **_body(call.body, csrf, world))
         got[role] = response.status_code
         assert "Traceback" not in response.text
     assert got == call.expected
