@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
@@ -84,3 +85,26 @@ def test_a_licence_far_from_expiry_is_not_due(app: FastAPI, db: Session, catalog
     act_for(db, client.cookies["pracha_session"])
     body = client.get(f"/api/v1/organisations/{JURISTIC_ID}/dashboard").json()
     assert len(body["licences"]) == 1 and body["renewals_due"] == [] and body["licences"][0]["renew_url"] is None
+
+
+def test_finding_dashboard_an_employee_sees_only_granted_co_approvals_and_a_revoked_one_nothing(
+        db: Session, catalog: Catalog) -> None:
+    """Found by the access matrix: the waiting co-approvals were shown to any authorised person, and a
+    person whose authorisation was revoked while acting still got the dashboard."""
+    from pracha.business.dashboard import dashboard
+    from pracha.services import coapproval
+    from pracha.services.errors import NotAuthorisedForService
+    from tests.business.helpers import authorised
+
+    somying = director(create_citizen(db))
+    held = services.create_application(db, catalog, somying, "residence-certificate", {"purpose": "job"})
+    coapproval.hold(db, somying, held)
+    employee = create_citizen(db, first_name="มาลี", last_name="ใจงาม")
+    today = today_in_thailand()
+    granted = dashboard(db, catalog, authorised(employee, frozenset({"commercial-registration"})), today, "th")
+    assert granted["co_approvals"] == [] and granted["bundles"] == []
+    assert len(dashboard(db, catalog, somying, today, "th")["co_approvals"]) == 1
+    everything = dashboard(db, catalog, authorised(employee, frozenset({"*"})), today, "th")
+    assert len(everything["co_approvals"]) == 1
+    with pytest.raises(NotAuthorisedForService):  # no live authorisation left
+        dashboard(db, catalog, authorised(employee, frozenset()), today, "th")

@@ -276,11 +276,11 @@ MATRIX = [
     Call("POST", "/bundles/{reference}/answers", expect(citizen=404, other_citizen=404), "form"),
     Call("POST", "/bundles/{reference}/submit", expect(citizen=404, other_citizen=404), "form"),
     Call("POST", "/bundles/{reference}/co-approve", expect(citizen=404, other_citizen=404), "form"),
-    # acting for the company shows its dashboard; an employee (revoked too) sees only what the live grant
-    # covers (business/dashboard.py)
-    Call("GET", "/business", expect(citizen=303, other_citizen=303, **dict.fromkeys(COMPANY, 200))),
+    # acting for the company shows its dashboard; an employee sees only what the live grant covers, and
+    # one whose authorisation was revoked while acting is refused (business/dashboard.py)
+    Call("GET", "/business", expect(citizen=303, other_citizen=303, director=200, employee=200, revoked=403)),
     Call("GET", "/api/v1/organisations/{jid}/dashboard",
-         expect(citizen=403, other_citizen=403, **dict.fromkeys(COMPANY, 200))),
+         expect(citizen=403, other_citizen=403, director=200, employee=200, revoked=403)),
     Call("POST", "/api/v1/me/privacy-requests", expect(citizen=201, other_citizen=201), "json:privacy"),
     Call("GET", "/api/v1/me/privacy-requests", expect(**CITIZENS)),
     Call("GET", "/api/v1/privacy/requests", expect(dpo=200)),

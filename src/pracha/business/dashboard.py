@@ -19,6 +19,7 @@ from pracha.payments.models import Payment
 from pracha.services import coapproval, workflow
 from pracha.services import service as services
 from pracha.services.catalog import Catalog
+from pracha.services.errors import NotAuthorisedForService
 from pracha.services.models import Application, ApplicationEvent, Bundle
 
 RENEWAL_WINDOW_DAYS = 60
@@ -66,6 +67,9 @@ def dashboard(session: Session, catalog: Catalog, principal: Principal, today: d
     acting = principal.acting
     if acting is None:
         raise ValueError("not acting for an organisation")
+    if acting.services is not None and not acting.services:
+        raise NotAuthorisedForService()  # an authorisation revoked or expired while acting: nothing to show
+    every_service = acting.services is None or "*" in acting.services
     jid = acting.juristic_id
     mine = services.citizen_owns(principal)
     open_statuses = sorted(workflow.OPEN | {workflow.DRAFT})
@@ -89,6 +93,9 @@ def dashboard(session: Session, catalog: Catalog, principal: Principal, today: d
                          "service_name": _say(catalog, service_id, lang)})
     waiting = []
     for row in coapproval.waiting_for(session, jid):
+        held = session.get(Application, row.application_id) if row.application_id else None
+        if not (every_service or (held is not None and acting.may_use(held.service_id))):
+            continue
         target = row.bundle_id and f"bundle:{row.bundle_id}" or f"application:{row.application_id}"
         waiting.append({"target": target, "requested_by": _name(row.requested_by, lang),
                         "requested_by_me": row.requested_by_id == principal.user_id,
@@ -103,7 +110,7 @@ def dashboard(session: Session, catalog: Catalog, principal: Principal, today: d
                           "bundle": a.bundle_id is not None} for a in apps],
         "bundles": [{"reference": b.reference, "kind": b.kind, "status": bundle_status(b),
                      "status_text": STATUS_TEXT[bundle_status(b)][1 if lang == "en" else 0]}
-                    for b in open_bundles(session, jid)] if acting.services is None or "*" in acting.services else [],
+                    for b in open_bundles(session, jid)] if every_service else [],
         "payments": [{"id": p.public_id, "service_id": p.service_id, "service_name": _say(catalog, p.service_id, lang),
                       "amount_baht": p.amount / 100, "status": p.status, "created_at": p.created_at.isoformat()}
                      for p in payments if acting.may_use(p.service_id)],
