@@ -481,7 +481,9 @@ class _Seeder:
         """Move the timeline, its notices and the SLA dates to `times` (one per event)."""
         for event, at in zip(application.events, times, strict=True):
             event.at = at
-        notices = self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id)
+        # only the status notices: a fee due on submit (e.g. the signboard tax) adds a payment notice too
+        notices = self.session.scalars(select(InboxMessage).where(InboxMessage.application_id == application.id,
+                                                                  InboxMessage.key.in_(set(BY_ACTION.values())))
                                        .order_by(InboxMessage.id))
         told = [at for event, at in zip(application.events, times, strict=True) if event.action in BY_ACTION]
         for notice, at in zip(notices, told, strict=True):
