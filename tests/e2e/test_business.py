@@ -127,14 +127,21 @@ def test_two_directors_start_a_business_four_agencies_bots_and_dashboard(
             return any(p["service_id"] in BOT_DECIDED and p["status"] != "submitted" for p in parts)
 
         until(wichai, bots_moved)
+        moved = wichai.locator("td.part-status:not([data-status=submitted]):not([data-status=draft])")
+        expect(moved.first).to_be_visible()  # the page shows it in words too
         expect(wichai.locator("#bundle-payment")).to_be_visible()
+        amount = wichai.locator("#bundle-payment").inner_text()
         wichai.locator("#pay-bundle").click()
         expect(wichai.locator("#bundle-fees")).to_contain_text(reference)
+        expect(wichai.locator("#bundle-fees tbody tr").first).to_be_visible()
+        assert wichai.locator("#pay-amount").inner_text() in amount  # one QR for every part's fee
+        expect(wichai.locator("#bundle-fees tbody tr")).to_have_count(2)  # the food-shop permit and the sign tax
 
         wichai.goto("/business")
         expect(wichai.locator("#organisation")).to_contain_text(COMPANY)
         expect(wichai.locator("#bundles")).to_contain_text(reference)
         expect(wichai.locator("#renewals")).to_contain_text("ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร")
+        expect(wichai.locator("#licences")).to_contain_text("ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร")
         expect(wichai.locator("#activity")).to_contain_text("วิชัย ศรีสุข")
     finally:
         somying_context.close()
