@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import pairwise
@@ -28,6 +30,7 @@ from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent, Document
 from pracha.services.status_notices import BY_ACTION
 from pracha.vault import attach_keyring
+from tests.servers import REPO_ROOT, pracha_command
 
 DEMO_APP_SECRET = b"demo-test-secret"  # seals the demo staff's TOTP secret
 
@@ -276,3 +279,29 @@ def test_the_demo_company_has_an_expiring_permit_an_authorised_employee_and_a_he
                                                CoApproval.approved_at.is_(None), CoApproval.cancelled_at.is_(None)))
     waiting = [db.get(Application, c.application_id) for c in held]
     assert [(a.service_id, a.status) for a in waiting if a is not None] == [("building-permit", "draft")]
+
+
+def test_finding_2_the_cli_seeds_a_small_demo_whose_signboard_tax_fee_is_due_on_submit(tmp_path: Path) -> None:
+    """`pracha seed --demo --citizens 40` (what the browser tests' demo portal runs) failed: a signboard-tax
+    return submitted by the seeder also got its fee-due notice, which the backdating took for a status notice."""
+    url = f"sqlite:///{tmp_path / 'pracha.db'}"
+    env = {**os.environ, "PRACHA_DATABASE_URL": url, "PRACHA_VAR_DIR": str(tmp_path / "var"),
+           "PRACHA_SECRET_KEY": "demo-test", "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"), "PYTHAINLP_OFFLINE": "1"}
+    for step in (["migrate"], ["seed", "--demo", "--citizens", "40"]):
+        done = subprocess.run([*pracha_command(), *step], env=env, cwd=tmp_path, capture_output=True, text=True,  # noqa: S603
+                              timeout=300, check=False)
+        assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    engine = make_engine(url)
+    attach_keyring(engine, settings=Settings(database_url=url, var_dir=tmp_path / "var"))
+    try:
+        with make_sessionmaker(engine)() as session:
+            fee_notices = session.scalar(select(func.count()).select_from(InboxMessage)
+                                         .where(InboxMessage.key == "payment.due"))
+            submitted = session.scalars(select(Application).where(Application.service_id == "signboard-tax",
+                                                                  Application.submitted_at.is_not(None))).all()
+            told = {n.application_id: n.created_at for n in session.scalars(
+                select(InboxMessage).where(InboxMessage.key == BY_ACTION["submit"]))}
+    finally:
+        engine.dispose()
+    assert fee_notices and submitted
+    assert all(told[a.id] == a.submitted_at for a in submitted if a.id in told)  # backdated with its timeline

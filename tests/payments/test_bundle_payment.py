@@ -82,3 +82,22 @@ def test_one_qr_pays_every_part_and_each_agency_receipts_its_share(db: Session, 
     line = Line("TXB001", paid.paid_at, paid.biller_id, "SB69-TEST22", paid.public_id, 10000, "payment")
     summary = reconcile(db, catalog, bank, paid.paid_at.date(), [line])
     assert summary.matched == 1 and not any(summary.flagged.values())
+
+
+def test_finding_1_the_bundle_qr_cancels_each_parts_own_qr(db: Session, app: FastAPI) -> None:
+    """A part whose fee fell due before the bundle's QR was opened (the signboard tax is due on submit)
+    had its own payable QR too: paying both charged the fee twice."""
+    bundle = _bundle_of_two(db, app)
+    catalog, settings = app.state.pracha.registry.get(CATALOG), app.state.pracha.settings
+    own = [service.latest_payment(db, part.id) for part in bundle.parts]
+    assert all(p is not None and p.status == "due" and p.covered_by is None for p in own)
+    cover = bundles.open_bundle_payment(db, settings, catalog, bundle)
+    db.commit()
+    db.expire_all()
+    assert [p.status for p in own if p is not None] == ["cancelled", "cancelled"]
+    payable = db.scalars(select(Payment).where(Payment.application_id.in_([p.id for p in bundle.parts]),
+                                               Payment.status == "due", Payment.covered_by.is_(None),
+                                               Payment.id != cover.id)).all()
+    assert payable == []
+    assert cover.status == "due" and {p.status for p in db.scalars(
+        select(Payment).where(Payment.covered_by == cover.id))} == {"due"}

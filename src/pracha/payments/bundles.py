@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, case, select
+from sqlalchemy import ColumnElement, case, select, update
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
@@ -21,7 +21,7 @@ from pracha.db import utcnow
 from pracha.ledger import log as ledger
 from pracha.payments import fees, thaiqr
 from pracha.payments.errors import NothingDue
-from pracha.payments.models import DUE, PAID, Payment
+from pracha.payments.models import CANCELLED, DUE, PAID, Payment
 from pracha.payments.service import billers, expire_if_due, mark_paid, new_public_id, paid_payment, quote_for
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, Bundle
@@ -87,6 +87,11 @@ def open_bundle_payment(session: Session, settings: Settings, catalog: Catalog, 
                                                 Decimal(fees.baht(total))))
     session.add(cover)
     session.flush()
+    # a part's own QR, made when its step came before the bundle's, can no longer be paid: paying both
+    # would charge the fee twice
+    session.execute(update(Payment).where(Payment.application_id.in_([part.id for part, _ in owing]),
+                                          Payment.status == DUE, Payment.covered_by.is_(None),
+                                          Payment.id != cover.id).values(status=CANCELLED))
     for part, quote in owing:
         session.add(Payment(public_id=new_public_id(), application=part, citizen_id=bundle.citizen_id,
                             organisation_id=part.organisation_id, bundle_id=bundle.id, covered_by=cover.id,
