@@ -13,7 +13,7 @@ from pracha.identity.models import FINANCE_OFFICER
 from pracha.identity.principal import Principal
 from pracha.ledger import log as ledger
 from pracha.notices.service import define_notice, notify
-from pracha.payments import bankapi, fees
+from pracha.payments import bankapi, bundles, fees
 from pracha.payments.errors import NotRefundable
 from pracha.payments.models import PAID, REFUNDED, THAI_QR, Payment, Refund
 
@@ -39,8 +39,9 @@ def refund(session: Session, settings: Settings, principal: Principal, payment: 
     if payment.status != PAID:
         raise NotRefundable()
     bank_refund_id = None
-    if payment.method == THAI_QR and payment.bank is not None and payment.transaction_id:
-        answer = bankapi.refund(settings, payment.bank, transaction_id=payment.transaction_id,
+    paid_by = bundles.covering(session, payment) or payment  # a bundle's part: its share of the one QR's payment
+    if paid_by.method == THAI_QR and paid_by.bank is not None and paid_by.transaction_id:
+        answer = bankapi.refund(settings, paid_by.bank, transaction_id=paid_by.transaction_id,
                                 amount=fees.baht(payment.amount), reason=reason)
         bank_refund_id = str(answer.get("refund_id"))
     refund = Refund(payment=payment, amount=payment.amount, reason=reason, officer_id=principal.user_id,
