@@ -127,6 +127,7 @@ def test_two_directors_start_a_business_four_agencies_bots_and_dashboard(
             return any(p["service_id"] in BOT_DECIDED and p["status"] != "submitted" for p in parts)
 
         until(wichai, bots_moved)
+        wichai.reload()  # the last reload may have come just before the bot's decision
         moved = wichai.locator("td.part-status:not([data-status=submitted]):not([data-status=draft])")
         expect(moved.first).to_be_visible()  # the page shows it in words too
         expect(wichai.locator("#bundle-payment")).to_be_visible()
