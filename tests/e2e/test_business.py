@@ -13,6 +13,7 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from pracha.demo import DEMO_PDF, KHAOSOI_LANNA, SOMYING, WICHAI
@@ -23,6 +24,14 @@ COMPANY = "บริษัท ข้าวซอยล้านนา จำก�
 AWAITING = "รอกรรมการอีกท่านอนุมัติร่วม"
 # The bots decide these two services from the business registry alone (catalog/services/*.yaml `auto`).
 BOT_DECIDED = {"vat-registration", "social-security-employer"}
+
+
+def accessible(page: Page) -> None:
+    """No serious or critical axe violation on the page as it stands."""
+    results = Axe().run(page)
+    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
+                if v.get("impact") in ("serious", "critical")]
+    assert not blocking, f"axe on {page.url}: {blocking}"
 
 
 def until(page: Page, ready: Callable[[], bool], seconds: float = 60.0) -> None:
@@ -104,6 +113,7 @@ def test_two_directors_start_a_business_four_agencies_bots_and_dashboard(
         sign_in_citizen(somying, SOMYING[2])
         act_for_company(somying)
         reference = start_bundle(somying, today)
+        accessible(somying)  # the draft bundle: answers with their sources, parts, declaration
         attach_documents(somying, reference)
         declare_and(somying, "#submit-bundle")
         expect(somying.locator("#status")).to_have_text(AWAITING)
@@ -137,6 +147,7 @@ def test_two_directors_start_a_business_four_agencies_bots_and_dashboard(
         expect(wichai.locator("#bundle-fees tbody tr").first).to_be_visible()
         assert wichai.locator("#pay-amount").inner_text() in amount  # one QR for every part's fee
         expect(wichai.locator("#bundle-fees tbody tr")).to_have_count(2)  # the food-shop permit and the sign tax
+        accessible(wichai)
 
         wichai.goto("/business")
         expect(wichai.locator("#organisation")).to_contain_text(COMPANY)
@@ -144,6 +155,10 @@ def test_two_directors_start_a_business_four_agencies_bots_and_dashboard(
         expect(wichai.locator("#renewals")).to_contain_text("ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร")
         expect(wichai.locator("#licences")).to_contain_text("ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร")
         expect(wichai.locator("#activity")).to_contain_text("วิชัย ศรีสุข")
+        accessible(wichai)
+        for path in ("/me/organisations", "/business/people", "/bundles/start-a-business/start"):
+            wichai.goto(path)
+            accessible(wichai)
     finally:
         somying_context.close()
         wichai_context.close()
