@@ -32,7 +32,14 @@ from tests.exchange.helpers import exchange_world
 from tests.factories import create_citizen, create_staff
 from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
-from tests.web.matrix_business import BusinessRegistry, company_people, company_world, copy_keys, use_registry
+from tests.web.matrix_business import (
+    BusinessRegistry,
+    act_in_session,
+    company_people,
+    company_world,
+    copy_keys,
+    use_registry,
+)
 
 AGENCY = "cm-elderly-welfare"
 SECRET = "test-secret"
@@ -56,6 +63,9 @@ class World:
     company_granted: str = ""  # the demo company's application of the service its employees are granted
     company_other: str = ""  # … and of another service
     other_company: str = ""  # a juristic person in the registry that no matrix role directs
+    # role → a signed-in session made in the template (every row has its own copy of the database, so a
+    # row that signs out or switches changes only its copy); acting roles already act for the company
+    sessions: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -136,9 +146,14 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
     breach = breaches.record_breach(db, catalog, users["dpo"], breaches.BreachIn(
         "แฟ้มสำเนาบัตรหาย", "กล่องเอกสารหายระหว่างขนย้าย", utcnow(), ["identity"], {"services": ["elderly-allowance"]}))
     db.commit()
+    sessions = {role: identity.start_web_session(db, user, hours=24, amr="pwd otp" if user.is_staff else "pwd")
+                for role, user in users.items()}
+    for role, token in sessions.items():
+        act_in_session(db, role, token)
+    db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
                  document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,
-                 correction.id, breach.id, company_granted, company_other, business.other_company)
+                 correction.id, breach.id, company_granted, company_other, business.other_company, sessions)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,
