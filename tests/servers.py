@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -29,6 +30,28 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def free_port_block(count: int) -> int:
+    """The first of `count` consecutive free ports, below the kernel's ephemeral range (32768–60999 here):
+    the OS never hands those to a `bind(0)`, so another test's `free_port()` cannot take one of them before
+    the process they are meant for binds it (the demo portal's registries: base + 0 … base + 4)."""
+    chooser = random.Random()
+    for _ in range(200):
+        base = chooser.randrange(20000, 32000 - count)
+        held: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                held.append(s)
+                s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            for s in held:
+                s.close()
+        return base
+    raise RuntimeError(f"no {count} consecutive free ports below 32000")
 
 
 def pracha_command() -> list[str]:

@@ -24,7 +24,7 @@ from pracha.db import begin_write, make_engine, make_sessionmaker
 from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from pracha.vault import attach_keyring
 from tests.factories import create_citizen
-from tests.servers import free_port, pracha_command, serving
+from tests.servers import free_port, free_port_block, pracha_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOMCHAI = "1101700203450"  # สมชาย ใจดี, born 2498 BE: the elderly allowance is his (one open already)
@@ -61,7 +61,7 @@ def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[De
     """Migrate, seed the demo and serve it on free ports (the registries too); stop everything after."""
     port = free_port()
     bank_url = f"http://127.0.0.1:{free_port()}"
-    registry_port = free_port()  # the first of five; the next four are very likely free as well
+    registry_port = free_port_block(5)  # civil, business, welfare, land, revenue: base + 0 … 4
     env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
            "PRACHA_SECRET_KEY": SECRET_KEY, "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
            "PYTHAINLP_OFFLINE": "1", "PRACHA_AUTOMATION_IN_PROCESS": "true",
