@@ -19,6 +19,7 @@ from pracha.identity.oidc.models import (
 )
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.opendata.models import CatalogueState, OpenDataset, OpenResource, ResourceVersion
 from pracha.payments.models import Bank, Discrepancy, Payment, Receipt, ReceiptSequence, Refund
 from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
@@ -38,5 +39,6 @@ __all__ = [
     "Conversation", "Message",
     "BotDecision", "Certificate", "Task", "DailyStatistic",
     "Bank", "Payment", "Receipt", "ReceiptSequence", "Refund", "Discrepancy",
+    "OpenDataset", "OpenResource", "ResourceVersion", "CatalogueState",
     "PrivacyRequest", "PrivacyEvent", "StaffView", "RetentionRun", "Hold", "Breach", "BreachSubject",
 ]

@@ -40,7 +40,7 @@ from pracha.identity.throttle import Attempt, attempt_for
 from pracha.identity.throttle import ThrottlePolicy as ThrottlePolicy  # callers build it from the settings
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
-TOKEN_SCOPES = ("applications:read", "applications:write", "payments:read")
+TOKEN_SCOPES = ("applications:read", "applications:write", "payments:read", "opendata:publish")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 

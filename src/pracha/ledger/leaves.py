@@ -4,8 +4,8 @@ A format-2 leaf, RFC 8785 canonical JSON, shows the public only
     {"v": 2, "category": "sealed", "time": "2026-11-25", "commitment": "hmac-sha256:<64 hex>"}
 for an entry about a person (every such leaf has the same length and the same fields but the
 commitment), or, for the few kinds meant to be public (`is_public`: the log's own format markers,
-OIDC clients, exchange access rights, tallies, agency and key events), the kind as its category and
-its object: {"v": 2, "category": "oidc.client.registered", "object": "oidc-client:c_...", ...}.
+OIDC clients, exchange access rights, tallies, agency and key events, published open-data files), the
+kind as its category and its object: {"v": 2, "category": "oidc.client.registered", "object": "oidc-client:c_...", ...}.
 
 The commitment is HMAC-SHA-256 keyed with a fresh random 32-byte salt per entry over the canonical
 private statement {"v", "kind", "time" (exact), "actor", "object", "digest", "subject"}, where
@@ -39,7 +39,7 @@ import rfc8785
 VERSION = 2
 SEALED = "sealed"
 FORMAT_KIND = "ledger.format"
-PUBLIC_PREFIXES = ("ledger.", "oidc.client.", "exchange.access.", "tally.", "agency.", "key.")
+PUBLIC_PREFIXES = ("ledger.", "oidc.client.", "exchange.access.", "tally.", "agency.", "key.", "opendata.")
 PRIVATE_FIELDS = ("v", "kind", "time", "actor", "object", "digest", "subject")
 
 

@@ -50,7 +50,7 @@ PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
                                                               "exchange", "assistant", "automation", "payments",
-                                                              "privacy", "business")]
+                                                              "privacy", "business", "opendata")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
