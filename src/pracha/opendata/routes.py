@@ -1,0 +1,38 @@
+"""The public /data pages: the search with facets and a dataset's page. Anyone may read what is public;
+a publisher also sees their organisation's private datasets (everyone else gets 404 for those)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.rendering import render
+from pracha.identity.principal import Principal
+from pracha.opendata import catalogue, views
+from pracha.opendata.publishers import publisher_of
+
+router = APIRouter(include_in_schema=False)
+DatasetName = Annotated[str, Path(min_length=1, max_length=100)]
+
+
+@router.get("/data/dataset/{name}", response_class=HTMLResponse)
+async def dataset_page(name: DatasetName, request: Request, p: Principal = allow(PUBLIC),
+                       db: Session = Depends(get_db)) -> Response:
+    """A dataset: its Thai metadata, resources with preview, chart and versions, API examples and its
+    JSON-LD. Private, deleted or unpublishable datasets are 404 but to their publishers."""
+    od = views.opendata_of(request)
+    publisher = publisher_of(p)
+
+    def build() -> Response:
+        dataset = catalogue.get_dataset(db, name, publisher)
+        page = views.dataset_page(db, od, dataset, request.state.lang)
+        page["may_edit"] = publisher is not None and publisher.may_publish(dataset.owner_org)
+        page["is_public"] = catalogue.is_public(dataset)
+        return render(request, "opendata/dataset.html", page)
+
+    return await run_in_threadpool(build)

@@ -1,0 +1,187 @@
+"""The /data pages through the ASGI app on both engines: the search with facets and Thai text, a dataset's
+page (Thai metadata, preview, versions, JSON-LD), privacy of private datasets, and the publisher's forms
+(create a dataset, upload a CSV with an error, then a valid one)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from pracha.config import Settings
+from pracha.identity.models import AGENCY_ADMIN, OFFICER
+from pracha.opendata import catalogue
+from pracha.opendata.catalogue import OpenData, Upload
+from pracha.opendata.models import OpenDataset
+from pracha.opendata.publishers import SYSTEM_PUBLISHER
+from pracha.services.catalog import Catalog
+from tests.factories import create_citizen, create_staff, sign_in
+
+AGENCY = "cm-elderly-welfare"
+ELDERLY_CSV = "ตำบล,ผู้รับเบี้ย\nศรีภูมิ,812\nพระสิงห์,655\nช้างม่อย,431\n".encode()
+
+
+def package(name: str, **overrides: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": name, "title": "ผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล", "title_en": "Elderly allowance recipients",
+        "notes": "จำนวนผู้รับเบี้ยยังชีพผู้สูงอายุในอำเภอเมืองเชียงใหม่ แยกตามตำบล", "owner_org": AGENCY,
+        "license_id": "Open Data Common", "data_type": "ข้อมูลสถิติ", "objective": ["เพื่อการให้บริการประชาชน"],
+        "update_frequency_unit": "เดือน", "update_frequency_interval": 1, "geo_coverage": "ตำบล",
+        "data_source": "กองสวัสดิการสังคม เทศบาลนครเชียงใหม่", "data_format": ["CSV"],
+        "data_category": "ข้อมูลสาธารณะ", "disclosure": "เปิดเผย", "maintainer": "ฝ่ายสถิติ",
+        "maintainer_email": "stat@example.go.th", "tags": ["ผู้สูงอายุ", "เบี้ยยังชีพ"], "groups": ["population"]}
+    values.update(overrides)
+    return values
+
+
+@pytest.fixture
+def od(settings: Settings, catalog: Catalog) -> OpenData:
+    return OpenData(catalog, settings.catalog_dir.resolve(), "http://testserver/")
+
+
+def publish(db: Session, od: OpenData, name: str, csv: bytes | None = ELDERLY_CSV, **overrides: Any) -> OpenDataset:
+    dataset = catalogue.create_package(db, od, SYSTEM_PUBLISHER, package(name, **overrides))
+    if csv is not None:
+        catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset, {"name": "ข้อมูลรายตำบล"},
+                               Upload("elderly.csv", csv, "text/csv"))
+    db.commit()
+    return dataset
+
+
+def form_of(values: dict[str, Any], csrf: str) -> list[tuple[str, str]]:
+    """A dataset dict as the publisher's form posts it (lists as repeated fields, tags comma-joined)."""
+    fields: list[tuple[str, str]] = [("csrf_token", csrf)]
+    for key, value in values.items():
+        if key == "tags":
+            fields.append(("tags", ", ".join(value)))
+        elif isinstance(value, list):
+            fields.extend((key, v) for v in value)
+        else:
+            fields.append((key, str(value)))
+    return fields
+
+
+def test_dataset_page_shows_thai_metadata_resources_and_versions(client: TestClient, db: Session,
+                                                                 od: OpenData) -> None:
+    dataset = publish(db, od, "elderly-by-subdistrict")
+    resource = dataset.resources[0]
+    catalogue.update_resource(db, od, SYSTEM_PUBLISHER, resource.id, {},
+                              Upload("elderly.csv", ELDERLY_CSV + "สุเทพ,700\n".encode(), "text/csv"))
+    db.commit()
+    page = client.get("/data/dataset/elderly-by-subdistrict")
+    assert page.status_code == 200
+    html = page.text
+    assert "ผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล" in html
+    for label in ("ประเภทชุดข้อมูล", "วัตถุประสงค์", "หน่วยความถี่ของการปรับปรุงข้อมูล", "แหล่งที่มา",
+                  "ระดับชั้นข้อมูล", "หมวดหมู่ข้อมูลตามธรรมาภิบาลข้อมูลภาครัฐ", "ผู้ติดต่อ"):
+        assert label in html
+    assert "ข้อมูลสถิติ" in html and "กองสวัสดิการสังคม เทศบาลนครเชียงใหม่" in html
+    assert resource.sha256 is not None and resource.sha256 in html  # the current version's fingerprint
+    assert html.count("<code class=\"hash\">") >= 3  # the resource's, and both versions'
+    assert f"package_show?id=elderly-by-subdistrict" in html and "RemoteCKAN" in html
+    assert f"datastore_search?resource_id={resource.id}" in html
+    assert re.search(r"<table class=\"preview\">.*ศรีภูมิ.*812", html, re.S)  # the preview table
+    english = client.get("/data/dataset/elderly-by-subdistrict?lang=en").text
+    assert "Dataset type" in english and "Statistics" in english and "Elderly allowance recipients" in english
+
+
+def test_dataset_page_embeds_its_json_ld(client: TestClient, db: Session, od: OpenData) -> None:
+    publish(db, od, "elderly-jsonld", csv=None)
+    html = client.get("/data/dataset/elderly-jsonld").text
+    found = re.search(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    assert found is not None
+    document = json.loads(found.group(1))
+    assert "elderly-jsonld" in json.dumps(document, ensure_ascii=False)
+
+
+def test_private_dataset_is_404_to_the_public_and_visible_to_its_publisher(
+        make_client: Any, db: Session, od: OpenData) -> None:
+    publish(db, od, "elderly-private", csv=None, private=True)
+    assert make_client().get("/data/dataset/elderly-private").status_code == 404
+    citizen = make_client()
+    sign_in(db, citizen, create_citizen(db))
+    assert citizen.get("/data/dataset/elderly-private").status_code == 404
+    officer = make_client()  # staff of the agency, but not its publisher
+    sign_in(db, officer, create_staff(db, OFFICER, AGENCY))
+    assert officer.get("/data/dataset/elderly-private").status_code == 404
+    other_admin = make_client()
+    sign_in(db, other_admin, create_staff(db, AGENCY_ADMIN, "cm-building-control"))
+    assert other_admin.get("/data/dataset/elderly-private").status_code == 404
+    admin = make_client()
+    sign_in(db, admin, create_staff(db, AGENCY_ADMIN, AGENCY))
+    page = admin.get("/data/dataset/elderly-private")
+    assert page.status_code == 200 and "Not public" not in page.text and "ไม่เผยแพร่ต่อสาธารณะ" in page.text
+    assert "elderly-private" in admin.get("/data/publish").text
+
+
+def test_deleted_and_personal_datasets_are_404(client: TestClient, db: Session, od: OpenData) -> None:
+    publish(db, od, "elderly-deleted", csv=None)
+    catalogue.delete_package(db, SYSTEM_PUBLISHER, "elderly-deleted")
+    publish(db, od, "elderly-personal", csv=None, private=True, data_category="ข้อมูลส่วนบุคคล")
+    db.commit()
+    assert client.get("/data/dataset/elderly-deleted").status_code == 404
+    assert client.get("/data/dataset/elderly-personal").status_code == 404
+    assert client.get("/data/dataset/no-such-dataset").status_code == 404
+
+
+def test_publisher_creates_a_dataset_then_uploads_a_csv_with_an_error_then_a_valid_one(
+        client: TestClient, db: Session) -> None:
+    admin = create_staff(db, AGENCY_ADMIN, AGENCY)
+    csrf = sign_in(db, client, admin)
+    assert client.get("/data/publish/new").status_code == 200
+    values = package("elderly-new", groups=["population"])
+    values.pop("title_en")
+    missing = client.post("/data/publish/new", data=dict(form_of({**values, "maintainer_email": "nope"}, csrf)))
+    assert missing.status_code == 422
+    assert 'id="error-maintainer_email"' in missing.text and "อีเมลไม่ถูกต้อง" in missing.text
+    assert 'value="ฝ่ายสถิติ"' in missing.text  # what was typed is kept
+    created = client.post("/data/publish/new", data=dict(form_of(values, csrf)), follow_redirects=False)
+    assert created.status_code == 303 and created.headers["location"] == "/data/dataset/elderly-new?saved=1"
+    dataset = db.scalar(select(OpenDataset).where(OpenDataset.name == "elderly-new"))
+    assert dataset is not None and dataset.objective == ["เพื่อการให้บริการประชาชน"] and dataset.tags == [
+        "ผู้สูงอายุ", "เบี้ยยังชีพ"] and dataset.created_by == f"user:{admin.id}"
+
+    bad = "ตำบล,ผู้รับเบี้ย\nศรีภูมิ,812\nพระสิงห์,หกร้อย\n".encode()
+    refused = client.post("/data/dataset/elderly-new/resource/new", data={"csrf_token": csrf, "name": "รายตำบล"},
+                          files={"file": ("elderly.csv", bad, "text/csv")})
+    assert refused.status_code == 422
+    assert '<table class="table-errors">' in refused.text and "Traceback" not in refused.text
+    errors = re.search(r'<table class="table-errors">.*?</table>', refused.text, re.S)
+    assert errors is not None and "ผู้รับเบี้ย" in errors.group(0) and re.search(r"<td>\s*3\s*</td>", errors.group(0))
+    db.expire_all()
+    assert db.scalar(select(OpenDataset).where(OpenDataset.name == "elderly-new")).resources == []  # type: ignore[union-attr]
+
+    done = client.post("/data/dataset/elderly-new/resource/new", data={"csrf_token": csrf, "name": "รายตำบล"},
+                       files={"file": ("elderly.csv", ELDERLY_CSV, "text/csv")}, follow_redirects=False)
+    assert done.status_code == 303
+    page = client.get("/data/dataset/elderly-new")
+    assert "รายตำบล" in page.text and "พระสิงห์" in page.text  # the preview of the loaded table
+
+
+def test_publisher_edits_and_deletes_with_confirmation(client: TestClient, db: Session, od: OpenData) -> None:
+    publish(db, od, "elderly-edit", csv=None)
+    csrf = sign_in(db, client, create_staff(db, AGENCY_ADMIN, AGENCY))
+    form = client.get("/data/dataset/elderly-edit/edit")
+    assert form.status_code == 200 and 'value="elderly-edit"' in form.text
+    changed = client.post("/data/dataset/elderly-edit/edit", follow_redirects=False,
+                          data=dict(form_of(package("elderly-edit", title="ผู้รับเบี้ยยังชีพ (ปรับปรุง)"), csrf)))
+    assert changed.status_code == 303
+    assert "ผู้รับเบี้ยยังชีพ (ปรับปรุง)" in client.get("/data/dataset/elderly-edit").text
+    assert client.get("/data/dataset/elderly-edit/delete").status_code == 200
+    gone = client.post("/data/dataset/elderly-edit/delete", data={"csrf_token": csrf}, follow_redirects=False)
+    assert gone.status_code == 303
+    assert client.get("/data/dataset/elderly-edit").status_code == 404
+
+
+def test_publisher_of_another_agency_cannot_edit(client: TestClient, db: Session, od: OpenData) -> None:
+    publish(db, od, "elderly-theirs", csv=None)
+    csrf = sign_in(db, client, create_staff(db, AGENCY_ADMIN, "cm-building-control"))
+    assert client.get("/data/dataset/elderly-theirs/edit").status_code == 403
+    assert client.post("/data/dataset/elderly-theirs/delete", data={"csrf_token": csrf}).status_code == 403
+    refused = client.post("/data/publish/new", data=dict(form_of(package("mine-for-theirs"), csrf)))
+    assert refused.status_code in (403, 422) and "Traceback" not in refused.text
