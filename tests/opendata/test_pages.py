@@ -44,8 +44,12 @@ def od(settings: Settings, catalog: Catalog) -> OpenData:
     return OpenData(catalog, settings.catalog_dir.resolve(), "http://testserver/")
 
 
-def publish(db: Session, od: OpenData, name: str, csv: bytes | None = ELDERLY_CSV, **overrides: Any) -> OpenDataset:
+def publish(db: Session, od: OpenData, name: str, csv: bytes | None = ELDERLY_CSV, *, link: bool = False,
+            **overrides: Any) -> OpenDataset:
     dataset = catalogue.create_package(db, od, SYSTEM_PUBLISHER, package(name, **overrides))
+    if link:
+        catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset,
+                               {"name": "ไฟล์ต้นฉบับ", "url": "https://data.example.go.th/elderly.csv", "format": "CSV"})
     if csv is not None:
         catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset, {"name": "ข้อมูลรายตำบล"},
                                Upload("elderly.csv", csv, "text/csv"))
@@ -185,3 +189,38 @@ def test_publisher_of_another_agency_cannot_edit(client: TestClient, db: Session
     assert client.post("/data/dataset/elderly-theirs/delete", data={"csrf_token": csrf}).status_code == 403
     refused = client.post("/data/publish/new", data=dict(form_of(package("mine-for-theirs"), csrf)))
     assert refused.status_code in (403, 422) and "Traceback" not in refused.text
+
+
+def test_search_with_thai_words_facets_sort_and_pages(client: TestClient, db: Session, od: OpenData) -> None:
+    publish(db, od, "elderly-search", csv=None, link=True)
+    publish(db, od, "permits-by-month", csv=None, owner_org="cm-building-control", title="ใบอนุญาตก่อสร้างอาคาร รายเดือน",
+            notes="จำนวนใบอนุญาตก่อสร้างที่ออกในแต่ละเดือน", tags=["ก่อสร้าง"], groups=["city"],
+            data_type="ข้อมูลระเบียน")
+    found = client.get("/data", params={"q": "ใบอนุญาตก่อสร้าง"})
+    assert found.status_code == 200
+    assert "/data/dataset/permits-by-month" in found.text and "/data/dataset/elderly-search" not in found.text
+    everything = client.get("/data").text
+    link = re.search(r'<a href="(/data\?organization=cm-building-control)">([^<]+)</a> <span class="muted">\(1\)',
+                     everything)
+    assert link is not None and link.group(2).strip() != "cm-building-control"  # the agency's Thai name
+    filtered = client.get(link.group(1)).text
+    assert "/data/dataset/permits-by-month" in filtered and "/data/dataset/elderly-search" not in filtered
+    assert 'aria-current="true"' in filtered and 'href="/data"' in filtered  # the active item removes it
+    csv_only = client.get("/data", params=[("res_format", "CSV"), ("tags", "ผู้สูงอายุ")]).text
+    assert "/data/dataset/elderly-search" in csv_only and "/data/dataset/permits-by-month" not in csv_only
+    english = client.get("/data", params={"data_type": "ข้อมูลสถิติ", "lang": "en"}).text
+    assert "Statistics" in english and "/data/dataset/elderly-search" in english
+    by_name = client.get("/data", params={"sort": "name"}).text
+    assert by_name.index("elderly-search") < by_name.index("permits-by-month")
+    for n in range(20):
+        publish(db, od, f"page-filler-{n:02d}", csv=None, title=f"ชุดข้อมูลทดสอบ {n}")
+    first = client.get("/data").text
+    assert first.count('<li>\n      <h3>') == 20 and 'rel="next"' in first
+    second = client.get("/data", params={"page": 2}).text
+    assert second.count('<li>\n      <h3>') == 2 and 'rel="prev"' in second
+
+
+def test_search_refuses_bad_input_politely(client: TestClient) -> None:
+    assert client.get("/data", params={"page": 0}).status_code == 422
+    odd = client.get("/data", params={"q": 'nosuchfield:"x"', "sort": "nonsense"})
+    assert odd.status_code == 200 and "Traceback" not in odd.text
