@@ -356,6 +356,16 @@ MATRIX = [
     Call("POST", "/api/v1/me/acting-for", expect(director=200, employee=200, revoked=403), "json:company",
          label="the company"),
     Call("POST", "/api/v1/me/acting-for", expect(), "json:other_company", label="another company"),
+    # open data pages (issue 17): the search and dataset pages are public (the world has no dataset: 404);
+    # the publisher's pages are agency admins' and the platform admin's (API tokens publish through CKAN)
+    Call("GET", "/data", everyone(200)),
+    Call("GET", "/data/dataset/{name}", everyone(404)),
+    Call("GET", "/data/publish", expect(**ADMINS_ONLY)),
+    Call("GET", "/data/publish/new", expect(**ADMINS_ONLY)),
+    Call("POST", "/data/publish/new", expect(agency_admin=422, platform_admin=422), "form"),
+    *[Call(method, path, expect(agency_admin=404, platform_admin=404), "form" if method == "POST" else "")
+      for path in ("/data/dataset/{name}/edit", "/data/dataset/{name}/resource/new", "/data/dataset/{name}/delete")
+      for method in ("GET", "POST")],
 ]
 
 
@@ -460,7 +470,7 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             chart="automation", request_id=world.privacy_request_id,
                             session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
                              day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
-                             juristic_id="0505569012341", grant_id=999999) + call.query
+                             juristic_id="0505569012341", grant_id=999999, name="no-such-dataset") + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()
