@@ -87,7 +87,7 @@ def test_dataset_page_shows_thai_metadata_resources_and_versions(client: TestCli
     assert "ข้อมูลสถิติ" in html and "กองสวัสดิการสังคม เทศบาลนครเชียงใหม่" in html
     assert resource.sha256 is not None and resource.sha256 in html  # the current version's fingerprint
     assert html.count("<code class=\"hash\">") >= 3  # the resource's, and both versions'
-    assert f"package_show?id=elderly-by-subdistrict" in html and "RemoteCKAN" in html
+    assert "package_show?id=elderly-by-subdistrict" in html and "RemoteCKAN" in html
     assert f"datastore_search?resource_id={resource.id}" in html
     assert re.search(r"<table class=\"preview\">.*ศรีภูมิ.*812", html, re.S)  # the preview table
     english = client.get("/data/dataset/elderly-by-subdistrict?lang=en").text

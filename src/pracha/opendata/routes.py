@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
+from pracha.errors import PrachaError
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.rendering import render
 from pracha.identity.principal import Principal
-from pracha.errors import PrachaError
 from pracha.opendata import catalogue, search, search_page, views
 from pracha.opendata.publishers import publisher_of
 

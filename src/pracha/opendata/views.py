@@ -5,7 +5,6 @@ turned into a CKAN package dict and back. Plain values for the templates; no HTT
 from __future__ import annotations
 
 import importlib
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -238,8 +237,3 @@ def table_errors(exc: datastore.TableInvalid, lang: str) -> list[dict[str, Any]]
     return [{"row": e.get("row"), "column": e.get("column"),
              "message": e.get("message_en" if lang == "en" else "message_th") or e.get("message_th", "")}
             for e in exc.errors]
-
-
-def jsonld_text(value: Any) -> str:
-    """JSON for a <script> element: `</` cannot end the element early."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/")

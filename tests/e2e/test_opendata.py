@@ -1,0 +1,109 @@
+"""Open data in Chromium on the demo portal (both engines): a visitor searches /data in Thai, narrows by a
+facet, opens a dataset and sees its preview table; an agency admin creates a dataset and uploads a CSV;
+axe finds no serious violation on the search and the dataset page."""
+
+from __future__ import annotations
+
+import itertools
+import os
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect
+
+from pracha.db import begin_write, make_engine, make_sessionmaker
+from pracha.opendata import catalogue
+from pracha.opendata.catalogue import OpenData, Upload
+from pracha.opendata.publishers import SYSTEM_PUBLISHER
+from pracha.services.catalog import load_catalog
+from pracha.vault import attach_keyring
+from tests.e2e.portal import DEMO_PORTAL_GROUP, REPO_ROOT, DemoPortal, sign_in_staff
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
+AGENCY = "cm-elderly-welfare"
+DATASET = "e2e-elderly-allowance-by-subdistrict"  # this file's own dataset on the shared portal
+CSV = "ตำบล,ผู้รับเบี้ยยังชีพ\nศรีภูมิ,812\nพระสิงห์,655\nหายยา,540\nช้างม่อย,431\n".encode()
+_names = itertools.count(1)
+
+
+def accessible(page: Page) -> None:
+    """No serious or critical axe violation on the page as it stands."""
+    results = Axe().run(page)
+    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
+                if v.get("impact") in ("serious", "critical")]
+    assert not blocking, f"axe on {page.url}: {blocking}"
+
+
+def own_dataset(portal: DemoPortal) -> None:
+    """This test's dataset, with a CSV loaded into the datastore, straight in the portal's database (once
+    per portal); the portal's search follows the catalogue's version, so it shows at once."""
+    engine = make_engine(portal.database_url)
+    attach_keyring(engine, settings=portal.settings())
+    od = OpenData(load_catalog((REPO_ROOT / "catalog").resolve()), (REPO_ROOT / "catalog").resolve(), portal.url)
+    try:
+        with make_sessionmaker(engine)() as db:
+            begin_write(db)  # the running server writes too
+            if catalogue.find_dataset(db, DATASET) is not None:
+                return
+            dataset = catalogue.create_package(db, od, SYSTEM_PUBLISHER, {
+                "name": DATASET, "title": "ผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล (ทดสอบ)",
+                "notes": "จำนวนผู้รับเบี้ยยังชีพผู้สูงอายุในอำเภอเมืองเชียงใหม่ แยกตามตำบล", "owner_org": AGENCY,
+                "license_id": "Open Data Common", "data_type": "ข้อมูลสถิติ", "objective": ["พันธกิจหน่วยงาน"],
+                "update_frequency_unit": "เดือน", "geo_coverage": "ตำบล", "data_source": "กองสวัสดิการสังคม",
+                "data_format": ["CSV"], "data_category": "ข้อมูลสาธารณะ", "disclosure": "เปิดเผย",
+                "maintainer": "ฝ่ายสถิติ", "maintainer_email": "stat@example.go.th", "tags": ["ผู้สูงอายุ"],
+                "groups": ["population"]})
+            catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset, {"name": "ผู้รับเบี้ยรายตำบล"},
+                                   Upload("elderly.csv", CSV, "text/csv"))
+            db.commit()
+    finally:
+        engine.dispose()
+
+
+def test_visitor_searches_filters_and_previews_then_an_agency_admin_publishes(
+        browser: Browser, demo_portal: DemoPortal) -> None:
+    own_dataset(demo_portal)
+    visitor_context, admin_context = demo_portal.context(browser), demo_portal.context(browser)
+    try:
+        visitor = visitor_context.new_page()
+        visitor.goto("/data")
+        visitor.locator("#data-q").fill("เบี้ยยังชีพผู้สูงอายุ")
+        visitor.locator("form[role=search] button[type=submit]").click()
+        expect(visitor.locator(f".results a[href='/data/dataset/{DATASET}']")).to_be_visible()
+        accessible(visitor)
+        visitor.locator(f".facets a[href*='organization={AGENCY}']").click()
+        expect(visitor.locator(f".facets a[href*='organization={AGENCY}']")).to_have_attribute("aria-current", "true")
+        expect(visitor.locator(".chips")).to_contain_text("หน่วยงาน")  # the active filter, removable
+        visitor.locator(f".results a[href='/data/dataset/{DATASET}']").click()
+        expect(visitor.locator("h1")).to_have_text("ผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล (ทดสอบ)")
+        expect(visitor.locator("table.preview")).to_contain_text("ศรีภูมิ")
+        expect(visitor.locator("#metadata + dl")).to_contain_text("ประเภทชุดข้อมูล")
+        accessible(visitor)
+
+        admin = admin_context.new_page()
+        sign_in_staff(admin, f"admin.{AGENCY}")
+        admin.goto("/data/publish")
+        admin.get_by_role("link", name="สร้างชุดข้อมูลใหม่").click()
+        name = f"e2e-{demo_portal.engine}-{os.getpid()}-{next(_names)}"
+        admin.locator("#field-title").fill("จำนวนผู้ยื่นขอเบี้ยยังชีพรายเดือน")
+        admin.locator("#field-name").fill(name)
+        admin.locator("#field-notes").fill("จำนวนคำขอเบี้ยยังชีพผู้สูงอายุที่ยื่นในแต่ละเดือน")
+        admin.locator("#field-data_type").select_option("ข้อมูลสถิติ")
+        admin.get_by_label("เพื่อการให้บริการประชาชน").check()
+        admin.locator("#field-update_frequency_unit").select_option("เดือน")
+        admin.locator("#field-geo_coverage").select_option("อำเภอ")
+        admin.locator("#field-data_source").fill("ระบบประชา")
+        admin.get_by_label("CSV", exact=True).check()
+        admin.locator("#field-maintainer").fill("ฝ่ายสถิติ")
+        admin.locator("#field-maintainer_email").fill("stat@example.go.th")
+        admin.locator("form button[type=submit]").last.click()
+        admin.wait_for_url(f"**/data/dataset/{name}?saved=1")
+        admin.get_by_role("link", name="เพิ่มไฟล์หรือลิงก์").click()
+        admin.locator("#field-file").set_input_files(
+            {"name": "requests.csv", "mimeType": "text/csv", "buffer": "เดือน,คำขอ\nมกราคม,120\nกุมภาพันธ์,98\n".encode()})
+        admin.locator("form button[type=submit]").last.click()
+        expect(admin.locator("table.preview")).to_contain_text("กุมภาพันธ์")
+        expect(admin.locator(".resource code.hash").first).to_have_text(r"^[0-9a-f]{64}$")
+    finally:
+        visitor_context.close()
+        admin_context.close()
