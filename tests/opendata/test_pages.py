@@ -73,6 +73,7 @@ def form_of(values: dict[str, Any], csrf: str) -> list[tuple[str, str]]:
 def test_dataset_page_shows_thai_metadata_resources_and_versions(client: TestClient, db: Session,
                                                                  od: OpenData) -> None:
     dataset = publish(db, od, "elderly-by-subdistrict")
+    dataset.privacy = {"method": "small-cell suppression", "k": 10, "unit": "distinct people", "secondary": True}
     resource = dataset.resources[0]
     catalogue.update_resource(db, od, SYSTEM_PUBLISHER, resource.id, {},
                               Upload("elderly.csv", ELDERLY_CSV + "สุเทพ,700\n".encode(), "text/csv"))
@@ -90,6 +91,7 @@ def test_dataset_page_shows_thai_metadata_resources_and_versions(client: TestCli
     assert "package_show?id=elderly-by-subdistrict" in html and "RemoteCKAN" in html
     assert f"datastore_search?resource_id={resource.id}" in html
     assert re.search(r"<table class=\"preview\">.*ศรีภูมิ.*812", html, re.S)  # the preview table
+    assert "การคุ้มครองความเป็นส่วนตัว" in html and "น้อยกว่า 10 คน" in html  # the privacy method, in words
     english = client.get("/data/dataset/elderly-by-subdistrict?lang=en").text
     assert "Dataset type" in english and "Statistics" in english and "Elderly allowance recipients" in english
 

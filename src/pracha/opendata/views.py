@@ -132,13 +132,13 @@ def api_examples(od: OpenData, dataset: OpenDataset) -> dict[str, str]:
     site = od.site_url.rstrip("/")
     tabular = next((r for r in dataset.resources if r.datastore_active), None)
     examples = {
-        "curl_show": f"curl '{site}/api/3/action/package_show?id={dataset.name}'",
+        "curl": f"curl '{site}/api/3/action/package_show?id={dataset.name}'",
         "python": ("from ckanapi import RemoteCKAN\n\n"
                    f"portal = RemoteCKAN('{site}')\n"
                    f"dataset = portal.action.package_show(id='{dataset.name}')"),
     }
     if tabular is not None:
-        examples["curl_search"] = f"curl '{site}/api/3/action/datastore_search?resource_id={tabular.id}&limit=5'"
+        examples["curl"] += f"\ncurl '{site}/api/3/action/datastore_search?resource_id={tabular.id}&limit=5'"
         examples["python"] += f"\nrows = portal.action.datastore_search(resource_id='{tabular.id}', limit=5)"
     return examples
 
