@@ -87,6 +87,7 @@ def routers() -> list[APIRouter]:
     from pracha.identity.oidc import routes as oidc_routes
     from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
+    from pracha.opendata import ckan as opendata_ckan
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -109,7 +110,8 @@ def routers() -> list[APIRouter]:
             assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
              casework_api.router, payments_routes.router, staff.router, bundle_api.router,
-             bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router]
+             bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
+             opendata_ckan.router]
 
 
 def build_state(settings: Settings) -> AppState:
