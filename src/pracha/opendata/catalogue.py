@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from pracha.db import utcnow
 from pracha.ledger import log
@@ -82,6 +82,7 @@ def get_resource(session: Session, resource_id: str, publisher: Publisher | None
 def public_datasets(session: Session) -> list[OpenDataset]:
     """Every dataset the public may see, newest change first (feeds, package_list, the search index)."""
     rows = session.scalars(select(OpenDataset).where(OpenDataset.state == ACTIVE, OpenDataset.private.is_(False))
+                           .options(selectinload(OpenDataset.resources))
                            .order_by(OpenDataset.modified_at.desc(), OpenDataset.name))
     return [d for d in rows if is_public(d)]
 

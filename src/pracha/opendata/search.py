@@ -1,0 +1,320 @@
+"""CKAN's `package_search` over the public catalogue, from an index each process keeps in memory.
+
+The index is rebuilt when the catalogue's version (one row, bumped by every change in the change's own
+transaction) moves, so every worker answers from the same catalogue after a commit; a dataset's words
+are kept across rebuilds until it changes, so a rebuild re-reads only what changed. Text is matched
+like the service catalogue's search (Thai split into words, compounds also by their parts, BM25): a
+dataset matches when it holds at least 60 % of the query's weight, which for one or two words means all
+of them. `fq` takes the Solr terms clients send (`organization:x tags:"y" -res_format:PDF`,
+`groups:(a OR b)`); facets and sorting are computed with NumPy over the matching rows.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from pracha.errors import PrachaError
+from pracha.opendata import metadata
+from pracha.opendata.catalogue import OpenData, package_dict, public_datasets
+from pracha.opendata.errors import PackageInvalid
+from pracha.opendata.models import CatalogueState
+from pracha.textsearch import terms
+
+MAX_ROWS = 1000
+MATCH_SHARE = 0.6
+_K1, _B = 1.2, 0.75
+DEFAULT_SORT = "score desc, metadata_modified desc"
+
+# facet and filter fields: what each takes from a package dict
+FIELDS: dict[str, Callable[[dict[str, Any]], list[str]]] = {
+    "organization": lambda p: [p["owner_org"]],
+    "groups": lambda p: [g["name"] for g in p["groups"]],
+    "tags": lambda p: [t["name"] for t in p["tags"]],
+    "res_format": lambda p: sorted({r["format"] for r in p["resources"] if r["format"]}),
+    "license_id": lambda p: [p["license_id"]],
+    "data_type": lambda p: [p["data_type"]],
+    "data_category": lambda p: [p["data_category"]],
+    "data_format": lambda p: list(p["data_format"]),
+    "objective": lambda p: list(p["objective"]),
+    "geo_coverage": lambda p: [p["geo_coverage"]],
+    "update_frequency_unit": lambda p: [p["update_frequency_unit"]],
+    "name": lambda p: [p["name"]],
+    "id": lambda p: [p["id"]],
+}
+ALIASES = {"owner_org": "organization", "tag": "tags", "group": "groups", "format": "res_format",
+           "license": "license_id"}
+# terms clients add to every query (CKAN's own pages, harvesters): true of every public dataset here
+ALWAYS = {"dataset_type": "dataset", "type": "dataset", "capacity": "public", "state": "active"}
+SORTS = {"score", "metadata_modified", "metadata_created", "name", "title_string", "title"}
+WEIGHTS = (("title_th", 3.0), ("title_en", 2.0), ("notes", 1.0), ("notes_en", 1.0), ("data_source", 0.5))
+
+_FQ_TERM = re.compile(r'([+-]?)([A-Za-z_]+):("(?:[^"\\]|\\.)*"|\([^)]*\)|\S+)')
+
+
+class SearchQueryInvalid(PrachaError):
+    """CKAN's "Search Query Error": an fq, q or sort this search cannot read."""
+
+    status_code = 409
+    code = "search_query_error"
+    message_th = "อ่านเงื่อนไขการค้นหาไม่ได้"
+    message_en = "The search query could not be read."
+
+
+@dataclass(frozen=True)
+class Filter:
+    field: str
+    values: tuple[str, ...]  # any of them
+    negate: bool = False
+
+
+# --- parameters -------------------------------------------------------------------------------------
+
+
+def _integer(params: Mapping[str, Any], key: str, default: int, lowest: int, highest: int) -> int:
+    value = params.get(key, default)
+    try:
+        number = int(value) if not isinstance(value, bool) and value not in (None, "") else default
+    except (TypeError, ValueError):
+        raise PackageInvalid({key: ["ต้องเป็นจำนวนเต็ม (Invalid integer)"]}) from None
+    if not lowest <= number:
+        raise PackageInvalid({key: [f"ต้องไม่น้อยกว่า {lowest} (Must be at least {lowest})"]})
+    return min(number, highest)
+
+
+def _unquote(value: str) -> tuple[str, ...]:
+    if value.startswith("(") and value.endswith(")"):
+        parts = re.split(r"\s+OR\s+", value[1:-1].strip())
+        return tuple(v for part in parts if (v := _unquote(part.strip())[0]))
+    if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
+        return (re.sub(r"\\(.)", r"\1", value[1:-1]),)
+    return (value,)
+
+
+def parse_filters(text: str) -> tuple[list[Filter], bool]:
+    """(filters, matches_nothing) from an fq string."""
+    filters: list[Filter] = []
+    nothing = False
+    rest = _FQ_TERM.sub(" ", text)
+    if re.sub(r"\bAND\b|[+*:]", " ", rest).strip():
+        raise SearchQueryInvalid(f"อ่านเงื่อนไข fq ไม่ได้: {text[:100]}", f"Cannot read the fq: {text[:100]}")
+    for sign, field, raw in _FQ_TERM.findall(text):
+        field = ALIASES.get(field, field)
+        values = _unquote(raw)
+        if field in ALWAYS:
+            nothing = nothing or ((ALWAYS[field] in values) == (sign == "-"))
+        elif field in FIELDS:
+            filters.append(Filter(field, values, sign == "-"))
+        else:
+            raise SearchQueryInvalid(f"ค้นตามช่อง {field} ไม่ได้", f"Cannot filter on the field {field}.")
+    return filters, nothing
+
+
+def parse_sort(text: str) -> list[tuple[str, bool]]:
+    """[(field, descending)] from "metadata_modified desc, name asc"."""
+    keys: list[tuple[str, bool]] = []
+    for part in text.split(","):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) > 2 or words[0] not in SORTS or (len(words) == 2 and words[1] not in ("asc", "desc")):
+            raise SearchQueryInvalid(f"เรียงตาม {part.strip()[:60]} ไม่ได้", f"Cannot sort by {part.strip()[:60]}.")
+        keys.append((words[0], len(words) == 2 and words[1] == "desc"))
+    return keys or parse_sort(DEFAULT_SORT)
+
+
+def _facet_fields(value: Any) -> list[str]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        try:
+            value = json.loads(value) if value.strip().startswith("[") else [value]
+        except ValueError:
+            raise SearchQueryInvalid("facet.field ต้องเป็นรายการ JSON", "facet.field must be a JSON list") from None
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SearchQueryInvalid("facet.field ต้องเป็นรายการ JSON", "facet.field must be a JSON list")
+    fields = [ALIASES.get(v) or v for v in value]
+    if unknown := [f for f in fields if f not in FIELDS]:
+        raise SearchQueryInvalid(f"สรุปตามช่อง {unknown[0]} ไม่ได้", f"Cannot facet on {unknown[0]}.")
+    return fields
+
+
+# --- the index --------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65_536)
+def _words(dataset_id: str, modified: str, text: str) -> tuple[tuple[str, float], ...]:
+    """A dataset's weighted words, kept until the dataset changes (its id and modified time key it)."""
+    return tuple(terms(text).items())
+
+
+class _Field:
+    """One facet field in columns: every (row, value) pair, and the rows of each value on demand."""
+
+    def __init__(self, per_row: list[list[str]]) -> None:
+        self.values: list[str] = sorted({v for row in per_row for v in row})
+        position = {v: i for i, v in enumerate(self.values)}
+        pairs = [(i, position[v]) for i, row in enumerate(per_row) for v in row]
+        self.rows = np.array([p[0] for p in pairs], dtype=np.int64)
+        self.ids = np.array([p[1] for p in pairs], dtype=np.int64)
+        self.position = position
+
+    def mask(self, values: tuple[str, ...], size: int) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        ids = [self.position[v] for v in values if v in self.position]
+        if ids:
+            mask[self.rows[np.isin(self.ids, ids)]] = True
+        return mask
+
+    def counts(self, matched: np.ndarray) -> dict[str, int]:
+        counted = np.bincount(self.ids[matched[self.rows]], minlength=len(self.values))
+        return {self.values[i]: int(c) for i, c in enumerate(counted) if c}
+
+
+class Index:
+    def __init__(self, packages: list[dict[str, Any]], display: dict[str, dict[str, str]]) -> None:
+        self.packages = packages
+        self.display = display
+        self.size = size = len(packages)
+        self.fields = {name: _Field([get(p) for p in packages]) for name, get in FIELDS.items()}
+        self.modified = np.array([p["metadata_modified"] for p in packages], dtype="U32")
+        self.created = np.array([p["metadata_created"] for p in packages], dtype="U32")
+        self.names = np.array([p["name"] for p in packages])
+        self.titles = np.array([p["title"] for p in packages])
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        lengths = np.zeros(size)
+        for row, package in enumerate(packages):
+            tf: dict[str, float] = {}
+            for text, weight in _texts(package):
+                for term, count in _words(package["id"], package["metadata_modified"], text):
+                    tf[term] = tf.get(term, 0.0) + count * weight
+            for term, value in tf.items():
+                rows, values = postings.setdefault(term, ([], []))
+                rows.append(row)
+                values.append(value)
+            lengths[row] = sum(tf.values())
+        average = float(lengths.mean()) if size else 1.0
+        self.norm = 1 - _B + _B * lengths / (average or 1.0)
+        self.postings = {t: (np.array(r, dtype=np.int64), np.array(v)) for t, (r, v) in postings.items()}
+
+    def score(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """(BM25 scores, matched mask) of every row for a free-text query."""
+        scores = np.zeros(self.size)
+        held = np.zeros(self.size)
+        wanted = terms(query)
+        total = sum(wanted.values())
+        for term, weight in wanted.items():
+            if term not in self.postings:
+                continue
+            rows, tf = self.postings[term]
+            idf = np.log(1 + (self.size - len(rows) + 0.5) / (len(rows) + 0.5))
+            scores[rows] += weight * idf * tf * (_K1 + 1) / (tf + _K1 * self.norm[rows])
+            held[rows] += weight
+        return scores, (held >= MATCH_SHARE * total) if total else np.zeros(self.size, dtype=bool)
+
+    def order(self, matched: np.ndarray, scores: np.ndarray, keys: list[tuple[str, bool]]) -> np.ndarray:
+        rows = np.flatnonzero(matched)
+        columns = {"score": scores, "metadata_modified": self.modified, "metadata_created": self.created,
+                   "name": self.names, "title_string": self.titles, "title": self.titles}
+        ranked: list[np.ndarray] = []
+        for field, descending in keys:
+            values = columns[field][rows]
+            rank = np.unique(values, return_inverse=True)[1] if values.dtype.kind in "US" else values
+            ranked.append(-rank if descending else rank)
+        ranked.append(rows)  # ties: catalogue order (newest change first)
+        return rows[np.lexsort(tuple(reversed(ranked)))]
+
+
+def _texts(package: dict[str, Any]) -> list[tuple[str, float]]:
+    texts = [(package.get(key) or "", weight) for key, weight in WEIGHTS]
+    texts.append((" ".join(t["name"] for t in package["tags"]), 2.0))
+    texts.append((package["name"].replace("-", " ").replace("_", " "), 1.0))
+    organisation = package.get("organization") or {}
+    texts.append((f"{organisation.get('title', '')} {organisation.get('title_en', '')}", 1.0))
+    texts.append((" ".join(f"{g['title']} {g.get('title_en') or ''}" for g in package["groups"]), 1.0))
+    texts.append((" ".join(f"{r['name']} {r.get('name_en') or ''}" for r in package["resources"]), 0.5))
+    return texts
+
+
+_indexes: dict[tuple[Any, ...], tuple[tuple[Any, ...], Index]] = {}
+_building = threading.Lock()
+
+
+def index_for(session: Session, od: OpenData) -> Index:
+    """This process's index of the catalogue as committed now (one indexed read when it is current)."""
+    state = session.execute(select(CatalogueState.version, CatalogueState.changed_at)
+                            .where(CatalogueState.id == 1)).one_or_none()
+    stamp = tuple(state) if state else (0, None)
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    key = (id(engine), str(engine.url), od.site_url, str(od.catalog_dir))
+    cached = _indexes.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    with _building:
+        cached = _indexes.get(key)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        packages = [package_dict(d, od) for d in public_datasets(session)]
+        display = {"organization": {k: o.title_th for k, o in metadata.organisations(od.catalog).items()},
+                   "groups": {k: g.title_th for k, g in metadata.groups(od.catalog_dir).items()},
+                   "license_id": {k: lic.title_th for k, lic in metadata.licences(od.catalog_dir).items()}}
+        index = Index(packages, display)
+        _indexes[key] = (stamp, index)
+        return index
+
+
+# --- the action -------------------------------------------------------------------------------------
+
+
+def package_search(session: Session, od: OpenData, params: Mapping[str, Any]) -> dict[str, Any]:
+    """CKAN's result: {"count", "results", "facets", "search_facets", "sort"}."""
+    rows = _integer(params, "rows", 10, 0, MAX_ROWS)
+    start = _integer(params, "start", 0, 0, 10**9)
+    facet_limit = _integer(params, "facet.limit", 50, -1, 1000)
+    facet_fields = _facet_fields(params.get("facet.field"))
+    query = params.get("q") or ""
+    fq = params.get("fq") or ""
+    sort_text = params.get("sort") or DEFAULT_SORT
+    if not all(isinstance(v, str) for v in (query, fq, sort_text)):
+        raise SearchQueryInvalid("q, fq และ sort ต้องเป็นข้อความ", "q, fq and sort must be text.")
+    query = query.strip()
+    if query in ("*:*", "*"):
+        query = ""
+    field_terms = " ".join(m.group(0) for m in _FQ_TERM.finditer(query))  # Solr's q="tags:x" as a filter
+    query = _FQ_TERM.sub(" ", query).strip()
+    filters, nothing = parse_filters(f"{fq} {field_terms}".strip())
+    keys = parse_sort(sort_text)
+    index = index_for(session, od)
+    if query:
+        scores, matched = index.score(query)
+    else:
+        scores, matched = np.zeros(index.size), np.ones(index.size, dtype=bool)
+    if nothing:
+        matched = np.zeros(index.size, dtype=bool)
+    for item in filters:
+        mask = index.fields[item.field].mask(item.values, index.size)
+        matched &= ~mask if item.negate else mask
+    ordered = index.order(matched, scores, keys)
+    facets: dict[str, dict[str, int]] = {}
+    search_facets: dict[str, Any] = {}
+    for field in facet_fields:
+        counts = index.fields[field].counts(matched)
+        top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        top = top if facet_limit < 0 else top[:facet_limit]
+        facets[field] = dict(top)
+        names = index.display.get(field, {})
+        search_facets[field] = {"title": field, "items": [
+            {"name": value, "display_name": names.get(value, value), "count": count} for value, count in top]}
+    return {"count": int(len(ordered)), "sort": sort_text,
+            "results": [index.packages[int(i)] for i in ordered[start:start + rows]],
+            "facets": facets, "search_facets": search_facets}
