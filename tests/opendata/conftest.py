@@ -62,7 +62,7 @@ def seeded(db: Session, catalog: Catalog) -> Seeded:
     permits = catalogue.create_package(db, od, SYSTEM_PUBLISHER, package(
         "building-permits-by-month", title="ใบอนุญาตก่อสร้างอาคารรายเดือน", title_en="Building permits by month",
         notes="จำนวนใบอนุญาตก่อสร้างที่ออกในแต่ละเดือน", owner_org=OTHER_AGENCY, tags=["อาคาร"],
-        groups=["city"], geo_coverage="อำเภอ", license_id="cc-by"))
+        groups=["city"], geo_coverage="อำเภอ", license_id="cc-by", data_source="สำนักการช่าง"))
     private = catalogue.create_package(db, od, SYSTEM_PUBLISHER, package(
         "draft-elderly-survey", title="แบบสำรวจผู้สูงอายุ (ร่าง)", private=True, tags=["ร่าง"]))
     internal = catalogue.create_package(db, od, SYSTEM_PUBLISHER, package(

@@ -9,17 +9,18 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from pracha.opendata import catalogue, datastore, metadata
+from pracha.opendata import catalogue, datastore, metadata, search
 from pracha.opendata.catalogue import OpenData, Upload
 from pracha.opendata.errors import DatasetNotFound, NotPublisher, PackageInvalid, ResourceNotFound
 from pracha.opendata.models import ACTIVE, OpenDataset
 from pracha.opendata.publishers import Publisher
 
+S = TypeVar("S", bound=Select)  # any select, whatever its rows
 CKAN_VERSION = "2.11.0"
 MAX_ROWS = 1000  # CKAN's ckan.search.rows_max: the most datasets one call returns
 MAX_OFFSET = 10**9
@@ -96,7 +97,7 @@ def page(params: Mapping[str, Any], default_limit: int | None) -> tuple[int | No
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def public(query: Select[Any]) -> Select[Any]:
+def public(query: S) -> S:
     """Only what `catalogue.is_public` lets the public see, said in SQL."""
     return query.where(OpenDataset.state == ACTIVE, OpenDataset.private.is_(False),
                        OpenDataset.data_category == metadata.PUBLIC_CATEGORY,
@@ -125,15 +126,7 @@ def package_show(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def package_search(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
-    """The search module answers; here `rows` is capped at 1000 as CKAN does, and bad numbers refused."""
-    from pracha.opendata import search  # the lead's module (lands on main separately)
-
-    cleaned = dict(params)
-    if (rows := whole(params, "rows", None, 0, MAX_OFFSET)) is not None:
-        cleaned["rows"] = min(rows, MAX_ROWS)
-    if (start := whole(params, "start", None, 0, MAX_OFFSET)) is not None:
-        cleaned["start"] = start
-    return search.package_search(call.session, call.od, cleaned)
+    return search.package_search(call.session, call.od, params)
 
 
 def current_package_list_with_resources(call: Call, params: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -48,12 +48,11 @@ def both(th: str, en: str) -> str:
     return th if th == en else f"{th} ({en})"
 
 
-def error_body(exc: Exception) -> tuple[int, dict[str, Any]]:
+def error_body(exc: PrachaError) -> tuple[int, dict[str, Any]]:
     """CKAN's status and error dict for one of our errors."""
-    if isinstance(exc, SearchQueryInvalid):
-        return 409, {"__type": "Search Query Error", "message": f"Search Query Error: {exc}"}
-    assert isinstance(exc, PrachaError)
     message = both(exc.message_th, exc.message_en)
+    if isinstance(exc, SearchQueryInvalid):
+        return 409, {"__type": "Search Query Error", "message": f"Search Query Error: {message}"}
     if isinstance(exc, BadRequest):
         return 400, {"__type": "Bad Request", "message": f"Bad request - {message}"}
     if isinstance(exc, NotFound):
@@ -97,7 +96,8 @@ async def read_body(request: Request) -> tuple[dict[str, Any], Upload | None]:
                 limit = app_state(request).settings.max_upload_bytes
                 content = await file.read(limit + 1)
                 if len(content) > limit:
-                    raise PackageInvalid({UPLOAD_FIELD: [f"ไฟล์ใหญ่เกิน {limit} ไบต์ (The file is larger than {limit} bytes)"]})
+                    raise PackageInvalid({UPLOAD_FIELD: [
+                        f"ไฟล์ใหญ่เกิน {limit} ไบต์ (The file is larger than {limit} bytes)"]})
                 upload = Upload(file.filename or "data", content, file.content_type)
                 continue
             texts = [v for v in values if isinstance(v, str)]
@@ -145,8 +145,10 @@ async def answer(request: Request, action: str, db: Session, post: bool) -> JSON
             await run_in_threadpool(db.commit)  # end the read, so the write begins with BEGIN IMMEDIATE
             await start_writing(request, db)
         call = actions.Call(db, open_data(request), publisher, upload)
-        result = await run_in_threadpool(run, call, write or read, params, write is not None)
-    except (PrachaError, SearchQueryInvalid) as exc:
+        chosen = write or read
+        assert chosen is not None
+        result = await run_in_threadpool(run, call, chosen, params, write is not None)
+    except PrachaError as exc:
         status, error = error_body(exc)
         return envelope(request, action, status, "error", error)
     return envelope(request, action, 200, "result", result)
