@@ -186,10 +186,9 @@ class Index:
         self.display = display
         self.size = size = len(packages)
         self.fields = {name: _Field([get(p) for p in packages]) for name, get in FIELDS.items()}
-        self.modified = np.array([p["metadata_modified"] for p in packages], dtype="U32")
-        self.created = np.array([p["metadata_created"] for p in packages], dtype="U32")
-        self.names = np.array([p["name"] for p in packages])
-        self.titles = np.array([p["title"] for p in packages])
+        self.ranks = {field: _rank([p[key] for p in packages]) for field, key in (
+            ("metadata_modified", "metadata_modified"), ("metadata_created", "metadata_created"),
+            ("name", "name"), ("title_string", "title"), ("title", "title"))}
         postings: dict[str, tuple[list[int], list[float]]] = {}
         lengths = np.zeros(size)
         for row, package in enumerate(packages):
@@ -210,9 +209,9 @@ class Index:
         """(BM25 scores, matched mask) of every row for a free-text query."""
         scores = np.zeros(self.size)
         held = np.zeros(self.size)
-        wanted = terms(query)
-        total = sum(wanted.values())
-        for term, weight in wanted.items():
+        wanted = _query_terms(query)
+        total = sum(weight for _, weight in wanted)
+        for term, weight in wanted:
             if term not in self.postings:
                 continue
             rows, tf = self.postings[term]
@@ -223,15 +222,22 @@ class Index:
 
     def order(self, matched: np.ndarray, scores: np.ndarray, keys: list[tuple[str, bool]]) -> np.ndarray:
         rows = np.flatnonzero(matched)
-        columns = {"score": scores, "metadata_modified": self.modified, "metadata_created": self.created,
-                   "name": self.names, "title_string": self.titles, "title": self.titles}
         ranked: list[np.ndarray] = []
         for field, descending in keys:
-            values = columns[field][rows]
-            rank = np.unique(values, return_inverse=True)[1] if values.dtype.kind in "US" else values
+            rank = (scores if field == "score" else self.ranks[field])[rows]
             ranked.append(-rank if descending else rank)
         ranked.append(rows)  # ties: catalogue order (newest change first)
         return rows[np.lexsort(tuple(reversed(ranked)))]
+
+
+def _rank(values: list[str]) -> np.ndarray:
+    """Each value's place in sorted order, as integers (sorting strings per query is slow)."""
+    return np.unique(np.array(values, dtype=str), return_inverse=True)[1].astype(np.int64)
+
+
+@lru_cache(maxsize=4096)
+def _query_terms(query: str) -> tuple[tuple[str, float], ...]:
+    return tuple(terms(query).items())
 
 
 def _texts(package: dict[str, Any]) -> list[tuple[str, float]]:
