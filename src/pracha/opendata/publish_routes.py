@@ -21,6 +21,7 @@ from pracha.identity.models import AGENCY_ADMIN, PLATFORM_ADMIN
 from pracha.identity.principal import Principal
 from pracha.opendata import catalogue, views
 from pracha.opendata.datastore import TableInvalid
+from pracha.opendata.deps import open_data
 from pracha.opendata.errors import NotPublisher, PackageInvalid
 from pracha.opendata.models import OpenDataset
 from pracha.opendata.publishers import Publisher, publisher_of
@@ -54,7 +55,7 @@ def _errors(exc: PrachaError, lang: str) -> dict[str, str]:
 @router.get("/data/publish", response_class=HTMLResponse)
 async def publish_home(request: Request, p: Principal = allow(*PUBLISHERS), db: Session = Depends(get_db)) -> Response:
     """My organisation's datasets (private ones too), and how to publish from a program."""
-    publisher, od = _publisher(p), views.opendata_of(request)
+    publisher, od = _publisher(p), open_data(request)
 
     def build() -> Response:
         datasets = views.publisher_datasets(db, publisher)
@@ -79,13 +80,13 @@ def _form_page(request: Request, od: catalogue.OpenData, publisher: Publisher, d
 
 @router.get("/data/publish/new", response_class=HTMLResponse)
 def new_dataset_form(request: Request, p: Principal = allow(*PUBLISHERS)) -> Response:
-    return _form_page(request, views.opendata_of(request), _publisher(p), None)
+    return _form_page(request, open_data(request), _publisher(p), None)
 
 
 @router.post("/data/publish/new", response_class=HTMLResponse)
 async def new_dataset_submit(request: Request, p: Principal = allow(*PUBLISHERS),
                              db: Session = Depends(get_db)) -> Response:
-    publisher, od = _publisher(p), views.opendata_of(request)
+    publisher, od = _publisher(p), open_data(request)
     data = views.package_from_form(await request.form())
 
     def run() -> Response:
@@ -105,7 +106,7 @@ async def new_dataset_submit(request: Request, p: Principal = allow(*PUBLISHERS)
 @router.get("/data/dataset/{name}/edit", response_class=HTMLResponse)
 async def edit_dataset_form(name: DatasetName, request: Request, p: Principal = allow(*PUBLISHERS),
                             db: Session = Depends(get_db)) -> Response:
-    publisher, od = _publisher(p), views.opendata_of(request)
+    publisher, od = _publisher(p), open_data(request)
 
     def build() -> Response:
         return _form_page(request, od, publisher, _own_dataset(db, name, publisher))
@@ -116,7 +117,7 @@ async def edit_dataset_form(name: DatasetName, request: Request, p: Principal = 
 @router.post("/data/dataset/{name}/edit", response_class=HTMLResponse)
 async def edit_dataset_submit(name: DatasetName, request: Request, p: Principal = allow(*PUBLISHERS),
                               db: Session = Depends(get_db)) -> Response:
-    publisher, od = _publisher(p), views.opendata_of(request)
+    publisher, od = _publisher(p), open_data(request)
     data = views.package_from_form(await request.form())
 
     def run() -> Response:
@@ -156,7 +157,7 @@ async def new_resource_submit(name: DatasetName, request: Request, p: Principal 
                               db: Session = Depends(get_db)) -> Response:
     """A file (published as version 1, a CSV/XLSX validated and loaded into the datastore) or a link.
     A table with errors: the form again with each error's row and column, and nothing published."""
-    publisher, od = _publisher(p), views.opendata_of(request)
+    publisher, od = _publisher(p), open_data(request)
     form = await request.form()
     values = {key: str(form.get(key) or "").strip() for key in ("name", "name_en", "description", "format", "url")}
     file = form.get("file")

@@ -15,6 +15,7 @@ from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.rendering import render
 from pracha.identity.principal import Principal
 from pracha.opendata import catalogue, search, search_page, views
+from pracha.opendata.deps import open_data
 from pracha.opendata.publishers import publisher_of
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ async def data_search(request: Request, sort: Annotated[str, Query(max_length=20
                       db: Session = Depends(get_db)) -> Response:
     """The catalogue's search: Thai text (q), facets whose counts are links adding or removing a filter
     (organization, groups, tags, res_format, data_type: repeat a key for several), sort and pages."""
-    od = views.opendata_of(request)
+    od = open_data(request)
     wanted = search_page.read_request(list(request.query_params.multi_items()), sort=sort, page=page)
 
     def build() -> Response:
@@ -49,7 +50,7 @@ async def dataset_page(name: DatasetName, request: Request, p: Principal = allow
                        db: Session = Depends(get_db)) -> Response:
     """A dataset: its Thai metadata, resources with preview, chart and versions, API examples and its
     JSON-LD. Private, deleted or unpublishable datasets are 404 but to their publishers."""
-    od = views.opendata_of(request)
+    od = open_data(request)
     publisher = publisher_of(p)
 
     def build() -> Response:

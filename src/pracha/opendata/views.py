@@ -8,27 +8,19 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha.http.state import app_state
 from pracha.opendata import datastore, labels, metadata
 from pracha.opendata.catalogue import OpenData, package_dict
 from pracha.opendata.models import ACTIVE, OpenDataset, OpenResource
 from pracha.opendata.publishers import Publisher
-from pracha.services.deps import catalog_of
 
 # The metadata rows of the dataset page, in data.go.th's order
 METADATA_ROWS = ("owner_org", "data_type", "objective", "update_frequency_unit", "update_frequency_interval",
                  "geo_coverage", "data_source", "data_format", "data_category", "disclosure", "maintainer",
                  "maintainer_email", "license_id", "metadata_created", "metadata_modified")
 LIST_FIELDS = ("objective", "data_format", "groups")
-
-
-def opendata_of(request: Request) -> OpenData:
-    settings = app_state(request).settings
-    return OpenData(catalog_of(request), settings.catalog_dir.resolve(), str(request.base_url))
 
 
 def _optional(module: str, name: str) -> Callable[..., Any] | None:

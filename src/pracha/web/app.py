@@ -87,6 +87,7 @@ def routers() -> list[APIRouter]:
     from pracha.identity.oidc import routes as oidc_routes
     from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
+    from pracha.opendata import ckan as opendata_ckan
     from pracha.opendata import publish_routes as opendata_publish
     from pracha.opendata import routes as opendata_routes
     from pracha.payments import api as payments_api
@@ -112,7 +113,7 @@ def routers() -> list[APIRouter]:
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
              casework_api.router, payments_routes.router, staff.router, bundle_api.router,
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
-             opendata_routes.router, opendata_publish.router]
+             opendata_routes.router, opendata_publish.router, opendata_ckan.router]
 
 
 def build_state(settings: Settings) -> AppState:
