@@ -22,11 +22,13 @@ from sqlalchemy.orm import Session
 
 from pracha.errors import InvalidInput, NotFound
 from pracha.ledger import leaves
+from pracha.ledger.receipts import Check
 from pracha.opendata import catalogue
 from pracha.opendata.catalogue import OpenData
 from pracha.opendata.errors import ResourceNotFound
 from pracha.opendata.models import OpenResource, ResourceVersion
 
+OBJECT = re.compile(r"^opendata/([0-9a-f-]{36})/v([0-9]+)/sha256:([0-9a-f]{64})$")
 SHA256 = re.compile(r"^(?:sha256:|sha-256:)?([0-9a-fA-F]{64})$")
 CHUNK = 1 << 20
 
@@ -127,3 +129,21 @@ def digest_headers(version: ResourceVersion) -> dict[str, str]:
     """ETag and the representation digest (RFC 9530 Repr-Digest; RFC 3230 Digest for older clients)."""
     b64 = base64.b64encode(bytes.fromhex(version.sha256)).decode()
     return {"ETag": f'"{version.sha256}"', "Repr-Digest": f"sha-256=:{b64}:", "Digest": f"SHA-256={b64}"}
+
+
+def check_file_against_receipt(receipt: Any, check: Check, sha256: str) -> Check:
+    """A receipt that verified (`check`), narrowed to a file: the receipt's public entry must be an
+    `opendata.published` entry whose object names this SHA-256 (hex)."""
+    leaf = receipt.get("leaf") if isinstance(receipt, dict) else None
+    obj = str(leaf.get("object", "")) if isinstance(leaf, dict) else ""
+    match = OBJECT.match(obj)
+    if not check.ok or not isinstance(leaf, dict) or leaf.get("category") != catalogue.PUBLISHED or match is None:
+        return Check(False, "ใบรับรองนี้ไม่ใช่การเผยแพร่ไฟล์ข้อมูลเปิด",
+                     "This receipt does not record a published open-data file.")
+    if match.group(3) != sha256:
+        return Check(False, f"ไฟล์ไม่ตรงกับที่เผยแพร่: SHA-256 ของไฟล์คือ {sha256} แต่ใบรับรองระบุ {match.group(3)}",
+                     f"The file is not the one published: its SHA-256 is {sha256}, the receipt names "
+                     f"{match.group(3)}.")
+    th = f"{check.message_th} ไฟล์นี้คือฉบับที่ {match.group(2)} ของทรัพยากร {match.group(1)} ตรงตามที่เผยแพร่"
+    en = f"{check.message_en} The file is version {match.group(2)} of resource {match.group(1)}, as published."
+    return Check(True, th, en, check.index, check.tree_size, check.statement)
