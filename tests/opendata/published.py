@@ -26,7 +26,8 @@ def open_data(app: FastAPI) -> OpenData:
 
 def package(name: str = "elderly-allowance-by-subdistrict", **overrides: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "name": name, "title": "จำนวนผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล", "title_en": "Elderly allowance recipients by sub-district",
+        "name": name, "title": "จำนวนผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล",
+        "title_en": "Elderly allowance recipients by sub-district",
         "notes": "จำนวนผู้รับเบี้ยยังชีพผู้สูงอายุในเขตเทศบาลนครเชียงใหม่ แยกตามตำบล (เฉพาะจำนวน)",
         "notes_en": "Counts of elderly-allowance recipients in Chiang Mai city, by sub-district",
         "owner_org": AGENCY, "license_id": "Open Data Common", "data_type": "ข้อมูลสถิติ",
@@ -42,13 +43,14 @@ def counts(month: str, **by_area: int) -> bytes:
     return json.dumps({"month": month, "counts": by_area}, ensure_ascii=False).encode()
 
 
-def publish(db: Session, od: OpenData, data: dict[str, Any] | None = None,
-            content: bytes | None = None, filename: str = "ผู้สูงอายุ-2569-10.json") -> tuple[OpenDataset, OpenResource]:
+def publish(db: Session, od: OpenData, data: dict[str, Any] | None = None, content: bytes | None = None,
+            filename: str = "ผู้สูงอายุ-2569-10.json") -> tuple[OpenDataset, OpenResource]:
     dataset = catalogue.create_package(db, od, SYSTEM_PUBLISHER, data or package())
-    resource = catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset, {"name": "จำนวนรายเดือน", "name_en": "Monthly counts",
-                                                                          "format": "JSON"},
-                                      Upload(filename, content or counts("2569-10", ช้างม่อย=131), "application/json"))
-    catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset, {"name": "หน้าข้อมูลของเทศบาล", "url": "https://cmcity.example.go.th/data"})
+    upload = Upload(filename, content or counts("2569-10", ช้างม่อย=131), "application/json")
+    resource = catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset,
+                                      {"name": "จำนวนรายเดือน", "name_en": "Monthly counts", "format": "JSON"}, upload)
+    catalogue.add_resource(db, od, SYSTEM_PUBLISHER, dataset,
+                           {"name": "หน้าข้อมูลของเทศบาล", "url": "https://cmcity.example.go.th/data"})
     db.commit()
     return dataset, resource
 

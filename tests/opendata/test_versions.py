@@ -26,7 +26,7 @@ from pracha.opendata import catalogue, versions
 from pracha.opendata.catalogue import Upload
 from pracha.opendata.models import OpenResource
 from pracha.opendata.publishers import SYSTEM_PUBLISHER
-from tests.opendata.published import counts, new_version, open_data, package, publish
+from tests.opendata.published import counts, new_version, open_data, publish
 
 V1 = counts("2569-10", ช้างม่อย=131, ศรีภูมิ=98)
 V2 = counts("2569-11", ช้างม่อย=133, ศรีภูมิ=97)
@@ -46,7 +46,8 @@ def published_in_log(client: TestClient, app: FastAPI, resource_id: str) -> list
         bundle = client.get("/ledger/" + tiles.entries_path(index // tiles.TILE_WIDTH, width))
         for data in parse_bundle(bundle.content):
             leaf = json.loads(data)
-            if leaves.category_of(leaf) == catalogue.PUBLISHED and leaf["object"].startswith(f"opendata/{resource_id}/"):
+            if leaves.category_of(leaf) == catalogue.PUBLISHED and leaf["object"].startswith(
+                    f"opendata/{resource_id}/"):
                 found.append(leaf["object"])
     return found
 
@@ -124,7 +125,8 @@ def test_the_check_page_finds_the_version_of_a_file(client: TestClient, resource
     assert found.status_code == 200 and "เผยแพร่โดยประชา" in found.text
     assert f"/api/v1/opendata/resources/{resource.id}/versions/1/receipt" in found.text
     assert "จำนวนผู้รับเบี้ยยังชีพผู้สูงอายุ รายตำบล" in found.text and "2569" in found.text  # Buddhist Era
-    changed = client.post("/data/verify?lang=en", data={"csrf_token": csrf, "sha256": hashlib.sha256(V1 + b" ").hexdigest()})
+    altered = hashlib.sha256(V1 + b" ").hexdigest()
+    changed = client.post("/data/verify?lang=en", data={"csrf_token": csrf, "sha256": altered})
     assert changed.status_code == 200 and "Not published by Pracha" in changed.text
     bad = client.post("/data/verify", data={"csrf_token": csrf, "sha256": "not a hash"})
     assert bad.status_code == 422 and 'aria-invalid="true"' in bad.text
