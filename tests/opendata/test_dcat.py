@@ -116,12 +116,14 @@ def test_feeds_are_built_once_per_catalogue_version(app: FastAPI, db: Session, c
     first = client.get("/catalog.ttl")
     builds = cache.builds
     assert client.get("/catalog.jsonld").status_code == 200 and client.get("/data.json").status_code == 200
+    assert cache.builds == builds + 2  # each feed made once, on its first request
     again = client.get("/catalog.ttl", headers={"If-None-Match": first.headers["etag"]})
-    assert again.status_code == 304 and cache.builds == builds  # nothing changed: nothing rebuilt
+    assert client.get("/data.json").status_code == 200
+    assert again.status_code == 304 and cache.builds == builds + 2  # nothing changed: nothing rebuilt
     catalogue.update_package(db, open_data(app), SYSTEM_PUBLISHER, published, {"title": "ชื่อใหม่"}, partial=True)
     db.commit()
     changed = client.get("/catalog.ttl")
-    assert cache.builds == builds + 1 and "ชื่อใหม่" in changed.text
+    assert cache.builds == builds + 3 and "ชื่อใหม่" in changed.text
     assert changed.headers["etag"] != first.headers["etag"]
 
 

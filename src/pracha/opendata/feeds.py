@@ -18,12 +18,10 @@ MEDIA = {"ttl": "text/turtle; charset=utf-8", "jsonld": "application/ld+json", "
 
 
 def serve(request: Request, db: Session, feed: str) -> Response:
-    built = part(request, FEEDS).feeds(db, open_data(request))
-    etag = built.etag(feed)
+    body, etag = part(request, FEEDS).feed(db, open_data(request), feed)
     headers = {"Cache-Control": CACHE, "ETag": etag, "Access-Control-Allow-Origin": "*"}
     if etag in [t.strip() for t in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    body = {"ttl": built.turtle, "jsonld": built.jsonld, "json": built.data_json}[feed]
     return Response(body, media_type=MEDIA[feed], headers=headers)
 
 
