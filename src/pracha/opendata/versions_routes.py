@@ -77,6 +77,8 @@ def version_receipt(rid: str, n: Number, request: Request, _: Caller = allow(PUB
     if version.ledger_entry_id is None:
         raise versions.VersionNotFound()
     receipt = ledger_of(request).receipt(db, version.ledger_entry_id)
+    # The public leaf names the file's hash; the opening (publisher's account, exact time) stays private.
+    receipt.update(opening=None, statement=None)
     name = f"receipt-{rid[:8]}-v{n}.json"
     return Response(json.dumps(receipt, ensure_ascii=False), media_type="application/json",
                     headers={"Content-Disposition": content_disposition(name, "inline"),
