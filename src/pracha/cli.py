@@ -230,17 +230,25 @@ def ledger_audit() -> None:
 
 @ledger_app.command("verify-receipt")
 def ledger_verify_receipt(receipt: Path = typer.Argument(..., exists=True, dir_okay=False),
-                          key: str = typer.Option(..., help="The log's verifier key (pracha ledger key).")) -> None:
-    """Check a downloaded receipt offline: the checkpoint's signature and the inclusion proof."""
+                          key: str = typer.Option(..., help="The log's verifier key (pracha ledger key)."),
+                          file: Path | None = typer.Option(None, "--file", exists=True, dir_okay=False,
+                                                           help="A published open-data file: its SHA-256 must be "
+                                                                "the one the receipt's entry names.")) -> None:
+    """Check a downloaded receipt offline: the checkpoint's signature and the inclusion proof; with
+    --file, also that the file is the one the receipt's open-data entry names."""
     import json
 
     from pracha.ledger.receipts import verify_receipt
+    from pracha.opendata.versions import check_file_against_receipt, stream_digest
 
     try:
         data = json.loads(receipt.read_text(encoding="utf-8"))
     except ValueError:
         data = None
     check = verify_receipt(data, key)
+    if check.ok and file is not None:
+        with file.open("rb") as stream:
+            check = check_file_against_receipt(data, check, stream_digest(stream))
     console.print(("[green]" if check.ok else "[red]") + check.message_en)
     raise typer.Exit(0 if check.ok else 1)
 

@@ -371,6 +371,18 @@ MATRIX = [
     # with the scope opendata:publish (tests/opendata/test_ckan_api.py)
     *[Call(method, path, everyone(400), "json:empty" if method == "POST" else "")
       for path in ("/api/3/action/{action}", "/api/action/{action}") for method in ("GET", "POST")],
+    # open data: the feeds and the proof of published files are public (the world publishes no dataset:
+    # an unknown resource is 404 for everyone)
+    Call("GET", "/catalog.ttl", everyone(200)),
+    Call("GET", "/catalog.jsonld", everyone(200)),
+    Call("GET", "/data.json", everyone(200)),
+    Call("GET", "/data/dataset/{name}/resource/{rid}/download", everyone(404)),
+    Call("GET", "/data/dataset/{name}/resource/{rid}/v/{n}", everyone(404)),
+    Call("GET", "/api/v1/opendata/resources/{rid}/versions", everyone(404)),
+    Call("GET", "/api/v1/opendata/resources/{rid}/versions/{n}/receipt", everyone(404)),
+    Call("GET", "/api/v1/opendata/verify", everyone(200), query="?sha256=" + "0" * 64),
+    Call("GET", "/data/verify", everyone(200)),
+    Call("POST", "/data/verify", everyone(422), "form"),
 ]
 
 
@@ -475,7 +487,8 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             chart="automation", request_id=world.privacy_request_id,
                             session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
                              day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
-                             juristic_id="0505569012341", grant_id=999999, name="no-such-dataset") + call.query
+                             juristic_id="0505569012341", grant_id=999999, name="no-such-dataset",
+                             rid="00000000-0000-0000-0000-000000000000", n=1) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

@@ -4,6 +4,7 @@ turned into a CKAN package dict and back. Plain values for the templates; no HTT
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 from collections.abc import Callable
 from typing import Any
@@ -11,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha.opendata import datastore, labels, metadata
+from pracha.opendata import datastore, dcat, labels, metadata, versions
 from pracha.opendata.catalogue import OpenData, package_dict
 from pracha.opendata.models import ACTIVE, OpenDataset, OpenResource
 from pracha.opendata.publishers import Publisher
@@ -24,7 +25,7 @@ LIST_FIELDS = ("objective", "data_format", "groups")
 
 
 def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function another area of issue 17 provides (the datastore's preview, the versions, DCAT),
+    """A function another area of issue 17 provides (the datastore's preview and chart),
     or None while it has not landed: the page shows what exists."""
     try:
         found = getattr(importlib.import_module(f"pracha.opendata.{module}"), name, None)
@@ -90,14 +91,12 @@ def privacy_text(privacy: dict[str, Any] | None, lang: str) -> str | None:
     return text + (" และปิดช่องอื่นเพิ่ม (secondary suppression) เพื่อไม่ให้คำนวณย้อนจากผลรวมได้" if secondary else "")
 
 
-def _versions(session: Session, resource: OpenResource, od: OpenData) -> list[dict[str, Any]]:
-    versions_for = _optional("versions", "versions_for")
-    if versions_for is not None:
-        return list(versions_for(session, resource))
-    return [{"number": v.number, "filename": v.filename, "size": v.size, "sha256": v.sha256,
-             "published_at": v.published_at,
-             "ledger_index": v.ledger_entry.index if v.ledger_entry is not None else None,
-             "download_url": None, "receipt_url": None} for v in reversed(resource.versions)]
+def _versions(session: Session, resource: OpenResource) -> list[dict[str, Any]]:
+    """Newest first, with the time as a datetime (the page shows it in Thai, never as ISO text)."""
+    found = versions.versions_for(session, resource)
+    for version in found:
+        version["published_at"] = dt.datetime.fromisoformat(str(version["published_at"]).replace("Z", "+00:00"))
+    return found[::-1]
 
 
 def _resource_view(session: Session, resource: OpenResource, od: OpenData, url: str, lang: str) -> dict[str, Any]:
@@ -116,7 +115,7 @@ def _resource_view(session: Session, resource: OpenResource, od: OpenData, url: 
         "is_link": resource.url is not None, "size": human_size(resource.size, lang), "sha256": resource.sha256,
         "version": resource.version, "datastore_active": resource.datastore_active,
         "fields": [f for f in fields if f.get("id") != "_id"], "records": records, "chart": chart,
-        "versions": _versions(session, resource, od) if resource.url is None else [],
+        "versions": _versions(session, resource) if resource.url is None else [],
     }
 
 
@@ -139,7 +138,6 @@ def dataset_page(session: Session, od: OpenData, dataset: OpenDataset, lang: str
     package = package_dict(dataset, od)
     known_groups = metadata.groups(od.catalog_dir)
     urls = {r["id"]: r["url"] for r in package["resources"]}
-    jsonld = _optional("dcat", "dataset_jsonld")
     return {
         "dataset": dataset, "package": package,
         "title": dataset.title_en if lang == "en" and dataset.title_en else dataset.title_th,
@@ -151,7 +149,7 @@ def dataset_page(session: Session, od: OpenData, dataset: OpenDataset, lang: str
         "privacy": privacy_text(dataset.privacy, lang), "privacy_raw": dataset.privacy,
         "resources": [_resource_view(session, r, od, urls[r.id], lang) for r in dataset.resources],
         "api": api_examples(od, dataset),
-        "jsonld": jsonld(package, od) if jsonld is not None else None,
+        "jsonld": dcat.dataset_jsonld(package, od),
     }
 
 

@@ -37,6 +37,7 @@ from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
+from pracha.opendata.feedcache import FEEDS, FeedCache
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
@@ -88,8 +89,10 @@ def routers() -> list[APIRouter]:
     from pracha.identity.oidc import sessions as oidc_sessions
     from pracha.ledger import routes as ledger_routes
     from pracha.opendata import ckan as opendata_ckan
+    from pracha.opendata import feeds as opendata_feeds
     from pracha.opendata import publish_routes as opendata_publish
     from pracha.opendata import routes as opendata_routes
+    from pracha.opendata import versions_routes as opendata_versions
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -113,7 +116,8 @@ def routers() -> list[APIRouter]:
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
              casework_api.router, payments_routes.router, staff.router, bundle_api.router,
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
-             opendata_routes.router, opendata_publish.router, opendata_ckan.router]
+             opendata_routes.router, opendata_publish.router, opendata_ckan.router,
+             opendata_feeds.router, opendata_versions.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -127,6 +131,7 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(AGENCIES, frozenset(catalog.agencies))
     registry.provide(LEDGER, open_ledger(database.sessions, settings.var_dir, settings.ledger_origin,
                                          settings.ledger_witnesses, database.write_lock))
+    registry.provide(FEEDS, FeedCache())  # open data's feeds, built once per catalogue version
     registry.provide(FORM_PREFILL, prefill_form)  # once-only: the services' apply form asks the exchange
     registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
