@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.calendar import format_datetime
 from pracha.config import Settings
 from pracha.identity.models import AGENCY_ADMIN, OFFICER
 from pracha.opendata import catalogue
@@ -88,6 +89,10 @@ def test_dataset_page_shows_thai_metadata_resources_and_versions(client: TestCli
     assert "ข้อมูลสถิติ" in html and "กองสวัสดิการสังคม เทศบาลนครเชียงใหม่" in html
     assert resource.sha256 is not None and resource.sha256 in html  # the current version's fingerprint
     assert html.count("<code class=\"hash\">") >= 3  # the resource's, and both versions'
+    for number in (1, 2):  # each version's receipt and download
+        assert f"/api/v1/opendata/resources/{resource.id}/versions/{number}/receipt" in html
+        assert f"/data/dataset/elderly-by-subdistrict/resource/{resource.id}/v/{number}" in html
+    assert format_datetime(resource.versions[0].published_at, "th") in html  # in Thai, not ISO
     assert "package_show?id=elderly-by-subdistrict" in html and "RemoteCKAN" in html
     assert f"datastore_search?resource_id={resource.id}" in html
     assert re.search(r"<table class=\"preview\">.*ศรีภูมิ.*812", html, re.S)  # the preview table
