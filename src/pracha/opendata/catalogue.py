@@ -208,6 +208,9 @@ def delete_package(session: Session, publisher: Publisher | None, id_or_name: st
     _check_publisher(publisher, dataset.owner_org)
     dataset.state = DELETED
     dataset.modified_at = utcnow()
+    for resource in dataset.resources:
+        if resource.datastore_active:
+            datastore.drop(session, resource)
     bump(session)
 
 
@@ -225,6 +228,8 @@ def _resource_fields(resource: OpenResource, data: dict[str, Any]) -> None:
             setattr(resource, column, data[key].strip() if key != "format" else data[key].strip().upper())
     if isinstance(data.get("position"), int):
         resource.position = data["position"]
+    if "schema" in data:  # the publisher's Frictionless table schema: the next file is validated against it
+        resource.table_schema = datastore.given_schema(data["schema"])
 
 
 def add_resource(session: Session, od: OpenData, publisher: Publisher | None, dataset: OpenDataset,
@@ -282,6 +287,9 @@ def publish_version(session: Session, publisher: Publisher, resource: OpenResour
     if resource.format in TABULAR:
         resource.table_schema = datastore.load(session, resource, upload.content, resource.format)
         resource.datastore_active = True
+    elif resource.datastore_active:  # a table replaced by a file that is not one
+        datastore.drop(session, resource)
+        resource.table_schema = None
     number = resource.version + 1
     record = {"dataset": resource.dataset.id, "resource": resource.id, "version": number, "sha256": digest,
               "size": len(upload.content)}
