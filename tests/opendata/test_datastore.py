@@ -5,6 +5,7 @@ column, all-or-nothing loads, new versions, datastore_search's parameters, refus
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 from pracha.migrate import alembic_config
 from pracha.opendata import catalogue, datastore, tables
 from pracha.opendata.catalogue import OpenData, Upload
+from pracha.opendata.errors import PackageInvalid
 from pracha.opendata.models import OpenDataset, OpenResource, ResourceVersion
 from pracha.opendata.publishers import Publisher
 from pracha.services.catalog import Catalog, default_catalog_dir
@@ -288,3 +290,28 @@ def test_datastore_tables_never_appear_in_autogenerate(db: Session, loaded: Open
     if database_url.startswith("postgresql"):
         pytest.skip("Procrastinate's tables are outside the metadata on PostgreSQL (see test_migrations)")
     command.check(alembic_config(database_url))
+
+
+def test_a_new_schema_without_a_file_reloads_the_current_version(db: Session, od: OpenData,
+                                                                  dataset: OpenDataset) -> None:
+    resource = publish(db, od, dataset, "ตำบล,จำนวน\nศรีภูมิ,1\n".encode())
+    catalogue.update_resource(db, od, PUBLISHER, resource.id, {"schema": json.dumps(
+        {"fields": [{"name": "ตำบล", "type": "string"}, {"name": "จำนวน", "type": "number"}]})})
+    db.commit()
+    assert datastore.search(db, resource, {})["fields"][2] == {"id": "จำนวน", "type": "numeric"}
+    misfit = {"fields": [{"name": "ตำบล", "type": "integer"}, {"name": "จำนวน", "type": "number"}]}
+    with pytest.raises(datastore.TableInvalid):
+        catalogue.update_resource(db, od, PUBLISHER, resource.id, {"schema": misfit})
+    db.rollback()
+    catalogue.update_resource(db, od, PUBLISHER, resource.id, {"schema": None})  # infer from the next file
+    db.commit()
+    assert datastore.search(db, resource, {})["total"] == 1
+
+
+@pytest.mark.parametrize("schema", [{"fields": []}, {"fields": [{"name": "a"}, {"name": "a"}]},
+                                    {"fields": [{"name": "a", "type": "no-such-type"}]}, "{broken", [1]])
+def test_a_bad_publisher_schema_is_a_package_error(db: Session, od: OpenData, dataset: OpenDataset,
+                                                   schema: Any) -> None:
+    with pytest.raises(PackageInvalid) as caught:
+        publish(db, od, dataset, CSV, schema=schema)
+    assert list(caught.value.errors) == ["schema"]

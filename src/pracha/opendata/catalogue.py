@@ -228,8 +228,6 @@ def _resource_fields(resource: OpenResource, data: dict[str, Any]) -> None:
             setattr(resource, column, data[key].strip() if key != "format" else data[key].strip().upper())
     if isinstance(data.get("position"), int):
         resource.position = data["position"]
-    if "schema" in data:  # the publisher's Frictionless table schema: the next file is validated against it
-        resource.table_schema = datastore.given_schema(data["schema"])
 
 
 def add_resource(session: Session, od: OpenData, publisher: Publisher | None, dataset: OpenDataset,
@@ -248,6 +246,8 @@ def add_resource(session: Session, od: OpenData, publisher: Publisher | None, da
         resource.url = url
     session.add(resource)
     session.flush()
+    if "schema" in data:  # the publisher's Frictionless table schema: files are validated against it
+        datastore.set_schema(session, resource, data["schema"], reload=False)
     if upload is not None:
         publish_version(session, publisher, resource, upload)
     dataset.modified_at = utcnow()
@@ -262,6 +262,8 @@ def update_resource(session: Session, od: OpenData, publisher: Publisher | None,
     _check_publisher(publisher, resource.dataset.owner_org)
     assert publisher is not None
     _resource_fields(resource, data)
+    if "schema" in data:  # without a new file, the current one is loaded again under the new schema
+        datastore.set_schema(session, resource, data["schema"], reload=upload is None)
     if upload is not None:
         publish_version(session, publisher, resource, upload)
     elif isinstance(data.get("url"), str) and resource.url is not None:

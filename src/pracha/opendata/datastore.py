@@ -28,23 +28,25 @@ from pracha.opendata.errors import PackageInvalid
 from pracha.opendata.models import OpenResource
 
 __all__ = ["DatastoreQueryInvalid", "NoDatastore", "TableInvalid", "chart_svg", "drop", "given_schema", "load",
-           "preview", "search"]
+           "preview", "search", "set_schema"]
 
 BATCH = 5_000
 
 
-def _schema_for(resource: OpenResource, content: bytes, fmt: str) -> dict[str, Any]:
-    given = resource.table_schema
+def _schema_for(resource: OpenResource, content: bytes, fmt: str, given: dict[str, Any] | None) -> dict[str, Any]:
+    given = given if given is not None else resource.table_schema
     if isinstance(given, dict) and given.get("fields") and not given.get(INFERRED):
         return given
     return infer_schema(content, fmt)
 
 
-def load(session: Session, resource: OpenResource, content: bytes, fmt: str) -> dict[str, Any]:
+def load(session: Session, resource: OpenResource, content: bytes, fmt: str, *,
+         schema: dict[str, Any] | None = None) -> dict[str, Any]:
     """Validate `content` (CSV or XLSX) and replace the resource's table with its rows, in the caller's
-    transaction; returns the Frictionless table schema. Raises TableInvalid."""
+    transaction; returns the Frictionless table schema. Raises TableInvalid. The schema is `schema`, else
+    the publisher's (`resource.table_schema` unless Pracha inferred it), else inferred from the file."""
     fmt = fmt.upper()
-    reader = TableReader(content, fmt, _schema_for(resource, content, fmt))
+    reader = TableReader(content, fmt, _schema_for(resource, content, fmt, schema))
     table, fields = tables.table_for(resource.id, reader.schema)
     names = [f.column.name for f in fields]
     with session.begin_nested():
@@ -75,6 +77,21 @@ def drop(session: Session, resource: OpenResource) -> None:
     resource.datastore_active = False
 
 
+def set_schema(session: Session, resource: OpenResource, value: Any, *, reload: bool) -> None:
+    """The publisher's table schema for the resource's files (None or "": infer it from each file). With
+    `reload` (a schema given without a new file) the current version is validated and loaded again
+    under it, so the table always matches the schema that describes it; TableInvalid if it does not fit."""
+    schema = given_schema(value)
+    if schema is None:
+        if resource.table_schema:
+            resource.table_schema = {**resource.table_schema, INFERRED: True}
+        return
+    if reload and resource.datastore_active and resource.versions:
+        resource.table_schema = load(session, resource, resource.versions[-1].content, resource.format, schema=schema)
+    else:
+        resource.table_schema = schema
+
+
 def given_schema(value: Any) -> dict[str, Any] | None:
     """A publisher's Frictionless table schema (a dict or its JSON), checked; None clears it."""
     if value in (None, ""):
@@ -89,6 +106,9 @@ def given_schema(value: Any) -> dict[str, Any] | None:
             isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"] for f in fields):
         raise PackageInvalid({"schema": ["โครงสร้างตารางต้องมี fields ที่มีชื่อทุกช่อง "
                                          "(A table schema needs fields, each with a name)"]})
+    names = [f["name"] for f in fields]
+    if len(set(names)) < len(names):
+        raise PackageInvalid({"schema": ["ชื่อ field ในโครงสร้างตารางซ้ำกัน (Field names must be unique)"]})
     try:
         TableReader(b"", "CSV", value)
     except TableInvalid as exc:

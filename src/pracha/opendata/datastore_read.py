@@ -104,7 +104,7 @@ class TableReader:
         descriptor = {k: v for k, v in schema.items() if k != INFERRED}
         try:
             self.frictionless_schema = frictionless.Schema.from_descriptor(descriptor)
-        except frictionless.FrictionlessException as exc:
+        except (frictionless.FrictionlessException, TypeError, ValueError, KeyError, AttributeError) as exc:
             raise TableInvalid([file_error("schema", _detail(exc))]) from exc
         if len(self.frictionless_schema.fields) > MAX_FIELDS:
             raise TableInvalid([file_error("too_many_columns")])

@@ -86,7 +86,8 @@ def _typed(field: Field, value: Any, param: str) -> Any:
         elif field.kind == "date" and isinstance(value, str):
             typed = dt.date.fromisoformat(value.strip())
         elif field.kind == "timestamp" and isinstance(value, str):
-            typed = dt.datetime.fromisoformat(value.strip()).replace(tzinfo=None)
+            moment = dt.datetime.fromisoformat(value.strip())  # stored as naive UTC, as loaded
+            typed = moment.astimezone(dt.UTC).replace(tzinfo=None) if moment.tzinfo else moment
         elif field.kind == "bool":
             typed = _boolean(param, value, False)
         elif field.kind == "text" and scalar:
