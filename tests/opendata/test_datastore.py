@@ -315,3 +315,15 @@ def test_a_bad_publisher_schema_is_a_package_error(db: Session, od: OpenData, da
     with pytest.raises(PackageInvalid) as caught:
         publish(db, od, dataset, CSV, schema=schema)
     assert list(caught.value.errors) == ["schema"]
+
+
+def test_finding_1_numbers_the_database_cannot_hold_are_table_errors_not_500s(db: Session, od: OpenData,
+                                                                              dataset: OpenDataset) -> None:
+    schema = {"fields": [{"name": "ตำบล", "type": "string"}, {"name": "จำนวน", "type": "integer"},
+                         {"name": "อัตรา", "type": "number"}]}
+    content = f"ตำบล,จำนวน,อัตรา\nศรีภูมิ,{10**20},1.5\nสุเทพ,1,NaN\nหายยา,2,1e400\n".encode()
+    errors = errors_of(db, od, dataset, content, schema=schema)
+    assert [(e["row"], e["column"], e["type"]) for e in errors] == [
+        (2, "จำนวน", "out-of-range"), (3, "อัตรา", "out-of-range"), (4, "อัตรา", "out-of-range")]
+    inferred = publish(db, od, dataset, f"เลขอ้างอิง,จำนวน\n{10**20},1\n".encode())  # an identifier: text
+    assert datastore.search(db, inferred, {})["records"][0]["เลขอ้างอิง"] == str(10**20)

@@ -76,3 +76,9 @@ def error_dict(error: frictionless.Error, row: int | None) -> dict[str, Any]:
         name = getattr(error, "field_name", None) or None
     return {"row": row, "column": name, "column_number": getattr(error, "field_number", None), "type": error.type,
             "message_th": th, "message_en": en}
+
+
+def range_error(row: int, column: str, number: int, cell: Any) -> dict[str, Any]:
+    return {"row": row, "column": column, "column_number": number, "type": "out-of-range",
+            "message_th": f"ค่า “{cell}” ใหญ่หรือเล็กเกินกว่าจะเก็บเป็นตัวเลขได้",
+            "message_en": f'The value "{cell}" is too large or small to keep as a number'}

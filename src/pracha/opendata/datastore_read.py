@@ -11,21 +11,22 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any
 
 import frictionless
 from frictionless.formats.excel import ExcelControl
 
 from pracha.opendata.datastore_errors import TableInvalid
-from pracha.opendata.datastore_messages import error_dict, file_error
+from pracha.opendata.datastore_messages import error_dict, file_error, range_error
 
 MAX_ERRORS = 100
 MAX_FIELDS = 1000
 SAMPLE_ROWS = 1000
 INFERRED = "x_inferred"  # in a stored schema: Pracha inferred it (a new version is inferred afresh)
 KEPT = {"integer", "number", "date", "datetime", "string"}
+BIGGEST = 2**63 - 1
 IGNORED = {"blank-row"}  # an empty line (often a spreadsheet's formatted blank row) is skipped, not an error
 
 
@@ -53,9 +54,11 @@ def _options(content: bytes, fmt: str) -> dict[str, Any]:
     return {"format": "csv", "encoding": encoding_of(content)}
 
 
-def _leading_zeros(values: list[Any]) -> bool:
-    """Codes such as ๐๕๐๑ / "0501" (a sub-district, a juristic id) are text: an integer loses the zero."""
-    return any(isinstance(v, str) and len(v) > 1 and v.startswith("0") and v[1:2].isdigit() for v in values)
+def _code_like(values: list[Any]) -> bool:
+    """Codes such as "0501" (a sub-district, a juristic id) are text: an integer would lose the zero;
+    and a number too long for a 64-bit integer is an identifier, not a quantity."""
+    return any(isinstance(v, str) and ((len(v) > 1 and v.startswith("0") and v[1:2].isdigit()) or len(v) > 18)
+               for v in values)
 
 
 def infer_schema(content: bytes, fmt: str) -> dict[str, Any]:
@@ -72,7 +75,7 @@ def infer_schema(content: bytes, fmt: str) -> dict[str, Any]:
     fields = []
     for position, field in enumerate(descriptor.get("fields") or []):
         kind = field.get("type") if field.get("type") in KEPT else "string"
-        if kind == "integer" and _leading_zeros([row[position] for row in fragment if position < len(row)]):
+        if kind == "integer" and _code_like([row[position] for row in fragment if position < len(row)]):
             kind = "string"
         fields.append({"name": field["name"], "type": kind})
     return {"fields": fields, INFERRED: True}
@@ -84,12 +87,33 @@ def _detail(exc: Exception) -> str:
     return type(exc).__name__
 
 
+class OutOfRange(ValueError):
+    """A value Frictionless accepts that the database cannot hold (or JSON cannot carry)."""
+
+
+def _integer(value: Any) -> Any:
+    if value is not None and not -BIGGEST <= value <= BIGGEST:
+        raise OutOfRange(value)
+    return value
+
+
+def _number(value: Any) -> Any:
+    if value is None:
+        return None
+    number = float(value)
+    if not math.isfinite(number):
+        raise OutOfRange(value)
+    return number
+
+
 def _converter(kind: str) -> Callable[[Any], Any] | None:
+    if kind in ("integer", "year"):
+        return _integer
     if kind == "number":
-        return lambda v: float(v) if isinstance(v, Decimal) else v
+        return _number
     if kind == "datetime":
         return lambda v: v.astimezone(dt.UTC).replace(tzinfo=None) if v is not None and v.tzinfo else v
-    if kind in ("integer", "year", "date", "boolean", "string"):
+    if kind in ("date", "boolean", "string"):
         return None
     return lambda v: v if v is None or isinstance(v, str) else (
         v.isoformat() if hasattr(v, "isoformat") else json.dumps(v, ensure_ascii=False, default=str))
@@ -140,8 +164,17 @@ class TableReader:
                     if len(row.errors):  # blank
                         continue
                     values = row.to_list()
-                    for position, convert in converters:
-                        values[position] = convert(values[position])
+                    try:
+                        for position, convert in converters:
+                            values[position] = convert(values[position])
+                    except OutOfRange:
+                        if len(self.errors) < MAX_ERRORS:
+                            field = self.frictionless_schema.fields[position]
+                            self.errors.append(range_error(row.row_number, field.name, position + 1,
+                                                           row.cells[position]))
+                        if self.full:
+                            return
+                        continue
                     yield tuple(values)
         except Exception as exc:  # raised by the reading only: the caller's inserts run outside this frame
             self.errors.append(file_error("unreadable", _detail(exc)))
