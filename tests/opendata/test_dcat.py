@@ -127,6 +127,18 @@ def test_feeds_are_built_once_per_catalogue_version(app: FastAPI, db: Session, c
     assert changed.headers["etag"] != first.headers["etag"]
 
 
+def test_a_request_during_a_rebuild_gets_the_previous_feed_instead_of_waiting(
+        app: FastAPI, db: Session, client: TestClient, published: str) -> None:
+    cache = app.state.pracha.registry.get(FEEDS)
+    before = client.get("/catalog.ttl")
+    catalogue.update_package(db, open_data(app), SYSTEM_PUBLISHER, published, {"title": "ชื่อใหม่"}, partial=True)
+    db.commit()
+    with cache.lock:  # as if another request were rebuilding the feed now
+        during = client.get("/catalog.ttl")
+    assert during.status_code == 200 and during.text == before.text and "ชื่อใหม่" not in during.text
+    assert "ชื่อใหม่" in client.get("/catalog.ttl").text  # the next request after the rebuild is current
+
+
 def test_dataset_jsonld_is_safe_in_a_script_element(app: FastAPI, db: Session, published: str) -> None:
     od = open_data(app)
     dataset = catalogue.get_dataset(db, published)

@@ -3,6 +3,7 @@ private and deleted datasets left out, and the index following every committed c
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -129,3 +130,13 @@ def test_the_index_follows_each_committed_change(published: Session, od: catalog
     catalogue.update_package(published, od, SYSTEM_PUBLISHER, "flood-points", {"private": True}, partial=True)
     published.commit()
     assert search.package_search(published, od, {"q": "น้ำท่วม"})["count"] == 0
+
+
+def test_remembered_answers_follow_each_committed_change(published: Session, od: catalogue.OpenData) -> None:
+    params = {"q": "ผู้สูงอายุ", "facet.field": '["organization"]'}
+    first = search.package_search_json(published, od, params)
+    assert search.package_search_json(published, od, dict(params)) is first  # asked again: from memory
+    assert json.loads(first) == search.package_search(published, od, params)
+    catalogue.create_package(published, od, SYSTEM_PUBLISHER, dataset("elderly-clubs", "ชมรมผู้สูงอายุ"))
+    published.commit()
+    assert json.loads(search.package_search_json(published, od, params))["count"] == 2

@@ -7,6 +7,7 @@ from alembic import context
 from pracha.config import get_settings
 from pracha.db import make_engine
 from pracha.models import Base
+from pracha.opendata.tables import is_datastore_table
 from pracha.vault import attach_keyring
 
 config = context.config
@@ -14,8 +15,14 @@ url = config.get_main_option("sqlalchemy.url") or get_settings().database_url
 target_metadata = Base.metadata
 
 
+def include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """The datastore's tables (`ds_<resource>`) are made at run time, not by migrations: never in a diff."""
+    return not (type_ == "table" and is_datastore_table(name))
+
+
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+                      include_name=include_name)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -31,7 +38,8 @@ def run_migrations_online() -> None:
             # Rebuilding a table (batch mode) drops the old one: with foreign keys on, SQLite would
             # cascade that drop to the rows that refer to it. Off for the migration, as SQLite advises.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
-        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                          include_name=include_name)
         with context.begin_transaction():
             context.run_migrations()
     engine.dispose()

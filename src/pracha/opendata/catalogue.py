@@ -209,6 +209,9 @@ def delete_package(session: Session, publisher: Publisher | None, id_or_name: st
     _check_publisher(publisher, dataset.owner_org)
     dataset.state = DELETED
     dataset.modified_at = utcnow()
+    for resource in dataset.resources:
+        if resource.datastore_active:
+            datastore.drop(session, resource)
     bump(session)
 
 
@@ -244,6 +247,8 @@ def add_resource(session: Session, od: OpenData, publisher: Publisher | None, da
         resource.url = url
     session.add(resource)
     session.flush()
+    if "schema" in data:  # the publisher's Frictionless table schema: files are validated against it
+        datastore.set_schema(session, resource, data["schema"], reload=False)
     if upload is not None:
         publish_version(session, publisher, resource, upload)
     dataset.modified_at = utcnow()
@@ -258,6 +263,8 @@ def update_resource(session: Session, od: OpenData, publisher: Publisher | None,
     _check_publisher(publisher, resource.dataset.owner_org)
     assert publisher is not None
     _resource_fields(resource, data)
+    if "schema" in data:  # without a new file, the current one is loaded again under the new schema
+        datastore.set_schema(session, resource, data["schema"], reload=upload is None)
     if upload is not None:
         publish_version(session, publisher, resource, upload)
     elif isinstance(data.get("url"), str) and resource.url is not None:
@@ -283,6 +290,9 @@ def publish_version(session: Session, publisher: Publisher, resource: OpenResour
     if resource.format in TABULAR:
         resource.table_schema = datastore.load(session, resource, upload.content, resource.format)
         resource.datastore_active = True
+    elif resource.datastore_active:  # a table replaced by a file that is not one
+        datastore.drop(session, resource)
+        resource.table_schema = None
     number = resource.version + 1
     record = {"dataset": resource.dataset.id, "resource": resource.id, "version": number, "sha256": digest,
               "size": len(upload.content)}

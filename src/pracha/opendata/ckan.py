@@ -19,7 +19,7 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -27,12 +27,11 @@ from starlette.datastructures import UploadFile
 from pracha.errors import Forbidden, InvalidInput, NotFound, PrachaError, Unauthenticated
 from pracha.http.access import get_db, start_writing
 from pracha.http.state import app_state
-from pracha.opendata import actions
+from pracha.opendata import actions, search
 from pracha.opendata.catalogue import Upload
 from pracha.opendata.datastore import TableInvalid
 from pracha.opendata.deps import api_token_access, open_data, publisher_for, token_of
 from pracha.opendata.errors import NameTaken, NotPublisher, PackageInvalid
-from pracha.opendata.search import SearchQueryInvalid
 
 router = APIRouter(tags=["open data (CKAN Action API)"])
 PATHS = ("/api/3/action/{action}", "/api/action/{action}")
@@ -51,7 +50,7 @@ def both(th: str, en: str) -> str:
 def error_body(exc: PrachaError) -> tuple[int, dict[str, Any]]:
     """CKAN's status and error dict for one of our errors."""
     message = both(exc.message_th, exc.message_en)
-    if isinstance(exc, SearchQueryInvalid):
+    if isinstance(exc, search.SearchQueryInvalid):
         return 409, {"__type": "Search Query Error", "message": f"Search Query Error: {message}"}
     if isinstance(exc, BadRequest):
         return 400, {"__type": "Bad Request", "message": f"Bad request - {message}"}
@@ -77,6 +76,14 @@ def envelope(request: Request, action: str, status: int, key: str, value: Any) -
     site = str(request.base_url).rstrip("/")
     return JSONResponse({"help": f"{site}/api/3/action/help_show?name={quote(action[:100], safe='')}",
                          "success": key == "result", key: value}, status_code=status)
+
+
+def encoded(request: Request, action: str, result: bytes) -> Response:
+    """The envelope around a result already encoded as JSON."""
+    site = str(request.base_url).rstrip("/")
+    help_url = json.dumps(f"{site}/api/3/action/help_show?name={quote(action[:100], safe='')}", ensure_ascii=False)
+    return Response(b'{"help":' + help_url.encode() + b',"success":true,"result":' + result + b"}",
+                    media_type="application/json")
 
 
 async def read_body(request: Request) -> tuple[dict[str, Any], Upload | None]:
@@ -130,7 +137,7 @@ def run(call: actions.Call, action: actions.Action, params: dict[str, Any], writ
     return result
 
 
-async def answer(request: Request, action: str, db: Session, post: bool) -> JSONResponse:
+async def answer(request: Request, action: str, db: Session, post: bool) -> Response:
     try:
         read, write = actions.READS.get(action), actions.WRITES.get(action)
         if read is None and write is None:
@@ -144,6 +151,9 @@ async def answer(request: Request, action: str, db: Session, post: bool) -> JSON
                 raise NotPublisher()
             await run_in_threadpool(db.commit)  # end the read, so the write begins with BEGIN IMMEDIATE
             await start_writing(request, db)
+        if action == "package_search":
+            body = await run_in_threadpool(search.package_search_json, db, open_data(request), params)
+            return encoded(request, action, body)
         call = actions.Call(db, open_data(request), publisher, upload)
         chosen = write or read
         assert chosen is not None
@@ -157,7 +167,7 @@ async def answer(request: Request, action: str, db: Session, post: bool) -> JSON
 @router.get(PATHS[0], name="ckan_action_get")
 @router.get(PATHS[1], name="ckan_action_get_unversioned")
 async def action_get(request: Request, action: str, _: Any = api_token_access(),
-                     db: Session = Depends(get_db)) -> JSONResponse:
+                     db: Session = Depends(get_db)) -> Response:
     """A CKAN action with its parameters in the query string (reads)."""
     return await answer(request, action, db, post=False)
 
@@ -165,6 +175,6 @@ async def action_get(request: Request, action: str, _: Any = api_token_access(),
 @router.post(PATHS[0], name="ckan_action_post")
 @router.post(PATHS[1], name="ckan_action_post_unversioned")
 async def action_post(request: Request, action: str, _: Any = api_token_access(),
-                      db: Session = Depends(get_db)) -> JSONResponse:
+                      db: Session = Depends(get_db)) -> Response:
     """A CKAN action with its data dict as a JSON body, or a multipart form with a file in `upload`."""
     return await answer(request, action, db, post=True)

@@ -56,9 +56,15 @@ class FeedCache:
         """The feed's bytes and ETag for the catalogue as it is now."""
         version = catalogue.catalogue_version(session)
         found = self.built.get(od.site_url)
-        if found is not None and found.version == version and feed in found.bodies:
-            return found.bodies[feed], found.etag(feed)
-        with self.lock:  # one build at a time: concurrent requests after a change wait for it
+        if found is not None and feed in found.bodies:
+            if found.version == version:
+                return found.bodies[feed], found.etag(feed)
+            if not self.lock.acquire(blocking=False):
+                # Another request is rebuilding (seconds for thousands of datasets): answer with the
+                # previous version meanwhile, as a cache within its max-age would, instead of queueing.
+                return found.bodies[feed], found.etag(feed)
+            self.lock.release()
+        with self.lock:  # one build at a time
             found = self.built.get(od.site_url)
             if found is None or found.version != version:
                 packages = [catalogue.package_dict(d, od) for d in catalogue.public_datasets(session)]

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -255,14 +256,18 @@ _indexes: dict[tuple[Any, ...], tuple[tuple[Any, ...], Index]] = {}
 _building = threading.Lock()
 
 
-def index_for(session: Session, od: OpenData) -> Index:
-    """This process's index of the catalogue as committed now (one indexed read when it is current)."""
+def _stamp(session: Session, od: OpenData) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(the catalogue's committed version, which catalogue this is: database and site)."""
     state = session.execute(select(CatalogueState.version, CatalogueState.changed_at)
                             .where(CatalogueState.id == 1)).one_or_none()
-    stamp = tuple(state) if state else (0, None)
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
-    key = (id(engine), str(engine.url), od.site_url, str(od.catalog_dir))
+    return (tuple(state) if state else (0, None)), (id(engine), str(engine.url), od.site_url, str(od.catalog_dir))
+
+
+def index_for(session: Session, od: OpenData) -> Index:
+    """This process's index of the catalogue as committed now (one indexed read when it is current)."""
+    stamp, key = _stamp(session, od)
     cached = _indexes.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
@@ -277,6 +282,25 @@ def index_for(session: Session, od: OpenData) -> Index:
         index = Index(packages, display)
         _indexes[key] = (stamp, index)
         return index
+
+
+_answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+_ANSWERS_KEPT = 1024
+
+
+def package_search_json(session: Session, od: OpenData, params: Mapping[str, Any]) -> bytes:
+    """`package_search`'s result as JSON bytes. The same question about the same catalogue version is
+    answered from memory: clients repeat searches (a portal's front page, harvesters' paging), and
+    encoding ten full datasets costs more than finding them."""
+    stamp, catalogue_key = _stamp(session, od)
+    key = (catalogue_key, stamp, json.dumps(params, sort_keys=True, ensure_ascii=False, default=str))
+    if (found := _answers.get(key)) is not None:
+        return found
+    body = json.dumps(package_search(session, od, params), ensure_ascii=False, separators=(",", ":")).encode()
+    _answers[key] = body
+    while len(_answers) > _ANSWERS_KEPT:
+        _answers.popitem(last=False)
+    return body
 
 
 # --- the action -------------------------------------------------------------------------------------

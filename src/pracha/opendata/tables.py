@@ -1,0 +1,109 @@
+"""The datastore's SQL tables: one per tabular resource, `ds_<resource id hex>`, made at run time outside
+the ORM metadata (Alembic leaves them alone: `is_datastore_table`).
+
+Columns are `_id` (the row's number, from 1) and `c1`…`cN`, one per field of the resource's table
+schema in order: field names are the publisher's headers (Thai, long, with spaces or quotes), which the
+API shows, while the SQL names stay short ASCII on both engines (PostgreSQL cuts identifiers at 63
+bytes, a 22-letter Thai header; SQLite compares names without case). Every query goes through
+`table_for`, so a name from a request is only ever looked up, never written into SQL.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    text,
+)
+from sqlalchemy.types import TypeEngine
+
+PREFIX = "ds_"
+MAX_INDEXES = 20
+
+# Frictionless type → (SQL type, CKAN datastore type); any other type is kept as text
+TYPES: dict[str, tuple[type[TypeEngine[Any]], str]] = {
+    "integer": (BigInteger, "int"),
+    "year": (BigInteger, "int"),
+    "number": (Float, "numeric"),
+    "date": (Date, "date"),
+    "datetime": (DateTime, "timestamp"),
+    "boolean": (Boolean, "bool"),
+    "string": (Text, "text"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a datastore table: the name the API uses, its SQL column and its CKAN type."""
+
+    name: str
+    column: Column[Any]
+    kind: str  # int | numeric | date | timestamp | bool | text
+
+    @property
+    def frictionless_type(self) -> str:
+        return next((k for k, (_, ckan) in TYPES.items() if ckan == self.kind), "string")
+
+
+def table_name(resource_id: str) -> str:
+    return PREFIX + resource_id.replace("-", "").lower()
+
+
+def is_datastore_table(name: str | None) -> bool:
+    """A datastore table (Alembic's autogenerate must neither drop nor describe them)."""
+    return bool(name) and str(name).startswith(PREFIX)
+
+
+def kind_of(frictionless_type: str) -> str:
+    return TYPES.get(frictionless_type, (Text, "text"))[1]
+
+
+def table_for(resource_id: str, schema: dict[str, Any]) -> tuple[Table, list[Field]]:
+    """The SQL table of a resource whose (Frictionless) table schema is `schema`, and its fields with
+    `_id` first."""
+    # On SQLite `_id` is the rowid (INTEGER PRIMARY KEY): no second key index, and every index below,
+    # which ends in the rowid, serves "WHERE col = ? ORDER BY _id" without sorting.
+    row_id = BigInteger().with_variant(Integer(), "sqlite")
+    table = Table(table_name(resource_id), MetaData(), Column("_id", row_id, primary_key=True, autoincrement=False))
+    fields = [Field("_id", table.c._id, "int")]
+    for position, field in enumerate(schema.get("fields") or [], start=1):
+        sql_type, kind = TYPES.get(str(field.get("type") or "string"), (Text, "text"))
+        column = Column(f"c{position}", sql_type())
+        table.append_column(column)
+        fields.append(Field(str(field.get("name") or f"field{position}"), column, kind))
+    return table, fields
+
+
+def drop_table(connection: Connection, resource_id: str) -> None:
+    name = table_name(resource_id)  # hex digits only: safe in the statement
+    if not name[len(PREFIX):].isalnum():
+        raise ValueError("not a resource id")
+    connection.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+
+
+def create_table(connection: Connection, table: Table) -> None:
+    drop_table(connection, table.name[len(PREFIX):])
+    table.create(connection)
+
+
+def create_indexes(connection: Connection, table: Table) -> None:
+    """One index per column (the first MAX_INDEXES), on (column, _id): a filter on any column finds its
+    rows in `_id` order (the search's order) and counts them from the index alone. PostgreSQL then gets
+    the new table's statistics at once, not at autovacuum's next pass."""
+    for column in list(table.columns)[1:MAX_INDEXES + 1]:
+        Index(f"{table.name}_{column.name}", column, table.c._id).create(connection)
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f'ANALYZE "{table.name}"'))
