@@ -97,6 +97,8 @@ def test_dataset_page_shows_thai_metadata_resources_and_versions(client: TestCli
     assert f"datastore_search?resource_id={resource.id}" in html
     assert re.search(r"<table class=\"preview\">.*ศรีภูมิ.*812", html, re.S)  # the preview table
     assert "การคุ้มครองความเป็นส่วนตัว" in html and "น้อยกว่า 10 คน" in html  # the privacy method, in words
+    chart = re.search(r'<figure class="chart">(.*?)</figure>', html, re.S)  # the chart, inline, no script
+    assert chart is not None and "<svg" in chart.group(1) and "<script" not in chart.group(1)
     english = client.get("/data/dataset/elderly-by-subdistrict?lang=en").text
     assert "Dataset type" in english and "Statistics" in english and "Elderly allowance recipients" in english
 
@@ -157,7 +159,7 @@ def test_publisher_creates_a_dataset_then_uploads_a_csv_with_an_error_then_a_val
     assert dataset is not None and dataset.objective == ["เพื่อการให้บริการประชาชน"] and dataset.tags == [
         "ผู้สูงอายุ", "เบี้ยยังชีพ"] and dataset.created_by == f"user:{admin.id}"
 
-    bad = "ตำบล,ผู้รับเบี้ย\nศรีภูมิ,812\nพระสิงห์,หกร้อย\n".encode()
+    bad = "ตำบล,ผู้รับเบี้ย\nศรีภูมิ,812\nพระสิงห์\n".encode()  # row 3 lacks its count
     refused = client.post("/data/dataset/elderly-new/resource/new", data={"csrf_token": csrf, "name": "รายตำบล"},
                           files={"file": ("elderly.csv", bad, "text/csv")})
     assert refused.status_code == 422

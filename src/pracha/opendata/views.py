@@ -5,8 +5,6 @@ turned into a CKAN package dict and back. Plain values for the templates; no HTT
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
@@ -22,16 +20,6 @@ METADATA_ROWS = ("owner_org", "data_type", "objective", "update_frequency_unit",
                  "geo_coverage", "data_source", "data_format", "data_category", "disclosure", "maintainer",
                  "maintainer_email", "license_id", "metadata_created", "metadata_modified")
 LIST_FIELDS = ("objective", "data_format", "groups")
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A function another area of issue 17 provides (the datastore's preview and chart),
-    or None while it has not landed: the page shows what exists."""
-    try:
-        found = getattr(importlib.import_module(f"pracha.opendata.{module}"), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
 
 
 def human_size(size: int | None, lang: str) -> str:
@@ -104,11 +92,8 @@ def _resource_view(session: Session, resource: OpenResource, od: OpenData, url: 
     records: list[dict[str, Any]] = []
     chart = None
     if resource.datastore_active:
-        preview = _optional("datastore", "preview")
-        if preview is not None:
-            fields, records = preview(session, resource, limit=20)
-        chart_svg = _optional("datastore", "chart_svg")
-        chart = chart_svg(session, resource) if chart_svg is not None else None
+        fields, records = datastore.preview(session, resource, limit=20)
+        chart = datastore.chart_svg(session, resource)
     return {
         "id": resource.id, "name": resource.name_en if lang == "en" and resource.name_en else resource.name_th,
         "description": resource.description, "format": resource.format or "", "url": url,
