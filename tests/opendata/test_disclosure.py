@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pracha.opendata.disclosure import K, Cell, enough, recoverable, share_safe, suppress, suppress_group
+from pracha.opendata.disclosure import Cell, K, enough, recoverable, share_safe, suppress, suppress_group
 
 
 def cell(key: str, people: int, value: int | None = None, group: str = "g", first: int = 0) -> Cell:

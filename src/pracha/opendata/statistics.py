@@ -16,7 +16,7 @@ import datetime as dt
 import re
 import statistics
 from collections import defaultdict
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,7 +27,7 @@ from pracha.calendar import BANGKOK, THAI_MONTHS_SHORT, WorkCalendar
 from pracha.exchange.models import MessageLog, Subsystem
 from pracha.identity.principal import SYSTEM
 from pracha.opendata import disclosure
-from pracha.opendata.disclosure import K, Cell
+from pracha.opendata.disclosure import Cell, K
 from pracha.services import workflow
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application, ApplicationEvent
@@ -188,15 +188,16 @@ def processing_times(session: Session, catalog: Catalog, today: dt.date, k: int 
         name = catalog.agencies.get(agency)
         everyone = {c for c, _, _ in items}
         row: dict[str, Any] = {"agency": agency, "agency_th": name.name.th if name else agency,
-                               "agency_en": name.name.en if name else agency, "month": month, "month_th": month_th(month),
+                               "agency_en": name.name.en if name else agency, "month": month,
+                               "month_th": month_th(month),
                                "decided": None, "median_working_days": None, "p90_working_days": None,
                                "within_sla_percent": None, "suppressed": True}
         if disclosure.enough(everyone, k):
-            days = [d for _, d, _ in items]
-            on_time, late = {c for c, _, ok in items if ok}, {c for c, _, ok in items if not ok}
-            row |= {"decided": len(items), "median_working_days": float(statistics.median(days)),
-                    "p90_working_days": percentile(days, 0.9), "suppressed": False}
-            if disclosure.share_safe(len(on_time), len(late), k):
+            spans = [d for _, d, _ in items]
+            kept, missed = {c for c, _, ok in items if ok}, {c for c, _, ok in items if not ok}
+            row |= {"decided": len(items), "median_working_days": float(statistics.median(spans)),
+                    "p90_working_days": percentile(spans, 0.9), "suppressed": False}
+            if disclosure.share_safe(len(kept), len(missed), k):
                 row["within_sla_percent"] = round(100 * sum(ok for _, _, ok in items) / len(items), 1)
         table.rows.append(row)
     return table

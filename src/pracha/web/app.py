@@ -37,6 +37,7 @@ from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
+from pracha.opendata import install as opendata
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
@@ -130,6 +131,7 @@ def build_state(settings: Settings) -> AppState:
     privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
     payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
     business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
+    opendata.install(registry, catalog, settings)  # the platform's statistics, refreshed daily
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))
