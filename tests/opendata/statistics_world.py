@@ -68,8 +68,9 @@ def apply(db: Session, world: World, citizen: User, service: str, submitted: dt.
     db.add(ApplicationEvent(application_id=application.id, at=at(submitted), actor_id=citizen.id, actor_role="citizen",
                             action="submit", from_status=workflow.DRAFT, to_status=workflow.SUBMITTED))
     if decided:
-        db.add(ApplicationEvent(application_id=application.id, at=at(decided), actor_role=SYSTEM if by_bot else "officer",
-                                action="approve", from_status=workflow.SUBMITTED, to_status=workflow.APPROVED))
+        db.add(ApplicationEvent(application_id=application.id, at=at(decided),
+                                actor_role=SYSTEM if by_bot else "officer", action="approve",
+                                from_status=workflow.SUBMITTED, to_status=workflow.APPROVED))
     if at(submitted) < at(TODAY.replace(day=1)):
         world.applicants[(service, submitted.strftime("%Y-%m"), district or "ไม่ระบุ")].add(citizen.id)
     if decided and at(decided) < at(TODAY.replace(day=1)):
@@ -106,7 +107,8 @@ def build(db: Session) -> World:
     apply(db, world, nobody[0], ELDERLY, oct_, None)
     for n, citizen in enumerate(add_citizens(db, 14)):
         apply(db, world, citizen, ELDERLY, nov + dt.timedelta(days=n % 10), "เมืองเชียงใหม่")
-        apply(db, world, citizen, BUILDING, nov, "เมืองเชียงใหม่") if n < 2 else None
+        if n < 2:
+            apply(db, world, citizen, BUILDING, nov, "เมืองเชียงใหม่")
     for citizen in add_citizens(db, 4):
         apply(db, world, citizen, ELDERLY, dec, "สันทราย")
     people = add_citizens(db, 15)
