@@ -305,3 +305,19 @@ def test_finding_2_the_cli_seeds_a_small_demo_whose_signboard_tax_fee_is_due_on_
         engine.dispose()
     assert fee_notices and submitted
     assert all(told[a.id] == a.submitted_at for a in submitted if a.id in told)  # backdated with its timeline
+
+
+def test_the_demo_publishes_agency_datasets_and_the_platform_statistics(db: Session) -> None:
+    from pracha.opendata.models import OpenDataset
+
+    datasets = {d.name: d for d in db.scalars(select(OpenDataset))}
+    elderly = datasets["cm-elderly-allowance-recipients-by-subdistrict"]
+    assert elderly.owner_org == "cm-elderly-welfare" and elderly.created_by.startswith("user:")
+    assert {"cm-building-permits-by-month", "pracha-service-catalogue"} <= set(datasets)
+    for name in ("cm-elderly-allowance-recipients-by-subdistrict", "cm-building-permits-by-month",
+                 "pracha-service-catalogue"):
+        [resource] = datasets[name].resources
+        assert resource.format == "CSV" and resource.datastore_active and resource.version == 1
+    assert len(elderly.resources[0].versions[0].content.decode().splitlines()) == 17  # header + 16 ตำบล
+    platform = [d for d in datasets.values() if d.platform_key is not None]
+    assert platform and all(d.privacy and d.privacy["k"] == 10 for d in platform)

@@ -53,9 +53,18 @@ def _business_jobs(registry: Any, catalog: Any) -> None:
     install(registry, catalog, get_settings())
 
 
+def _opendata_jobs(registry: Any, catalog: Any) -> None:
+    """The open-data package's daily refresh of the platform statistics."""
+    from pracha.config import get_settings
+    from pracha.opendata.install import install
+
+    install(registry, catalog, get_settings())
+
+
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
                   add_completion=False,
-                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _business_jobs)}})
+                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _business_jobs,
+                                                            _opendata_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 

@@ -40,6 +40,7 @@ from pracha.identity.passwords import hash_password
 from pracha.identity.principal import DIRECTOR, Acting, Principal
 from pracha.identity.service import create_staff
 from pracha.notices.models import InboxMessage
+from pracha.opendata.demo_datasets import seed_open_data
 from pracha.payments.seed import finance_accounts, seed_payments
 from pracha.payments.service import owes
 from pracha.services import casework, forms
@@ -174,6 +175,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
                           var_dir=upload_dir.parent if upload_dir else settings.var_dir)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     issue_showcase_documents(session, catalog, people[:2], var_dir=upload_dir.parent if upload_dir else None)
+    seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 

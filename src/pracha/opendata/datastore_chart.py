@@ -8,8 +8,6 @@ import re
 import sys
 from html import escape
 
-import pygal
-from pygal.style import Style
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -22,8 +20,8 @@ from pracha.opendata.models import OpenResource
 sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "pygal"]
 
 MAX_BARS = 30
-STYLE = Style(font_family="Loma, Garuda, 'Noto Sans Thai', sans-serif", background="transparent",
-              plot_background="transparent", colors=("#1d4f91",), label_font_size=11, title_font_size=15)
+STYLE = {"font_family": "Loma, Garuda, 'Noto Sans Thai', sans-serif", "background": "transparent",
+         "plot_background": "transparent", "colors": ("#1d4f91",), "label_font_size": 11, "title_font_size": 15}
 SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL | re.IGNORECASE)
 
 
@@ -41,8 +39,13 @@ def chart_svg(session: Session, resource: OpenResource) -> str | None:
     rows = session.execute(select(label.column, value.column).order_by(fields[0].column).limit(MAX_BARS)).all()
     if not rows:
         return None
+    # Imported here: pygal adds an import hook without find_spec to sys.meta_path, which breaks test
+    # collection (pytest's importlib mode) if it happens while modules are being collected.
+    import pygal
+    from pygal.style import Style
+
     title = f"{value.name} ตาม{label.name}"
-    chart = pygal.Bar(style=STYLE, js=[], disable_xml_declaration=True, show_legend=False, x_label_rotation=45,
+    chart = pygal.Bar(style=Style(**STYLE), js=[], disable_xml_declaration=True, show_legend=False, x_label_rotation=45,
                       truncate_label=24, width=800, height=420, title=title,
                       x_title=label.name, y_title=value.name, print_values=False)
     chart.x_labels = [str(text or "") for text, _ in rows]

@@ -37,7 +37,7 @@ from pracha.identity.deps import AGENCIES
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
-from pracha.opendata.feedcache import FEEDS, FeedCache
+from pracha.opendata import install as opendata
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
@@ -131,7 +131,6 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(AGENCIES, frozenset(catalog.agencies))
     registry.provide(LEDGER, open_ledger(database.sessions, settings.var_dir, settings.ledger_origin,
                                          settings.ledger_witnesses, database.write_lock))
-    registry.provide(FEEDS, FeedCache())  # open data's feeds, built once per catalogue version
     registry.provide(FORM_PREFILL, prefill_form)  # once-only: the services' apply form asks the exchange
     registry.provide(ASSISTANT, AssistantPart(catalog, settings.catalog_dir.resolve(),
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
@@ -139,6 +138,7 @@ def build_state(settings: Settings) -> AppState:
     privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
     payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
     business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
+    opendata.install(registry, catalog, settings)  # the platform's statistics daily; the feeds' cache
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))
