@@ -5,7 +5,6 @@ scripts off), titled for screen readers and labelled in Thai."""
 from __future__ import annotations
 
 import re
-import sys
 from html import escape
 
 from sqlalchemy import select
@@ -14,10 +13,6 @@ from sqlalchemy.orm import Session
 from pracha.opendata.datastore_errors import NoDatastore
 from pracha.opendata.datastore_search import fields_of
 from pracha.opendata.models import OpenResource
-
-# pygal appends a legacy import hook (for its map plugins, unused here) that has no `find_spec`; pytest's
-# importlib mode calls `find_spec` on every hook and then fails to import any test package's conftest.
-sys.meta_path[:] = [finder for finder in sys.meta_path if type(finder).__module__ != "pygal"]
 
 MAX_BARS = 30
 STYLE = {"font_family": "Loma, Garuda, 'Noto Sans Thai', sans-serif", "background": "transparent",
