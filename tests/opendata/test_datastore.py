@@ -152,6 +152,7 @@ def test_errors_are_capped_at_one_hundred(db: Session, od: OpenData, dataset: Op
 def test_unreadable_files_are_table_errors(db: Session, od: OpenData, dataset: OpenDataset) -> None:
     assert errors_of(db, od, dataset, b"PK\x03\x04 not a workbook", "broken.xlsx")[0]["type"] == "unreadable"
     assert errors_of(db, od, dataset, b"\x81\x8d\x8f,\x90\n", "binary.csv")[0]["type"] == "encoding"
+    assert errors_of(db, od, dataset, "ตำบล\nศรี\x00ภูมิ\n".encode(), "nul.csv")[0]["type"] == "unreadable"
 
 
 def test_a_failed_load_leaves_no_table_and_no_version(db: Session, od: OpenData, dataset: OpenDataset) -> None:
@@ -248,6 +249,10 @@ def test_search_fields_sort_limit_offset_total_and_links(db: Session, loaded: Op
     ({"offset": "ten"}, "offset"),
     ({"include_total": "maybe"}, "include_total"),
     ({"records_format": "csv"}, "records_format"),
+    ({"limit": "²"}, "limit"),
+    ({"filters": {"ตำบล": "ศรี\x00ภูมิ"}}, "filters"),
+    ({"q": "ศรี\x00"}, "q"),
+    ({"q": {"ตำบล": "\x00"}}, "q"),
 ])
 def test_bad_queries_are_validation_errors(db: Session, loaded: OpenResource, params: dict[str, Any],
                                            field: str) -> None:
@@ -309,6 +314,7 @@ def test_a_new_schema_without_a_file_reloads_the_current_version(db: Session, od
 
 
 @pytest.mark.parametrize("schema", [{"fields": []}, {"fields": [{"name": "a"}, {"name": "a"}]},
+                                    {"fields": [{"name": "a\x00"}]},
                                     {"fields": [{"name": "a", "type": "no-such-type"}]}, "{broken", [1]])
 def test_a_bad_publisher_schema_is_a_package_error(db: Session, od: OpenData, dataset: OpenDataset,
                                                    schema: Any) -> None:

@@ -103,7 +103,7 @@ def given_schema(value: Any) -> dict[str, Any] | None:
             value = None
     fields = value.get("fields") if isinstance(value, dict) else None
     if not isinstance(fields, list) or not fields or not all(
-            isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"] for f in fields):
+            isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"].isprintable() for f in fields):
         raise PackageInvalid({"schema": ["โครงสร้างตารางต้องมี fields ที่มีชื่อทุกช่อง "
                                          "(A table schema needs fields, each with a name)"]})
     names = [f["name"] for f in fields]

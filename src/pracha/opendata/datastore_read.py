@@ -51,6 +51,8 @@ def encoding_of(content: bytes) -> str:
 def _options(content: bytes, fmt: str) -> dict[str, Any]:
     if fmt == "XLSX":
         return {"format": "xlsx", "control": ExcelControl(stringified=True)}
+    if b"\x00" in content:  # not text (and PostgreSQL could not keep it)
+        raise TableInvalid([file_error("unreadable", "NUL")])
     return {"format": "csv", "encoding": encoding_of(content)}
 
 
