@@ -4,6 +4,7 @@ column, all-or-nothing loads, new versions, datastore_search's parameters, refus
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -97,9 +98,9 @@ def test_bom_and_tis620_files_load(db: Session, od: OpenData, dataset: OpenDatas
 def test_xlsx_first_sheet_loads(db: Session, od: OpenData, dataset: OpenDataset) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["อำเภอ", "ใบอนุญาตก่อสร้าง"])
+    sheet.append(["อำเภอ", "ใบอนุญาตก่อสร้าง", "ปรับปรุงเมื่อ"])
     for name, count in (("เมืองเชียงใหม่", 41), ("สันทราย", 17), ("หางดง", 9)):
-        sheet.append([name, count])
+        sheet.append([name, count, dt.datetime(2024, 3, 1, 9, 30, 15)])
     book.create_sheet("หมายเหตุ").append(["ไม่ใช่ตาราง"])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -107,7 +108,10 @@ def test_xlsx_first_sheet_loads(db: Session, od: OpenData, dataset: OpenDataset)
     assert resource.format == "XLSX"
     result = datastore.search(db, resource, {"sort": "ใบอนุญาตก่อสร้าง desc"})
     assert [r["อำเภอ"] for r in result["records"]] == ["เมืองเชียงใหม่", "สันทราย", "หางดง"]
-    assert result["fields"][2] == {"id": "ใบอนุญาตก่อสร้าง", "type": "int"}
+    assert result["fields"][2:] == [{"id": "ใบอนุญาตก่อสร้าง", "type": "int"}, {"id": "ปรับปรุงเมื่อ", "type": "timestamp"}]
+    assert result["records"][0]["ปรับปรุงเมื่อ"] == "2024-03-01T09:30:15"
+    filtered = datastore.search(db, resource, {"filters": {"ปรับปรุงเมื่อ": "2024-03-01T09:30:15"}})
+    assert filtered["total"] == 3
 
 
 def test_codes_with_leading_zeros_stay_text(db: Session, od: OpenData, dataset: OpenDataset) -> None:

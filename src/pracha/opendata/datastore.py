@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from pracha.opendata import tables
@@ -47,26 +46,25 @@ def load(session: Session, resource: OpenResource, content: bytes, fmt: str, *,
     the publisher's (`resource.table_schema` unless Pracha inferred it), else inferred from the file."""
     fmt = fmt.upper()
     reader = TableReader(content, fmt, _schema_for(resource, content, fmt, schema))
-    table, fields = tables.table_for(resource.id, reader.schema)
-    names = [f.column.name for f in fields]
+    table, _ = tables.table_for(resource.id, reader.schema)
     with session.begin_nested():
         connection = session.connection()
         tables.create_table(connection, table)
-        statement = insert(table)
-        batch: list[dict[str, Any]] = []
+        insert_rows = tables.inserter(connection, table)
+        batch: list[tuple[Any, ...]] = []
         count = 0
         for values in reader.rows():
             if reader.errors:
                 continue  # nothing more is inserted; the rest is read only for its errors
             count += 1
-            batch.append(dict(zip(names, (count, *values), strict=True)))
+            batch.append((count, *values))
             if len(batch) >= BATCH:
-                connection.execute(statement, batch)
+                insert_rows(batch)
                 batch = []
         if reader.errors:
             raise TableInvalid(reader.errors)  # leaving the block rolls the savepoint back
         if batch:
-            connection.execute(statement, batch)
+            insert_rows(batch)
         tables.create_indexes(connection, table)
     return reader.schema
 
