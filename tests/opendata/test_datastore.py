@@ -185,6 +185,11 @@ def test_a_new_version_replaces_the_rows(db: Session, od: OpenData, dataset: Ope
     result = datastore.search(db, resource, {})
     assert [f["id"] for f in result["fields"]] == ["_id", "อำเภอ", "จำนวน"]
     assert result["records"] == [{"_id": 1, "อำเภอ": "สันทราย", "จำนวน": 3}, {"_id": 2, "อำเภอ": "หางดง", "จำนวน": 4}]
+    catalogue.update_resource(db, od, PUBLISHER, resource.id, {}, Upload("v3.csv", CSV))  # its indexes' names
+    db.commit()                                                                          # are new again
+    assert datastore.search(db, resource, {"filters": {"ตำบล": "สุเทพ"}})["total"] == 1
+    names = [n for n in inspect(db.connection()).get_table_names() if tables.is_datastore_table(n)]
+    assert names == [tables.table_name(resource.id)]  # no staging table left behind
 
 
 def test_a_table_replaced_by_a_pdf_or_a_deleted_dataset_is_dropped(db: Session, od: OpenData,

@@ -8,7 +8,8 @@ after Frictionless validation, searched by `datastore_search`, previewed and cha
     chart_svg(session, resource) -> str | None           a bar chart of the first number by the first text
 
 A load runs in a SAVEPOINT of the caller's transaction: with any error in the file the savepoint rolls
-back, so the resource keeps its previous table (or none) whatever the caller then does.
+back, so the resource keeps its previous table (or none) whatever the caller then does. Rows go into a
+staging table that replaces the old one at the end, so searches of the current version go on meanwhile.
 """
 
 from __future__ import annotations
@@ -46,10 +47,10 @@ def load(session: Session, resource: OpenResource, content: bytes, fmt: str, *,
     the publisher's (`resource.table_schema` unless Pracha inferred it), else inferred from the file."""
     fmt = fmt.upper()
     reader = TableReader(content, fmt, _schema_for(resource, content, fmt, schema))
-    table, _ = tables.table_for(resource.id, reader.schema)
+    table, _ = tables.table_for(resource.id, reader.schema, staging=True)
     with session.begin_nested():
         connection = session.connection()
-        tables.create_table(connection, table)
+        table.create(connection)
         insert_rows = tables.inserter(connection, table)
         batch: list[tuple[Any, ...]] = []
         count = 0
@@ -66,6 +67,7 @@ def load(session: Session, resource: OpenResource, content: bytes, fmt: str, *,
         if batch:
             insert_rows(batch)
         tables.create_indexes(connection, table)
+        tables.replace_table(connection, table, resource.id)
     return reader.schema
 
 

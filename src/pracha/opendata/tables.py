@@ -11,6 +11,7 @@ bytes, a 22-letter Thai header; SQLite compares names without case). Every query
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -74,13 +75,15 @@ def kind_of(frictionless_type: str) -> str:
     return TYPES.get(frictionless_type, (Text, "text"))[1]
 
 
-def table_for(resource_id: str, schema: dict[str, Any]) -> tuple[Table, list[Field]]:
+def table_for(resource_id: str, schema: dict[str, Any], *, staging: bool = False) -> tuple[Table, list[Field]]:
     """The SQL table of a resource whose (Frictionless) table schema is `schema`, and its fields with
-    `_id` first."""
+    `_id` first. `staging`: a new table under a name of its own (`ds_<hex>_<random>`), filled while the
+    current one still answers searches, then put in its place by `replace_table`."""
     # On SQLite `_id` is the rowid (INTEGER PRIMARY KEY): no second key index, and every index below,
     # which ends in the rowid, serves "WHERE col = ? ORDER BY _id" without sorting.
     row_id = BigInteger().with_variant(Integer(), "sqlite")
-    table = Table(table_name(resource_id), MetaData(), Column("_id", row_id, primary_key=True, autoincrement=False))
+    name = table_name(resource_id) + (f"_{secrets.token_hex(4)}" if staging else "")
+    table = Table(name, MetaData(), Column("_id", row_id, primary_key=True, autoincrement=False))
     fields = [Field("_id", table.c._id, "int")]
     for position, field in enumerate(schema.get("fields") or [], start=1):
         sql_type, kind = TYPES.get(str(field.get("type") or "string"), (Text, "text"))
@@ -90,16 +93,23 @@ def table_for(resource_id: str, schema: dict[str, Any]) -> tuple[Table, list[Fie
     return table, fields
 
 
+def _safe(name: str) -> str:
+    """Our own names (hex digits and "_"), checked before they go into DDL."""
+    if not name.startswith(PREFIX) or not name[len(PREFIX):].replace("_", "").isalnum() or not name.isascii():
+        raise ValueError("not a datastore table name")
+    return name
+
+
 def drop_table(connection: Connection, resource_id: str) -> None:
-    name = table_name(resource_id)  # hex digits only: safe in the statement
-    if not name[len(PREFIX):].isalnum():
-        raise ValueError("not a resource id")
-    connection.execute(text(f'DROP TABLE IF EXISTS "{name}"'))
+    connection.execute(text(f'DROP TABLE IF EXISTS "{_safe(table_name(resource_id))}"'))
 
 
-def create_table(connection: Connection, table: Table) -> None:
-    drop_table(connection, table.name[len(PREFIX):])
-    table.create(connection)
+def replace_table(connection: Connection, staging: Table, resource_id: str) -> None:
+    """The filled staging table becomes the resource's table. Done last in a load: on PostgreSQL the
+    drop locks the old table against readers only from here to the commit, not for the whole load.
+    Its indexes keep their staging names (unique, so the next load's never collide)."""
+    drop_table(connection, resource_id)
+    connection.execute(text(f'ALTER TABLE "{_safe(staging.name)}" RENAME TO "{_safe(table_name(resource_id))}"'))
 
 
 def _sqlite_date(value: dt.date) -> str:
