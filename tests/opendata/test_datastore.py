@@ -342,3 +342,11 @@ def test_finding_1_numbers_the_database_cannot_hold_are_table_errors_not_500s(db
         (2, "จำนวน", "out-of-range"), (3, "อัตรา", "out-of-range"), (4, "อัตรา", "out-of-range")]
     inferred = publish(db, od, dataset, f"เลขอ้างอิง,จำนวน\n{10**20},1\n".encode())  # an identifier: text
     assert datastore.search(db, inferred, {})["records"][0]["เลขอ้างอิง"] == str(10**20)
+
+
+def test_a_header_only_file_loads_empty_and_a_reserved_header_is_refused(db: Session, od: OpenData,
+                                                                         dataset: OpenDataset) -> None:
+    empty = publish(db, od, dataset, "ตำบล,จำนวน\n".encode())
+    assert datastore.search(db, empty, {})["total"] == 0 and datastore.chart_svg(db, empty) is None
+    errors = errors_of(db, od, dataset, "_id,ตำบล\n1,ศรีภูมิ\n".encode())
+    assert [(e["row"], e["column"], e["type"]) for e in errors] == [(1, "_id", "reserved")]

@@ -134,6 +134,8 @@ class TableReader:
             raise TableInvalid([file_error("schema", _detail(exc))]) from exc
         if len(self.frictionless_schema.fields) > MAX_FIELDS:
             raise TableInvalid([file_error("too_many_columns")])
+        if "_id" in self.frictionless_schema.field_names:  # the datastore's own row number, as in CKAN
+            raise TableInvalid([{**file_error("reserved"), "row": 1, "column": "_id"}])
         self.schema = schema
         self.errors: list[dict[str, Any]] = []
 
