@@ -4,6 +4,7 @@ column, all-or-nothing loads, new versions, datastore_search's parameters, refus
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -98,9 +99,9 @@ def test_bom_and_tis620_files_load(db: Session, od: OpenData, dataset: OpenDatas
 def test_xlsx_first_sheet_loads(db: Session, od: OpenData, dataset: OpenDataset) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["อำเภอ", "ใบอนุญาตก่อสร้าง"])
+    sheet.append(["อำเภอ", "ใบอนุญาตก่อสร้าง", "ปรับปรุงเมื่อ"])
     for name, count in (("เมืองเชียงใหม่", 41), ("สันทราย", 17), ("หางดง", 9)):
-        sheet.append([name, count])
+        sheet.append([name, count, dt.datetime(2024, 3, 1, 9, 30, 15)])
     book.create_sheet("หมายเหตุ").append(["ไม่ใช่ตาราง"])
     buffer = io.BytesIO()
     book.save(buffer)
@@ -108,7 +109,10 @@ def test_xlsx_first_sheet_loads(db: Session, od: OpenData, dataset: OpenDataset)
     assert resource.format == "XLSX"
     result = datastore.search(db, resource, {"sort": "ใบอนุญาตก่อสร้าง desc"})
     assert [r["อำเภอ"] for r in result["records"]] == ["เมืองเชียงใหม่", "สันทราย", "หางดง"]
-    assert result["fields"][2] == {"id": "ใบอนุญาตก่อสร้าง", "type": "int"}
+    assert result["fields"][2:] == [{"id": "ใบอนุญาตก่อสร้าง", "type": "int"}, {"id": "ปรับปรุงเมื่อ", "type": "timestamp"}]
+    assert result["records"][0]["ปรับปรุงเมื่อ"] == "2024-03-01T09:30:15"
+    filtered = datastore.search(db, resource, {"filters": {"ปรับปรุงเมื่อ": "2024-03-01T09:30:15"}})
+    assert filtered["total"] == 3
 
 
 def test_codes_with_leading_zeros_stay_text(db: Session, od: OpenData, dataset: OpenDataset) -> None:
@@ -153,6 +157,7 @@ def test_errors_are_capped_at_one_hundred(db: Session, od: OpenData, dataset: Op
 def test_unreadable_files_are_table_errors(db: Session, od: OpenData, dataset: OpenDataset) -> None:
     assert errors_of(db, od, dataset, b"PK\x03\x04 not a workbook", "broken.xlsx")[0]["type"] == "unreadable"
     assert errors_of(db, od, dataset, b"\x81\x8d\x8f,\x90\n", "binary.csv")[0]["type"] == "encoding"
+    assert errors_of(db, od, dataset, "ตำบล\nศรี\x00ภูมิ\n".encode(), "nul.csv")[0]["type"] == "unreadable"
 
 
 def test_a_failed_load_leaves_no_table_and_no_version(db: Session, od: OpenData, dataset: OpenDataset) -> None:
@@ -181,6 +186,11 @@ def test_a_new_version_replaces_the_rows(db: Session, od: OpenData, dataset: Ope
     result = datastore.search(db, resource, {})
     assert [f["id"] for f in result["fields"]] == ["_id", "อำเภอ", "จำนวน"]
     assert result["records"] == [{"_id": 1, "อำเภอ": "สันทราย", "จำนวน": 3}, {"_id": 2, "อำเภอ": "หางดง", "จำนวน": 4}]
+    catalogue.update_resource(db, od, PUBLISHER, resource.id, {}, Upload("v3.csv", CSV))  # its indexes' names
+    db.commit()                                                                          # are new again
+    assert datastore.search(db, resource, {"filters": {"ตำบล": "สุเทพ"}})["total"] == 1
+    names = [n for n in inspect(db.connection()).get_table_names() if tables.is_datastore_table(n)]
+    assert names == [tables.table_name(resource.id)]  # no staging table left behind
 
 
 def test_a_table_replaced_by_a_pdf_or_a_deleted_dataset_is_dropped(db: Session, od: OpenData,
@@ -249,6 +259,10 @@ def test_search_fields_sort_limit_offset_total_and_links(db: Session, loaded: Op
     ({"offset": "ten"}, "offset"),
     ({"include_total": "maybe"}, "include_total"),
     ({"records_format": "csv"}, "records_format"),
+    ({"limit": "²"}, "limit"),
+    ({"filters": {"ตำบล": "ศรี\x00ภูมิ"}}, "filters"),
+    ({"q": "ศรี\x00"}, "q"),
+    ({"q": {"ตำบล": "\x00"}}, "q"),
 ])
 def test_bad_queries_are_validation_errors(db: Session, loaded: OpenResource, params: dict[str, Any],
                                            field: str) -> None:
@@ -312,6 +326,7 @@ def test_a_new_schema_without_a_file_reloads_the_current_version(db: Session, od
 
 
 @pytest.mark.parametrize("schema", [{"fields": []}, {"fields": [{"name": "a"}, {"name": "a"}]},
+                                    {"fields": [{"name": "a\x00"}]},
                                     {"fields": [{"name": "a", "type": "no-such-type"}]}, "{broken", [1]])
 def test_a_bad_publisher_schema_is_a_package_error(db: Session, od: OpenData, dataset: OpenDataset,
                                                    schema: Any) -> None:
@@ -330,3 +345,11 @@ def test_finding_1_numbers_the_database_cannot_hold_are_table_errors_not_500s(db
         (2, "จำนวน", "out-of-range"), (3, "อัตรา", "out-of-range"), (4, "อัตรา", "out-of-range")]
     inferred = publish(db, od, dataset, f"เลขอ้างอิง,จำนวน\n{10**20},1\n".encode())  # an identifier: text
     assert datastore.search(db, inferred, {})["records"][0]["เลขอ้างอิง"] == str(10**20)
+
+
+def test_a_header_only_file_loads_empty_and_a_reserved_header_is_refused(db: Session, od: OpenData,
+                                                                         dataset: OpenDataset) -> None:
+    empty = publish(db, od, dataset, "ตำบล,จำนวน\n".encode())
+    assert datastore.search(db, empty, {})["total"] == 0 and datastore.chart_svg(db, empty) is None
+    errors = errors_of(db, od, dataset, "_id,ตำบล\n1,ศรีภูมิ\n".encode())
+    assert [(e["row"], e["column"], e["type"]) for e in errors] == [(1, "_id", "reserved")]

@@ -8,7 +8,8 @@ after Frictionless validation, searched by `datastore_search`, previewed and cha
     chart_svg(session, resource) -> str | None           a bar chart of the first number by the first text
 
 A load runs in a SAVEPOINT of the caller's transaction: with any error in the file the savepoint rolls
-back, so the resource keeps its previous table (or none) whatever the caller then does.
+back, so the resource keeps its previous table (or none) whatever the caller then does. Rows go into a
+staging table that replaces the old one at the end, so searches of the current version go on meanwhile.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from pracha.opendata import tables
@@ -47,27 +47,27 @@ def load(session: Session, resource: OpenResource, content: bytes, fmt: str, *,
     the publisher's (`resource.table_schema` unless Pracha inferred it), else inferred from the file."""
     fmt = fmt.upper()
     reader = TableReader(content, fmt, _schema_for(resource, content, fmt, schema))
-    table, fields = tables.table_for(resource.id, reader.schema)
-    names = [f.column.name for f in fields]
+    table, _ = tables.table_for(resource.id, reader.schema, staging=True)
     with session.begin_nested():
         connection = session.connection()
-        tables.create_table(connection, table)
-        statement = insert(table)
-        batch: list[dict[str, Any]] = []
+        table.create(connection)
+        insert_rows = tables.inserter(connection, table)
+        batch: list[tuple[Any, ...]] = []
         count = 0
         for values in reader.rows():
             if reader.errors:
                 continue  # nothing more is inserted; the rest is read only for its errors
             count += 1
-            batch.append(dict(zip(names, (count, *values), strict=True)))
+            batch.append((count, *values))
             if len(batch) >= BATCH:
-                connection.execute(statement, batch)
+                insert_rows(batch)
                 batch = []
         if reader.errors:
             raise TableInvalid(reader.errors)  # leaving the block rolls the savepoint back
         if batch:
-            connection.execute(statement, batch)
+            insert_rows(batch)
         tables.create_indexes(connection, table)
+        tables.replace_table(connection, table, resource.id)
     return reader.schema
 
 
@@ -103,7 +103,7 @@ def given_schema(value: Any) -> dict[str, Any] | None:
             value = None
     fields = value.get("fields") if isinstance(value, dict) else None
     if not isinstance(fields, list) or not fields or not all(
-            isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"] for f in fields):
+            isinstance(f, dict) and isinstance(f.get("name"), str) and f["name"].isprintable() for f in fields):
         raise PackageInvalid({"schema": ["โครงสร้างตารางต้องมี fields ที่มีชื่อทุกช่อง "
                                          "(A table schema needs fields, each with a name)"]})
     names = [f["name"] for f in fields]

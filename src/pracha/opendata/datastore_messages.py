@@ -23,6 +23,8 @@ FILE_ERRORS = {
     "too_many_columns": ("ตารางมีคอลัมน์มากเกินไป (ไม่เกิน 1000)", "The table has too many columns (at most 1000)."),
     "no_header": ("ไฟล์ไม่มีหัวตาราง", "The file has no header row."),
     "unreadable": ("อ่านไฟล์ไม่ได้", "The file cannot be read"),
+    "reserved": ("หัวตาราง “_id” สงวนไว้สำหรับเลขแถวของระบบ กรุณาเปลี่ยนชื่อ",
+                 'The header "_id" is reserved for the row number: please rename it.'),
 }
 
 

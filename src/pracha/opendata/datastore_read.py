@@ -51,6 +51,8 @@ def encoding_of(content: bytes) -> str:
 def _options(content: bytes, fmt: str) -> dict[str, Any]:
     if fmt == "XLSX":
         return {"format": "xlsx", "control": ExcelControl(stringified=True)}
+    if b"\x00" in content:  # not text (and PostgreSQL could not keep it)
+        raise TableInvalid([file_error("unreadable", "NUL")])
     return {"format": "csv", "encoding": encoding_of(content)}
 
 
@@ -132,6 +134,8 @@ class TableReader:
             raise TableInvalid([file_error("schema", _detail(exc))]) from exc
         if len(self.frictionless_schema.fields) > MAX_FIELDS:
             raise TableInvalid([file_error("too_many_columns")])
+        if "_id" in self.frictionless_schema.field_names:  # the datastore's own row number, as in CKAN
+            raise TableInvalid([{**file_error("reserved"), "row": 1, "column": "_id"}])
         self.schema = schema
         self.errors: list[dict[str, Any]] = []
 

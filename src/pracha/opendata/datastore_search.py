@@ -30,6 +30,13 @@ def _invalid(field: str, th: str, en: str) -> DatastoreQueryInvalid:
     return DatastoreQueryInvalid({field: [f"{th} ({en})"]})
 
 
+def _clean(param: str, text: str) -> str:
+    """PostgreSQL cannot hold NUL in text: such a value would be a database error, so it is the caller's."""
+    if "\x00" in text:
+        raise _invalid(param, "ข้อความมีอักขระ NUL", "The text contains a NUL character")
+    return text
+
+
 def _json_param(name: str, value: Any) -> Any:
     if isinstance(value, str) and value.strip().startswith(("{", "[")):
         try:
@@ -42,7 +49,7 @@ def _json_param(name: str, value: Any) -> Any:
 def _integer(name: str, value: Any, default: int, high: int) -> int:
     if value is None or value == "":
         return default
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdigit():
+    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).strip().isdecimal():
         raise _invalid(name, "ต้องเป็นจำนวนเต็มไม่ติดลบ", "Must be a non-negative integer")
     number = int(str(value).strip()[:20])
     if number > high and name == "offset":
@@ -91,7 +98,7 @@ def _typed(field: Field, value: Any, param: str) -> Any:
         elif field.kind == "bool":
             typed = _boolean(param, value, False)
         elif field.kind == "text" and scalar:
-            typed = str(value)
+            typed = _clean(param, str(value))
     except (ValueError, OverflowError):
         typed = None
     if typed is None:
@@ -132,7 +139,7 @@ def _text_query(value: Any, fields: list[Field], by_name: dict[str, Field]) -> l
     elif isinstance(value, str | int | float) and not isinstance(value, bool):
         texts = [f for f in fields if f.kind == "text"]
         return [or_(*(f.column.icontains(word, autoescape=True) for f in texts)) if texts else false()
-                for word in str(value).split()[:20]]
+                for word in _clean("q", str(value)).split()[:20]]
     else:
         raise _invalid("q", "ต้องเป็นข้อความหรือ {คอลัมน์: ข้อความ}", "Must be a string or a dictionary")
     clauses: list[ColumnElement[bool]] = []
@@ -140,7 +147,7 @@ def _text_query(value: Any, fields: list[Field], by_name: dict[str, Field]) -> l
         if not isinstance(text, str | int | float) or isinstance(text, bool):
             raise _invalid("q", f"ค่าของคอลัมน์ “{field.name}” ต้องเป็นข้อความ", f'"{field.name}" needs a string')
         column = field.column if field.kind == "text" else cast(field.column, Text)
-        clauses.extend(column.icontains(word, autoescape=True) for word in str(text).split()[:20])
+        clauses.extend(column.icontains(word, autoescape=True) for word in _clean("q", str(text)).split()[:20])
     return clauses
 
 
