@@ -110,3 +110,31 @@ def pracha_server(url: str, tmp: Path, *, env: dict[str, str] | None = None, arg
                 os.killpg(proc.pid, signal.SIGKILL)
             proc.wait()
         run.log_lines = log_path.read_text(errors="replace").splitlines()
+
+
+@contextlib.contextmanager
+def database(engine: str, tmp: Path, *, name: str = "pracha_bench", migrate: bool = True) -> Iterator[str | None]:
+    """A database for a benchmark: a SQLite file under `tmp`, or a throwaway PostgreSQL cluster
+    (tests/pgserver; None where PostgreSQL is not installed), migrated unless `migrate=False`."""
+    from pracha.migrate import upgrade
+
+    if engine == "sqlite":
+        url = f"sqlite:///{tmp / 'pracha.db'}"
+        if migrate:
+            upgrade(url)
+        yield url
+        return
+    from tests.pgserver import start_postgres
+
+    server = start_postgres()
+    if server is None:
+        print("!! PostgreSQL is not installed here: skipping postgres", file=sys.stderr)
+        yield None
+        return
+    try:
+        url = server.create_database(name)
+        if migrate:
+            upgrade(url)
+        yield url
+    finally:
+        server.stop()

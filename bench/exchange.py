@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import os
 import statistics
@@ -26,14 +25,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
-from bench.common import DOC, REPO, code_version, load_average, machine, pracha_server, write_section  # noqa: E402
+from bench.common import DOC, REPO, code_version, database, load_average, machine, pracha_server, write_section  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -160,21 +158,6 @@ def measure(url: str, key: Ed25519PrivateKey, key_id: str, client: str, args: ar
     return Way(statistics.median(times), quantiles[18], rps, failures + more)
 
 
-@contextlib.contextmanager
-def database(engine: str, tmp: Path) -> Iterator[str | None]:
-    if engine == "sqlite":
-        yield f"sqlite:///{tmp / 'pracha.db'}"
-        return
-    from tests.pgserver import start_postgres
-
-    server = start_postgres()
-    if server is None:
-        yield None
-        return
-    try:
-        yield server.create_database("bench_exchange")
-    finally:
-        server.stop()
 
 
 def prepare(url: str, var_dir: Path, registry_url: str) -> None:
@@ -198,7 +181,7 @@ def prepare(url: str, var_dir: Path, registry_url: str) -> None:
 def run_engine(engine: str, tmp: Path, args: argparse.Namespace) -> Result | None:
     var_dir = tmp / "var"
     mediator_key = keys.load_or_create(keys.key_path(var_dir, MEDIATOR))
-    with database(engine, tmp) as url:
+    with database(engine, tmp, name="bench_exchange", migrate=False) as url:
         if url is None:
             return None
         with servers.registry("welfare", var_dir, tmp, citizens=20) as registry_url:

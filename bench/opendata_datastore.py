@@ -16,21 +16,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import os
 import random
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 import httpx  # noqa: E402
-from bench.common import REPO, code_version, load_average, machine, pracha_server, write_section  # noqa: E402
+from bench.common import REPO, code_version, database, load_average, machine, pracha_server, write_section  # noqa: E402
 
 AIM_LOAD_S, AIM_P95_MS = 60.0, 50.0
 ORG = "cm-elderly-welfare"
@@ -158,28 +156,6 @@ def over_http(url: str, resource_id: str, duration: float, connections: tuple[in
     return {"connections": runs}
 
 
-@contextlib.contextmanager
-def database(engine: str, tmp: Path) -> Iterator[str | None]:
-    """A migrated database: a SQLite file under `tmp`, or a throwaway PostgreSQL cluster (tests/pgserver)."""
-    from pracha.migrate import upgrade
-
-    if engine == "sqlite":
-        url = f"sqlite:///{tmp / 'pracha.db'}"
-        upgrade(url)
-        yield url
-        return
-    from tests.pgserver import start_postgres
-
-    server = start_postgres()
-    if server is None:
-        yield None
-        return
-    try:
-        url = server.create_database("pracha_bench")
-        upgrade(url)
-        yield url
-    finally:
-        server.stop()
 
 
 def run(rows: int = 1_000_000, duration: float = 10.0, connections: tuple[int, ...] = (1, 4),

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import datetime as dt
 import json
 import secrets
@@ -28,40 +27,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.common import REPO, code_version, load_average, machine, pracha_server, write_section  # noqa: E402
+from bench.common import REPO, code_version, database, load_average, machine, pracha_server, write_section  # noqa: E402
 
 SECRET = secrets.token_hex(32)
 
 
-@contextlib.contextmanager
-def database(engine: str, tmp: Path) -> Iterator[str | None]:
-    from pracha.migrate import upgrade
-
-    if engine == "sqlite":
-        url = f"sqlite:///{tmp / 'pracha.db'}"
-        upgrade(url)
-        yield url
-        return
-    from tests.pgserver import start_postgres
-
-    server = start_postgres()
-    if server is None:
-        print("!! PostgreSQL is not installed here: skipping postgres", file=sys.stderr)
-        yield None
-        return
-    try:
-        url = server.create_database("pracha_bench")
-        upgrade(url)
-        yield url
-    finally:
-        server.stop()
 
 
 def settings_for(url: str, var_dir: Path) -> Any:
