@@ -176,8 +176,9 @@ def run(rows: int = 1_000_000, duration: float = 10.0, connections: tuple[int, .
             "load_average": load_average(), "code": code_version()}
 
 
-def _section(result: dict[str, Any]) -> str:
-    lines = ["<!-- opendata-datastore:start -->", "## Open data: the datastore (bench/opendata_datastore.py)", "",
+def section(result: dict[str, Any]) -> str:
+    """The run's figures as Markdown (bench/opendata.py puts them in its section of docs/benchmarks.md)."""
+    lines = ["### The datastore (bench/opendata_datastore.py)", "",
              f"{result['machine']}; code {result['code']}; load average {result['load_average']}; "
              f"{result['rows']:,} rows ({result['csv_mb']} MB CSV).", ""]
     for engine, figures in result["engines"].items():
@@ -196,7 +197,6 @@ def _section(result: dict[str, Any]) -> str:
                          f"{r['search']['p50_ms']} ms, p95 **{r['search']['p95_ms']} ms**; bare {r['bare']['rps']} "
                          f"requests/s; ratio {r['ratio']}.")
     lines.append(f"\nAims: load ≤ {AIM_LOAD_S:.0f} s on SQLite; filtered search p95 ≤ {AIM_P95_MS:.0f} ms.")
-    lines.append("<!-- opendata-datastore:end -->")
     return "\n".join(lines)
 
 
@@ -213,7 +213,8 @@ def main() -> int:
                  tuple(args.engines.split(",")))
     print(json.dumps(result, ensure_ascii=False, indent=2))
     if args.write:
-        write_section("opendata-datastore", _section(result))
+        write_section("opendata-datastore", "\n".join(["<!-- opendata-datastore:start -->", section(result),
+                                                       "<!-- opendata-datastore:end -->"]))
     failed = any(r["search"]["failures"] or r["bare"]["failures"] for f in result["engines"].values()
                  for r in f.get("http", {}).get("connections", {}).values())
     return 1 if failed else 0
