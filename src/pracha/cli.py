@@ -171,6 +171,30 @@ def privacy_retention(run: bool = typer.Option(False, "--run", help="Delete what
     console.print(table)
 
 
+opendata_app = typer.Typer(help="Open data: the platform's own statistics.", no_args_is_help=True)
+app.add_typer(opendata_app, name="opendata")
+
+
+@opendata_app.command("refresh")
+def opendata_refresh() -> None:
+    """Publish the platform statistics now (the automation does it daily): a new version of each
+    dataset whose figures changed, with its ledger entry."""
+    from pracha.calendar import BANGKOK
+    from pracha.db import begin_write, utcnow
+    from pracha.opendata.catalogue import OpenData
+    from pracha.opendata.platform import refresh
+    from pracha.services.hooks import CATALOG
+    from pracha.web.app import build_state
+
+    state = build_state(get_settings())
+    od = OpenData(state.registry.get(CATALOG), state.settings.catalog_dir.resolve(), state.settings.public_base_url)
+    with state.db.sessions() as session:
+        begin_write(session)
+        published = refresh(session, od, utcnow().astimezone(BANGKOK).date())
+        session.commit()
+    console.print(f"published: {', '.join(published)}" if published else "nothing changed: no new version")
+
+
 ledger_app = typer.Typer(help="The tamper-evident ledger: keys, sequencing, verification, witnessing.",
                          no_args_is_help=True)
 app.add_typer(ledger_app, name="ledger")

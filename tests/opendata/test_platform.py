@@ -8,11 +8,14 @@ import csv
 import datetime as dt
 import io
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
 from pracha.automation import schedules
-from pracha.config import Settings
+from pracha.cli import app as cli
+from pracha.config import Settings, get_settings
 from pracha.ledger.models import LedgerEntry
 from pracha.opendata import platform
 from pracha.opendata.catalogue import PUBLISHED, OpenData
@@ -127,3 +130,23 @@ def test_a_deleted_platform_dataset_stays_deleted(db: Session, catalog: Catalog,
     published = platform.refresh(db, od, TODAY)
     assert "automation-rate" not in published and "processing-times" in published
     assert platform_dataset(db, "automation-rate").resources[0].version == 1
+
+
+def test_the_command_publishes_now_and_then_changes_nothing(db: Session, settings: Settings,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    build(db)
+    db.commit()
+    monkeypatch.setenv("PRACHA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PRACHA_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("PRACHA_DATA_KEY_FILE", str(settings.data_key_file))
+    get_settings.cache_clear()
+    try:
+        first = CliRunner().invoke(cli, ["opendata", "refresh"])
+        second = CliRunner().invoke(cli, ["opendata", "refresh"])
+    finally:
+        get_settings.cache_clear()
+    assert first.exit_code == 0 and second.exit_code == 0, first.output + second.output
+    assert first.output.startswith("published: ") and "applications-by-district" in first.output
+    assert "nothing changed" in second.output
+    db.rollback()
+    assert platform_dataset(db, "applications-by-district").resources[0].version == 1
