@@ -53,6 +53,14 @@ DESCRIPTIONS = {
 }
 
 
+def foreign_errors(schema: dict[str, Any], *statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route that answers in another API's shape (`schema`), which may also be ours
+    where a shared guard answers first (bad text, a body over the limit)."""
+    either = {"anyOf": [schema, ERROR_REF]}
+    return {status: {"description": DESCRIPTIONS.get(status, "Error."), "x-own-schema": True,
+                     "content": {"application/json": {"schema": either}}} for status in statuses}
+
+
 def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for statuses particular to a route (the shared ones are added for every route)."""
     return {status: {"description": DESCRIPTIONS.get(status, "Error."),
@@ -115,6 +123,8 @@ def document_errors(schema: dict[str, Any], routes: list[BaseRoute]) -> dict[str
             for status in sorted(statuses_of(route, method)):
                 responses.setdefault(str(status), {"description": DESCRIPTIONS[status]})
             for status, response in responses.items():
+                if response.pop("x-own-schema", False):  # a route that speaks another API's errors (CKAN)
+                    continue
                 if status[0] in "45":
                     response["content"] = {"application/json": {"schema": ERROR_REF}}
                     if not path.startswith("/api/"):  # a browser (no JSON in Accept) gets the error page

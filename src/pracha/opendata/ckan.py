@@ -26,6 +26,7 @@ from starlette.datastructures import UploadFile
 
 from pracha.errors import Forbidden, InvalidInput, NotFound, PrachaError, Unauthenticated
 from pracha.http.access import get_db, start_writing
+from pracha.http.openapi import foreign_errors
 from pracha.http.state import app_state
 from pracha.opendata import actions, search
 from pracha.opendata.catalogue import Upload
@@ -34,6 +35,14 @@ from pracha.opendata.deps import api_token_access, open_data, publisher_for, tok
 from pracha.opendata.errors import NameTaken, NotPublisher, PackageInvalid
 
 router = APIRouter(tags=["open data (CKAN Action API)"])
+ENVELOPE = {"type": "object", "required": ["help", "success"], "properties": {
+    "help": {"type": "string"}, "success": {"type": "boolean"}, "result": {},
+    "error": {"type": "object", "properties": {"__type": {"type": "string"}, "message": {"type": "string"}},
+              "additionalProperties": True}}}
+RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"description": "CKAN's envelope with the action's `result`.",
+          "content": {"application/json": {"schema": ENVELOPE}}},
+    **foreign_errors(ENVELOPE, 400, 403, 404, 409, 413, 422)}
 PATHS = ("/api/3/action/{action}", "/api/action/{action}")
 UPLOAD_FIELD = "upload"
 
@@ -164,16 +173,16 @@ async def answer(request: Request, action: str, db: Session, post: bool) -> Resp
     return envelope(request, action, 200, "result", result)
 
 
-@router.get(PATHS[0], name="ckan_action_get")
-@router.get(PATHS[1], name="ckan_action_get_unversioned")
+@router.get(PATHS[0], name="ckan_action_get", response_class=Response, responses=RESPONSES)
+@router.get(PATHS[1], name="ckan_action_get_unversioned", response_class=Response, responses=RESPONSES)
 async def action_get(request: Request, action: str, _: Any = api_token_access(),
                      db: Session = Depends(get_db)) -> Response:
     """A CKAN action with its parameters in the query string (reads)."""
     return await answer(request, action, db, post=False)
 
 
-@router.post(PATHS[0], name="ckan_action_post")
-@router.post(PATHS[1], name="ckan_action_post_unversioned")
+@router.post(PATHS[0], name="ckan_action_post", response_class=Response, responses=RESPONSES)
+@router.post(PATHS[1], name="ckan_action_post_unversioned", response_class=Response, responses=RESPONSES)
 async def action_post(request: Request, action: str, _: Any = api_token_access(),
                       db: Session = Depends(get_db)) -> Response:
     """A CKAN action with its data dict as a JSON body, or a multipart form with a file in `upload`."""
