@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
-from pracha.opendata import catalogue, search
+from pracha.opendata import catalogue, search, search_query
 from pracha.opendata.errors import PackageInvalid
 from pracha.opendata.publishers import SYSTEM_PUBLISHER
 from pracha.services.catalog import Catalog
@@ -118,7 +118,7 @@ def test_bad_numbers_are_validation_errors(published: Session, od: catalogue.Ope
                                     {"q": ["a"]}])
 def test_unreadable_queries_are_search_query_errors(published: Session, od: catalogue.OpenData,
                                                     params: dict[str, Any]) -> None:
-    with pytest.raises(search.SearchQueryInvalid):
+    with pytest.raises(search_query.SearchQueryInvalid):
         search.package_search(published, od, params)
 
 

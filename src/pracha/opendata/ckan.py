@@ -6,7 +6,7 @@ Every answer is CKAN's envelope, `{"help", "success", "result"}` or `{"help", "s
     DatasetNotFound, ResourceNotFound, … (NotFound)   404  "Not Found Error"
     NotPublisher, a bad token (Forbidden)              403  "Authorization Error"
     PackageInvalid, NameTaken, TableInvalid, …         409  "Validation Error"
-    search.SearchQueryInvalid                          409  "Search Query Error"
+    search_query.SearchQueryInvalid                    409  "Search Query Error"
     an unknown action, a body that is not JSON          400  "Bad Request"
 
 Reads are public. Writes need a publisher's API token (`deps`); on SQLite they take the app's writer
@@ -28,7 +28,7 @@ from pracha.errors import Forbidden, InvalidInput, NotFound, PrachaError, Unauth
 from pracha.http.access import get_db, start_writing
 from pracha.http.openapi import foreign_errors
 from pracha.http.state import app_state
-from pracha.opendata import actions, search
+from pracha.opendata import actions, search, search_query
 from pracha.opendata.catalogue import Upload
 from pracha.opendata.datastore import TableInvalid
 from pracha.opendata.deps import api_token_access, open_data, publisher_for, token_of
@@ -59,7 +59,7 @@ def both(th: str, en: str) -> str:
 def error_body(exc: PrachaError) -> tuple[int, dict[str, Any]]:
     """CKAN's status and error dict for one of our errors."""
     message = both(exc.message_th, exc.message_en)
-    if isinstance(exc, search.SearchQueryInvalid):
+    if isinstance(exc, search_query.SearchQueryInvalid):
         return 409, {"__type": "Search Query Error", "message": f"Search Query Error: {message}"}
     if isinstance(exc, BadRequest):
         return 400, {"__type": "Bad Request", "message": f"Bad request - {message}"}
