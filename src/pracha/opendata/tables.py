@@ -11,9 +11,11 @@ bytes, a 22-letter Thai header; SQLite compares names without case). Every query
 from __future__ import annotations
 
 import datetime as dt
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import (
@@ -79,6 +81,21 @@ def table_for(resource_id: str, schema: dict[str, Any], *, staging: bool = False
     """The SQL table of a resource whose (Frictionless) table schema is `schema`, and its fields with
     `_id` first. `staging`: a new table under a name of its own (`ds_<hex>_<random>`), filled while the
     current one still answers searches, then put in its place by `replace_table`."""
+    if staging:
+        return _new_table(resource_id, schema, staging=True)
+    table, fields = _current_table(resource_id, json.dumps(schema, sort_keys=True))
+    return table, list(fields)
+
+
+@lru_cache(maxsize=512)
+def _current_table(resource_id: str, schema_json: str) -> tuple[Table, tuple[Field, ...]]:
+    """One Table object per resource and schema, so SQLAlchemy's statement cache recognises the
+    queries of every search (a new Table per request meant compiling each query anew: half its time)."""
+    table, fields = _new_table(resource_id, json.loads(schema_json), staging=False)
+    return table, tuple(fields)
+
+
+def _new_table(resource_id: str, schema: dict[str, Any], *, staging: bool) -> tuple[Table, list[Field]]:
     # On SQLite `_id` is the rowid (INTEGER PRIMARY KEY): no second key index, and every index below,
     # which ends in the rowid, serves "WHERE col = ? ORDER BY _id" without sorting.
     row_id = BigInteger().with_variant(Integer(), "sqlite")
