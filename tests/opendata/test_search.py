@@ -140,3 +140,16 @@ def test_remembered_answers_follow_each_committed_change(published: Session, od:
     catalogue.create_package(published, od, SYSTEM_PUBLISHER, dataset("elderly-clubs", "ชมรมผู้สูงอายุ"))
     published.commit()
     assert json.loads(search.package_search_json(published, od, params))["count"] == 2
+
+
+def test_remembered_answers_are_bounded_in_bytes(published: Session, od: catalogue.OpenData,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search, "ANSWER_MAX_BYTES", 10)  # every answer here is bigger: none is kept
+    first = search.package_search_json(published, od, {"q": "สวัสดิการ", "rows": 3})
+    assert search.package_search_json(published, od, {"q": "สวัสดิการ", "rows": 3}) is not first
+    monkeypatch.setattr(search, "ANSWER_MAX_BYTES", 10**6)
+    monkeypatch.setattr(search, "ANSWERS_BYTES", len(first) + 1)  # room for one answer at a time
+    kept = search.package_search_json(published, od, {"q": "สวัสดิการ", "rows": 3})
+    assert search.package_search_json(published, od, {"q": "สวัสดิการ", "rows": 3}) is kept
+    search.package_search_json(published, od, {"q": "สวัสดิการ", "rows": 2})  # pushes the first one out
+    assert search.package_search_json(published, od, {"q": "สวัสดิการ", "rows": 3}) is not kept

@@ -179,7 +179,10 @@ def index_for(session: Session, od: OpenData) -> Index:
 
 
 _answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-_ANSWERS_KEPT = 1024
+ANSWERS_BYTES = 32 * 1024 * 1024  # what a process keeps of answers, in all
+ANSWER_MAX_BYTES = 512 * 1024  # a bigger answer (rows=1000 of full datasets) is made each time
+_kept = [0]
+_keeping = threading.Lock()
 
 
 def package_search_json(session: Session, od: OpenData, params: Mapping[str, Any]) -> bytes:
@@ -191,9 +194,13 @@ def package_search_json(session: Session, od: OpenData, params: Mapping[str, Any
     if (found := _answers.get(key)) is not None:
         return found
     body = json.dumps(package_search(session, od, params), ensure_ascii=False, separators=(",", ":")).encode()
-    _answers[key] = body
-    while len(_answers) > _ANSWERS_KEPT:
-        _answers.popitem(last=False)
+    if len(body) <= ANSWER_MAX_BYTES:
+        with _keeping:  # requests run in several threads: the byte count must stay the dict's
+            if key not in _answers:
+                _answers[key] = body
+                _kept[0] += len(body)
+            while _kept[0] > ANSWERS_BYTES and _answers:
+                _kept[0] -= len(_answers.popitem(last=False)[1])
     return body
 
 
