@@ -191,6 +191,35 @@ def test_publisher_edits_and_deletes_with_confirmation(client: TestClient, db: S
     assert client.get("/data/dataset/elderly-edit").status_code == 404
 
 
+def test_publisher_uploads_a_new_version_and_the_old_one_stays(client: TestClient, db: Session,
+                                                              od: OpenData) -> None:
+    dataset = publish(db, od, "elderly-monthly", link=True)
+    link, table = dataset.resources
+    csrf = sign_in(db, client, create_staff(db, AGENCY_ADMIN, AGENCY))
+    page = client.get("/data/dataset/elderly-monthly")
+    assert f'/resource/{table.id}/version"' in page.text and f'/resource/{link.id}/version"' not in page.text
+    assert client.get(f"/data/dataset/elderly-monthly/resource/{link.id}/version").status_code == 404  # a link
+    form = client.get(f"/data/dataset/elderly-monthly/resource/{table.id}/version")
+    assert form.status_code == 200 and 'type="file"' in form.text
+    empty = client.post(f"/data/dataset/elderly-monthly/resource/{table.id}/version", data={"csrf_token": csrf})
+    assert empty.status_code == 422 and "กรุณาเลือกไฟล์" in empty.text
+    bad = client.post(f"/data/dataset/elderly-monthly/resource/{table.id}/version", data={"csrf_token": csrf},
+                      files={"file": ("elderly.csv", "ตำบล,ผู้รับเบี้ย\nศรีภูมิ,812\nพระสิงห์\n".encode(), "text/csv")})
+    assert bad.status_code == 422 and '<table class="table-errors">' in bad.text
+    march = "ตำบล,ผู้รับเบี้ย\nศรีภูมิ,820\nพระสิงห์,660\n".encode()
+    done = client.post(f"/data/dataset/elderly-monthly/resource/{table.id}/version", data={"csrf_token": csrf},
+                       files={"file": ("elderly-2569-03.csv", march, "text/csv")}, follow_redirects=False)
+    assert done.status_code == 303
+    db.expire_all()
+    resource = db.get(type(table), table.id)
+    assert resource is not None and [v.number for v in resource.versions] == [1, 2]  # the bad file made none
+    assert resource.versions[0].content == ELDERLY_CSV and resource.versions[1].content == march
+    assert "820" in client.get("/data/dataset/elderly-monthly").text  # the preview shows the new rows
+    other = TestClient(client.app)
+    sign_in(db, other, create_staff(db, AGENCY_ADMIN, "cm-building-control"))
+    assert other.get(f"/data/dataset/elderly-monthly/resource/{table.id}/version").status_code == 403
+
+
 def test_publisher_of_another_agency_cannot_edit(client: TestClient, db: Session, od: OpenData) -> None:
     publish(db, od, "elderly-theirs", csv=None)
     csrf = sign_in(db, client, create_staff(db, AGENCY_ADMIN, "cm-building-control"))

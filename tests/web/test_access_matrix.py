@@ -364,7 +364,8 @@ MATRIX = [
     Call("GET", "/data/publish/new", expect(**ADMINS_ONLY)),
     Call("POST", "/data/publish/new", expect(agency_admin=422, platform_admin=422), "form"),
     *[Call(method, path, expect(agency_admin=404, platform_admin=404), "form" if method == "POST" else "")
-      for path in ("/data/dataset/{name}/edit", "/data/dataset/{name}/resource/new", "/data/dataset/{name}/delete")
+      for path in ("/data/dataset/{name}/edit", "/data/dataset/{name}/resource/new", "/data/dataset/{name}/delete",
+                   "/data/dataset/{name}/resource/{rid}/version")
       for method in ("GET", "POST")],
     # open data, CKAN's Action API: public and cookie-free (a session never authorises a write); the
     # matrix calls the action "approve", which CKAN does not know (400); writes need an API token

@@ -22,13 +22,14 @@ from pracha.identity.principal import Principal
 from pracha.opendata import catalogue, views
 from pracha.opendata.datastore import TableInvalid
 from pracha.opendata.deps import open_data
-from pracha.opendata.errors import NotPublisher, PackageInvalid
-from pracha.opendata.models import OpenDataset
+from pracha.opendata.errors import NotPublisher, PackageInvalid, ResourceNotFound
+from pracha.opendata.models import OpenDataset, OpenResource
 from pracha.opendata.publishers import Publisher, publisher_of
 
 router = APIRouter(include_in_schema=False)
 PUBLISHERS = (AGENCY_ADMIN, PLATFORM_ADMIN)
 DatasetName = Annotated[str, Path(min_length=1, max_length=100)]
+ResourceId = Annotated[str, Path(min_length=1, max_length=36)]
 
 
 def _publisher(p: Principal) -> Publisher:
@@ -186,6 +187,68 @@ async def new_resource_submit(name: DatasetName, request: Request, p: Principal 
             return _resource_page(request, _own_dataset(db, name, publisher), values=values,
                                   errors=_errors(exc, lang), message=exc.message(lang), status_code=exc.status_code)
         return RedirectResponse(f"/data/dataset/{name}?saved=1#resources", status_code=303)
+
+    return await run_in_threadpool(run)
+
+
+def _own_file(db: Session, name: str, rid: str, publisher: Publisher) -> tuple[OpenDataset, OpenResource]:
+    """An uploaded file of a dataset this publisher may change (a link has no versions: 404)."""
+    dataset = _own_dataset(db, name, publisher)
+    resource = next((r for r in dataset.resources if r.id == rid and r.url is None), None)
+    if resource is None:
+        raise ResourceNotFound()
+    return dataset, resource
+
+
+def _version_page(request: Request, dataset: OpenDataset, resource: OpenResource, *,
+                  errors: dict[str, str] | None = None, table: list[dict[str, Any]] | None = None,
+                  message: str | None = None, status_code: int = 200) -> Response:
+    max_mb = app_state(request).settings.max_upload_bytes / (1024 * 1024)
+    return render(request, "opendata/version_form.html", {
+        "dataset": dataset, "resource": resource, "errors": errors or {}, "table_errors": table or [],
+        "message": message, "max_mb": f"{max_mb:g}"}, status_code=status_code)
+
+
+@router.get("/data/dataset/{name}/resource/{rid}/version", response_class=HTMLResponse)
+async def new_version_form(name: DatasetName, rid: ResourceId, request: Request, p: Principal = allow(*PUBLISHERS),
+                           db: Session = Depends(get_db)) -> Response:
+    publisher = _publisher(p)
+    return await run_in_threadpool(lambda: _version_page(request, *_own_file(db, name, rid, publisher)))
+
+
+@router.post("/data/dataset/{name}/resource/{rid}/version", response_class=HTMLResponse,
+             dependencies=[Depends(accept_cut_upload)])
+async def new_version_submit(name: DatasetName, rid: ResourceId, request: Request,
+                             p: Principal = allow(*PUBLISHERS), db: Session = Depends(get_db)) -> Response:
+    """The file's next version (`resource_update`): checked like the first, published with its own
+    ledger entry; the earlier versions stay. A table with errors publishes nothing."""
+    publisher, od = _publisher(p), open_data(request)
+    file = (await request.form()).get("file")
+    upload = None
+    if isinstance(file, UploadFile) and file.filename:
+        upload = catalogue.Upload(file.filename, await file.read(), file.content_type)
+    lang = request.state.lang
+
+    def run() -> Response:
+        dataset, resource = _own_file(db, name, rid, publisher)
+        if upload_was_cut(request) or upload is None:
+            mb = app_state(request).settings.max_upload_bytes / (1024 * 1024)
+            problem = ((f"ไฟล์ใหญ่เกิน {mb:g} MB" if lang != "en" else f"The file is larger than {mb:g} MB.")
+                       if upload_was_cut(request) else ("กรุณาเลือกไฟล์" if lang != "en" else "Choose a file."))
+            return _version_page(request, dataset, resource, errors={"file": problem}, message=problem,
+                                 status_code=413 if upload_was_cut(request) else 422)
+        try:
+            catalogue.update_resource(db, od, publisher, resource.id, {}, upload)
+            db.commit()
+        except TableInvalid as exc:
+            db.rollback()
+            return _version_page(request, *_own_file(db, name, rid, publisher),
+                                 table=views.table_errors(exc, lang), message=exc.message(lang), status_code=422)
+        except PrachaError as exc:
+            db.rollback()
+            return _version_page(request, *_own_file(db, name, rid, publisher), errors=_errors(exc, lang),
+                                 message=exc.message(lang), status_code=exc.status_code)
+        return RedirectResponse(f"/data/dataset/{name}?saved=1#res-{rid}", status_code=303)
 
     return await run_in_threadpool(run)
 
