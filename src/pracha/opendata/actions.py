@@ -9,18 +9,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session
 
 from pracha.opendata import catalogue, datastore, metadata, search
-from pracha.opendata.catalogue import OpenData, Upload
+from pracha.opendata.catalogue import OpenData, Upload, only_public
 from pracha.opendata.errors import DatasetNotFound, NotPublisher, PackageInvalid, ResourceNotFound
 from pracha.opendata.models import ACTIVE, OpenDataset
 from pracha.opendata.publishers import Publisher
 
-S = TypeVar("S", bound=Select)  # any select, whatever its rows
 CKAN_VERSION = "2.11.0"
 MAX_ROWS = 1000  # CKAN's ckan.search.rows_max: the most datasets one call returns
 MAX_OFFSET = 10**9
@@ -97,13 +96,6 @@ def page(params: Mapping[str, Any], default_limit: int | None) -> tuple[int | No
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def public(query: S) -> S:
-    """Only what `catalogue.is_public` lets the public see, said in SQL."""
-    return query.where(OpenDataset.state == ACTIVE, OpenDataset.private.is_(False),
-                       OpenDataset.data_category == metadata.PUBLIC_CATEGORY,
-                       OpenDataset.disclosure == metadata.OPEN_DISCLOSURE)
-
-
 def status_show(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
     return {"site_title": SITE_TITLE, "site_description": "แคตตาล็อกข้อมูลเปิดของแพลตฟอร์มประชา",
             "site_url": call.od.site_url.rstrip("/"), "ckan_version": CKAN_VERSION, "error_emails_to": None,
@@ -116,7 +108,7 @@ def site_read(call: Call, params: Mapping[str, Any]) -> bool:
 
 def package_list(call: Call, params: Mapping[str, Any]) -> list[str]:
     limit, offset = page(params, None)
-    return list(call.session.scalars(public(select(OpenDataset.name)).order_by(OpenDataset.name)
+    return list(call.session.scalars(only_public(select(OpenDataset.name)).order_by(OpenDataset.name)
                                      .limit(limit).offset(offset)))
 
 
@@ -131,10 +123,8 @@ def package_search(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
 
 def current_package_list_with_resources(call: Call, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     limit, offset = page(params, MAX_ROWS)
-    datasets = call.session.scalars(public(select(OpenDataset)).options(selectinload(OpenDataset.resources))
-                                    .order_by(OpenDataset.modified_at.desc(), OpenDataset.name)
-                                    .limit(limit).offset(offset))
-    return [catalogue.package_dict(d, call.od) for d in datasets]
+    return [catalogue.package_dict(d, call.od) for d in catalogue.public_datasets(call.session, limit=limit,
+                                                                                  offset=offset)]
 
 
 def organisation_dict(org: metadata.Organisation, count: int) -> dict[str, Any]:
@@ -152,13 +142,13 @@ def group_dict(group: metadata.Group, count: int) -> dict[str, Any]:
 
 
 def organisation_counts(session: Session) -> Counter[str]:
-    rows = session.execute(public(select(OpenDataset.owner_org, func.count())).group_by(OpenDataset.owner_org))
+    rows = session.execute(only_public(select(OpenDataset.owner_org, func.count())).group_by(OpenDataset.owner_org))
     return Counter({org: count for org, count in rows})
 
 
 def group_counts(session: Session) -> Counter[str]:
     """Groups are a JSON list on each dataset: counted here, the same way on both engines."""
-    return Counter(name for groups in session.scalars(public(select(OpenDataset.groups))) for name in groups or [])
+    return Counter(name for groups in session.scalars(only_public(select(OpenDataset.groups))) for name in groups or [])
 
 
 def listing(call: Call, params: Mapping[str, Any], dicts: list[dict[str, Any]]) -> list[Any]:
@@ -179,10 +169,8 @@ def group_list(call: Call, params: Mapping[str, Any]) -> list[Any]:
     return listing(call, params, [group_dict(g, counts[g.name]) for g in groups])
 
 
-def newest_public(call: Call, query: Select[Any]) -> list[dict[str, Any]]:
-    datasets = call.session.scalars(public(query).options(selectinload(OpenDataset.resources))
-                                    .order_by(OpenDataset.modified_at.desc(), OpenDataset.name).limit(MAX_ROWS))
-    return [catalogue.package_dict(d, call.od) for d in datasets]
+def newest_public(call: Call, where: ColumnElement[bool]) -> list[dict[str, Any]]:
+    return [catalogue.package_dict(d, call.od) for d in catalogue.public_datasets(call.session, where, limit=MAX_ROWS)]
 
 
 def organization_show(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
@@ -192,7 +180,7 @@ def organization_show(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
         raise OrganisationNotFound()
     found = organisation_dict(org, organisation_counts(call.session)[name])
     if flag(params, "include_datasets", False):
-        found["packages"] = newest_public(call, select(OpenDataset).where(OpenDataset.owner_org == name))
+        found["packages"] = newest_public(call, OpenDataset.owner_org == name)
     return found
 
 
@@ -203,9 +191,9 @@ def group_show(call: Call, params: Mapping[str, Any]) -> dict[str, Any]:
         raise GroupNotFound()
     found = group_dict(group, group_counts(call.session)[name])
     if flag(params, "include_datasets", False):
-        ids = [i for i, groups in call.session.execute(public(select(OpenDataset.id, OpenDataset.groups)))
+        ids = [i for i, groups in call.session.execute(only_public(select(OpenDataset.id, OpenDataset.groups)))
                if name in (groups or [])]
-        found["packages"] = newest_public(call, select(OpenDataset).where(OpenDataset.id.in_(ids))) if ids else []
+        found["packages"] = newest_public(call, OpenDataset.id.in_(ids)) if ids else []
     return found
 
 
@@ -213,7 +201,7 @@ def tag_list(call: Call, params: Mapping[str, Any]) -> list[Any]:
     query = params.get("query") or params.get("q") or ""
     if not isinstance(query, str) or len(query) > 100:
         raise invalid("query", "ต้องเป็นข้อความยาวไม่เกิน 100 ตัวอักษร", "Text of at most 100 characters")
-    names = sorted({t for tags in call.session.scalars(public(select(OpenDataset.tags))) for t in tags or []
+    names = sorted({t for tags in call.session.scalars(only_public(select(OpenDataset.tags))) for t in tags or []
                     if query.casefold() in t.casefold()})
     if flag(params, "all_fields", False):
         return [{"id": t, "name": t, "display_name": t, "vocabulary_id": None} for t in names]

@@ -9,9 +9,9 @@ import hashlib
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from pracha.db import utcnow
@@ -22,6 +22,7 @@ from pracha.opendata.models import ACTIVE, DELETED, CatalogueState, OpenDataset,
 from pracha.opendata.publishers import Publisher
 from pracha.services.catalog import Catalog
 
+S = TypeVar("S", bound=Select)  # any select, whatever its rows  # any select, whatever its rows
 PUBLISHED = "opendata.published"  # a public ledger kind: the object names the file's hash
 TABULAR = ("CSV", "XLSX")
 
@@ -79,12 +80,21 @@ def get_resource(session: Session, resource_id: str, publisher: Publisher | None
     return resource
 
 
-def public_datasets(session: Session) -> list[OpenDataset]:
-    """Every dataset the public may see, newest change first (feeds, package_list, the search index)."""
-    rows = session.scalars(select(OpenDataset).where(OpenDataset.state == ACTIVE, OpenDataset.private.is_(False))
-                           .options(selectinload(OpenDataset.resources))
-                           .order_by(OpenDataset.modified_at.desc(), OpenDataset.name))
-    return [d for d in rows if is_public(d)]
+def only_public(query: S) -> S:
+    """`query` narrowed to what `is_public` lets the public see, said in SQL."""
+    return query.where(OpenDataset.state == ACTIVE, OpenDataset.private.is_(False),
+                       OpenDataset.data_category == metadata.PUBLIC_CATEGORY,
+                       OpenDataset.disclosure == metadata.OPEN_DISCLOSURE)
+
+
+def public_datasets(session: Session, *where: ColumnElement[bool], limit: int | None = None,
+                    offset: int = 0) -> list[OpenDataset]:
+    """The datasets the public may see (and `where` asks for), newest change first, with their resources
+    (feeds, listings, the search index)."""
+    return list(session.scalars(only_public(select(OpenDataset)).where(*where)
+                                .options(selectinload(OpenDataset.resources))
+                                .order_by(OpenDataset.modified_at.desc(), OpenDataset.name)
+                                .limit(limit).offset(offset)))
 
 
 def catalogue_version(session: Session) -> int:

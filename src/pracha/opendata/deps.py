@@ -7,6 +7,8 @@ page can forge one and CSRF does not apply. The token comes as CKAN clients send
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, Request
@@ -50,8 +52,14 @@ def api_token_access() -> Any:
 
 
 def open_data(request: Request) -> OpenData:
-    settings = app_state(request).settings
-    return OpenData(catalog_of(request), settings.catalog_dir.resolve(), str(request.base_url))
+    return OpenData(catalog_of(request), resolved(app_state(request).settings.catalog_dir), str(request.base_url))
+
+
+@lru_cache(maxsize=8)
+def resolved(directory: Path) -> Path:
+    """The catalogue folder's real path, worked out once (resolving reads the file system: not on every
+    request of the hot API)."""
+    return directory.resolve()
 
 
 def token_of(request: Request) -> str | None:
