@@ -109,7 +109,8 @@ def test_staff_for_every_agency(db: Session, catalog: Catalog) -> None:
     assert verify_password(staff["dpo"].password_hash, DEMO_PASSWORD)
     for code in ("cm-commercial-registry", "cm-building-control", "cm-city-health", "cm-city-revenue"):  # fees
         assert (staff[f"finance.{code}"].role, staff[f"finance.{code}"].agency) == ("finance_officer", code)
-    assert len(staff) == 2 * len(catalog.agencies) + 3 + 4
+    assert (staff["moderator"].role, staff["inspector.cm-damrongdhama"].role) == ("moderator", "inspector")
+    assert len(staff) == 2 * len(catalog.agencies) + 3 + 4 + 2
     assert verify_password(staff["officer.cm-elderly-welfare"].password_hash, DEMO_PASSWORD)
     for user in staff.values():  # `make run` works without enrolment: every demo staff has the demo TOTP
         factor = db.get(TotpFactor, user.id)

@@ -61,10 +61,18 @@ def _opendata_jobs(registry: Any, catalog: Any) -> None:
     install(registry, catalog, get_settings())
 
 
+def _participation_jobs(registry: Any, catalog: Any) -> None:
+    """Participation's reminders and escalations, and its open-data statistics."""
+    from pracha.config import get_settings
+    from pracha.participation.install import install
+
+    install(registry, catalog, get_settings())
+
+
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
                   add_completion=False,
                   context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _business_jobs,
-                                                            _opendata_jobs)}})
+                                                            _opendata_jobs, _participation_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 

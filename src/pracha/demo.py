@@ -31,6 +31,8 @@ from pracha.identity.models import (
     AUDITOR,
     CITIZEN,
     DPO,
+    INSPECTOR,
+    MODERATOR,
     OFFICER,
     PLATFORM_ADMIN,
     STAFF_ROLES,
@@ -300,7 +302,8 @@ def staff_accounts(agencies: Iterable[str]) -> list[tuple[str, str, str | None]]
     rows: list[tuple[str, str, str | None]] = []
     for code in agencies:
         rows += [(f"officer.{code}", OFFICER, code), (f"admin.{code}", AGENCY_ADMIN, code)]
-    return rows + [("auditor", AUDITOR, None), ("admin", PLATFORM_ADMIN, None)]
+    return rows + [("auditor", AUDITOR, None), ("admin", PLATFORM_ADMIN, None), ("moderator", MODERATOR, None),
+                   ("inspector.cm-damrongdhama", INSPECTOR, "cm-damrongdhama")]
 
 
 def demo_people(agencies: Iterable[str], *, citizens: int = 500, seed: int = 2569,

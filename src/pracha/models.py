@@ -20,6 +20,18 @@ from pracha.identity.oidc.models import (
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
 from pracha.notices.models import InboxMessage, OutboxMessage
 from pracha.opendata.models import CatalogueState, OpenDataset, OpenResource, ResourceVersion
+from pracha.participation.models import (
+    AbuseReport,
+    Complaint,
+    ComplaintEvent,
+    ComplaintPhoto,
+    Hearing,
+    HearingResponse,
+    LineReport,
+    ModerationAction,
+    Petition,
+    PetitionSupport,
+)
 from pracha.payments.models import Bank, Discrepancy, Payment, Receipt, ReceiptSequence, Refund
 from pracha.privacy.models import PrivacyEvent, PrivacyRequest
 from pracha.privacy.records import Breach, BreachSubject, Hold, RetentionRun
@@ -40,5 +52,7 @@ __all__ = [
     "BotDecision", "Certificate", "Task", "DailyStatistic",
     "Bank", "Payment", "Receipt", "ReceiptSequence", "Refund", "Discrepancy",
     "OpenDataset", "OpenResource", "ResourceVersion", "CatalogueState",
+    "Complaint", "ComplaintEvent", "ComplaintPhoto", "LineReport", "Hearing", "HearingResponse", "Petition",
+    "PetitionSupport", "AbuseReport", "ModerationAction",
     "PrivacyRequest", "PrivacyEvent", "StaffView", "RetentionRun", "Hold", "Breach", "BreachSubject",
 ]

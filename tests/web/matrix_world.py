@@ -32,6 +32,7 @@ from tests.exchange.helpers import exchange_world
 from tests.factories import create_citizen, create_staff
 from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
+from tests.web import matrix_complaints, matrix_hearings, matrix_petitions
 from tests.web.matrix_business import (
     BusinessRegistry,
     act_in_session,
@@ -42,6 +43,7 @@ from tests.web.matrix_business import (
 )
 
 AGENCY = "cm-elderly-welfare"
+INSPECTED = "cm-damrongdhama"  # the inspector's agency: corruption reports are routed there
 SECRET = "test-secret"
 
 
@@ -63,6 +65,7 @@ class World:
     company_granted: str = ""  # the demo company's application of the service its employees are granted
     company_other: str = ""  # … and of another service
     other_company: str = ""  # a juristic person in the registry that no matrix role directs
+    ids: dict[str, int] = field(default_factory=dict)  # participation's path ids: complaint_id, hearing_id…
     # role → a signed-in session made in the template (every row has its own copy of the database, so a
     # row that signs out or switches changes only its copy); acting roles already act for the company
     sessions: dict[str, str] = field(default_factory=dict)
@@ -116,6 +119,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
         "agency_admin": create_staff(db, "agency_admin", AGENCY), "auditor": create_staff(db, "auditor"),
         "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
         "finance": create_staff(db, "finance_officer", AGENCY), **company_people(db),
+        "moderator": create_staff(db, "moderator"), "inspector": create_staff(db, "inspector", INSPECTED),
     }
     owner = Principal(user=users["citizen"])
     # first the approved application (one open application per service: it must be decided before the
@@ -146,6 +150,10 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
     breach = breaches.record_breach(db, catalog, users["dpo"], breaches.BreachIn(
         "แฟ้มสำเนาบัตรหาย", "กล่องเอกสารหายระหว่างขนย้าย", utcnow(), ["identity"], {"services": ["elderly-allowance"]}))
     db.commit()
+    ids = {**matrix_complaints.build(db, catalog, settings, users),
+           **matrix_hearings.build(db, catalog, settings, users),
+           **matrix_petitions.build(db, catalog, settings, users)}
+    db.commit()
     sessions = {role: identity.start_web_session(db, user, hours=24, amr="pwd otp" if user.is_staff else "pwd")
                 for role, user in users.items()}
     for role, token in sessions.items():
@@ -153,7 +161,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
     db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
                  document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,
-                 correction.id, breach.id, company_granted, company_other, business.other_company, sessions)
+                 correction.id, breach.id, company_granted, company_other, business.other_company, ids, sessions)
 
 
 def _automation_world(db: Session, catalog: Catalog, app: FastAPI, officer_user: User,

@@ -35,7 +35,7 @@ MATRIX_CSRF_COOKIE = "matrix-csrf-cookie"  # the browser's CSRF cookie, fixed so
 # director: of the demo company, acting for it; employee: authorised for one of its services, acting for
 # it; revoked: an employee acting for it whose grant was revoked (tests/web/matrix_business.py)
 ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
-         "platform_admin", "dpo", "finance", "director", "employee", "revoked", "token")
+         "platform_admin", "dpo", "finance", "director", "employee", "revoked", "moderator", "inspector", "token")
 SIGNED_IN = ROLES[1:-1]
 COMPANY = ("director", "employee", "revoked")
 
@@ -313,7 +313,8 @@ MATRIX = [
     Call("GET", "/readyz", everyone(503)),  # the world's registries (ports 8101…) are not running
     # staff tools: /admin, the API reference, casework (assignment, notes, inline view, bulk actions)
     Call("GET", "/admin", expect(**dict.fromkeys(("officer", "other_officer", "agency_admin", "auditor",
-                                                  "platform_admin", "dpo", "finance"), 200))),
+                                                  "platform_admin", "dpo", "finance", "moderator",
+                                                  "inspector"), 200))),
     Call("GET", "/docs", everyone(200)),
     Call("POST", "/applications/{reference}/assignee",
          expect(officer=303, other_officer=404, agency_admin=303), "form"),
@@ -384,6 +385,10 @@ MATRIX = [
     Call("GET", "/api/v1/opendata/verify", everyone(200), query="?sha256=" + "0" * 64),
     Call("GET", "/data/verify", everyone(200)),
     Call("POST", "/data/verify", everyone(422), "form"),
+    # participation: complaints (world: tests/web/matrix_complaints.py)
+    # participation: hearings (world: tests/web/matrix_hearings.py)
+    # participation: petitions (world: tests/web/matrix_petitions.py)
+    # participation: moderation and LINE reports
 ]
 
 
@@ -489,7 +494,7 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
                              day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
                              juristic_id="0505569012341", grant_id=999999, name="no-such-dataset",
-                             rid="00000000-0000-0000-0000-000000000000", n=1) + call.query
+                             rid="00000000-0000-0000-0000-000000000000", n=1, **world.ids) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

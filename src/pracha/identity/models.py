@@ -19,7 +19,9 @@ AUDITOR = "auditor"
 PLATFORM_ADMIN = "platform_admin"
 DPO = "dpo"
 FINANCE_OFFICER = "finance_officer"  # one agency's fees: payments, refunds, cash at the counter, reconciliation
-STAFF_ROLES = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, DPO, FINANCE_OFFICER)
+MODERATOR = "moderator"  # the platform's public text: hides abuse with a reason, checks new petitions
+INSPECTOR = "inspector"  # one agency's corruption and misconduct reports, which nobody else sees
+STAFF_ROLES = (OFFICER, AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN, DPO, FINANCE_OFFICER, MODERATOR, INSPECTOR)
 ROLES = (CITIZEN, *STAFF_ROLES)
 
 

@@ -26,6 +26,7 @@ from pracha.identity.models import (
     AGENCY_ADMIN,
     CITIZEN,
     FINANCE_OFFICER,
+    INSPECTOR,
     OFFICER,
     PLATFORM_ADMIN,
     STAFF_ROLES,
@@ -137,7 +138,7 @@ def create_staff(
 ) -> User:
     if role not in STAFF_ROLES:
         raise ValueError(f"not a staff role: {role}")
-    if role in (OFFICER, AGENCY_ADMIN, FINANCE_OFFICER) and not agency:
+    if role in (OFFICER, AGENCY_ADMIN, FINANCE_OFFICER, INSPECTOR) and not agency:
         raise ValueError("officers and agency admins belong to an agency")
     username = username.strip().lower()  # sign-in compares lower-cased
     if not re.fullmatch(r"[a-z0-9._-]{3,64}", username):

@@ -38,6 +38,7 @@ from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
 from pracha.opendata import install as opendata
+from pracha.participation import install as participation
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
@@ -51,7 +52,8 @@ PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
                                                               "exchange", "assistant", "automation", "payments",
-                                                              "privacy", "business", "opendata")]
+                                                              "privacy", "business", "opendata",
+                                                              "participation")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -141,6 +143,7 @@ def build_state(settings: Settings) -> AppState:
     payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
     business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
     opendata.install(registry, catalog, settings)  # the platform's statistics daily; the feeds' cache
+    participation.install(registry, catalog, settings)  # complaint/petition deadlines; LINE reports; statistics
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))

@@ -1,0 +1,16 @@
+"""The access matrix's complaints: what the rows of complaints' routes act on (built once per engine)."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from pracha.config import Settings
+from pracha.identity.models import User
+from pracha.services.catalog import Catalog
+
+
+def build(db: Session, catalog: Catalog, settings: Settings, users: dict[str, User]) -> dict[str, int]:
+    """Path ids for the rows ({name} in a row's path → id); `users` by matrix role."""
+    return {"complaint_id": 999999, "photo_id": 999999}
+
+
