@@ -98,6 +98,6 @@ def create_complaint(session: Session, principal: Principal, rules: Rules, repor
                                                height=photo.height, sha256=photo.sha256, created_at=now))
     session.add(complaint)
     session.flush()
-    for photo in complaint.photos:
-        photo.event_id = event.id
+    for kept in complaint.photos:
+        kept.event_id = event.id
     return complaint
