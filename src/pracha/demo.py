@@ -43,6 +43,9 @@ from pracha.identity.principal import DIRECTOR, Acting, Principal
 from pracha.identity.service import create_staff
 from pracha.notices.models import InboxMessage
 from pracha.opendata.demo_datasets import seed_open_data
+from pracha.participation.demo_complaints import seed_complaints
+from pracha.participation.demo_hearings import seed_hearings
+from pracha.participation.demo_petitions import seed_petitions
 from pracha.payments.seed import finance_accounts, seed_payments
 from pracha.payments.service import owes
 from pracha.services import casework, forms
@@ -177,6 +180,10 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
                           var_dir=upload_dir.parent if upload_dir else settings.var_dir)
     enrol_demo_staff(session, secret if secret is not None else load_secret(settings))
     issue_showcase_documents(session, catalog, people[:2], var_dir=upload_dir.parent if upload_dir else None)
+    app_secret = secret if secret is not None else load_secret(settings)
+    seed_complaints(session, catalog, settings, app_secret, people, population.now)
+    seed_hearings(session, catalog, settings, app_secret, people, population.now)
+    seed_petitions(session, catalog, settings, app_secret, people, population.now)
     seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)

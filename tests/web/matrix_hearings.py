@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
@@ -9,7 +11,7 @@ from pracha.identity.models import User
 from pracha.services.catalog import Catalog
 
 
-def build(db: Session, catalog: Catalog, settings: Settings, users: dict[str, User]) -> dict[str, int]:
+def build(db: Session, catalog: Catalog, settings: Settings, users: dict[str, User]) -> dict[str, Any]:
     """Path ids for the rows ({name} in a row's path → id); `users` by matrix role."""
     return {"hearing_id": 999999}
 

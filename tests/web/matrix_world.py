@@ -10,6 +10,7 @@ import io
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import select
@@ -65,7 +66,7 @@ class World:
     company_granted: str = ""  # the demo company's application of the service its employees are granted
     company_other: str = ""  # … and of another service
     other_company: str = ""  # a juristic person in the registry that no matrix role directs
-    ids: dict[str, int] = field(default_factory=dict)  # participation's path ids: complaint_id, hearing_id…
+    ids: dict[str, Any] = field(default_factory=dict)  # participation's path ids: complaint_ref, hearing_id…
     # role → a signed-in session made in the template (every row has its own copy of the database, so a
     # row that signs out or switches changes only its copy); acting roles already act for the company
     sessions: dict[str, str] = field(default_factory=dict)
