@@ -27,7 +27,7 @@ def password_step(client: TestClient, username: str) -> str:
 
 @pytest.mark.parametrize("role", STAFF_ROLES)
 def test_every_staff_role_needs_the_second_factor(client: TestClient, db: Session, role: str) -> None:
-    agency = "cm-elderly-welfare" if role in ("officer", "agency_admin", "finance_officer") else None
+    agency = "cm-elderly-welfare" if role in ("officer", "agency_admin", "finance_officer", "inspector") else None
     user = create_staff(db, role, agency)
     step = password_step(client, user.username or "")
     session = client.get("/api/v1/session").json()
