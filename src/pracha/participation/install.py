@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from pracha.config import Settings
 from pracha.hooks import Registry
+from pracha.participation.privacy_parts import erase_participation, export_participation
 from pracha.participation.rules import load_rules
+from pracha.privacy.parts import ERASURE_PARTS, EXPORT_PARTS
 from pracha.services.catalog import Catalog
 
 
 def install(registry: Registry, catalog: Catalog, settings: Settings) -> None:
     """Register participation's hooks (the app and `pracha worker` both call this)."""
     load_rules(settings.catalog_dir.resolve())  # a broken rule file fails at start-up
+    registry.add(EXPORT_PARTS, export_participation)  # PDPA export and erasure
+    registry.add(ERASURE_PARTS, erase_participation)

@@ -26,6 +26,7 @@ from pracha.identity.models import User, WebSession
 from pracha.identity.oidc.models import OidcConsent, OidcToken
 from pracha.ledger import log as ledger
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.privacy.parts import erase_parts
 from pracha.services import workflow
 from pracha.services.models import Application, Document
 
@@ -38,6 +39,7 @@ SCOPES = {"contacts": ("อีเมลและหมายเลขโทร�
           "consents": ("ความยินยอมและแอปที่เชื่อมต่อ", "Consents and connected apps"),
           "sessions": ("การเข้าสู่ระบบที่ค้างอยู่", "Signed-in sessions"),
           "inbox": ("กล่องข้อความ", "Inbox messages"),
+          "participation": ("เรื่องที่แจ้ง ความคิดเห็น และข้อเสนอ", "Complaints, hearing comments and petitions"),
           "account": ("บัญชีผู้ใช้", "The account itself")}
 REASONS = {
     "open": ("คำขอ {ref} อยู่ระหว่างการพิจารณาของหน่วยงาน จึงต้องเก็บไว้จนกว่าจะมีคำวินิจฉัย "
@@ -132,6 +134,9 @@ def erase_citizen(session: Session, user: User, scopes: list[str], *, keep_messa
             InboxMessage.application_id.is_(None) | ~InboxMessage.application_id.in_(
                 select(Application.id).where(Application.reference.in_(kept_apps)))))
         erased.append("inbox")
+    if "participation" in wanted:
+        kept += erase_parts(session, user)
+        erased.append("participation")
     if "sessions" in wanted:
         session.execute(delete(WebSession).where(WebSession.user_id == user.id))
         erased.append("sessions")

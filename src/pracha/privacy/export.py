@@ -28,6 +28,7 @@ from pracha.payments.models import Payment
 from pracha.privacy import rights
 from pracha.privacy.events import record_event
 from pracha.privacy.models import PrivacyRequest
+from pracha.privacy.parts import export_parts
 from pracha.services import casework
 from pracha.services.catalog import Catalog
 from pracha.services.models import Application
@@ -210,6 +211,9 @@ class PrivacyExport(BaseModel):
     privacy_requests: list[RequestOut]
     acting_authorisations: list[AuthorisationOut] = Field(
         default_factory=list, description="Authorisations to act for a company: received, or given as its director")
+    participation: dict[str, Any] = Field(
+        default_factory=dict, description="Complaints reported, hearing answers and petitions started "
+        "(supports of petitions are not linked to accounts: each supporter's receipt proves theirs)")
 
 
 def session_handle(web_session: WebSession) -> str:
@@ -284,6 +288,7 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
             {"juristic_id": g.juristic_id, "side": "received" if g.grantee_id == user.id else "given",
              "services": list(g.services), "valid_from": g.valid_from, "valid_until": g.valid_until,
              "created_at": g.created_at, "revoked_at": g.revoked_at} for g in grants.grants_of(session, user.id)],
+        "participation": export_parts(session, user),
     })
 
 
