@@ -39,6 +39,8 @@ STAFF_PAGES = (
     StaffPage("/officer/queue", _t("คำขอที่รอดำเนินการ", "Applications queue"),
               _t("คำขอของหน่วยงาน มอบหมายงาน และดำเนินการหลายรายการพร้อมกัน",
                  "The agency's applications: assign them, act on several at once")),
+    StaffPage("/officer/complaints", _t("เรื่องร้องเรียนที่ต้องดำเนินการ", "Complaints to handle"),
+              _t("เรื่องที่ประชาชนแจ้งถึงหน่วยงาน กำหนดเวลา และการตอบ", "Citizens' reports to the agency, deadlines, answers")),
     StaffPage("/finance", _t("ค่าธรรมเนียมและการชำระเงิน", "Fees and payments"),
               _t("การชำระเงิน การกระทบยอดกับธนาคาร คืนเงิน และรับเงินสด",
                  "Payments, reconciliation with the bank, refunds and cash at the counter")),
