@@ -90,7 +90,7 @@ def _agency(catalog: Catalog, code: str | None) -> dict[str, Any] | None:
     if code is None:
         return None
     agency = catalog.agencies.get(code)
-    return {"code": code, "name": dict(agency.name) if agency else {"th": code, "en": code}}
+    return {"code": code, "name": {"th": agency.name.th, "en": agency.name.en} if agency else {"th": code, "en": code}}
 
 
 def _location(complaint: Complaint, rules: Rules, privileged: bool) -> dict[str, Any] | None:
