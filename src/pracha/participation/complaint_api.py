@@ -115,17 +115,17 @@ def my_complaints(request: Request, response: Response, page: PageRequest = Depe
     return page_body(request, response, list_mine(db, p, page), lambda c: _view(request, p, c))
 
 
-@router.get("/{reference}", responses=errors(404))
-def read_complaint(reference: Reference, request: Request, p: Principal = allow(PUBLIC),
+@router.get("/{complaint_ref}", responses=errors(404))
+def read_complaint(complaint_ref: Reference, request: Request, p: Principal = allow(PUBLIC),
                    db: Session = Depends(get_db)) -> dict[str, Any]:
     """The public view; its reporter gets `mine: true`, every step and `may` (what they can do now).
     A confidential complaint is 404 but for its reporter and the inspectors of its unit."""
-    return _view(request, p, get_complaint(db, p, reference))
+    return _view(request, p, get_complaint(db, p, complaint_ref))
 
 
-@router.post("/{reference}/actions", responses=errors(403, 404, 409, 422),
+@router.post("/{complaint_ref}/actions", responses=errors(403, 404, 409, 422),
              openapi_extra=_body(ActionIn, multipart=True))
-async def act_on_complaint(reference: Reference, request: Request, p: Principal = allow(*HANDLERS),
+async def act_on_complaint(complaint_ref: Reference, request: Request, p: Principal = allow(*HANDLERS),
                            db: Session = Depends(get_db)) -> dict[str, Any]:
     """A step of the responsible unit: `accept`, `forward` (with `agency` and a reason), `request_info`,
     `reply`, `resolve` (a note and at least one "after" photo, multipart field `photos`), `reject` (a
@@ -134,7 +134,7 @@ async def act_on_complaint(reference: Reference, request: Request, p: Principal 
     photos = await run_in_threadpool(sent.cleaned_photos)
 
     def work() -> dict[str, Any]:
-        complaint = get_complaint(db, p, reference, lock=True)
+        complaint = get_complaint(db, p, complaint_ref, lock=True)
         complaints.act(db, p, rules_of(request), complaint, sent.text("action"), sent.text("note"),
                        agency=sent.text("agency") or None, agencies=catalog_of(request).agencies.keys(),
                        photos=photos)
@@ -144,15 +144,15 @@ async def act_on_complaint(reference: Reference, request: Request, p: Principal 
     return await run_in_threadpool(work)
 
 
-@router.post("/{reference}/details", responses=errors(403, 404, 409, 422), openapi_extra=_body(DetailsIn, True))
-async def add_complaint_details(reference: Reference, request: Request, p: Principal = allow(CITIZEN),
+@router.post("/{complaint_ref}/details", responses=errors(403, 404, 409, 422), openapi_extra=_body(DetailsIn, True))
+async def add_complaint_details(complaint_ref: Reference, request: Request, p: Principal = allow(CITIZEN),
                                 db: Session = Depends(get_db)) -> dict[str, Any]:
     """The reporter answers the unit's request for details (`note`, optional `photos`)."""
     sent = await read_sent(request)
     photos = await run_in_threadpool(sent.cleaned_photos)
 
     def work() -> dict[str, Any]:
-        complaint = get_complaint(db, p, reference, lock=True)
+        complaint = get_complaint(db, p, complaint_ref, lock=True)
         complaints.add_details(db, p, complaint, sent.text("note"), photos)
         db.commit()
         return _view(request, p, complaint)
@@ -160,32 +160,32 @@ async def add_complaint_details(reference: Reference, request: Request, p: Princ
     return await run_in_threadpool(work)
 
 
-@router.post("/{reference}/rating", responses=errors(403, 404, 409, 422))
-def rate_complaint(reference: Reference, body: RatingIn, request: Request, p: Principal = allow(CITIZEN),
+@router.post("/{complaint_ref}/rating", responses=errors(403, 404, 409, 422))
+def rate_complaint(complaint_ref: Reference, body: RatingIn, request: Request, p: Principal = allow(CITIZEN),
                    db: Session = Depends(get_db)) -> dict[str, Any]:
     """Rate the answer 1–5 (once, after it was resolved or rejected); the complaint closes."""
-    complaint = get_complaint(db, p, reference, lock=True)
+    complaint = get_complaint(db, p, complaint_ref, lock=True)
     complaints.rate(db, p, complaint, body.rating, body.comment)
     db.commit()
     return _view(request, p, complaint)
 
 
-@router.post("/{reference}/reopen", responses=errors(403, 404, 409, 422))
-def reopen_complaint(reference: Reference, body: ReopenIn, request: Request, p: Principal = allow(CITIZEN),
+@router.post("/{complaint_ref}/reopen", responses=errors(403, 404, 409, 422))
+def reopen_complaint(complaint_ref: Reference, body: ReopenIn, request: Request, p: Principal = allow(CITIZEN),
                      db: Session = Depends(get_db)) -> dict[str, Any]:
     """Reopen once, within the catalogue's window (14 days) after the answer, giving a reason."""
-    complaint = get_complaint(db, p, reference, lock=True)
+    complaint = get_complaint(db, p, complaint_ref, lock=True)
     complaints.reopen(db, p, rules_of(request), complaint, body.reason)
     db.commit()
     return _view(request, p, complaint)
 
 
-@router.get("/{reference}/photos/{photo_id}", response_class=Response, responses=errors(404))
-def complaint_photo(reference: Reference, photo_id: RowId, p: Principal = allow(PUBLIC),
+@router.get("/{complaint_ref}/photos/{photo_id}", response_class=Response, responses=errors(404))
+def complaint_photo(complaint_ref: Reference, photo_id: RowId, p: Principal = allow(PUBLIC),
                     db: Session = Depends(get_db)) -> Response:
     """The photo (a JPEG re-encoded without metadata). Public ones may be cached; a confidential
     complaint's are its reporter's and inspectors' only."""
-    photo = get_photo(db, p, reference, photo_id)
+    photo = get_photo(db, p, complaint_ref, photo_id)
     public = not photo.complaint.confidential and photo.complaint.hidden_at is None
     return Response(photo.content, media_type="image/jpeg", headers={
         "Cache-Control": "public, max-age=86400" if public else "private, no-store",

@@ -128,10 +128,10 @@ def _complaint_page(request: Request, db: Session, p: Principal, reference: str,
         "handler": complaints.may_handle(p, complaint)}, status_code=status_code)
 
 
-@router.get("/complaints/{reference}", response_class=HTMLResponse)
-def complaint_page(reference: Reference, request: Request, p: Principal = allow(PUBLIC),
+@router.get("/complaints/{complaint_ref}", response_class=HTMLResponse)
+def complaint_page(complaint_ref: Reference, request: Request, p: Principal = allow(PUBLIC),
                    db: Session = Depends(get_db)) -> Response:
-    return _complaint_page(request, db, p, reference)
+    return _complaint_page(request, db, p, complaint_ref)
 
 
 async def _post(request: Request, db: Session, reference: str, step: Callable[[Sent, Complaint], str | None],
@@ -156,34 +156,34 @@ async def _post(request: Request, db: Session, reference: str, step: Callable[[S
     return RedirectResponse(back, status_code=303)
 
 
-@router.post("/complaints/{reference}/details", response_class=HTMLResponse)
-async def complaint_details(reference: Reference, request: Request, p: Principal = allow(CITIZEN),
+@router.post("/complaints/{complaint_ref}/details", response_class=HTMLResponse)
+async def complaint_details(complaint_ref: Reference, request: Request, p: Principal = allow(CITIZEN),
                             db: Session = Depends(get_db)) -> Response:
     def step(sent: Sent, complaint: Complaint) -> str | None:
         complaints.add_details(db, p, complaint, sent.text("note"), sent.cleaned_photos())
         return None
 
-    return await _post(request, db, reference, step, _complaint_page, f"/complaints/{reference}", p)
+    return await _post(request, db, complaint_ref, step, _complaint_page, f"/complaints/{complaint_ref}", p)
 
 
-@router.post("/complaints/{reference}/rating", response_class=HTMLResponse)
-async def complaint_rating(reference: Reference, request: Request, p: Principal = allow(CITIZEN),
+@router.post("/complaints/{complaint_ref}/rating", response_class=HTMLResponse)
+async def complaint_rating(complaint_ref: Reference, request: Request, p: Principal = allow(CITIZEN),
                            db: Session = Depends(get_db)) -> Response:
     def step(sent: Sent, complaint: Complaint) -> str | None:
         complaints.rate(db, p, complaint, sent.integer("rating") or 0, sent.text("comment"))
         return None
 
-    return await _post(request, db, reference, step, _complaint_page, f"/complaints/{reference}", p)
+    return await _post(request, db, complaint_ref, step, _complaint_page, f"/complaints/{complaint_ref}", p)
 
 
-@router.post("/complaints/{reference}/reopen", response_class=HTMLResponse)
-async def complaint_reopen(reference: Reference, request: Request, p: Principal = allow(CITIZEN),
+@router.post("/complaints/{complaint_ref}/reopen", response_class=HTMLResponse)
+async def complaint_reopen(complaint_ref: Reference, request: Request, p: Principal = allow(CITIZEN),
                            db: Session = Depends(get_db)) -> Response:
     def step(sent: Sent, complaint: Complaint) -> str | None:
         complaints.reopen(db, p, rules_of(request), complaint, sent.text("reason"))
         return None
 
-    return await _post(request, db, reference, step, _complaint_page, f"/complaints/{reference}", p)
+    return await _post(request, db, complaint_ref, step, _complaint_page, f"/complaints/{complaint_ref}", p)
 
 
 @router.get("/officer/complaints", response_class=HTMLResponse)
@@ -210,14 +210,14 @@ def _staff_page(request: Request, db: Session, p: Principal, reference: str, *, 
         status_code=status_code)
 
 
-@router.get("/officer/complaints/{reference}", response_class=HTMLResponse)
-def complaint_staff_page(reference: Reference, request: Request, p: Principal = allow(*HANDLERS),
+@router.get("/officer/complaints/{complaint_ref}", response_class=HTMLResponse)
+def complaint_staff_page(complaint_ref: Reference, request: Request, p: Principal = allow(*HANDLERS),
                          db: Session = Depends(get_db)) -> Response:
-    return _staff_page(request, db, p, reference)
+    return _staff_page(request, db, p, complaint_ref)
 
 
-@router.post("/officer/complaints/{reference}/actions", response_class=HTMLResponse)
-async def complaint_action(reference: Reference, request: Request, p: Principal = allow(*HANDLERS),
+@router.post("/officer/complaints/{complaint_ref}/actions", response_class=HTMLResponse)
+async def complaint_action(complaint_ref: Reference, request: Request, p: Principal = allow(*HANDLERS),
                            db: Session = Depends(get_db)) -> Response:
     def step(sent: Sent, complaint: Complaint) -> str | None:
         complaints.act(db, p, rules_of(request), complaint, sent.text("action"), sent.text("note"),
@@ -225,4 +225,4 @@ async def complaint_action(reference: Reference, request: Request, p: Principal 
                        photos=sent.cleaned_photos())
         return "/officer/complaints?forwarded=1" if sent.text("action") == "forward" else None
 
-    return await _post(request, db, reference, step, _staff_page, f"/officer/complaints/{reference}?done=1", p)
+    return await _post(request, db, complaint_ref, step, _staff_page, f"/officer/complaints/{complaint_ref}?done=1", p)

@@ -129,10 +129,10 @@ def act(session: Session, principal: Principal, rules: Rules, complaint: Complai
         *, agency: str | None = None, agencies: Collection[str] = (), photos: Sequence[SafePhoto] = (),
         now: dt.datetime | None = None) -> ComplaintEvent:
     """One staff step (`ACTIONS`). `agencies`: the catalogue's codes (where a complaint may be forwarded)."""
-    if action not in ACTIONS:
-        raise _field("action", "ไม่รู้จักการดำเนินการนี้", f"Unknown action; one of {', '.join(ACTIONS)}.")
     if not may_handle(principal, complaint):
         raise NotHandler()
+    if action not in ACTIONS:
+        raise _field("action", "ไม่รู้จักการดำเนินการนี้", f"Unknown action; one of {', '.join(ACTIONS)}.")
     if complaint.status not in _FROM[action]:
         raise WrongStatus()
     now = now or utcnow()
