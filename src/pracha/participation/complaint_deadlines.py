@@ -6,6 +6,7 @@ confidential complaint both go to the unit's inspectors only, and say nothing of
 from __future__ import annotations
 
 import datetime as dt
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

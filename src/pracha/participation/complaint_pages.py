@@ -140,12 +140,12 @@ async def _post(request: Request, db: Session, reference: str, step: Callable[[S
     try:
         sent = await read_sent(request)
 
-        def work() -> str | None:
+        def work() -> str:
             elsewhere = step(sent, get_complaint(db, p, reference, lock=True))
             db.commit()
-            return elsewhere
+            return elsewhere or back
 
-        back = await run_in_threadpool(work) or back
+        back = await run_in_threadpool(work)
     except PrachaError as exc:
         if exc.status_code not in (403, 409, 422):
             raise

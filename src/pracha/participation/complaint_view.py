@@ -132,7 +132,8 @@ def complaint_view(complaint: Complaint, principal: Principal, rules: Rules, cat
                      "name": dict(category.name) if category else {"th": complaint.category, "en": complaint.category}},
         "title": (complaint.hidden_reason or "") if hidden else complaint.title,
         "description": (complaint.hidden_reason or "") if hidden else complaint.description,
-        "hidden": complaint.hidden_at is not None, "hidden_reason": complaint.hidden_reason if complaint.hidden_at else None,
+        "hidden": complaint.hidden_at is not None,
+        "hidden_reason": complaint.hidden_reason if complaint.hidden_at else None,
         "tambon": complaint.tambon, "status": complaint.status, "confidential": complaint.confidential,
         "anonymous": complaint.anonymous, "channel": complaint.channel,
         "created_at": _time(complaint.created_at), "first_response_at": _time(complaint.first_response_at),
@@ -152,7 +153,7 @@ def complaint_view(complaint: Complaint, principal: Principal, rules: Rules, cat
     return view
 
 
-def _filtered(query: Select[tuple[Complaint]], filters: ComplaintFilter) -> Select[tuple[Complaint]]:
+def _filtered(query: Select[Complaint], filters: ComplaintFilter) -> Select[Complaint]:
     if filters.category:
         query = query.where(Complaint.category == filters.category)
     if filters.tambon:

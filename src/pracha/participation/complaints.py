@@ -38,7 +38,8 @@ from pracha.participation.models import (
 from pracha.participation.photos import MAX_PHOTOS, SafePhoto
 from pracha.participation.rules import Rules
 
-__all__ = ["ACTIONS", "OPEN", "NotHandler", "WrongStatus", "act", "add_details", "allowed_from", "may_handle", "rate", "reopen"]
+__all__ = ["ACTIONS", "OPEN", "NotHandler", "WrongStatus", "act", "add_details", "allowed_from", "may_handle", "rate",
+           "reopen"]
 
 OPEN = (NEW, ACCEPTED, NEEDS_INFO, REOPENED)  # waiting for the unit: deadlines run
 ACTIONS = ("accept", "forward", "request_info", "reply", "resolve", "reject")
