@@ -385,7 +385,27 @@ MATRIX = [
     Call("GET", "/api/v1/opendata/verify", everyone(200), query="?sha256=" + "0" * 64),
     Call("GET", "/data/verify", everyone(200)),
     Call("POST", "/data/verify", everyone(422), "form"),
-    # participation: complaints (world: tests/web/matrix_complaints.py)
+    # participation: complaints (world: tests/web/matrix_complaints.py): the citizen's complaint, handled by
+    # the world's agency (officer, agency admin); a citizen's step in the wrong status is 409, another's 403
+    Call("GET", "/api/v1/complaints", everyone(200)),
+    Call("POST", "/api/v1/complaints", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("GET", "/api/v1/complaints/mine", expect(**CITIZENS)),
+    Call("GET", "/api/v1/complaints/{complaint_ref}", everyone(200)),
+    Call("GET", "/api/v1/complaints/{complaint_ref}/photos/{photo_id}", everyone(200)),
+    Call("POST", "/api/v1/complaints/{complaint_ref}/actions", expect(officer=422, agency_admin=422), "json:empty"),
+    Call("POST", "/api/v1/complaints/{complaint_ref}/details", expect(citizen=409), "json:empty"),
+    Call("POST", "/api/v1/complaints/{complaint_ref}/rating", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("POST", "/api/v1/complaints/{complaint_ref}/reopen", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("GET", "/complaints", everyone(200)),
+    Call("GET", "/complaints/new", expect(**CITIZENS)),
+    Call("POST", "/complaints/new", expect(citizen=422, other_citizen=422), "form"),
+    Call("GET", "/complaints/mine", expect(**CITIZENS)),
+    Call("GET", "/complaints/{complaint_ref}", everyone(200)),
+    *[Call("POST", f"/complaints/{{complaint_ref}}/{step}", expect(citizen=409), "form")
+      for step in ("details", "rating", "reopen")],
+    Call("GET", "/officer/complaints", expect(officer=200, other_officer=200, agency_admin=200, inspector=200)),
+    Call("GET", "/officer/complaints/{complaint_ref}", expect(officer=200, agency_admin=200)),
+    Call("POST", "/officer/complaints/{complaint_ref}/actions", expect(officer=422, agency_admin=422), "form"),
     # participation: hearings (world: tests/web/matrix_hearings.py)
     # participation: petitions (world: tests/web/matrix_petitions.py)
     # participation: moderation and LINE reports

@@ -3,8 +3,10 @@ escalations (complaint and petition deadlines), the LINE report handler and the 
 
 from __future__ import annotations
 
+from pracha.automation import schedules
 from pracha.config import Settings
 from pracha.hooks import Registry
+from pracha.participation import complaint_deadlines
 from pracha.participation.privacy_parts import erase_participation, export_participation
 from pracha.participation.rules import load_rules
 from pracha.privacy.parts import ERASURE_PARTS, EXPORT_PARTS
@@ -16,3 +18,4 @@ def install(registry: Registry, catalog: Catalog, settings: Settings) -> None:
     load_rules(settings.catalog_dir.resolve())  # a broken rule file fails at start-up
     registry.add(EXPORT_PARTS, export_participation)  # PDPA export and erasure
     registry.add(ERASURE_PARTS, erase_participation)
+    registry.add(schedules.HOURLY, complaint_deadlines.complaint_deadlines)  # remind, then escalate, once each
