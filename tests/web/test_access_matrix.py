@@ -393,9 +393,9 @@ MATRIX = [
     # participation: complaints (world: tests/web/matrix_complaints.py)
     # participation: hearings (world: tests/web/matrix_hearings.py)
     # participation: petitions (world: tests/web/matrix_petitions.py)
-    # an open petition the world's citizen supports ({petition_id}: deciding it again is 409); who sees a
-    # pending one: tests/participation/test_petitions_api.py; every citizen (acting for the company or not) supports; the moderator checks; the
-    # agency answers (the empty JSON answer fails validation before the agency is checked)
+    # an open petition the world's citizen supports ({petition_id}: deciding it again is 409; who sees a
+    # pending one: tests/participation/test_petitions_api.py); every citizen (acting for the company or
+    # not) supports; the moderator checks; the agency answers (an empty JSON answer fails validation first)
     Call("GET", "/api/v1/petitions", everyone(200)),
     Call("POST", "/api/v1/petitions", expect(**PETITIONERS(422)), "json:empty"),
     Call("GET", "/api/v1/petitions/{petition_id}", everyone(200)),

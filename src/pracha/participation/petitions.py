@@ -34,8 +34,8 @@ from pracha.participation.models import (
 )
 from pracha.participation.rules import Rules
 
-__all__ = ["PUBLIC_STATUSES", "agency_petitions", "create_petition", "decide_petition", "get_petition", "list_petitions",
-           "respond_petition", "staff_of"]
+__all__ = ["PUBLIC_STATUSES", "agency_petitions", "create_petition", "decide_petition", "get_petition",
+           "list_petitions", "respond_petition", "staff_of"]
 
 PUBLIC_STATUSES = (P_OPEN, P_CLOSED, P_RESPONDED)
 MAX_TITLE, MAX_BODY, MAX_REASON, MAX_RESPONSE = 200, 5000, 500, 10000
@@ -78,7 +78,7 @@ def create_petition(session: Session, principal: Principal, rules: Rules, agenci
     return petition
 
 
-def visible_query(principal: Principal) -> Select[tuple[Petition]]:
+def visible_query(principal: Principal) -> Select[Petition]:
     """Petitions `principal` may see: the public ones, the creator's own, and all for moderators."""
     query = select(Petition)
     if principal.role == MODERATOR:

@@ -105,8 +105,8 @@ def my_support(petition_id: RowId, request: Request, p: Principal = allow(CITIZE
     support = petitions_support.my_support(db, p, secret_of(request), petition_id)
     if support is None or support.ledger_entry_id is None:
         raise NotSupported()
-    return {"petition_id": petition_id, "commitment": support.commitment,
-            "supported_at": (support.ledger_entry.created_at if support.ledger_entry else support.created_at).isoformat(),
+    supported_at = support.ledger_entry.created_at if support.ledger_entry else support.created_at  # the latest
+    return {"petition_id": petition_id, "commitment": support.commitment, "supported_at": supported_at.isoformat(),
             "receipt": ledger_of(request).receipt(db, support.ledger_entry_id)}
 
 

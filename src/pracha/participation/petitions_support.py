@@ -25,7 +25,7 @@ from pracha.notices.service import notify
 from pracha.participation import tally
 from pracha.participation.errors import AlreadySupported, NotOpen, NotSupported, PetitionNotFound
 from pracha.participation.models import P_OPEN, Petition, PetitionSupport
-from pracha.participation.petitions import staff_of
+from pracha.participation.petitions import PUBLIC_STATUSES, staff_of
 
 __all__ = ["LedgerRange", "ledger_range", "my_support", "support_commitment", "support_petition",
            "withdraw_support"]
@@ -40,7 +40,7 @@ def support_commitment(principal: Principal, secret: bytes, petition_id: int) ->
 
 def _open_petition(session: Session, petition_id: int, now: dt.datetime) -> Petition:
     petition = session.get(Petition, petition_id)
-    if petition is None or petition.status not in (P_OPEN, "closed", "responded"):
+    if petition is None or petition.status not in PUBLIC_STATUSES:
         raise PetitionNotFound()
     if petition.status != P_OPEN or petition.closes_at is None or petition.closes_at <= now:
         raise NotOpen()
