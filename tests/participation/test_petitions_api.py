@@ -140,3 +140,22 @@ def test_threshold_sets_the_due_date_and_the_agency_answers(
     assert answered.status_code == 200 and answered.json()["status"] == "responded"
     page = client.get(f"/petitions/{petition_id}")
     assert page.status_code == 200 and "เทศบาลจะเพิ่มจุดทิ้งขยะอันตราย 12 จุดภายในมีนาคม" in page.text
+
+
+def test_hidden_petition_shows_the_reason_to_the_public_and_the_text_to_its_creator(
+        db: Session, make_client: Callable[..., TestClient], client: TestClient) -> None:
+    creator_user = create_citizen(db)
+    creator = signed_in(db, make_client, creator_user)
+    petition_id = start(db, make_client, creator)
+    petition = db.get(Petition, petition_id)
+    assert petition is not None
+    petition.hidden_at, petition.hidden_reason = petition.opens_at, "มีถ้อยคำหยาบคาย"
+    db.commit()
+    public = client.get(f"/api/v1/petitions/{petition_id}").json()
+    assert public["title"] is None and public["body"] is None and public["hidden_reason"] == "มีถ้อยคำหยาบคาย"
+    assert "creator_id" not in public and str(creator_user.national_id) not in str(public)
+    page = client.get(f"/petitions/{petition_id}").text
+    assert "มีถ้อยคำหยาบคาย" in page and "ขอเพิ่มจุดทิ้งขยะอันตราย" not in page
+    assert creator.get(f"/api/v1/petitions/{petition_id}").json()["title"] == "ขอเพิ่มจุดทิ้งขยะอันตราย"
+    listed = client.get("/api/v1/petitions", params={"status": "open"}).json()["items"]
+    assert [p["title"] for p in listed if p["id"] == petition_id] == [None]
