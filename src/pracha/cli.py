@@ -315,6 +315,25 @@ def ledger_verify(url: str = typer.Option(..., help="The portal's base URL."),
     raise typer.Exit(0 if result.ok else 1)
 
 
+@ledger_app.command("recount-petition")
+def ledger_recount_petition(url: str = typer.Option(..., help="The portal's base URL."),
+                            petition: int = typer.Option(..., min=1, help="The petition's number."),
+                            key: str | None = typer.Option(None, help="The log's verifier key (default: the "
+                                                           "portal's own, which checks consistency only).")
+                            ) -> None:
+    """Recount a petition's supports from the public log (signed checkpoint and entry bundles) and
+    compare with the count the portal publishes; exit 1 when they differ or the log is behind."""
+    from pracha.participation.recount import recount_petition
+
+    result = recount_petition(url, petition, key)
+    if result.counted is not None:
+        console.print(f"Counted in the log: {result.counted} (published: {result.published})")
+        span = "none" if result.first_index is None else f"{result.first_index}–{result.last_index}"
+        console.print(f"Ledger range: {span}")
+    console.print(("[green]" if result.ok else "[red]") + result.message, soft_wrap=True)
+    raise typer.Exit(0 if result.ok else 1)
+
+
 @ledger_app.command("witness")
 def ledger_witness(url: str = typer.Option(..., help="The log's base URL."),
                    key: str = typer.Option(..., help="The log's verifier key."),

@@ -85,6 +85,11 @@ COMPANY_READS = ("/api/v1/applications/{reference}", "/api/v1/applications/{refe
                  "/applications/{reference}")
 
 
+def PETITIONERS(status: int) -> dict[str, int]:  # noqa: N802 - reads as a constant in the rows
+    """Every citizen, acting for the company or not (a support is the person's own)."""
+    return dict.fromkeys(("citizen", "other_citizen", "director", "employee", "revoked"), status)
+
+
 def not_theirs(path: str) -> dict[str, int]:
     """The company's drafts: 404 for everyone else signed in (not even the agency sees a draft), but for
     API tokens on a page (403)."""
@@ -408,6 +413,28 @@ MATRIX = [
     Call("POST", "/officer/complaints/{complaint_ref}/actions", expect(officer=422, agency_admin=422), "form"),
     # participation: hearings (world: tests/web/matrix_hearings.py)
     # participation: petitions (world: tests/web/matrix_petitions.py)
+    # an open petition the world's citizen supports ({petition_id}: deciding it again is 409; who sees a
+    # pending one: tests/participation/test_petitions_api.py); every citizen (acting for the company or
+    # not) supports; the moderator checks; the agency answers (an empty JSON answer fails validation first)
+    Call("GET", "/api/v1/petitions", everyone(200)),
+    Call("POST", "/api/v1/petitions", expect(**PETITIONERS(422)), "json:empty"),
+    Call("GET", "/api/v1/petitions/{petition_id}", everyone(200)),
+    Call("POST", "/api/v1/petitions/{petition_id}/decision", expect(moderator=409), "json:approve"),
+    Call("POST", "/api/v1/petitions/{petition_id}/supports", expect(**{**PETITIONERS(201), "citizen": 409})),
+    Call("DELETE", "/api/v1/petitions/{petition_id}/supports/mine", expect(**{**PETITIONERS(409), "citizen": 200})),
+    Call("GET", "/api/v1/petitions/{petition_id}/supports/mine", expect(**{**PETITIONERS(409), "citizen": 200})),
+    Call("POST", "/api/v1/petitions/{petition_id}/response", expect(officer=422, other_officer=422, agency_admin=422),
+         "json:empty"),
+    Call("GET", "/petitions", everyone(200)),
+    Call("GET", "/petitions/new", expect(**PETITIONERS(200))),
+    Call("POST", "/petitions", expect(**PETITIONERS(422)), "form"),
+    Call("GET", "/petitions/{petition_id}", everyone(200)),
+    Call("POST", "/petitions/{petition_id}/support", expect(**{**PETITIONERS(303), "citizen": 409}), "form"),
+    Call("POST", "/petitions/{petition_id}/withdraw", expect(**{**PETITIONERS(409), "citizen": 303}), "form"),
+    Call("GET", "/moderation/petitions", expect(moderator=200)),
+    Call("POST", "/moderation/petitions/{petition_id}/decision", expect(moderator=422), "form"),
+    Call("GET", "/officer/petitions", expect(officer=200, other_officer=200, agency_admin=200)),
+    Call("POST", "/officer/petitions/{petition_id}/response", expect(officer=422, agency_admin=422), "form"),
     # participation: moderation and LINE reports
 ]
 
