@@ -95,6 +95,7 @@ def routers() -> list[APIRouter]:
     from pracha.opendata import publish_routes as opendata_publish
     from pracha.opendata import routes as opendata_routes
     from pracha.opendata import versions_routes as opendata_versions
+    from pracha.participation import hearings_api, hearings_pages
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -121,7 +122,8 @@ def routers() -> list[APIRouter]:
              casework_api.router, payments_routes.router, staff.router, bundle_api.router,
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
              opendata_routes.router, opendata_publish.router,
-             opendata_feeds.router, opendata_versions.router]
+             opendata_feeds.router, opendata_versions.router,
+             hearings_api.router, hearings_pages.router]
 
 
 def build_state(settings: Settings) -> AppState:
