@@ -81,6 +81,7 @@ OVERSEERS = {"dpo": 200, "auditor": 200, "platform_admin": 200}
 BREACH_READERS = {"dpo": 200, "auditor": 200}
 EXCHANGE_MEMBERS = dict.fromkeys(
     ("officer", "other_officer", "agency_admin", "auditor", "platform_admin", "token"), 200)
+HEARING_STAFF = {"officer": 200, "agency_admin": 200, "platform_admin": 200}  # the world's agency's, and the platform admin
 COMPANY_READS = ("/api/v1/applications/{reference}", "/api/v1/applications/{reference}/status",
                  "/applications/{reference}")
 
@@ -386,7 +387,34 @@ MATRIX = [
     Call("GET", "/data/verify", everyone(200)),
     Call("POST", "/data/verify", everyone(422), "form"),
     # participation: complaints (world: tests/web/matrix_complaints.py)
-    # participation: hearings (world: tests/web/matrix_hearings.py)
+    # participation: hearings (world: tests/web/matrix_hearings.py): open, closed and draft hearings of the
+    # world's agency; the citizen answered the open one. An empty answer or draft is refused (422); staff
+    # of another agency do not see the agency's hearings (404); the draft has no PDF, so publishing it is 422
+    Call("GET", "/api/v1/hearings", everyone(200)),
+    Call("GET", "/api/v1/hearings/{hearing_id}", everyone(200)),
+    Call("GET", "/api/v1/hearings/{draft_hearing_id}", {**everyone(404), **HEARING_STAFF}, label="draft"),
+    Call("GET", "/api/v1/hearings/{hearing_id}/document", everyone(200)),
+    Call("POST", "/api/v1/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "json:empty"),
+    Call("POST", "/api/v1/hearings/{draft_hearing_id}/document",
+         expect(**dict.fromkeys(HEARING_STAFF, 201), other_officer=404), "multipart"),
+    Call("POST", "/api/v1/hearings/{draft_hearing_id}/publish",
+         expect(**dict.fromkeys(HEARING_STAFF, 422), other_officer=404), "json:empty"),
+    Call("PUT", "/api/v1/hearings/{hearing_id}/response", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("GET", "/api/v1/hearings/{hearing_id}/response", expect(citizen=200, other_citizen=404)),
+    Call("POST", "/api/v1/hearings/{closed_hearing_id}/report",
+         expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "json:empty"),
+    Call("GET", "/hearings", everyone(200)),
+    Call("GET", "/hearings/{hearing_id}", everyone(200)),
+    Call("POST", "/hearings/{hearing_id}/response", expect(citizen=422, other_citizen=422), "form"),
+    Call("GET", "/officer/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 200))),
+    Call("POST", "/officer/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "form"),
+    Call("GET", "/officer/hearings/{hearing_id}", expect(**HEARING_STAFF, other_officer=404)),
+    Call("POST", "/officer/hearings/{draft_hearing_id}/document",
+         expect(**dict.fromkeys(HEARING_STAFF, 303), other_officer=404), "multipart"),
+    Call("POST", "/officer/hearings/{draft_hearing_id}/publish",
+         expect(**dict.fromkeys(HEARING_STAFF, 422), other_officer=404), "form"),
+    Call("POST", "/officer/hearings/{closed_hearing_id}/report",
+         expect(**dict.fromkeys(HEARING_STAFF, 422), other_officer=404), "form"),
     # participation: petitions (world: tests/web/matrix_petitions.py)
     # participation: moderation and LINE reports
 ]

@@ -82,6 +82,9 @@ def _check(hearing: Hearing, answer: Answer) -> tuple[dict[str, str], dict[str, 
             problems[f"comments.{sid}"] = {"th": f"ยาวไม่เกิน {MAX_TEXT:,} ตัวอักษร", "en": f"At most {MAX_TEXT:,} characters."}
         else:
             comments[sid] = text
+    if not problems and not answers and not comments:
+        problems["answers"] = {"th": "กรุณาตอบคำถามอย่างน้อยหนึ่งข้อ หรือแสดงความคิดเห็นต่อร่าง",
+                               "en": "Answer at least one question or comment on the draft."}
     if problems:
         raise InvalidInput(fields=problems)
     return answers, comments
