@@ -387,21 +387,21 @@ MATRIX = [
     Call("GET", "/data/verify", everyone(200)),
     Call("POST", "/data/verify", everyone(422), "form"),
     # participation: complaints (world: tests/web/matrix_complaints.py)
-    # participation: hearings (world: tests/web/matrix_hearings.py): open, closed and draft hearings of the
-    # world's agency; the citizen answered the open one. An empty answer or draft is refused (422); staff
-    # of another agency do not see the agency's hearings (404); the draft has no PDF, so publishing it is 422
+    # participation: hearings (world: tests/web/matrix_hearings.py): an open hearing of the world's agency,
+    # answered by the citizen. An empty answer, draft or summary is refused (422); once published, its PDF
+    # and period are fixed (409) and it is summarised only after the close (409); staff of another agency
+    # do not see the agency's hearings on the staff side (404)
     Call("GET", "/api/v1/hearings", everyone(200)),
     Call("GET", "/api/v1/hearings/{hearing_id}", everyone(200)),
-    Call("GET", "/api/v1/hearings/{draft_hearing_id}", {**everyone(404), **HEARING_STAFF}, label="draft"),
     Call("GET", "/api/v1/hearings/{hearing_id}/document", everyone(200)),
     Call("POST", "/api/v1/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "json:empty"),
-    Call("POST", "/api/v1/hearings/{draft_hearing_id}/document",
-         expect(**dict.fromkeys(HEARING_STAFF, 201), other_officer=404), "multipart"),
-    Call("POST", "/api/v1/hearings/{draft_hearing_id}/publish",
-         expect(**dict.fromkeys(HEARING_STAFF, 422), other_officer=404), "json:empty"),
+    Call("POST", "/api/v1/hearings/{hearing_id}/document",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "multipart"),
+    Call("POST", "/api/v1/hearings/{hearing_id}/publish",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "json:empty"),
     Call("PUT", "/api/v1/hearings/{hearing_id}/response", expect(citizen=422, other_citizen=422), "json:empty"),
     Call("GET", "/api/v1/hearings/{hearing_id}/response", expect(citizen=200, other_citizen=404)),
-    Call("POST", "/api/v1/hearings/{closed_hearing_id}/report",
+    Call("POST", "/api/v1/hearings/{hearing_id}/report",
          expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "json:empty"),
     Call("GET", "/hearings", everyone(200)),
     Call("GET", "/hearings/{hearing_id}", everyone(200)),
@@ -409,12 +409,12 @@ MATRIX = [
     Call("GET", "/officer/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 200))),
     Call("POST", "/officer/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "form"),
     Call("GET", "/officer/hearings/{hearing_id}", expect(**HEARING_STAFF, other_officer=404)),
-    Call("POST", "/officer/hearings/{draft_hearing_id}/document",
-         expect(**dict.fromkeys(HEARING_STAFF, 303), other_officer=404), "multipart"),
-    Call("POST", "/officer/hearings/{draft_hearing_id}/publish",
-         expect(**dict.fromkeys(HEARING_STAFF, 422), other_officer=404), "form"),
-    Call("POST", "/officer/hearings/{closed_hearing_id}/report",
-         expect(**dict.fromkeys(HEARING_STAFF, 422), other_officer=404), "form"),
+    Call("POST", "/officer/hearings/{hearing_id}/document",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "multipart"),
+    Call("POST", "/officer/hearings/{hearing_id}/publish",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "form"),
+    Call("POST", "/officer/hearings/{hearing_id}/report",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "form"),
     # participation: petitions (world: tests/web/matrix_petitions.py)
     # participation: moderation and LINE reports
 ]
