@@ -73,8 +73,8 @@ def test_a_hearing_lasts_at_least_the_minimum_days(db: Session, make_client: Cal
     short = world.staff_post("/api/v1/hearings", json=draft_body(days=14))
     assert short.status_code == 422 and "closes_at" in short.json()["fields"]
     assert "15" in short.json()["fields"]["closes_at"]
-    bad = world.staff_post("/api/v1/hearings", json=draft_body(kind="poem", questions=[{"id": "q1", "kind": "choice",
-                                                                                         "text_th": "ข้อ", "choices": []}]))
+    no_choices = [{"id": "q1", "kind": "choice", "text_th": "ข้อ", "choices": []}]
+    bad = world.staff_post("/api/v1/hearings", json=draft_body(kind="poem", questions=no_choices))
     assert bad.status_code == 422 and {"kind", "questions"} <= set(bad.json()["fields"])
     made = world.staff_post("/api/v1/hearings", json=draft_body(days=15, start=dt.timedelta(hours=1)))
     assert made.status_code == 201 and made.json()["status"] == "draft"

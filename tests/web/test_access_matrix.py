@@ -81,7 +81,7 @@ OVERSEERS = {"dpo": 200, "auditor": 200, "platform_admin": 200}
 BREACH_READERS = {"dpo": 200, "auditor": 200}
 EXCHANGE_MEMBERS = dict.fromkeys(
     ("officer", "other_officer", "agency_admin", "auditor", "platform_admin", "token"), 200)
-HEARING_STAFF = {"officer": 200, "agency_admin": 200, "platform_admin": 200}  # the world's agency's, and the platform admin
+HEARING_STAFF = {"officer": 200, "agency_admin": 200, "platform_admin": 200}  # the world's agency's; the platform admin
 COMPANY_READS = ("/api/v1/applications/{reference}", "/api/v1/applications/{reference}/status",
                  "/applications/{reference}")
 

@@ -75,8 +75,10 @@ PAVEMENT = hearings.Draft(
 PAVEMENT_REPORT: dict[str, Any] = {
     "text_th": ("ผู้แสดงความคิดเห็นส่วนใหญ่เห็นด้วยกับโครงการ โดยกังวลเรื่องการจราจรระหว่างก่อสร้างและที่จอดรถของร้านค้า "
                 "เทศบาลจะก่อสร้างทีละช่วง ช่วงละไม่เกิน 300 เมตร และทำงานกลางคืนในช่วงที่ต้องปิดช่องจราจร"),
-    "issues": [{"issue_th": "การจราจรติดขัดระหว่างก่อสร้าง", "response_th": "ก่อสร้างทีละช่วงไม่เกิน 300 เมตร ปิดช่องจราจรเฉพาะกลางคืน"},
-               {"issue_th": "ที่จอดรถหน้าร้านค้าลดลง", "response_th": "จัดจุดจอดส่งของทุก 100 เมตร และประสานลานจอดรถเอกชนใกล้เคียง"},
+    "issues": [{"issue_th": "การจราจรติดขัดระหว่างก่อสร้าง",
+                "response_th": "ก่อสร้างทีละช่วงไม่เกิน 300 เมตร ปิดช่องจราจรเฉพาะกลางคืน"},
+               {"issue_th": "ที่จอดรถหน้าร้านค้าลดลง",
+                "response_th": "จัดจุดจอดส่งของทุก 100 เมตร และประสานลานจอดรถเอกชนใกล้เคียง"},
                {"issue_th": "ต้นไม้เดิมริมถนน", "response_th": "เก็บต้นไม้ใหญ่เดิมไว้ทั้งหมด และปลูกเพิ่ม 120 ต้น"}]}
 
 
@@ -85,7 +87,8 @@ def draft_pdf(draft: hearings.Draft) -> bytes:
     from weasyprint import HTML  # imported here: loading Pango takes a moment
 
     sections = "".join(f"<h2>{html.escape(s['title_th'])}</h2><p>(ร่างบทบัญญัติของหมวดนี้)</p>" for s in draft.sections)
-    page = (f"<html lang='th'><body style='font-family: Loma, Garuda, sans-serif'><h1>{html.escape(draft.title_th)}</h1>"
+    page = ("<html lang='th'><body style='font-family: Loma, Garuda, sans-serif'>"
+            f"<h1>{html.escape(draft.title_th)}</h1>"
             f"<p>{html.escape(draft.summary_th)}</p>{sections}<p>ข้อมูลสาธิต (demo)</p></body></html>")
     return bytes(HTML(string=page).write_pdf())
 

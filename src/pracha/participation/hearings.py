@@ -104,8 +104,9 @@ def _check_sections(sections: Any, problems: dict[str, dict[str, str]]) -> list[
     for s in sections:
         title = s.get("title_th") if isinstance(s, dict) else None
         if not isinstance(title, str) or not title.strip() or len(title) > 300 or not _ID.match(str(s.get("id", ""))):
-            problems["sections"] = _problem("ทุกส่วนต้องมีรหัส (a-z, 0-9) และชื่อภาษาไทยไม่เกิน 300 ตัวอักษร",
-                                            "Each section needs an id (a-z, 0-9) and a Thai title of at most 300 characters.")
+            problems["sections"] = _problem(
+                "ทุกส่วนต้องมีรหัส (a-z, 0-9) และชื่อภาษาไทยไม่เกิน 300 ตัวอักษร",
+                "Each section needs an id (a-z, 0-9) and a Thai title of at most 300 characters.")
             return []
         out.append({"id": s["id"], "title_th": title.strip(), "title_en": str(s.get("title_en") or "").strip() or None})
     if len({s["id"] for s in out}) != len(out):
@@ -127,14 +128,16 @@ def _check_question(q: Any) -> dict[str, Any] | None:
         for c in raw:
             if not isinstance(c, dict) or not _ID.match(str(c.get("id", ""))) or not str(c.get("th") or "").strip():
                 return None
-            choices.append({"id": c["id"], "th": str(c["th"]).strip()[:200], "en": str(c.get("en") or "").strip() or None})
+            choices.append({"id": c["id"], "th": str(c["th"]).strip()[:200],
+                            "en": str(c.get("en") or "").strip() or None})
         if len({c["id"] for c in choices}) != len(choices):
             return None
     return {"id": q["id"], "kind": q["kind"], "text_th": text.strip(),
             "text_en": str(q.get("text_en") or "").strip() or None, "choices": choices}
 
 
-def _check_draft(draft: Draft, rules: Rules, agencies: frozenset[str]) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
+def _check_draft(draft: Draft, rules: Rules, agencies: frozenset[str]
+                 ) -> tuple[dict[str, Any], dict[str, dict[str, str]]]:
     problems: dict[str, dict[str, str]] = {}
     if draft.kind not in rules.hearing_kinds:
         problems["kind"] = _problem("กรุณาเลือกประเภทการรับฟังความคิดเห็น", "Choose the kind of hearing.")
@@ -155,10 +158,12 @@ def _check_draft(draft: Draft, rules: Rules, agencies: frozenset[str]) -> tuple[
                                          f"A hearing must stay open for at least {days} days.")
     sections = _check_sections(draft.sections, problems)
     questions = [_check_question(q) for q in draft.questions] if isinstance(draft.questions, list) else [None]
-    if len(questions) > 20 or any(q is None for q in questions) or len({q["id"] for q in questions if q}) != len(questions):
+    ids = {q["id"] for q in questions if q}
+    if len(questions) > 20 or any(q is None for q in questions) or len(ids) != len(questions):
         problems["questions"] = _problem(
             "คำถามไม่ถูกต้อง: ทุกข้อต้องมีรหัส ประเภท (choice หรือ text) ข้อความภาษาไทย และตัวเลือก 2–10 ข้อสำหรับคำถามแบบเลือก",
-            "Questions are not valid: each needs an id, a kind (choice or text), Thai text, and 2–10 choices if a choice.")
+            "Questions are not valid: each needs an id, a kind (choice or text), Thai text, "
+            "and 2–10 choices if a choice.")
     return {"sections": sections, "questions": [q for q in questions if q]}, problems
 
 

@@ -20,13 +20,16 @@ from pracha.errors import InvalidInput
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.participation import tally
+from pracha.participation.errors import NotOpen
 from pracha.participation.hearings import MAX_TEXT, status_of
 from pracha.participation.limits import check_rate
 from pracha.participation.models import H_OPEN, Hearing, HearingResponse
-from pracha.participation.errors import NotOpen
 
 __all__ = ["Answer", "PublicComment", "answer_hearing", "choice_counts", "my_response", "public_comments",
            "response_count", "tally_range"]
+
+
+TOO_LONG = {"th": f"ยาวไม่เกิน {MAX_TEXT:,} ตัวอักษร", "en": f"At most {MAX_TEXT:,} characters."}
 
 
 @dataclass
@@ -67,7 +70,7 @@ def _check(hearing: Hearing, answer: Answer) -> tuple[dict[str, str], dict[str, 
         elif q["kind"] == "choice" and value not in {c["id"] for c in q["choices"]}:
             problems[f"answers.{qid}"] = {"th": "กรุณาเลือกจากตัวเลือกที่มี", "en": "Choose one of the choices."}
         elif len(value) > MAX_TEXT:
-            problems[f"answers.{qid}"] = {"th": f"ยาวไม่เกิน {MAX_TEXT:,} ตัวอักษร", "en": f"At most {MAX_TEXT:,} characters."}
+            problems[f"answers.{qid}"] = TOO_LONG
         else:
             answers[qid] = value
     sections = {s["id"] for s in hearing.sections}
@@ -79,7 +82,7 @@ def _check(hearing: Hearing, answer: Answer) -> tuple[dict[str, str], dict[str, 
         if sid not in sections or not isinstance(text, str):
             problems[f"comments.{sid}"[:60]] = {"th": "ไม่มีส่วนนี้ในร่าง", "en": "The draft has no such section."}
         elif len(text) > MAX_TEXT:
-            problems[f"comments.{sid}"] = {"th": f"ยาวไม่เกิน {MAX_TEXT:,} ตัวอักษร", "en": f"At most {MAX_TEXT:,} characters."}
+            problems[f"comments.{sid}"] = TOO_LONG
         else:
             comments[sid] = text
     if not problems and not answers and not comments:
