@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
-from pracha.errors import InvalidInput
+from pracha.errors import Conflict, InvalidInput
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.participation import tally
@@ -30,6 +31,12 @@ __all__ = ["Answer", "PublicComment", "answer_hearing", "choice_counts", "my_res
 
 
 TOO_LONG = {"th": f"ยาวไม่เกิน {MAX_TEXT:,} ตัวอักษร", "en": f"At most {MAX_TEXT:,} characters."}
+
+
+class AnswerInProgress(Conflict):
+    code = "answer_in_progress"
+    message_th = "กำลังบันทึกความคิดเห็นของท่านจากอีกหน้าหนึ่ง กรุณาโหลดหน้าใหม่แล้วลองอีกครั้ง"
+    message_en = "Your answer is being saved from another page. Reload and try again."
 
 
 @dataclass
@@ -118,12 +125,16 @@ def answer_hearing(session: Session, principal: Principal, secret: bytes, hearin
         return response, False
     check_rate(session, "hearing_response", user.id, now=now)
     value = tally.commitment(secret, "hearing", hearing.id, user.national_id)
-    entry = tally.record_tally(session, tally.HEARING_RESPONSE, "hearing", hearing.id, value)
-    response = HearingResponse(hearing_id=hearing.id, user_id=user.id, answers=answers, comments=comments,
-                               publish_consent=bool(answer.publish_consent), commitment=value,
-                               ledger_entry=entry, created_at=now, updated_at=now)
-    session.add(response)
-    session.flush()
+    try:
+        with session.begin_nested():  # a second first answer sent at the same moment: one wins, one is told
+            entry = tally.record_tally(session, tally.HEARING_RESPONSE, "hearing", hearing.id, value)
+            response = HearingResponse(hearing_id=hearing.id, user_id=user.id, answers=answers, comments=comments,
+                                       publish_consent=bool(answer.publish_consent), commitment=value,
+                                       ledger_entry=entry, created_at=now, updated_at=now)
+            session.add(response)
+            session.flush()
+    except IntegrityError as exc:
+        raise AnswerInProgress() from exc
     return response, True
 
 
