@@ -81,6 +81,7 @@ OVERSEERS = {"dpo": 200, "auditor": 200, "platform_admin": 200}
 BREACH_READERS = {"dpo": 200, "auditor": 200}
 EXCHANGE_MEMBERS = dict.fromkeys(
     ("officer", "other_officer", "agency_admin", "auditor", "platform_admin", "token"), 200)
+HEARING_STAFF = {"officer": 200, "agency_admin": 200, "platform_admin": 200}  # the world's agency's; the platform admin
 COMPANY_READS = ("/api/v1/applications/{reference}", "/api/v1/applications/{reference}/status",
                  "/applications/{reference}")
 
@@ -411,7 +412,34 @@ MATRIX = [
     Call("GET", "/officer/complaints", expect(officer=200, other_officer=200, agency_admin=200, inspector=200)),
     Call("GET", "/officer/complaints/{complaint_ref}", expect(officer=200, agency_admin=200)),
     Call("POST", "/officer/complaints/{complaint_ref}/actions", expect(officer=422, agency_admin=422), "form"),
-    # participation: hearings (world: tests/web/matrix_hearings.py)
+    # participation: hearings (world: tests/web/matrix_hearings.py): an open hearing of the world's agency,
+    # answered by the citizen. An empty answer, draft or summary is refused (422); once published, its PDF
+    # and period are fixed (409) and it is summarised only after the close (409); staff of another agency
+    # do not see the agency's hearings on the staff side (404)
+    Call("GET", "/api/v1/hearings", everyone(200)),
+    Call("GET", "/api/v1/hearings/{hearing_id}", everyone(200)),
+    Call("GET", "/api/v1/hearings/{hearing_id}/document", everyone(200)),
+    Call("POST", "/api/v1/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "json:empty"),
+    Call("POST", "/api/v1/hearings/{hearing_id}/document",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "multipart"),
+    Call("POST", "/api/v1/hearings/{hearing_id}/publish",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "json:empty"),
+    Call("PUT", "/api/v1/hearings/{hearing_id}/response", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("GET", "/api/v1/hearings/{hearing_id}/response", expect(citizen=200, other_citizen=404)),
+    Call("POST", "/api/v1/hearings/{hearing_id}/report",
+         expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "json:empty"),
+    Call("GET", "/hearings", everyone(200)),
+    Call("GET", "/hearings/{hearing_id}", everyone(200)),
+    Call("POST", "/hearings/{hearing_id}/response", expect(citizen=422, other_citizen=422), "form"),
+    Call("GET", "/officer/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 200))),
+    Call("POST", "/officer/hearings", expect(**dict.fromkeys((*HEARING_STAFF, "other_officer"), 422)), "form"),
+    Call("GET", "/officer/hearings/{hearing_id}", expect(**HEARING_STAFF, other_officer=404)),
+    Call("POST", "/officer/hearings/{hearing_id}/document",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "multipart"),
+    Call("POST", "/officer/hearings/{hearing_id}/publish",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "form"),
+    Call("POST", "/officer/hearings/{hearing_id}/report",
+         expect(**dict.fromkeys(HEARING_STAFF, 409), other_officer=404), "form"),
     # participation: petitions (world: tests/web/matrix_petitions.py)
     # an open petition the world's citizen supports ({petition_id}: deciding it again is 409; who sees a
     # pending one: tests/participation/test_petitions_api.py); every citizen (acting for the company or

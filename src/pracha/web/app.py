@@ -95,7 +95,14 @@ def routers() -> list[APIRouter]:
     from pracha.opendata import publish_routes as opendata_publish
     from pracha.opendata import routes as opendata_routes
     from pracha.opendata import versions_routes as opendata_versions
-    from pracha.participation import complaint_api, complaint_pages, petitions_api, petitions_routes
+    from pracha.participation import (
+        complaint_api,
+        complaint_pages,
+        hearings_api,
+        hearings_pages,
+        petitions_api,
+        petitions_routes,
+    )
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -123,7 +130,7 @@ def routers() -> list[APIRouter]:
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
              opendata_routes.router, opendata_publish.router,
              opendata_feeds.router, opendata_versions.router, complaint_api.router, complaint_pages.router,
-             petitions_api.router, petitions_routes.router]
+             petitions_api.router, petitions_routes.router, hearings_api.router, hearings_pages.router]
 
 
 def build_state(settings: Settings) -> AppState:
