@@ -62,6 +62,8 @@ STAFF_PAGES = (
               _t("ชุดข้อมูลของหน่วยงาน คำอธิบายข้อมูล และไฟล์ที่เผยแพร่", "The agency's datasets, metadata and files")),
     StaffPage("/data/publish/new", _t("สร้างชุดข้อมูลใหม่", "New dataset"),
               _t("ชุดข้อมูลเปิดพร้อมคำอธิบายตามมาตรฐาน", "An open dataset with the standard's metadata"), in_menu=False),
+    StaffPage("/moderation", _t("ตรวจสอบเนื้อหา", "Moderation"),
+              _t("รายงานเนื้อหาไม่เหมาะสม ซ่อนหรือคงไว้พร้อมเหตุผล", "Reported content: hide or keep, with a reason")),
     StaffPage("/metrics", _t("ตัวชี้วัดระบบ", "System metrics"),
               _t("ตัวชี้วัดสำหรับ Prometheus", "Metrics for Prometheus")),
     StaffPage("/ledger", _t("บันทึกสาธารณะ", "Public ledger"),
