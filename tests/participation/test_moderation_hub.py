@@ -1,0 +1,25 @@
+"""The participation hub: public, counts what is open now, linked from every page's menu."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.factories import create_citizen
+from tests.participation import moderation_world as world
+
+
+def test_hub_counts_open_hearings_and_petitions(db: Session, client: TestClient) -> None:
+    empty = client.get("/participation")
+    assert empty.status_code == 200 and "ขณะนี้ไม่มีการรับฟังความคิดเห็นที่เปิดอยู่" in empty.text
+    assert 'href="/participation"' in client.get("/services").text  # in the main menu
+    citizen = create_citizen(db)
+    world.hearing_with_response(db, citizen, "เห็นด้วย")
+    world.petition(db, citizen)
+    hidden = world.petition(db, citizen, title="ซ่อนแล้ว")
+    hidden.hidden_at, hidden.hidden_reason = hidden.opens_at, "สแปม"
+    db.commit()
+    page = client.get("/participation")
+    assert "เปิดอยู่ขณะนี้: 1 เรื่อง" in page.text and "เปิดให้ร่วมสนับสนุนขณะนี้: 1 เรื่อง" in page.text
+    english = client.get("/participation?lang=en")
+    assert "Open now: 1" in english.text and 'href="/complaints/new"' in english.text
