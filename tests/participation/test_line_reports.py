@@ -17,7 +17,6 @@ import pytest
 from fastapi import FastAPI, Request, Response
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from pracha.participation.line_reports import nearest_tambon
 from pracha.participation.models import Complaint, ComplaintPhoto, LineReport
@@ -163,7 +162,8 @@ def test_expired_link_is_refused(line: Any) -> None:
     with app.state.pracha.db.sessions() as db:
         report = db.scalar(select(LineReport))
         assert report is not None
-        report.data = {**report.data, "link_expires_at": (dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)).isoformat()}
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)
+        report.data = {**report.data, "link_expires_at": past.isoformat()}
         db.commit()
         csrf = sign_in(db, client, create_citizen(db))
         assert client.get(path).status_code == 404

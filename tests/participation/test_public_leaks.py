@@ -62,7 +62,7 @@ def public_paths(found: dict[str, Any]) -> list[str]:
         references = found["references"] if "reference" in names else [None]
         for reference in references:
             values = {n: found.get(n, "1") for n in names} | ({"reference": reference} if reference else {})
-            paths.add(re.sub(r"{(\w+)(?::\w+)?}", lambda m: str(values[m.group(1)]), route.path))
+            paths.add(re.sub(r"{(\w+)(?::\w+)?}", lambda m, v=values: str(v[m.group(1)]), route.path))
     return sorted(paths)
 
 

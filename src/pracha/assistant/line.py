@@ -4,15 +4,13 @@ and nothing is processed. Each text message is answered like a web message (anon
 are not linked to citizens) and the reply goes back through the reply API at `PRACHA_LINE_API_URL`,
 after the log has been committed.
 
-Before the assistant answers, each function of the `LINE_HANDLERS` hook may take the event (a
+Before the assistant answers, each function of the `LINE_HANDLERS` hook (`line_hooks`) may take the event (a
 higher layer's conversation, such as participation's "แจ้งปัญหา"): the first that returns replies
 answers it; text the handlers leave is answered by the assistant; other events are ignored."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -23,8 +21,8 @@ from pracha.assistant import service
 from pracha.assistant.deps import assistant_of
 from pracha.assistant.dialogue import Reply
 from pracha.assistant.errors import LineBadSignature, LineNotConfigured
+from pracha.assistant.line_hooks import LINE_HANDLERS, line_user_of
 from pracha.config import Settings
-from pracha.hooks import Hook
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.openapi import errors
 from pracha.http.state import app_state
@@ -32,17 +30,6 @@ from pracha.identity.principal import Principal
 
 router = APIRouter()
 log = logging.getLogger(__name__)
-
-# (session, settings, the site's base URL, hashed LINE user id, the parsed event) → the texts to reply
-# (at most 5), or None to leave the event to the next handler and then the assistant.
-LineHandler = Callable[[Session, Settings, str, str, Any], list[str] | None]
-LINE_HANDLERS: Hook[LineHandler] = Hook("line_handlers")
-
-
-def line_user_of(event: Any) -> str:
-    """The LINE user, hashed: their id is LINE's, not ours to keep."""
-    user = getattr(event.source, "user_id", None) or "unknown"
-    return hashlib.sha256(f"line:{user}".encode()).hexdigest()
 
 
 def line_text(reply: Reply, base_url: str) -> str:

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any, cast
 
+from fastapi import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -45,6 +46,7 @@ MODELS: dict[str, type[Target]] = {"complaint": Complaint, "complaint_event": Co
                                    "hearing_response": HearingResponse, "petition": Petition}
 assert tuple(MODELS) == TARGET_KINDS
 HIDDEN, KEPT = "hidden", "kept"
+Kind = Annotated[str, Path(max_length=24, description="complaint, complaint_event, hearing_response or petition")]
 
 
 class TargetNotFound(NotFound):
@@ -92,9 +94,13 @@ def _reason(reason: str, longest: int) -> str:
     return reason
 
 
-def find_target(session: Session, kind: str, target_id: int) -> Target:
+def get_target(session: Session, kind: str, target_id: int) -> Target | None:
     model = MODELS.get(kind)
-    row = session.get(model, target_id) if model is not None else None
+    return cast("Target | None", session.get(model, target_id)) if model is not None else None
+
+
+def find_target(session: Session, kind: str, target_id: int) -> Target:
+    row = get_target(session, kind, target_id)
     if row is None:
         raise TargetNotFound()
     return row
@@ -154,8 +160,7 @@ def open_queue(session: Session, page: PageRequest) -> Page[QueueItem]:
         reports = list(session.scalars(select(AbuseReport).where(
             AbuseReport.target_kind == kind, AbuseReport.target_id == target_id,
             AbuseReport.resolved_at.is_(None)).order_by(AbuseReport.id)))
-        model = MODELS.get(kind)
-        target = session.get(model, target_id) if model is not None else None
+        target = get_target(session, kind, target_id)
         if target is None:  # deleted since (erasure): nothing left to moderate
             items.append(QueueItem(kind, target_id, reports, None, None, False, False))
             continue

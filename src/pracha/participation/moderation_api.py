@@ -9,9 +9,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
@@ -23,9 +23,9 @@ from pracha.identity.principal import Principal
 from pracha.paging import PageRequest, page_body, page_request
 from pracha.participation import moderation
 from pracha.participation.models import ModerationAction
+from pracha.participation.moderation import Kind
 
 router = APIRouter(prefix="/api/v1", tags=["moderation"])
-Kind = Annotated[str, Path(max_length=24, description="complaint, complaint_event, hearing_response or petition")]
 
 
 class AbuseReportIn(BaseModel):

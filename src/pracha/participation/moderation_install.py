@@ -3,7 +3,7 @@ open-data dataset."""
 
 from __future__ import annotations
 
-from pracha.assistant.line import LINE_HANDLERS
+from pracha.assistant.line_hooks import LINE_HANDLERS
 from pracha.config import Settings
 from pracha.hooks import Registry
 from pracha.opendata.platform import PLATFORM_STATISTICS, PlatformStatistic

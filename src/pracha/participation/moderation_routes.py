@@ -19,7 +19,7 @@ from pracha.identity.models import CITIZEN, MODERATOR, STAFF_ROLES
 from pracha.identity.principal import Principal
 from pracha.paging import PageRequest
 from pracha.participation import moderation
-from pracha.participation.moderation_api import Kind
+from pracha.participation.moderation import Kind
 
 router = APIRouter(include_in_schema=False)
 THANKS = "reported=1"  # base.html shows the thank-you note on whatever page the citizen returns to
@@ -66,9 +66,8 @@ def moderation_page(request: Request, p: Principal = allow(MODERATOR), db: Sessi
         "queue": queue.items, "more": queue.next_cursor is not None, "log": moderation.moderation_log(db)})
 
 
-async def _decide(request: Request, db: Session, action: str, *args: object) -> Response:
+async def _decide(request: Request, db: Session, p: Principal, action: str, *args: object) -> Response:
     form = await form_of(request)
-    p: Principal = request.state.principal
     decide = {"hide": moderation.hide_target, "unhide": moderation.unhide_target,
               "dismiss": moderation.dismiss_report}[action]
 
@@ -83,16 +82,16 @@ async def _decide(request: Request, db: Session, action: str, *args: object) -> 
 @router.post("/moderation/{target_kind}/{target_id}/hide")
 async def hide_form(request: Request, target_kind: Kind, target_id: RowId, p: Principal = allow(MODERATOR),
                     db: Session = Depends(get_db)) -> Response:
-    return await _decide(request, db, "hide", target_kind, target_id)
+    return await _decide(request, db, p, "hide", target_kind, target_id)
 
 
 @router.post("/moderation/{target_kind}/{target_id}/unhide")
 async def unhide_form(request: Request, target_kind: Kind, target_id: RowId, p: Principal = allow(MODERATOR),
                       db: Session = Depends(get_db)) -> Response:
-    return await _decide(request, db, "unhide", target_kind, target_id)
+    return await _decide(request, db, p, "unhide", target_kind, target_id)
 
 
 @router.post("/moderation/reports/{report_id}/dismiss")
 async def dismiss_form(request: Request, report_id: RowId, p: Principal = allow(MODERATOR),
                        db: Session = Depends(get_db)) -> Response:
-    return await _decide(request, db, "dismiss", report_id)
+    return await _decide(request, db, p, "dismiss", report_id)

@@ -94,21 +94,18 @@ def _percent(part: int, whole: int) -> float | None:
 
 def summarise(agency: str, month: str, items: list[Complaint], rules: Rules) -> AgencyMonth:
     within = dt.timedelta(days=rules.first_response_days)
-    responded = [c for c in items if c.first_response_at is not None]
-    resolved = [c for c in items if c.resolved_at is not None]
+    answered = [c.first_response_at - c.created_at for c in items if c.first_response_at is not None]
+    resolved = [(c.resolved_at, c) for c in items if c.resolved_at is not None]
     ratings = [c.rating for c in items if c.rating is not None]
     row = AgencyMonth(agency, month, received=len(items), ratings=len(ratings),
                       by_category=dict(sorted(Counter(c.category for c in items).items())))
-    row.first_response_within_percent = _percent(
-        sum(1 for c in responded if c.first_response_at - c.created_at <= within), len(items))  # type: ignore[operator]
-    if responded:
-        row.median_days_to_first_response = round(statistics.median(
-            _days(c.created_at, c.first_response_at) for c in responded), 1)  # type: ignore[arg-type]
+    row.first_response_within_percent = _percent(sum(1 for span in answered if span <= within), len(items))
+    if answered:
+        row.median_days_to_first_response = round(statistics.median(s.total_seconds() / DAY for s in answered), 1)
     if resolved:
         row.median_days_to_resolution = round(statistics.median(
-            _days(c.created_at, c.resolved_at) for c in resolved), 1)  # type: ignore[arg-type]
-    row.resolved_within_sla_percent = _percent(
-        sum(1 for c in resolved if c.resolved_at <= c.sla_due_at), len(items))  # type: ignore[operator]
+            _days(c.created_at, at) for at, c in resolved), 1)
+    row.resolved_within_sla_percent = _percent(sum(1 for at, c in resolved if at <= c.sla_due_at), len(items))
     if len(ratings) >= K:
         row.mean_rating = round(sum(ratings) / len(ratings), 2)
     return row
