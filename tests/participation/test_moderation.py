@@ -139,3 +139,15 @@ def test_moderation_page_forms_decide(db: Session, make_client: Callable[..., Te
     db.expire_all()
     assert db.scalar(select(AbuseReport.resolution)) == "hidden"
     assert "ยังไม่มีรายงาน" in client.get("/moderation").text or "No report" in client.get("/moderation?lang=en").text
+
+
+def test_abuse_reports_are_rate_limited(db: Session, make_client: Callable[..., TestClient]) -> None:
+    target = world.complaint(db, create_citizen(db))
+    reporter = create_citizen(db)
+    db.add_all([AbuseReport(target_kind="complaint", target_id=target.id, reporter_id=reporter.id, reason="ซ้ำ",
+                            resolved_at=target.created_at, resolution="kept") for _ in range(20)])
+    db.commit()
+    client, csrf = _signed_in(db, make_client, reporter)
+    refused = client.post("/api/v1/abuse-reports", headers={"X-CSRF-Token": csrf},
+                          json={"target_kind": "complaint", "target_id": target.id, "reason": "อีกครั้ง"})
+    assert refused.status_code == 429 and int(refused.headers["Retry-After"]) > 0
