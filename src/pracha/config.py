@@ -135,6 +135,9 @@ class Settings(BaseSettings):
         SecretStr(""), description="LINE channel access token for the reply API."
     )
     line_api_url: str = Field("https://api.line.me", description="Base URL of the LINE Messaging API.")
+    line_data_api_url: str = Field(
+        "https://api-data.line.me", description="Base URL of the LINE Messaging API's content endpoint (photos sent)."
+    )
     warm_up: bool = Field(
         True, description="Build the catalogue's and the assistant's search indexes while the server starts, so the "
         "first search and question are fast (off: on first use)."

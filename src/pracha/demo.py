@@ -45,6 +45,7 @@ from pracha.notices.models import InboxMessage
 from pracha.opendata.demo_datasets import seed_open_data
 from pracha.participation.demo_complaints import seed_complaints
 from pracha.participation.demo_hearings import seed_hearings
+from pracha.participation.demo_moderation import seed_moderation
 from pracha.participation.demo_petitions import seed_petitions
 from pracha.payments.seed import finance_accounts, seed_payments
 from pracha.payments.service import owes
@@ -184,6 +185,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_complaints(session, catalog, settings, app_secret, people, population.now)
     seed_hearings(session, catalog, settings, app_secret, people, population.now)
     seed_petitions(session, catalog, settings, app_secret, people, population.now)
+    seed_moderation(session, people, population.now)
     seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)

@@ -33,7 +33,7 @@ from tests.exchange.helpers import exchange_world
 from tests.factories import create_citizen, create_staff
 from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
-from tests.web import matrix_complaints, matrix_hearings, matrix_petitions
+from tests.web import matrix_complaints, matrix_hearings, matrix_moderation, matrix_petitions
 from tests.web.matrix_business import (
     BusinessRegistry,
     act_in_session,
@@ -153,7 +153,8 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
     db.commit()
     ids = {**matrix_complaints.build(db, catalog, settings, users),
            **matrix_hearings.build(db, catalog, settings, users),
-           **matrix_petitions.build(db, catalog, settings, users)}
+           **matrix_petitions.build(db, catalog, settings, users),
+           **matrix_moderation.build(db, catalog, settings, users)}
     db.commit()
     sessions = {role: identity.start_web_session(db, user, hours=24, amr="pwd otp" if user.is_staff else "pwd")
                 for role, user in users.items()}

@@ -463,7 +463,24 @@ MATRIX = [
     Call("POST", "/moderation/petitions/{petition_id}/decision", expect(moderator=422), "form"),
     Call("GET", "/officer/petitions", expect(officer=200, other_officer=200, agency_admin=200)),
     Call("POST", "/officer/petitions/{petition_id}/response", expect(officer=422, agency_admin=422), "form"),
-    # participation: moderation and LINE reports
+    # participation: moderation and LINE reports. Anyone signed in reports abuse (the matrix sends no
+    # target: 422); moderators alone read the queue and decide (no reason sent: 422); the hub and the
+    # complaint statistics are public; a LINE report's link is for citizens (the world has none: 404)
+    Call("POST", "/api/v1/abuse-reports", expect(**dict.fromkeys(SIGNED_IN, 422)), "json:empty"),
+    Call("POST", "/participation/abuse-reports", expect(**dict.fromkeys(SIGNED_IN, 422)), "form"),
+    Call("GET", "/api/v1/moderation/reports", expect(moderator=200)),
+    *[Call("POST", f"/api/v1/moderation/{{target_kind}}/{{target_id}}/{action}", expect(moderator=422), "json:empty")
+      for action in ("hide", "unhide")],
+    Call("POST", "/api/v1/moderation/reports/{report_id}/dismiss", expect(moderator=422), "json:empty"),
+    Call("GET", "/moderation", expect(moderator=200)),
+    *[Call("POST", f"/moderation/{{target_kind}}/{{target_id}}/{action}", expect(moderator=422), "form")
+      for action in ("hide", "unhide")],
+    Call("POST", "/moderation/reports/{report_id}/dismiss", expect(moderator=422), "form"),
+    Call("GET", "/participation", everyone(200)),
+    Call("GET", "/complaints/statistics", everyone(200)),
+    Call("GET", "/api/v1/complaint-statistics", everyone(200)),
+    Call("GET", "/complaints/line/{token}", expect(citizen=404, other_citizen=404)),
+    Call("POST", "/complaints/line/{token}", expect(citizen=404, other_citizen=404), "form"),
 ]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pracha.automation import schedules
 from pracha.config import Settings
 from pracha.hooks import Registry
-from pracha.participation import complaint_deadlines, petitions_schedule
+from pracha.participation import complaint_deadlines, moderation_install, petitions_schedule
 from pracha.participation.privacy_parts import erase_participation, export_participation
 from pracha.participation.rules import load_rules
 from pracha.privacy.parts import ERASURE_PARTS, EXPORT_PARTS
@@ -20,3 +20,5 @@ def install(registry: Registry, catalog: Catalog, settings: Settings) -> None:
     registry.add(ERASURE_PARTS, erase_participation)
     registry.add(schedules.HOURLY, complaint_deadlines.complaint_deadlines)  # remind, then escalate, once each
     registry.add(schedules.HOURLY, petitions_schedule.hourly_job(settings))  # petitions: close, remind, escalate
+    moderation_install.install_line_reports(registry)
+    moderation_install.install_complaint_statistics(registry, settings)

@@ -100,9 +100,13 @@ def routers() -> list[APIRouter]:
         complaint_pages,
         hearings_api,
         hearings_pages,
+        moderation_api,
+        moderation_routes,
         petitions_api,
         petitions_routes,
     )
+    from pracha.participation import hub as participation_hub
+    from pracha.participation import line_pages as participation_line
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -118,7 +122,9 @@ def routers() -> list[APIRouter]:
     # The mediator first: FastAPI tries routes in order, and this one is the hot path between agencies;
     # then the banks' callbacks and CKAN's Action API (what every open-data client calls: behind the
     # ~200 other routes, matching alone took half its time).
+    # participation's fixed paths (/complaints/statistics, /complaints/line/…) before any /complaints/{reference}
     return [exchange_gateway.router, payments_api.router, opendata_ckan.router, web_routes.router,
+            participation_hub.router, participation_line.router, moderation_api.router, moderation_routes.router,
             identity_routes.router,
             factor_routes.router,
             services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,

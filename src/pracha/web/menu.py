@@ -73,6 +73,8 @@ STAFF_PAGES = (
     StaffPage("/officer/hearings", _t("การรับฟังความคิดเห็น", "Public hearings"),
               _t("เปิดรับฟังความคิดเห็นต่อร่างกฎหมายและโครงการ อ่านความคิดเห็น และสรุปผล",
                  "Hear the public on drafts and projects, read the answers, publish the summary")),
+    StaffPage("/moderation", _t("ตรวจสอบเนื้อหา", "Moderation"),
+              _t("รายงานเนื้อหาไม่เหมาะสม ซ่อนหรือคงไว้พร้อมเหตุผล", "Reported content: hide or keep, with a reason")),
     StaffPage("/metrics", _t("ตัวชี้วัดระบบ", "System metrics"),
               _t("ตัวชี้วัดสำหรับ Prometheus", "Metrics for Prometheus")),
     StaffPage("/ledger", _t("บันทึกสาธารณะ", "Public ledger"),
