@@ -259,7 +259,7 @@ class ModerationAction(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     target_kind: Mapped[str] = mapped_column(String(24))
     target_id: Mapped[int] = mapped_column(Integer)
-    action: Mapped[str] = mapped_column(String(16))  # hide | unhide | approve | decline
+    action: Mapped[str] = mapped_column(String(16))  # hide | unhide | dismiss (a report) | approve | decline
     reason: Mapped[str] = mapped_column(String(500))
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
