@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from pracha.appointments.models import Appointment, SlotLoad
 from pracha.assistant.models import Conversation, Message
 from pracha.automation.models import BotDecision, Certificate, DailyStatistic, RenewalReminder, Task
 from pracha.db import Base
 from pracha.exchange.models import AccessRight, Consent, ExchangeService, MessageLog, Subsystem
-from pracha.identity.models import ActingGrant, ApiToken, SigninThrottle, User, WebSession
+from pracha.identity.models import ActingGrant, ApiToken, PasswordReset, SigninThrottle, User, WebSession
 from pracha.identity.oidc.models import (
     OidcAssertion,
     OidcClient,
@@ -18,7 +19,7 @@ from pracha.identity.oidc.models import (
     SessionAssurance,
 )
 from pracha.ledger.models import LedgerCheckpoint, LedgerEntry, LedgerHead, LedgerTile, SubjectKey
-from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.notices.models import InboxMessage, LineLink, LineLinkCode, NoticePreference, OutboxMessage
 from pracha.opendata.models import CatalogueState, OpenDataset, OpenResource, ResourceVersion
 from pracha.participation.models import (
     AbuseReport,
@@ -54,5 +55,6 @@ __all__ = [
     "OpenDataset", "OpenResource", "ResourceVersion", "CatalogueState",
     "Complaint", "ComplaintEvent", "ComplaintPhoto", "LineReport", "Hearing", "HearingResponse", "Petition",
     "PetitionSupport", "AbuseReport", "ModerationAction",
+    "PasswordReset", "LineLink", "LineLinkCode", "NoticePreference", "Appointment", "SlotLoad",
     "PrivacyRequest", "PrivacyEvent", "StaffView", "RetentionRun", "Hold", "Breach", "BreachSubject",
 ]

@@ -173,3 +173,22 @@ class ApiToken(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class PasswordReset(Base):
+    """One "forgot password" request (issue 19). Kept for unknown IDs too, so the answer, the time it
+    takes and the throttling are the same whether or not the ID has an account: `id_key` and
+    `client_key` are HMACs (the national ID as typed, the client's address), never the values."""
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_key: Mapped[str] = mapped_column(String(64), index=True)
+    client_key: Mapped[str] = mapped_column(String(64), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str | None] = mapped_column(String(64))  # HMAC of the 6-digit code; None: nobody to send to
+    channels: Mapped[list[str]] = mapped_column(JSON, default=list)  # where the code went (email, sms, line)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # 15 minutes
+    tries: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes; 5 and the code is spent
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, validates
 
 from pracha.db import Base, UTCDateTime, utcnow
-from pracha.vault import Encrypted
+from pracha.vault import BlindIndex, Encrypted
 
 
 class InboxMessage(Base):
@@ -50,3 +50,48 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class LineLink(Base):
+    """A citizen's LINE account (issue 19): notices are pushed to `line_user` through the Messaging API.
+    One LINE account, one citizen; unlinking deletes the row."""
+
+    __tablename__ = "line_links"
+    __vault_subject__ = ("user_id", "")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
+    line_user: Mapped[str] = mapped_column(Encrypted())  # LINE's user id ("U" + 32 hex)
+    line_user_index: Mapped[str] = mapped_column(BlindIndex(), unique=True)  # to find the citizen from a webhook
+    linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @validates("line_user")
+    def _index_line_user(self, _key: str, value: str) -> str:
+        self.line_user_index = value  # BlindIndex keys it on write
+        return value
+
+
+class LineLinkCode(Base):
+    """A one-time code the citizen sends to the LINE bot to link the LINE account they send it from."""
+
+    __tablename__ = "line_link_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class NoticePreference(Base):
+    """Whether a kind of notice (status, payment, appointment, document…) goes to a channel (line, sms,
+    email, inapp). No row: the default of the kind (see the notices service)."""
+
+    __tablename__ = "notice_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(10))
+    enabled: Mapped[bool] = mapped_column(Boolean)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
@@ -50,6 +50,9 @@ class Application(Base):
     organisation_id: Mapped[str | None] = mapped_column(String(13), index=True)
     # A part of a bundle ("start a business"): one of several applications made from one guided form.
     bundle_id: Mapped[int | None] = mapped_column(ForeignKey("bundles.id", ondelete="SET NULL"), index=True)
+    # An officer asked the citizen to come in person (pracha.appointments): a booking is then expected
+    # even for a service whose catalogue entry has no in-person step.
+    appointment_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     citizen: Mapped[User] = relationship(lazy="joined", foreign_keys=[citizen_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
