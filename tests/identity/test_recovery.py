@@ -148,8 +148,9 @@ def test_wrong_expired_and_unknown_give_the_same_400(db: Session, make_client: C
     assert wrong_code.json() == unknown.json() and wrong_code.json()["error"] == "invalid_code"
     assert wrong_code.json()["message"].startswith("รหัสไม่ถูกต้อง")
     db.rollback()
-    for row in db.scalars(select(PasswordReset)):  # 16 minutes ago
-        row.created_at, row.expires_at = row.created_at - dt.timedelta(minutes=16), row.expires_at - dt.timedelta(minutes=16)
+    for row in db.scalars(select(PasswordReset)):  # asked 16 minutes ago
+        row.created_at -= dt.timedelta(minutes=16)
+        row.expires_at -= dt.timedelta(minutes=16)
     db.commit()
     expired = confirm(client, nid, code)
     assert expired.status_code == 400 and expired.json() == unknown.json()
