@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.db import utcnow
 from pracha.identity.models import PasswordReset, User
+from pracha.identity.recovery import purge_resets
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.models import InboxMessage, OutboxMessage
 from tests.factories import create_citizen, create_staff, csrf_token, new_national_id, sign_in
@@ -234,3 +236,13 @@ def test_pages_answer_the_same_and_change_the_password(db: Session, make_client:
                                                         "new_password": NEW_PASSWORD,
                                                         "new_password_again": NEW_PASSWORD})
     assert done.status_code == 200 and 'href="/signin"' in done.text
+
+
+def test_purge_keeps_the_last_hour(db: Session, make_client: Callable[..., TestClient]) -> None:
+    client = make_client(client=("203.0.113.140", 4000))
+    assert ask(client, new_national_id()).status_code == 202
+    db.rollback()
+    now = utcnow()
+    assert purge_resets(db, now - dt.timedelta(hours=1)) == 0
+    assert purge_resets(db, now + dt.timedelta(seconds=1)) == 1
+    db.commit()

@@ -166,3 +166,11 @@ def confirm_reset(session: Session, national_id: str, code: str, new_password: s
                   subject_secret=user.national_id)
     messenger.tell_password_changed(session, user)
     return user
+
+
+def purge_resets(session: Session, cutoff: dt.datetime) -> int:
+    """Delete reset requests made before `cutoff` (for the retention schedule; keep at least the
+    throttles' hour); the rows deleted."""
+    result = session.execute(delete(PasswordReset).where(PasswordReset.created_at < cutoff)
+                             .execution_options(synchronize_session=False))
+    return int(result.rowcount)  # type: ignore[attr-defined]
