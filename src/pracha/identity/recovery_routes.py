@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from pracha.errors import InvalidInput, PrachaError
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.openapi import errors
 from pracha.http.rendering import render
 from pracha.http.state import app_state, part
 from pracha.identity import recovery
@@ -108,7 +109,8 @@ def confirm_submit(request: Request, national_id: str = Form(""), code: str = Fo
 # --- API ------------------------------------------------------------------------------------------
 
 
-@router.post("/api/v1/password-resets", status_code=202, response_model=ResetRequestOut, tags=["identity"])
+@router.post("/api/v1/password-resets", status_code=202, response_model=ResetRequestOut, tags=["identity"],
+             responses=errors(429))
 def api_request_reset(body: ResetRequestIn, request: Request, _: Principal = allow(PUBLIC),
                       db: Session = Depends(get_db)) -> ResetRequestOut:
     """Ask for a one-time code to set a new password. The answer is the same whether or not the ID has an
@@ -118,7 +120,8 @@ def api_request_reset(body: ResetRequestIn, request: Request, _: Principal = all
     return sent_answer()
 
 
-@router.post("/api/v1/password-resets/confirm", response_model=ResetConfirmOut, tags=["identity"])
+@router.post("/api/v1/password-resets/confirm", response_model=ResetConfirmOut, tags=["identity"],
+             responses=errors(400, 429))
 def api_confirm_reset(body: ResetConfirmIn, request: Request, _: Principal = allow(PUBLIC),
                       db: Session = Depends(get_db)) -> ResetConfirmOut:
     """Set a new password with the code. A wrong, expired or spent code, or an ID without a code, is the
