@@ -481,6 +481,13 @@ MATRIX = [
     Call("GET", "/api/v1/complaint-statistics", everyone(200)),
     Call("GET", "/complaints/line/{token}", expect(citizen=404, other_citizen=404)),
     Call("POST", "/complaints/line/{token}", expect(citizen=404, other_citizen=404), "form"),
+    # for everyone: recovery (public: an empty ID is refused before anything is looked up)
+    Call("GET", "/password-reset", everyone(200)),
+    Call("POST", "/password-reset", everyone(422), "form"),
+    Call("GET", "/password-reset/confirm", everyone(200)),
+    Call("POST", "/password-reset/confirm", everyone(422), "form"),
+    Call("POST", "/api/v1/password-resets", everyone(422), "json:empty"),
+    Call("POST", "/api/v1/password-resets/confirm", everyone(422), "json:empty"),
 ]
 
 

@@ -6,7 +6,9 @@
     ├── SignInThrottled (429)   too many failures from this client: wait (Retry-After)
     ├── SecondFactorFailed (401) the TOTP or recovery code is not right (or used already)
     ├── SecondFactorMissing (401) staff sign-in API: no session waiting for a second factor
-    └── TokenInvalid (401)      unknown or revoked bearer token
+    ├── TokenInvalid (401)      unknown or revoked bearer token
+    ├── ResetCodeInvalid (400)  a password-reset code that is wrong, expired, spent, or for no account
+    └── ResetThrottled (429)    too many password-reset requests or codes: wait (Retry-After)
 """
 
 from __future__ import annotations
@@ -54,3 +56,17 @@ class TokenInvalid(PrachaError):
     code = "invalid_token"
     message_th = "โทเค็นไม่ถูกต้องหรือถูกเพิกถอนแล้ว"
     message_en = "The token is unknown or has been revoked."
+
+
+class ResetCodeInvalid(PrachaError):
+    status_code = 400
+    code = "invalid_code"
+    message_th = "รหัสไม่ถูกต้อง หมดอายุ หรือถูกใช้ไปแล้ว กรุณาขอรหัสใหม่"
+    message_en = "The code is not correct, has expired or was used already. Please ask for a new code."
+
+
+class ResetThrottled(PrachaError):
+    status_code = 429
+    code = "reset_throttled"
+    message_th = "มีการขอตั้งรหัสผ่านใหม่หลายครั้งเกินไป กรุณาลองใหม่ภายหลัง"
+    message_en = "Too many password-reset attempts. Please try again later."

@@ -64,3 +64,26 @@ class TokenOut(BaseModel):
 
 class NewTokenOut(TokenOut):
     token: str = Field(description="Shown once; only its hash is kept.")
+
+
+class ResetRequestIn(BaseModel):
+    national_id: str = Field(max_length=40, examples=["1-2345-67890-12-1"])
+
+
+class ResetRequestOut(BaseModel):
+    """The same answer for every well-formed ID, whether or not it has an account or a channel."""
+
+    status: Literal["sent_if_known"] = "sent_if_known"
+    message_th: str
+    message_en: str
+    expires_in: int = Field(description="Seconds a code sent now stays valid.")
+
+
+class ResetConfirmIn(BaseModel):
+    national_id: str = Field(max_length=40)
+    code: str = Field(max_length=20, examples=["123456"])
+    new_password: str = Field(max_length=1024)
+
+
+class ResetConfirmOut(BaseModel):
+    status: Literal["password_changed"] = "password_changed"

@@ -34,9 +34,11 @@ from pracha.http.openapi import document_errors
 from pracha.http.rendering import make_environment
 from pracha.http.state import AppState
 from pracha.identity.deps import AGENCIES
+from pracha.identity.recovery import RESET_MESSENGER
 from pracha.identity.service import principal_for
 from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
+from pracha.notices.recovery import NoticeResetMessenger
 from pracha.opendata import install as opendata
 from pracha.participation import install as participation
 from pracha.payments import install as payments
@@ -84,7 +86,7 @@ def routers() -> list[APIRouter]:
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
-    from pracha.identity import factor_routes
+    from pracha.identity import factor_routes, recovery_routes
     from pracha.identity import routes as identity_routes
     from pracha.identity.oidc import pages as oidc_pages
     from pracha.identity.oidc import routes as oidc_routes
@@ -127,6 +129,7 @@ def routers() -> list[APIRouter]:
             participation_hub.router, participation_line.router, moderation_api.router, moderation_routes.router,
             identity_routes.router,
             factor_routes.router,
+            recovery_routes.router,
             services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,
             oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
@@ -148,6 +151,7 @@ def build_state(settings: Settings) -> AppState:
     registry.provide(CALLERS, principal_for)
     registry.provide(CATALOG, catalog)
     registry.provide(AGENCIES, frozenset(catalog.agencies))
+    registry.provide(RESET_MESSENGER, NoticeResetMessenger())  # recovery's codes and notices go out as notices
     registry.provide(LEDGER, open_ledger(database.sessions, settings.var_dir, settings.ledger_origin,
                                          settings.ledger_witnesses, database.write_lock))
     registry.provide(FORM_PREFILL, prefill_form)  # once-only: the services' apply form asks the exchange
