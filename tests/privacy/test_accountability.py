@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from pracha.assistant.models import Conversation
 from pracha.automation import schedules, tasks
 from pracha.db import utcnow
-from pracha.identity.models import DPO, SigninThrottle, User, WebSession
+from pracha.identity.models import DPO, PasswordReset, SigninThrottle, User, WebSession
 from pracha.identity.principal import Principal
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.models import InboxMessage
@@ -150,6 +150,9 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     db.add(WebSession(token_hash="f" * 64, user_id=citizen.id, expires_at=utcnow() + dt.timedelta(hours=1)))
     db.add(Conversation(id="old-chat", channel="web", created_at=utcnow() - dt.timedelta(days=40),
                         updated_at=utcnow() - dt.timedelta(days=40)))
+    two_days_ago = utcnow() - dt.timedelta(days=2)
+    db.add(PasswordReset(id_key="a" * 64, client_key="b" * 64, created_at=two_days_ago, expires_at=two_days_ago))
+    db.add(PasswordReset(id_key="c" * 64, client_key="b" * 64, expires_at=utcnow()))
     db.commit()
     # the withdrawn application's file is its own; the approved-or-open one shares nothing with it
     db.execute(update(Document).where(Document.application_id == kept.id).values(sha256="0" * 64))
@@ -165,6 +168,7 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     assert report["abandoned-drafts"]["deleted"] == 1 and report["abandoned-drafts"]["held"] == 2
     assert report["closed-uploads"]["deleted"] == 2  # the withdrawn application's two documents
     assert report["signin-throttles"]["deleted"] == 1
+    assert report["password-resets"]["deleted"] == 1  # the one of two days ago; today's stays
     assert report["web-sessions"]["deleted"] == 1
     assert report["assistant-logs"]["deleted"] == 1
     db.expire_all()
@@ -179,7 +183,7 @@ def test_retention_run_deletes_what_is_past_its_period_and_keeps_the_rest(
     assert "e" * 64 not in set(db.scalars(select(WebSession.token_hash)))
     assert db.get(Conversation, "old-chat") is None
     listing = client.get("/api/v1/privacy/retention").json()
-    assert listing["runs"][0]["trigger"] == "api" and len(listing["schedule"]) == 7
+    assert listing["runs"][0]["trigger"] == "api" and len(listing["schedule"]) == 8
     assert "90" in client.get("/privacy/retention").text
 
 
@@ -192,7 +196,7 @@ def test_the_automation_runs_retention_daily(db: Session, app: FastAPI) -> None:
     db.commit()
     assert tasks.run_until_idle(app.state.pracha.db.sessions, context(app)) == 1
     runs = list(db.scalars(select(RetentionRun)))
-    assert {r.trigger for r in runs} == {"daily"} and len(runs) == 7
+    assert {r.trigger for r in runs} == {"daily"} and len(runs) == 8
 
 
 # --- breaches ----------------------------------------------------------------------------------------

@@ -29,6 +29,7 @@ from pracha.db import utcnow
 from pracha.hooks import Registry
 from pracha.identity.models import WebSession
 from pracha.identity.oidc.models import OidcAssertion, OidcCode, OidcToken
+from pracha.identity.recovery import purge_resets
 from pracha.identity.throttle import purge_throttles
 from pracha.privacy.records import Hold, RetentionRun
 from pracha.services import uploads, workflow
@@ -61,6 +62,9 @@ SCHEDULE: tuple[Period, ...] = (
     Period("signin-throttles", 1, "ตัวนับการเข้าสู่ระบบที่ผิดพลาด", "Failed sign-in counters",
            "ใช้ป้องกันการเดารหัสผ่านเท่านั้น ลบเมื่อพ้นเวลาล็อกแล้ว 1 วัน",
            "Only to slow password guessing; deleted a day after the lock ends"),
+    Period("password-resets", 1, "คำขอตั้งรหัสผ่านใหม่", "Password-reset requests",
+           "ใช้จำกัดจำนวนคำขอและตรวจรหัสยืนยันเท่านั้น รหัสหมดอายุใน 15 นาที เก็บเพียงค่าแฮช",
+           "Only to limit requests and check codes; a code lasts 15 minutes; only HMACs are kept"),
     Period("closed-uploads", 365, "ไฟล์แนบของคำขอที่ถอนหรือไม่อนุมัติ", "Uploads of withdrawn or rejected applications",
            "พ้นระยะอุทธรณ์ (พ.ร.บ. วิธีปฏิบัติราชการทางปกครอง พ.ศ. 2539 มาตรา 44) และระยะฟ้องคดีต่อศาลปกครอง 90 วัน "
            "(พ.ร.บ. จัดตั้งศาลปกครองฯ พ.ศ. 2542 มาตรา 49) แล้ว ตัวคำขอและคำวินิจฉัยยังเก็บตามระยะของบริการ",
@@ -188,6 +192,7 @@ def run_retention(session: Session, settings: Settings, *, trigger: str, now: dt
         "abandoned-drafts": lambda c: purge_drafts(session, c, upload_dir),
         "assistant-logs": lambda c: purge_assistant_logs(session, c),
         "signin-throttles": lambda c: Outcome(purge_throttles(session, c), 0),
+        "password-resets": lambda c: Outcome(purge_resets(session, c), 0),
         "closed-uploads": lambda c: purge_closed_uploads(session, c, upload_dir),
         "web-sessions": lambda c: _simple(session, WebSession, WebSession.token_hash, WebSession.expires_at < c),
         "oidc-codes-tokens": lambda c: purge_oidc(session, c),
