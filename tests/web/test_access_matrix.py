@@ -481,6 +481,9 @@ MATRIX = [
     Call("GET", "/api/v1/complaint-statistics", everyone(200)),
     Call("GET", "/complaints/line/{token}", expect(citizen=404, other_citizen=404)),
     Call("POST", "/complaints/line/{token}", expect(citizen=404, other_citizen=404), "form"),
+    # for everyone: display settings
+    Call("GET", "/settings/display", everyone(200)),
+    Call("POST", "/settings/display", everyone(303), "form"),
 ]
 
 
