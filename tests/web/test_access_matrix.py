@@ -322,6 +322,8 @@ MATRIX = [
                                                   "platform_admin", "dpo", "finance", "moderator",
                                                   "inspector"), 200))),
     Call("GET", "/docs", everyone(200)),
+    Call("GET", "/docs/applications", everyone(200)),
+    Call("GET", "/docs/schemas", everyone(200)),
     Call("POST", "/applications/{reference}/assignee",
          expect(officer=303, other_officer=404, agency_admin=303), "form"),
     Call("POST", "/applications/{reference}/notes", expect(officer=422, other_officer=404, agency_admin=422), "form"),

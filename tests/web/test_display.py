@@ -58,13 +58,13 @@ def test_finding_open_redirect_the_way_back_stays_on_the_site(client: TestClient
 
 def test_bad_values_fall_back_to_the_defaults_never_an_error(client: TestClient) -> None:
     status, _, cookie = save(client, text="9999", contrast="<script>", motion="x" * 16)
-    assert status == 303 and "text=100;contrast=normal;motion=normal" in cookie
-    client.cookies.set(DISPLAY_COOKIE, "text=abc;;contrast=high=1;garbage")
+    assert status == 303 and f"{DISPLAY_COOKIE}=text:100|contrast:normal|motion:normal;" in cookie
+    client.cookies.set(DISPLAY_COOKIE, "text:abc||contrast:high:1|garbage")
     assert client.get("/").status_code == 200
     assert save(client, text="1" * 50)[0] == 422  # too long for a size: refused like any other bad form
-    assert parse_display("text=175;contrast=high;motion=reduce") == Display(175, True, True)
-    assert parse_display('"text=200"') == Display(200)
-    assert parse_display(None) == Display() and parse_display("text=-1;contrast=HIGH") == Display()
+    assert parse_display("text:175|contrast:high|motion:reduce") == Display(175, True, True)
+    assert parse_display('"text:200"') == Display(200)
+    assert parse_display(None) == Display() and parse_display("text:-1|contrast:HIGH") == Display()
 
 
 def test_the_form_needs_its_csrf_token(client: TestClient) -> None:

@@ -1,6 +1,7 @@
 """Display settings every page honours without JavaScript: text size, high contrast, reduced motion.
 
-They live in one cookie (`pracha_display`, e.g. `text=150;contrast=high;motion=reduce`) that the
+They live in one cookie (`pracha_display`, e.g. `text:150|contrast:high|motion:reduce`, characters a cookie carries
+unquoted) that the
 settings form (pracha.web.display) writes; `base.html` turns them into attributes on `<html>` and
 pracha.css does the rest. Anything unreadable in the cookie falls back to the default, never an error."""
 
@@ -31,15 +32,15 @@ class Display:
         return attrs
 
     def cookie_value(self) -> str:
-        return f"text={self.text};contrast={'high' if self.high_contrast else 'normal'};" \
-               f"motion={'reduce' if self.reduce_motion else 'normal'}"
+        return f"text:{self.text}|contrast:{'high' if self.high_contrast else 'normal'}|" \
+               f"motion:{'reduce' if self.reduce_motion else 'normal'}"
 
 
 def parse_display(value: str | None) -> Display:
     """The settings in a cookie value; unknown or malformed parts are ignored."""
     parts: dict[str, str] = {}
-    for item in (value or "").strip('"').split(";"):
-        key, _, setting = item.partition("=")
+    for item in (value or "").strip('"').split("|"):
+        key, _, setting = item.partition(":")
         parts[key.strip()] = setting.strip()
     return make_display(parts.get("text"), parts.get("contrast"), parts.get("motion"))
 
