@@ -114,7 +114,7 @@ def test_pages_are_usable_on_slow_3g(browser: Browser, demo_portal: DemoPortal) 
             page.goto(path, wait_until="domcontentloaded", timeout=30_000)
             loaded = page.evaluate("performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
             print(f"slow 3G: {path} DOMContentLoaded after {loaded:.0f} ms")
-            assert loaded < 10_000, (path, loaded)
+            assert 400 < loaded < 10_000, (path, loaded)  # above one round trip: the line really was slow
             expect(page.locator(heading)).to_be_visible()
         expect(page.get_by_role("heading", name="โดยสรุป")).to_be_visible()  # the plain summary, first
     finally:
