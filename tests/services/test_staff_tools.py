@@ -240,7 +240,13 @@ def test_finding_8_docs_is_the_api_reference_under_our_csp(client: TestClient, a
     assert "<script>" not in page.text and "cdn" not in page.text.lower()
     for path in app.openapi()["paths"]:
         assert path in page.text
-    assert 'id="schema-Error"' in page.text and "/api/v1/applications/{reference}/assignee" in page.text
+    assert "/api/v1/applications/{reference}/assignee" in page.text
+    # one page per tag and one of the schemas (the whole reference on one page weighed 390 KB)
+    assert 'href="/docs/casework#op-post--api-v1-applications--reference--assignee"' in page.text
+    casework = client.get("/docs/casework").text
+    assert 'id="op-post--api-v1-applications--reference--assignee"' in casework
+    assert 'id="schema-Error"' in client.get("/docs/schemas").text and 'href="/docs/schemas"' in page.text
+    assert client.get("/docs/no-such-section").status_code == 404
     assert 'href="/docs"' in client.get("/").text and 'href="/openapi.json"' not in client.get("/").text
     assert "คู่มือ API" in page.text and "API reference" in client.get("/docs?lang=en").text
 

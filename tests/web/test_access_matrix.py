@@ -322,6 +322,7 @@ MATRIX = [
                                                   "platform_admin", "dpo", "finance", "moderator",
                                                   "inspector"), 200))),
     Call("GET", "/docs", everyone(200)),
+    Call("GET", "/docs/{section}", everyone(200)),  # the schemas; a tag's page: tests/services/test_staff_tools.py
     Call("POST", "/applications/{reference}/assignee",
          expect(officer=303, other_officer=404, agency_admin=303), "form"),
     Call("POST", "/applications/{reference}/notes", expect(officer=422, other_officer=404, agency_admin=422), "form"),
@@ -488,6 +489,9 @@ MATRIX = [
     Call("POST", "/password-reset/confirm", everyone(422), "form"),
     Call("POST", "/api/v1/password-resets", everyone(422), "json:empty"),
     Call("POST", "/api/v1/password-resets/confirm", everyone(422), "json:empty"),
+    # for everyone: display settings
+    Call("GET", "/settings/display", everyone(200)),
+    Call("POST", "/settings/display", everyone(303), "form"),
 ]
 
 
@@ -593,7 +597,8 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                             session_id="0" * 16, bank_id="demo-bank", public_id="PNONE", receipt_id="nonexistent1",
                              day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
                              juristic_id="0505569012341", grant_id=999999, name="no-such-dataset",
-                             rid="00000000-0000-0000-0000-000000000000", n=1, **world.ids) + call.query
+                             rid="00000000-0000-0000-0000-000000000000", n=1, section="schemas",
+                             **world.ids) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

@@ -14,6 +14,7 @@ from jinja2.runtime import Context
 
 from pracha import calendar, i18n
 from pracha.http.access import csrf_token
+from pracha.http.display import DISPLAY_COOKIE, TEXT_SIZES, Display, parse_display
 from pracha.http.state import app_state
 
 OWN_TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -75,7 +76,8 @@ def make_environment(template_dirs: list[Path], page_globals: dict[str, Any] | N
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals.update(_=_gettext, tr=_text, say=_say, widgets=[], stylesheets=[], scripts=[])
+    env.globals.update(_=_gettext, tr=_text, say=_say, widgets=[], stylesheets=[], scripts=[],
+                       display=Display(), text_sizes=TEXT_SIZES)
     env.globals.update(page_globals or {})
     env.filters.update(date=_date, datetime=_datetime, baht=_baht, tojson_pretty=lambda v: json.dumps(
         v, ensure_ascii=False, indent=2))
@@ -92,6 +94,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "user": getattr(principal, "user", None),
         "acting": getattr(principal, "acting", None),  # the juristic person a citizen acts for (the banner)
         "csrf_token": csrf_token(request),
+        "display": parse_display(request.cookies.get(DISPLAY_COOKIE)),  # text size, contrast, motion
     }
     base.update(context or {})
     html = env.get_template(name).render(base)

@@ -41,7 +41,7 @@ _SERVICE_KEYS = frozenset({
     "eligibility", "documents", "fee", "sla_days", "form", "steps", "privacy",
 })
 # the document an approval issues (checked by pracha.automation); may a citizen have several open at once?
-_OPTIONAL_KEYS = frozenset({"document", "multiple", "audience"})
+_OPTIONAL_KEYS = frozenset({"document", "multiple", "audience", "plain"})
 CITIZEN_AUDIENCE, BUSINESS_AUDIENCE = "citizen", "business"
 AUDIENCES = (CITIZEN_AUDIENCE, BUSINESS_AUDIENCE)
 # PDPA section 24: the lawful bases a service may process personal data on.
@@ -56,6 +56,16 @@ class Text:
 
     def get(self, lang: str) -> str:
         """The text in ``lang`` ('th' or 'en'); anything else gets Thai, the default."""
+        return self.en if lang == "en" else self.th
+
+
+@dataclass(frozen=True, slots=True)
+class Plain:
+    """A service in plain words: a few short everyday sentences per language, shown first on its page."""
+    th: tuple[str, ...]
+    en: tuple[str, ...]
+
+    def get(self, lang: str) -> tuple[str, ...]:
         return self.en if lang == "en" else self.th
 
 
@@ -153,6 +163,7 @@ class Service:
     multiple: bool = False  # may a citizen have several open applications of it at once?
     fee_rules: Mapping[str, Any] | None = None  # what is due and when, line by line (checked by pracha.payments)
     audience: tuple[str, ...] = (CITIZEN_AUDIENCE,)  # who it is for: citizen, business or both
+    plain: Plain | None = None  # the plain-language summary (short sentences, everyday words)
 
 
 class CatalogError(Exception):
@@ -420,7 +431,15 @@ def _service(data: Any, path: Path, agencies: Mapping[str, Agency],
         document=_of(data["document"], dict, f"{w}: document", "a mapping") if "document" in data else None,
         multiple=_of(data.get("multiple", False), bool, f"{w}: multiple", "true or false"),
         fee_rules={k: fee[k] for k in ("due", "lines", "to_confirm") if k in fee} or None,
-        audience=_audience(data.get("audience"), f"{w}: audience"))
+        audience=_audience(data.get("audience"), f"{w}: audience"),
+        plain=_plain(data["plain"], f"{w}: plain") if "plain" in data else None)
+
+
+def _plain(value: Any, where: str) -> Plain:
+    value = _of(value, dict, where, "a mapping with 'th' and 'en' lists of sentences")
+    sentences = {lang: tuple(_str(s, f"{where}.{lang}") for s in _items(value.get(lang), f"{where}.{lang}"))
+                 for lang in ("th", "en")}
+    return Plain(sentences["th"], sentences["en"])
 
 
 def _entries(path: Path, *keys: str) -> dict[str, dict[str, Text]]:

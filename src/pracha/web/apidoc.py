@@ -54,6 +54,11 @@ class Reference:
     schemas: list[Schema] = field(default_factory=list)
 
 
+def section_slug(tag: str) -> str:
+    """The part of `/docs/{section}` that names a tag ("open data (CKAN Action API)" → "open-data-ckan-action-api")."""
+    return "-".join("".join(c if c.isalnum() else " " for c in tag.lower()).split()) or "other"
+
+
 def type_of(schema: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
     """A short text for a schema ("string", "array of StatusOut", "integer (1 … 9223372036854775807)")
     and the named schemas it mentions."""

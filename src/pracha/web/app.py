@@ -118,6 +118,7 @@ def routers() -> list[APIRouter]:
     from pracha.services import casework_api, casework_routes
     from pracha.services import routes as services_routes
     from pracha.services import submitting as services_submitting
+    from pracha.web import display as web_display
     from pracha.web import ops, staff
     from pracha.web import routes as web_routes
 
@@ -125,7 +126,7 @@ def routers() -> list[APIRouter]:
     # then the banks' callbacks and CKAN's Action API (what every open-data client calls: behind the
     # ~200 other routes, matching alone took half its time).
     # participation's fixed paths (/complaints/statistics, /complaints/line/…) before any /complaints/{reference}
-    return [exchange_gateway.router, payments_api.router, opendata_ckan.router, web_routes.router,
+    return [exchange_gateway.router, payments_api.router, opendata_ckan.router, web_routes.router, web_display.router,
             participation_hub.router, participation_line.router, moderation_api.router, moderation_routes.router,
             identity_routes.router,
             factor_routes.router,
