@@ -69,6 +69,8 @@ class Lexicon:
     greetings: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()  # in-domain words: a question naming one is likely about a service
+    forgot_password: tuple[str, ...] = ()  # "I forgot my password / cannot sign in": the reset page
+    faq_paraphrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # FAQ id suffix → phrasings
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -81,7 +83,8 @@ class Lexicon:
             return tuple(normalise(str(p)) for p in data.get(name) or ())
 
         return cls(table("synonyms"), table("misspellings"), phrases("status_phrases"), phrases("greetings"),
-                   phrases("thanks"), phrases("cues"))
+                   phrases("thanks"), phrases("cues"), phrases("forgot_password"),
+                   {str(k): tuple(str(p) for p in v) for k, v in (data.get("faq_paraphrases") or {}).items()})
 
     def correct(self, text: str) -> str:
         """Fix the listed misspellings (longest first, so a longer fix wins over its part)."""
