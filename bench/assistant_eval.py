@@ -148,7 +148,8 @@ def main() -> None:
         (CATALOG / "assistant" / "tuning.yaml").write_text(
             "# Fitted by `bench/assistant_eval.py --tune` on bench/data/assistant_tune.tsv (never the eval set):\n"
             "# the out-of-scope model of src/pracha/assistant/scope.py (in scope when the probability >= cut).\n"
-            + yaml.safe_dump({"alpha": t.alpha, "scope": t.scope.to_dict()}, sort_keys=False, allow_unicode=True))
+            + yaml.safe_dump({"alpha": t.alpha, "faq_full_weight": t.faq_full_weight, "second_weight": t.second_weight,
+                             "scope": t.scope.to_dict()}, sort_keys=False, allow_unicode=True))
         print("tuned:", t.scope.to_dict(), "\nin sample:", evaluate(assistant, rows, t), "\n5-fold:", cv)
         return
     if args.faq_tune:

@@ -30,12 +30,13 @@ class Tuning:
     alpha: float = 1.0
     scope: ScopeModel = field(default_factory=ScopeModel)
     faq_full_weight: float = 1.0  # how much the whole-passage score counts when ranking a service's FAQ
+    second_weight: float = 0.0  # how much a service's second-best passage adds to its score
 
     @classmethod
     def load(cls, path: Path) -> Tuning:
         data = (yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else None) or {}
         return cls(float(data.get("alpha", 1.0)), ScopeModel.from_dict(data.get("scope")),
-                   float(data.get("faq_full_weight", 1.0)))
+                   float(data.get("faq_full_weight", 1.0)), float(data.get("second_weight", 0.0)))
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class Retrieval:
     in_scope: bool
     features: np.ndarray = field(default_factory=lambda: np.zeros(0))  # see scope.FEATURES
     query: str = ""  # the question as asked
+    scores: np.ndarray = field(default_factory=lambda: np.zeros(0))  # every passage's score
 
     @property
     def service_id(self) -> str | None:
@@ -80,17 +82,21 @@ class Index:
         self._service_words: dict[str, set[str]] = {sid: set() for sid in self._service_ids}
         for passage, doc in zip(self.passages, word_docs, strict=True):
             self._service_words[passage.service_id].update(doc)
-        self._topic_words = {sid: frozenset(nlp.words(nlp.normalise(f"{svc.name.th} {svc.name.en}")))
-                             for sid, svc in catalog.services.items()}
+        self._topic_words = {sid: frozenset(nlp.words(nlp.normalise(" ".join(
+            (svc.name.th, svc.name.en, *svc.keywords_th, *svc.keywords_en))))) for sid, svc in catalog.services.items()}
         self._faq_of: dict[str, list[int]] = {}
-        intent_docs: list[str] = []
+        intent_docs: list[str] = []  # one per way of asking an FAQ entry (its questions, its paraphrases)
+        intent_of: list[int] = []
         for i, passage in enumerate(self.passages):
-            if passage.kind == "faq":
-                self._faq_of.setdefault(passage.service_id, []).append(i)
+            if passage.kind != "faq":
+                continue
+            self._faq_of.setdefault(passage.service_id, []).append(i)
             topic = self._topic_words[passage.service_id]
-            text = nlp.normalise(" ".join((passage.question.th, passage.question.en, *passage.paraphrases))
-                                 if passage.kind == "faq" else "")
-            intent_docs.append(" ".join(w for w in nlp.words(lexicon.correct(text)) if w not in topic))
+            for text in (passage.question.th, passage.question.en, *passage.paraphrases):
+                words = [w for w in nlp.words(lexicon.correct(nlp.normalise(text))) if w not in topic]
+                intent_docs.append(" ".join(words))
+                intent_of.append(i)
+        self._intent_of = np.array(intent_of)
         self._intent_words = _bm25([d.split() or ["-"] for d in intent_docs])
         self._intent_grams = _bm25([nlp.trigrams(d) or ["-"] for d in intent_docs])
         rarity("")  # load the word frequencies now, not during the first question
@@ -143,12 +149,18 @@ class Index:
         scores = self.scores(text)
         best = np.full(len(self._service_ids), 0.0)
         np.maximum.at(best, self._service_of, scores)
+        if self.tuning.second_weight:
+            # A service whose second-best passage also fits beats one with a single stray match.
+            second = np.full(len(self._service_ids), 0.0)
+            masked = np.where(scores >= best[self._service_of], -np.inf, scores)
+            np.maximum.at(second, self._service_of, np.maximum(masked, 0.0))
+            best = best + self.tuning.second_weight * second
         order = np.argsort(-best, kind="stable")
         services = [(self._service_ids[i], float(best[i])) for i in order if best[i] > 0]
         top = np.argsort(-scores, kind="stable")[:10]
         passages = [(self.passages[i], float(scores[i])) for i in top if scores[i] > 0]
         features = self.features(text, services)
-        return Retrieval(services, passages, self.decide(features), features, text)
+        return Retrieval(services, passages, self.decide(features), features, text, scores)
 
     def decide(self, features: np.ndarray, tuning: Tuning | None = None) -> bool:
         """In scope when the out-of-scope model (with these or the loaded weights) says so."""
@@ -169,12 +181,14 @@ class Index:
         prepared = self.lexicon.correct(nlp.normalise(retrieval.query))
         query = [w for w in (self._fix(w) for w in nlp.words(prepared)) if w not in topic]
         grams = nlp.trigrams(" ".join(query))
-        intent = np.zeros(len(self.passages))
+        asked = np.zeros(len(self._intent_of))
         if query:
-            intent += self._intent_words.get_scores(query)
+            asked += self._intent_words.get_scores(query)
         if grams:
-            intent += self._intent_grams.get_scores(grams) / len(grams) * 10
-        full = self.scores(retrieval.query)
+            asked += self._intent_grams.get_scores(grams) / len(grams) * 10
+        intent = np.zeros(len(self.passages))
+        np.maximum.at(intent, self._intent_of, asked)  # an entry scores as its best-fitting phrasing
+        full = retrieval.scores if len(retrieval.scores) else self.scores(retrieval.query)
         best = max(float(full[i]) for i in rows) or 1.0
         ranked = sorted(rows, key=lambda i: -(intent[i] + self.tuning.faq_full_weight * full[i] / best))
         return [self.passages[i] for i in ranked]

@@ -90,7 +90,12 @@ class Lexicon:
         """Fix the listed misspellings (longest first, so a longer fix wins over its part)."""
         for wrong in sorted(self.misspellings, key=len, reverse=True):
             if wrong in text:
-                text = text.replace(wrong, self.misspellings[wrong])
+                right = self.misspellings[wrong]
+                # A misspelling that is the start of its fix ("เบี้ยคนแก" → "เบี้ยคนแก่") must not touch
+                # the right spelling, or it would become "เบี้ยคนแก่่".
+                rest = right[len(wrong):] if right.startswith(wrong) else ""
+                pattern = re.escape(wrong) + (f"(?!{re.escape(rest)})" if rest else "")
+                text = re.sub(pattern, lambda _: right, text)
         return text
 
     def expand(self, text: str) -> str:
