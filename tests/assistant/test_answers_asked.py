@@ -7,9 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from bench.assistant_eval import DATA, evaluate_faq, read_questions
 from fastapi.testclient import TestClient
 
-from bench.assistant_eval import DATA, evaluate_faq, read_questions
 from pracha.assistant.dialogue import Assistant, load_assistant
 from pracha.assistant.elsewhere import load_elsewhere
 from pracha.assistant.knowledge import load_faq

@@ -95,7 +95,7 @@ class Lexicon:
                 # the right spelling, or it would become "เบี้ยคนแก่่".
                 rest = right[len(wrong):] if right.startswith(wrong) else ""
                 pattern = re.escape(wrong) + (f"(?!{re.escape(rest)})" if rest else "")
-                text = re.sub(pattern, lambda _: right, text)
+                text = re.sub(pattern, right.replace("\\", r"\\"), text)
         return text
 
     def expand(self, text: str) -> str:
