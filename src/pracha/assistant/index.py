@@ -82,8 +82,10 @@ class Index:
         self._service_words: dict[str, set[str]] = {sid: set() for sid in self._service_ids}
         for passage, doc in zip(self.passages, word_docs, strict=True):
             self._service_words[passage.service_id].update(doc)
-        self._topic_words = {sid: frozenset(nlp.words(nlp.normalise(" ".join(
-            (svc.name.th, svc.name.en, *svc.keywords_th, *svc.keywords_en))))) for sid, svc in catalog.services.items()}
+        names = {sid: nlp.normalise(" ".join((svc.name.th, svc.name.en, *svc.keywords_th, *svc.keywords_en)))
+                 for sid, svc in catalog.services.items()}
+        self._topic_words = {sid: frozenset(nlp.words(text)) | frozenset(nlp.asking_words(text))
+                             for sid, text in names.items()}
         self._faq_of: dict[str, list[int]] = {}
         intent_docs: list[str] = []  # one per way of asking an FAQ entry (its questions, its paraphrases)
         intent_of: list[int] = []
@@ -93,7 +95,7 @@ class Index:
             self._faq_of.setdefault(passage.service_id, []).append(i)
             topic = self._topic_words[passage.service_id]
             for text in (passage.question.th, passage.question.en, *passage.paraphrases):
-                words = [w for w in nlp.words(lexicon.correct(nlp.normalise(text))) if w not in topic]
+                words = [w for w in nlp.asking_words(lexicon.correct(nlp.normalise(text))) if w not in topic]
                 intent_docs.append(" ".join(words))
                 intent_of.append(i)
         self._intent_of = np.array(intent_of)
@@ -179,7 +181,7 @@ class Index:
             return []
         topic = self._topic_words[service_id]
         prepared = self.lexicon.correct(nlp.normalise(retrieval.query))
-        query = [w for w in (self._fix(w) for w in nlp.words(prepared)) if w not in topic]
+        query = [w for w in (self._fix(w) for w in nlp.asking_words(prepared)) if w not in topic]
         grams = nlp.trigrams(" ".join(query))
         asked = np.zeros(len(self._intent_of))
         if query:

@@ -61,6 +61,13 @@ def whole_words(text: str) -> list[str]:
     return [w for w in found if w is not None]
 
 
+def asking_words(text: str) -> list[str]:
+    """Every word of normalised text as the word cutter gives it, question words included ("ที่ไหน",
+    "เท่าไร", "กี่วัน": the search words drop them as stop words, but they say what is asked)."""
+    tokens = word_tokenize(text, engine="newmm", keep_whitespace=False)
+    return [t for t in (_GRAM_TEXT.sub("", token) for token in tokens) if t]
+
+
 @dataclass(frozen=True)
 class Lexicon:
     synonyms: dict[str, str] = field(default_factory=dict)
