@@ -58,12 +58,16 @@ def test_colloquial_words_and_misspellings(client: TestClient) -> None:
 
 def test_out_of_scope_is_polite_and_invents_nothing(client: TestClient) -> None:
     csrf = csrf_token(client)
-    for question in ("พรุ่งนี้ฝนตกไหม", "ต่อพาสปอร์ตที่ไหน", "what time does the night bazaar open"):
+    for question in ("พรุ่งนี้ฝนตกไหม", "ร้านข้าวซอยอร่อยอยู่ไหน", "what time does the night bazaar open"):
         body = ask(client, question, csrf).json()
         assert body["service_id"] is None, question
         assert body["intent"] == "out_of_scope"
         assert "1111" in body["reply"]
         assert body["sources"] == []
+    # A state service Pracha does not offer is no longer refused: it gets the agency (issue 19).
+    body = ask(client, "ต่อพาสปอร์ตที่ไหน", csrf).json()
+    assert (body["service_id"], body["intent"], body["sources"]) == (None, "elsewhere", [])
+    assert "กรมการกงสุล" in body["reply"]
 
 
 def test_conversation_id_continues(client: TestClient) -> None:

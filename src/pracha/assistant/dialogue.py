@@ -11,6 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from pracha.assistant import nlp
+from pracha.assistant.elsewhere import PASSWORD_RESET_URL, asks_password_reset, find_elsewhere, load_elsewhere
 from pracha.assistant.index import Index, Retrieval, Tuning
 from pracha.assistant.knowledge import Passage
 from pracha.services.catalog import Catalog
@@ -30,6 +31,13 @@ NO_APPLICATIONS = {"th": "คุณยังไม่มีคำขอในร
 STATUS_HEAD = {"th": "สถานะคำขอของคุณ:", "en": "Your applications:"}
 MORE = {"th": "ดูเพิ่มเติม", "en": "More"}
 APPLY = {"th": "ยื่นคำขอออนไลน์", "en": "Apply online"}
+PASSWORD_RESET = {"th": "ลืมรหัสผ่านไม่เป็นไรค่ะ ตั้งรหัสผ่านใหม่ได้เอง: กรอกเลขประจำตัวประชาชน แล้วใส่รหัสยืนยัน 6 หลัก"
+                        "ที่ส่งไปทางอีเมลหรือโทรศัพท์ที่ให้ไว้กับบัญชี หากติดต่อช่องทางนั้นไม่ได้ "
+                        "ให้นำบัตรประชาชนไปที่เคาน์เตอร์ของหน่วยงาน",
+                  "en": "No problem: set a new password yourself. Enter your national ID, then the 6-digit code "
+                        "sent to the email or phone on your account. If you cannot reach either, bring your ID "
+                        "card to an office counter."}
+PASSWORD_RESET_ACTION = {"th": "ตั้งรหัสผ่านใหม่", "en": "Reset my password"}
 
 
 @dataclass(frozen=True)
@@ -51,12 +59,13 @@ class ApplicationStatus:
 class Reply:
     text: str
     lang: str
-    intent: str  # "answer", "out_of_scope", "status", "sign_in", "greeting", "thanks"
+    intent: str  # "answer", "elsewhere", "password_reset", "out_of_scope", "status", "sign_in", "greeting", "thanks"
     service_id: str | None = None
     sources: list[Source] = field(default_factory=list)
     actions: list[Source] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)  # what an LLM may use, numbered from 1
     retrieval: Retrieval | None = None
+    topic: str | None = None  # the FAQ entry id, "elsewhere:<id>" or "action:password-reset" answered
 
 
 class Assistant:
@@ -67,6 +76,7 @@ class Assistant:
         self.lexicon = nlp.Lexicon.load(catalog_dir / "assistant" / "lexicon.yaml")
         self.index = Index(catalog, catalog_dir / "faq", self.lexicon, Tuning.load(catalog_dir / "assistant" /
                                                                                      "tuning.yaml"))
+        self.elsewhere = load_elsewhere(catalog_dir / "assistant" / "elsewhere.yaml")
 
     def wants_status(self, text: str) -> bool:
         return self.lexicon.asks_status(nlp.normalise(text))
@@ -76,11 +86,18 @@ class Assistant:
         """The reply to one message. ``statuses``: the signed-in citizen's applications, when asked."""
         lang = nlp.detect_language(text)
         normal = nlp.normalise(text)
+        if asks_password_reset(self.lexicon.forgot_password, normal):
+            return Reply(PASSWORD_RESET[lang], lang, "password_reset", actions=[
+                Source(PASSWORD_RESET_ACTION[lang], PASSWORD_RESET_URL, "password_reset")],
+                topic="action:password-reset")
         if self.lexicon.asks_status(normal):
             return self._status(lang, statuses, signed_in)
         small = self.lexicon.small_talk(normal)
         if small is not None:
             return Reply((GREETING if small == "greeting" else THANKS)[lang], lang, small)
+        elsewhere = find_elsewhere(self.elsewhere, self.lexicon.correct(normal))
+        if elsewhere is not None:
+            return Reply(elsewhere.reply_text(lang), lang, "elsewhere", topic=f"elsewhere:{elsewhere.id}")
         retrieval = self.index.search(text)
         service_id = retrieval.service_id
         if service_id is None:
@@ -95,7 +112,8 @@ class Assistant:
             sources.insert(0, Source(passage.question.get(lang), passage.url, "faq"))
         used = [p for p, _ in retrieval.passages if p.service_id == service_id][:4]
         return Reply(f"{service.name.get(lang)}: {answer}", lang, "answer", service_id, sources,
-                     [Source(APPLY[lang], f"/services/{service_id}/apply", "apply")], used, retrieval)
+                     [Source(APPLY[lang], f"/services/{service_id}/apply", "apply")], used, retrieval,
+                     passage.key if faq and passage is not None else None)
 
     def _status(self, lang: str, statuses: list[ApplicationStatus] | None, signed_in: bool) -> Reply:
         if not signed_in or statuses is None:

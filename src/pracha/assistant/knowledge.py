@@ -27,12 +27,13 @@ class Passage:
     question: Text  # the FAQ question, or the service's name
     answer: Text  # the FAQ answer, or the service's summary
     url: str
+    paraphrases: tuple[str, ...] = ()  # other ways people ask it (FAQ entries only)
 
     def index_text(self, catalog: Catalog) -> str:
         """The text the index reads: questions count twice, the service overview adds its keywords."""
         q, a = self.question, self.answer
         if self.kind == "faq":
-            return f"{q.th} {q.en} {q.th} {q.en} {a.th} {a.en}"
+            return " ".join((q.th, q.en, q.th, q.en, *self.paraphrases, a.th, a.en))
         service = catalog.services[self.service_id]
         return _overview(service, catalog)
 
@@ -57,8 +58,17 @@ def faq_url(entry_id: str) -> str:
     return f"/assistant/faq#{entry_id}"
 
 
-def load_faq(directory: Path, catalog: Catalog) -> list[Passage]:
-    """Every FAQ entry in ``directory`` (one YAML file per service) as a passage, in file order."""
+def _paraphrases(entry: dict[str, Any], shared: dict[str, tuple[str, ...]], where: str) -> tuple[str, ...]:
+    own = entry.get("paraphrases") or []
+    if not isinstance(own, list) or not all(isinstance(p, str) and p.strip() for p in own):
+        raise CatalogError(f"{where}.paraphrases: must be a list of non-empty strings")
+    suffix = next((s for s in sorted(shared, key=len, reverse=True) if entry["id"].endswith(f"-{s}")), None)
+    return tuple(p.strip() for p in own) + (shared[suffix] if suffix else ())
+
+
+def load_faq(directory: Path, catalog: Catalog, shared: dict[str, tuple[str, ...]] | None = None) -> list[Passage]:
+    """Every FAQ entry in ``directory`` (one YAML file per service) as a passage, in file order.
+    ``shared``: paraphrases for every entry whose id ends with ``-<key>`` (the generic questions)."""
     passages: list[Passage] = []
     seen: set[str] = set()
     for path in sorted(Path(directory).glob("*.yaml")):
@@ -78,7 +88,8 @@ def load_faq(directory: Path, catalog: Catalog) -> list[Passage]:
                 raise CatalogError(f"{where}: 'id' must be a unique kebab-case code, got {key!r}")
             seen.add(key)
             passages.append(Passage(key, data["service"], "faq", _text(entry.get("question"), f"{where}.question"),
-                                    _text(entry.get("answer"), f"{where}.answer"), faq_url(key)))
+                                    _text(entry.get("answer"), f"{where}.answer"), faq_url(key),
+                                    _paraphrases(entry, shared or {}, where)))
     return passages
 
 

@@ -61,6 +61,13 @@ def whole_words(text: str) -> list[str]:
     return [w for w in found if w is not None]
 
 
+def asking_words(text: str) -> list[str]:
+    """Every word of normalised text as the word cutter gives it, question words included ("ที่ไหน",
+    "เท่าไร", "กี่วัน": the search words drop them as stop words, but they say what is asked)."""
+    tokens = word_tokenize(text, engine="newmm", keep_whitespace=False)
+    return [t for t in (_GRAM_TEXT.sub("", token) for token in tokens) if t]
+
+
 @dataclass(frozen=True)
 class Lexicon:
     synonyms: dict[str, str] = field(default_factory=dict)
@@ -69,6 +76,8 @@ class Lexicon:
     greetings: tuple[str, ...] = ()
     thanks: tuple[str, ...] = ()
     cues: tuple[str, ...] = ()  # in-domain words: a question naming one is likely about a service
+    forgot_password: tuple[str, ...] = ()  # "I forgot my password / cannot sign in": the reset page
+    faq_paraphrases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # FAQ id suffix → phrasings
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -81,13 +90,19 @@ class Lexicon:
             return tuple(normalise(str(p)) for p in data.get(name) or ())
 
         return cls(table("synonyms"), table("misspellings"), phrases("status_phrases"), phrases("greetings"),
-                   phrases("thanks"), phrases("cues"))
+                   phrases("thanks"), phrases("cues"), phrases("forgot_password"),
+                   {str(k): tuple(str(p) for p in v) for k, v in (data.get("faq_paraphrases") or {}).items()})
 
     def correct(self, text: str) -> str:
         """Fix the listed misspellings (longest first, so a longer fix wins over its part)."""
         for wrong in sorted(self.misspellings, key=len, reverse=True):
             if wrong in text:
-                text = text.replace(wrong, self.misspellings[wrong])
+                right = self.misspellings[wrong]
+                # A misspelling that is the start of its fix ("เบี้ยคนแก" → "เบี้ยคนแก่") must not touch
+                # the right spelling, or it would become "เบี้ยคนแก่่".
+                rest = right[len(wrong):] if right.startswith(wrong) else ""
+                pattern = re.escape(wrong) + (f"(?!{re.escape(rest)})" if rest else "")
+                text = re.sub(pattern, right.replace("\\", r"\\"), text)
         return text
 
     def expand(self, text: str) -> str:

@@ -13,7 +13,7 @@ class MessageIn(BaseModel):
 class Link(BaseModel):
     title: str
     url: str
-    kind: str = Field(..., description="faq, service, application, apply or sign_in")
+    kind: str = Field(..., description="faq, service, application, apply, sign_in or password_reset")
 
 
 class MessageOut(BaseModel):
@@ -23,4 +23,6 @@ class MessageOut(BaseModel):
     actions: list[Link] = Field(default_factory=list, description="Buttons, e.g. the application form.")
     conversation_id: str
     language: str
-    intent: str = Field(..., description="answer, generated, out_of_scope, status, sign_in, greeting or thanks")
+    intent: str = Field(..., description="answer, generated, elsewhere (a state service Pracha does not offer: "
+                        "the reply names the agency and channel), password_reset, out_of_scope, status, sign_in, "
+                        "greeting or thanks")
