@@ -39,6 +39,7 @@ from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
 from pracha.opendata import install as opendata
 from pracha.participation import install as participation
+from pracha.appointments import install as appointments
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
@@ -51,7 +52,7 @@ from pracha.web.ops import OPS, Ops
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
-                                                              "exchange", "assistant", "automation", "payments",
+                                                              "exchange", "assistant", "automation", "payments", "appointments",
                                                               "privacy", "business", "opendata",
                                                               "participation")]
 
@@ -107,6 +108,8 @@ def routers() -> list[APIRouter]:
     )
     from pracha.participation import hub as participation_hub
     from pracha.participation import line_pages as participation_line
+    from pracha.appointments import api as appointments_api
+    from pracha.appointments import routes as appointments_routes
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -123,7 +126,7 @@ def routers() -> list[APIRouter]:
     # then the banks' callbacks and CKAN's Action API (what every open-data client calls: behind the
     # ~200 other routes, matching alone took half its time).
     # participation's fixed paths (/complaints/statistics, /complaints/line/…) before any /complaints/{reference}
-    return [exchange_gateway.router, payments_api.router, opendata_ckan.router, web_routes.router,
+    return [exchange_gateway.router, appointments_api.router, appointments_routes.router, payments_api.router, opendata_ckan.router, web_routes.router,
             participation_hub.router, participation_line.router, moderation_api.router, moderation_routes.router,
             identity_routes.router,
             factor_routes.router,
@@ -155,6 +158,7 @@ def build_state(settings: Settings) -> AppState:
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
     privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
+    appointments.install(registry, catalog, settings)  # the booking on the application page; reminders; no-shows
     payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
     business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
     opendata.install(registry, catalog, settings)  # the platform's statistics daily; the feeds' cache
