@@ -63,9 +63,9 @@ def slots(session: Session, office: Office, service_id: str, catalog: Catalog, f
         day += dt.timedelta(days=1)
     if not starts:
         return []
-    taken = dict(session.execute(select(SlotLoad.starts_at, SlotLoad.booked).where(
+    taken: dict[dt.datetime, int] = {at: n for at, n in session.execute(select(SlotLoad.starts_at, SlotLoad.booked).where(
         SlotLoad.office_id == office.id, SlotLoad.service_id == service_id,
-        SlotLoad.starts_at >= starts[0], SlotLoad.starts_at <= starts[-1])).tuples().all())
+        SlotLoad.starts_at >= starts[0], SlotLoad.starts_at <= starts[-1]))}
     return [Slot(s, capacity, taken.get(s, 0)) for s in starts]
 
 
