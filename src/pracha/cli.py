@@ -79,8 +79,8 @@ def _participation_jobs(registry: Any, catalog: Any) -> None:
 
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
                   add_completion=False,
-                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _appointment_jobs, _business_jobs,
-                                                            _opendata_jobs, _participation_jobs)}})
+                  context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _business_jobs,
+                                                            _opendata_jobs, _participation_jobs, _appointment_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 

@@ -113,5 +113,6 @@ def test_officer_asks_for_a_visit_and_only_the_offices_agency_checks_in(
     assert mover.post("/api/v1/appointments/check-in", json={"token": token}).status_code == 403
     done = officer.post("/api/v1/appointments/check-in", json={"token": token})
     assert done.status_code == 200 and done.json()["status"] == "checked_in"
-    assert officer.post("/api/v1/appointments/check-in", json={"token": token}).json()["error"] == "appointment_not_open"
+    again = officer.post("/api/v1/appointments/check-in", json={"token": token})
+    assert again.status_code == 409 and again.json()["error"] == "appointment_not_open"
     assert office(app, "cm-district-registry-office").agency == "cm-district-registry"

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from pracha.appointments.models import BOOKED, Appointment, SlotLoad
 from pracha.config import Settings
-from pracha.identity import service as identity
 from pracha.http.access import SESSION_COOKIE
+from pracha.identity import service as identity
 from tests.appointments.helpers import CITY, first_slot, in_person
 from tests.servers import process
 

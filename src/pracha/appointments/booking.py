@@ -63,7 +63,8 @@ def slots(session: Session, office: Office, service_id: str, catalog: Catalog, f
         day += dt.timedelta(days=1)
     if not starts:
         return []
-    taken: dict[dt.datetime, int] = {at: n for at, n in session.execute(select(SlotLoad.starts_at, SlotLoad.booked).where(
+    query = select(SlotLoad.starts_at, SlotLoad.booked)
+    taken: dict[dt.datetime, int] = {at: n for at, n in session.execute(query.where(
         SlotLoad.office_id == office.id, SlotLoad.service_id == service_id,
         SlotLoad.starts_at >= starts[0], SlotLoad.starts_at <= starts[-1]))}
     return [Slot(s, capacity, taken.get(s, 0)) for s in starts]

@@ -32,9 +32,11 @@ def tell_booked(session: Session, appointment: Appointment, office_name: dict[st
     if user is None or application is None:
         return
     th, en = _when(appointment.starts_at)
-    subject = ({"th": f"พรุ่งนี้มีนัดหมาย {application.reference}", "en": f"Your appointment tomorrow: {application.reference}"}
-               if reminder else {"th": f"นัดหมายแล้ว {application.reference}", "en": f"Appointment booked: {application.reference}"})
-    body = {"th": f"นัดหมายที่ {office_name['th']} วันที่ {th} กรุณาแสดงคิวอาร์โค้ดที่เคาน์เตอร์ และนำเอกสารตัวจริงมาด้วย",
+    ref = application.reference
+    subject = ({"th": f"พรุ่งนี้มีนัดหมาย {ref}", "en": f"Your appointment tomorrow: {ref}"} if reminder
+               else {"th": f"นัดหมายแล้ว {ref}", "en": f"Appointment booked: {ref}"})
+    body = {"th": f"นัดหมายที่ {office_name['th']} วันที่ {th} "
+                  "กรุณาแสดงคิวอาร์โค้ดที่เคาน์เตอร์ และนำเอกสารตัวจริงมาด้วย",
             "en": f"Appointment at {office_name['en']} on {en}. Show the QR code at the counter and bring the "
                   "original documents."}
     notify(session, user, subject=subject, body=body, link=f"/applications/{application.reference}/appointment",

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pracha import __version__
+from pracha.appointments import install as appointments
 from pracha.assistant import service as assistant_service
 from pracha.assistant.deps import ASSISTANT, AssistantPart
 from pracha.automation import service as automation
@@ -39,7 +40,6 @@ from pracha.ledger.deps import LEDGER, open_ledger
 from pracha.ledger.metrics import LedgerCollector
 from pracha.opendata import install as opendata
 from pracha.participation import install as participation
-from pracha.appointments import install as appointments
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
 from pracha.services.catalog import load_catalog
@@ -52,9 +52,9 @@ from pracha.web.ops import OPS, Ops
 PACKAGE = Path(__file__).resolve().parent.parent
 STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
-                                                              "exchange", "assistant", "automation", "payments", "appointments",
+                                                              "exchange", "assistant", "automation", "payments",
                                                               "privacy", "business", "opendata",
-                                                              "participation")]
+                                                              "participation", "appointments")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -75,6 +75,8 @@ def load_secret(settings: Settings) -> bytes:
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
+    from pracha.appointments import api as appointments_api
+    from pracha.appointments import routes as appointments_routes
     from pracha.assistant import line as assistant_line
     from pracha.assistant import routes as assistant_routes
     from pracha.automation import routes as automation_routes
@@ -108,8 +110,6 @@ def routers() -> list[APIRouter]:
     )
     from pracha.participation import hub as participation_hub
     from pracha.participation import line_pages as participation_line
-    from pracha.appointments import api as appointments_api
-    from pracha.appointments import routes as appointments_routes
     from pracha.payments import api as payments_api
     from pracha.payments import routes as payments_routes
     from pracha.privacy import accountability_routes
@@ -126,7 +126,7 @@ def routers() -> list[APIRouter]:
     # then the banks' callbacks and CKAN's Action API (what every open-data client calls: behind the
     # ~200 other routes, matching alone took half its time).
     # participation's fixed paths (/complaints/statistics, /complaints/line/…) before any /complaints/{reference}
-    return [exchange_gateway.router, appointments_api.router, appointments_routes.router, payments_api.router, opendata_ckan.router, web_routes.router,
+    return [exchange_gateway.router, payments_api.router, opendata_ckan.router, web_routes.router,
             participation_hub.router, participation_line.router, moderation_api.router, moderation_routes.router,
             identity_routes.router,
             factor_routes.router,
@@ -139,7 +139,8 @@ def routers() -> list[APIRouter]:
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
              opendata_routes.router, opendata_publish.router,
              opendata_feeds.router, opendata_versions.router, complaint_api.router, complaint_pages.router,
-             petitions_api.router, petitions_routes.router, hearings_api.router, hearings_pages.router]
+             petitions_api.router, petitions_routes.router, hearings_api.router, hearings_pages.router,
+             appointments_api.router, appointments_routes.router]
 
 
 def build_state(settings: Settings) -> AppState:
