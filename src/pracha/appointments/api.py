@@ -8,19 +8,17 @@ from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.appointments import booking, jobs, views
+from pracha.appointments.deps import appointment_body, find_by_token, offices_of
 from pracha.appointments.errors import AppointmentNotFound, NotInPerson, OfficeNotFound
-from pracha.appointments.models import Appointment
-from pracha.appointments.offices import HORIZON_DAYS, Office, offices_for
+from pracha.appointments.offices import HORIZON_DAYS
 from pracha.calendar import BANGKOK
 from pracha.db import utcnow
 from pracha.errors import InvalidInput
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.openapi import errors
-from pracha.http.state import app_state
 from pracha.identity.models import CITIZEN, OFFICER
 from pracha.identity.principal import Principal
 from pracha.notices.service import notify
@@ -40,27 +38,6 @@ class BookingIn(BaseModel):
 class CheckInIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     token: str = Field(min_length=1, max_length=64)
-
-
-def offices_of(request: Request) -> dict[str, Office]:
-    return offices_for(app_state(request).settings.catalog_dir, catalog_of(request))
-
-
-def check_in_url(request: Request, appointment: Appointment) -> str:
-    return f"{app_state(request).settings.public_base_url.rstrip('/')}/counter/check-in/{appointment.token}"
-
-
-def appointment_body(request: Request, appointment: Appointment, reference: str) -> dict[str, Any]:
-    return views.appointment_json(appointment, reference, check_in_url(request, appointment))
-
-
-def find_by_token(db: Session, p: Principal, offices: dict[str, Office], token: str) -> Appointment:
-    """The appointment of `token` if it is at an office of the officer's agency; 404 otherwise."""
-    appointment = db.scalar(select(Appointment).where(Appointment.token == token.strip()))
-    office = offices.get(appointment.office_id) if appointment else None
-    if appointment is None or office is None or office.agency != p.agency:
-        raise AppointmentNotFound()
-    return appointment
 
 
 @router.get("/api/v1/offices", tags=["appointments"])

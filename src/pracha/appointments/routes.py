@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.appointments import booking, jobs
-from pracha.appointments.api import check_in_url, find_by_token, offices_of
+from pracha.appointments.deps import check_in_url, find_by_token, offices_of
 from pracha.appointments.errors import NoSuchSlot, SlotFull
 from pracha.appointments.models import Appointment
 from pracha.appointments.offices import offices_serving
