@@ -45,6 +45,14 @@ def _payment_jobs(registry: Any, catalog: Any) -> None:
     install(registry, catalog, get_settings())
 
 
+def _appointment_jobs(registry: Any, catalog: Any) -> None:
+    """The appointments package's reminders the day before and its no-show release."""
+    from pracha.appointments.install import install
+    from pracha.config import get_settings
+
+    install(registry, catalog, get_settings())
+
+
 def _business_jobs(registry: Any, catalog: Any) -> None:
     """The business package's renewal reminders and tracker rows."""
     from pracha.business.install import install
@@ -72,7 +80,7 @@ def _participation_jobs(registry: Any, catalog: Any) -> None:
 app = typer.Typer(help="Pracha (ประชา): one-stop digital government platform.", no_args_is_help=True,
                   add_completion=False,
                   context_settings={"obj": {"worker_installers": (_privacy_jobs, _payment_jobs, _business_jobs,
-                                                            _opendata_jobs, _participation_jobs)}})
+                                                            _opendata_jobs, _participation_jobs, _appointment_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 

@@ -21,6 +21,7 @@ from faker import Faker
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.appointments.demo import seed_appointments
 from pracha.calendar import BANGKOK
 from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
@@ -187,6 +188,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_petitions(session, catalog, settings, app_secret, people, population.now)
     seed_moderation(session, people, population.now)
     seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
+    seed_appointments(session, catalog, settings, people[1])  # Somying's visit to the registry tomorrow
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 

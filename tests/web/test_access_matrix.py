@@ -492,6 +492,25 @@ MATRIX = [
     # for everyone: display settings
     Call("GET", "/settings/display", everyone(200)),
     Call("POST", "/settings/display", everyone(303), "form"),
+    # for everyone: appointments
+    # offices and slots are public; the world's citizen's application (elderly allowance) needs no visit
+    # and has no booking (404/422/409 below); a booking is the owner's; the "come in person" flag is its
+    # agency's officers'; checking in is an officer's (the world's token is no appointment: 404)
+    Call("GET", "/api/v1/offices", everyone(200)),
+    Call("GET", "/api/v1/offices/{office_id}/slots", everyone(200), query="?service_id=birth-registration"),
+    Call("GET", "/api/v1/applications/{reference}/appointment", expect(citizen=404, other_citizen=404)),
+    Call("POST", "/api/v1/applications/{reference}/appointment", expect(citizen=422, other_citizen=422),
+         "json:empty"),
+    Call("DELETE", "/api/v1/applications/{reference}/appointment", expect(citizen=404, other_citizen=404)),
+    Call("POST", "/api/v1/applications/{reference}/appointment-required", expect(officer=200, other_officer=404)),
+    Call("POST", "/api/v1/appointments/check-in", expect(officer=422, other_officer=422), "json:empty"),
+    Call("GET", "/applications/{reference}/appointment", expect(citizen=200, other_citizen=404)),
+    Call("POST", "/applications/{reference}/appointment", expect(citizen=422, other_citizen=404), "form"),
+    Call("POST", "/applications/{reference}/appointment/cancel", expect(citizen=303, other_citizen=404), "form"),
+    Call("GET", "/counter/check-in", expect(officer=422, other_officer=422)),
+    Call("GET", "/counter/check-in/{token}", expect(officer=404, other_officer=404)),
+    Call("POST", "/counter/check-in/{token}", expect(officer=404, other_officer=404), "form"),
+    Call("GET", "/officer/appointments", expect(officer=200, other_officer=200)),
 ]
 
 
@@ -598,7 +617,7 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                              day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
                              juristic_id="0505569012341", grant_id=999999, name="no-such-dataset",
                              rid="00000000-0000-0000-0000-000000000000", n=1, section="schemas",
-                             **world.ids) + call.query
+                             office_id="cm-city-registry-office", **world.ids) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from pracha import __version__
+from pracha.appointments import install as appointments
 from pracha.assistant import service as assistant_service
 from pracha.assistant.deps import ASSISTANT, AssistantPart
 from pracha.automation import service as automation
@@ -55,7 +56,7 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
                                                               "exchange", "assistant", "automation", "payments",
                                                               "privacy", "business", "opendata",
-                                                              "participation")]
+                                                              "participation", "appointments")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -76,6 +77,8 @@ def load_secret(settings: Settings) -> bytes:
 
 def routers() -> list[APIRouter]:
     """Every router of the app, in mounting order (tests walk these to check each route's access rule)."""
+    from pracha.appointments import api as appointments_api
+    from pracha.appointments import routes as appointments_routes
     from pracha.assistant import line as assistant_line
     from pracha.assistant import routes as assistant_routes
     from pracha.automation import routes as automation_routes
@@ -140,7 +143,8 @@ def routers() -> list[APIRouter]:
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
              opendata_routes.router, opendata_publish.router,
              opendata_feeds.router, opendata_versions.router, complaint_api.router, complaint_pages.router,
-             petitions_api.router, petitions_routes.router, hearings_api.router, hearings_pages.router]
+             petitions_api.router, petitions_routes.router, hearings_api.router, hearings_pages.router,
+             appointments_api.router, appointments_routes.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -160,6 +164,7 @@ def build_state(settings: Settings) -> AppState:
                                               assistant_service.RateLimiter(settings.assistant_rate_limit)))
     automation.install(registry, catalog)  # queues bots on submit; fails here on a broken `auto` step
     privacy.install(registry, catalog)  # tracker rows, PDPA deadlines, retention, breach deadlines
+    appointments.install(registry, catalog, settings)  # the booking on the application page; reminders; no-shows
     payments.install(registry, catalog, settings)  # fees hold the automation until paid; receipts; reconciliation
     business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
     opendata.install(registry, catalog, settings)  # the platform's statistics daily; the feeds' cache
