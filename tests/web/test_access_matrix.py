@@ -481,6 +481,16 @@ MATRIX = [
     Call("GET", "/api/v1/complaint-statistics", everyone(200)),
     Call("GET", "/complaints/line/{token}", expect(citizen=404, other_citizen=404)),
     Call("POST", "/complaints/line/{token}", expect(citizen=404, other_citizen=404), "form"),
+    # for everyone: LINE and preferences (every citizen has their own; the empty form turns all off but
+    # the locked status-in-inbox, the unlink of no link is a no-op)
+    Call("GET", "/me/notifications", expect(**CITIZENS)),
+    Call("POST", "/me/notifications", expect(**dict.fromkeys(CITIZENS, 303)), "form"),
+    Call("POST", "/me/notifications/line-code", expect(**CITIZENS), "form"),
+    Call("POST", "/me/notifications/line-unlink", expect(**dict.fromkeys(CITIZENS, 303)), "form"),
+    Call("GET", "/api/v1/me/notice-preferences", expect(**CITIZENS)),
+    Call("PUT", "/api/v1/me/notice-preferences", expect(**CITIZENS), "json:prefs"),
+    Call("POST", "/api/v1/me/line-link-code", expect(**dict.fromkeys(CITIZENS, 201))),
+    Call("DELETE", "/api/v1/me/line-link", expect(**dict.fromkeys(CITIZENS, 204))),
 ]
 
 
@@ -570,6 +580,7 @@ def _body(kind: str, csrf: str, world: World) -> dict[str, Any]:
                                "valid_until": "2026-12-31"},
                 "json:declared": {"declaration": True},
                 "json:company": {"juristic_id": "0505569012341"},
+                "json:prefs": {"preferences": [{"kind": "general", "channel": "sms", "enabled": True}]},
                 "json:other_company": {"juristic_id": world.other_company}}
     return {"json": payloads[kind]} if kind else {}
 
