@@ -42,6 +42,7 @@ from pracha.identity.models import (
 from pracha.identity.passwords import hash_password
 from pracha.identity.principal import DIRECTOR, Acting, Principal
 from pracha.identity.service import create_staff
+from pracha.notices.demo import seed_line_demo
 from pracha.notices.models import InboxMessage
 from pracha.opendata.demo_datasets import seed_open_data
 from pracha.participation.demo_complaints import seed_complaints
@@ -189,6 +190,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_moderation(session, people, population.now)
     seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
     seed_appointments(session, catalog, settings, people[1])  # Somying's visit to the registry tomorrow
+    seed_line_demo(session, people[1])  # สมหญิง reads her notices on LINE
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 

@@ -55,12 +55,22 @@ def llm_app(seen: list[dict[str, Any]]) -> FastAPI:
     return app
 
 
-def line_app(replies: list[dict[str, Any]]) -> FastAPI:
+def line_app(replies: list[dict[str, Any]], pushes: list[dict[str, Any]] | None = None) -> FastAPI:
+    """The reply API, and the push API (a recipient "Ufail…" answers 500; every call is recorded)."""
     app = FastAPI()
+
+    @app.post("/v2/bot/message/push")
+    async def push(request: Request) -> Any:
+        body = await request.json()
+        if pushes is not None:
+            pushes.append({"body": body, "authorization": request.headers.get("authorization")})
+        if str(body.get("to", "")).startswith("Ufail"):
+            return JSONResponse({"message": "boom"}, status_code=500)
+        return {"sentMessages": [{"id": "1", "quoteToken": "q"}]}
 
     @app.post("/v2/bot/message/reply")
     async def reply(request: Request) -> Any:
         replies.append({"body": await request.json(), "authorization": request.headers.get("authorization")})
-        return {}
+        return {"sentMessages": []}  # what LINE answers (line-bot-sdk fails to parse an empty object)
 
     return app

@@ -13,8 +13,9 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
 
@@ -22,6 +23,7 @@ from pracha.config import Settings
 from pracha.db import begin_write, make_engine, make_sessionmaker
 from pracha.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from pracha.vault import attach_keyring
+from tests.assistant.standins import line_app, serve
 from tests.factories import create_citizen, totp_code
 from tests.servers import free_port, free_port_block, pracha_command, serving
 
@@ -39,6 +41,9 @@ class DemoPortal:
     var_dir: Path
     log: Path
     bank_url: str = ""  # the demo bank the portal started (its own free port)
+    # the LINE Messaging API's stand-in (in this process): what the portal pushed, what it replied
+    line_pushes: list[dict[str, Any]] = field(default_factory=list)
+    line_replies: list[dict[str, Any]] = field(default_factory=list)
 
     def settings(self) -> Settings:
         return Settings(database_url=self.database_url, var_dir=self.var_dir, catalog_dir=REPO_ROOT / "catalog",
@@ -51,6 +56,7 @@ class DemoPortal:
 
 
 SECRET_KEY = "e2e-demo-portal"
+LINE_SECRET = "e2e-line-channel-secret"  # sign webhook calls with it (tests/notices/line_world.sign)
 # Tests on the demo portal carry `pytest.mark.xdist_group(DEMO_PORTAL_GROUP)`: they all run on one
 # worker, so the suite builds two portals (one per engine), not two per worker.
 DEMO_PORTAL_GROUP = "demo-portal"
@@ -72,9 +78,14 @@ def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[De
                        capture_output=True, timeout=300)
     command = [*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
-    with serving(command, env, base, log, url):
-        yield DemoPortal(url=url, engine=engine, database_url=database_url, var_dir=base / "var", log=log,
-                         bank_url=bank_url)
+    pushes: list[dict[str, Any]] = []
+    replies: list[dict[str, Any]] = []
+    with serve(line_app(replies, pushes)) as line_url:
+        env.update({"PRACHA_LINE_CHANNEL_SECRET": LINE_SECRET, "PRACHA_LINE_CHANNEL_ACCESS_TOKEN": "e2e-line-token",
+                    "PRACHA_LINE_API_URL": line_url})
+        with serving(command, env, base, log, url):
+            yield DemoPortal(url=url, engine=engine, database_url=database_url, var_dir=base / "var", log=log,
+                             bank_url=bank_url, line_pushes=pushes, line_replies=replies)
 
 
 def new_citizen(portal: DemoPortal, *, first_name: str = "ทดสอบ", last_name: str = "ใจเย็น",

@@ -511,6 +511,16 @@ MATRIX = [
     Call("GET", "/counter/check-in/{token}", expect(officer=404, other_officer=404)),
     Call("POST", "/counter/check-in/{token}", expect(officer=404, other_officer=404), "form"),
     Call("GET", "/officer/appointments", expect(officer=200, other_officer=200)),
+    # for everyone: LINE and preferences (every citizen has their own; the empty form turns all off but
+    # the locked status-in-inbox, the unlink of no link is a no-op)
+    Call("GET", "/me/notifications", expect(**CITIZENS)),
+    Call("POST", "/me/notifications", expect(**dict.fromkeys(CITIZENS, 303)), "form"),
+    Call("POST", "/me/notifications/line-code", expect(**CITIZENS), "form"),
+    Call("POST", "/me/notifications/line-unlink", expect(**dict.fromkeys(CITIZENS, 303)), "form"),
+    Call("GET", "/api/v1/me/notice-preferences", expect(**CITIZENS)),
+    Call("PUT", "/api/v1/me/notice-preferences", expect(**CITIZENS), "json:prefs"),
+    Call("POST", "/api/v1/me/line-link-code", expect(**dict.fromkeys(CITIZENS, 201))),
+    Call("DELETE", "/api/v1/me/line-link", expect(**dict.fromkeys(CITIZENS, 204))),
 ]
 
 
@@ -600,6 +610,7 @@ def _body(kind: str, csrf: str, world: World) -> dict[str, Any]:
                                "valid_until": "2026-12-31"},
                 "json:declared": {"declaration": True},
                 "json:company": {"juristic_id": "0505569012341"},
+                "json:prefs": {"preferences": [{"kind": "general", "channel": "sms", "enabled": True}]},
                 "json:other_company": {"juristic_id": world.other_company}}
     return {"json": payloads[kind]} if kind else {}
 

@@ -1,6 +1,7 @@
-"""Sending the outbox: email over SMTP, SMS through a pluggable gateway, each message retried with
-exponential backoff until it goes or `max_attempts` is spent (then it is marked failed, for the admin
-page). Delivery is at least once: a crash after a send but before the commit sends that message again.
+"""Sending the outbox: email over SMTP, SMS through a pluggable gateway, LINE by the Messaging API's
+push; each message retried with exponential backoff until it goes or `max_attempts` is spent (then it is
+marked failed, for the admin page). Delivery is at least once: a crash after a send but before the
+commit sends that message again.
 """
 
 from __future__ import annotations
@@ -64,6 +65,26 @@ class HttpSmsGateway:
             raise RuntimeError(f"SMS gateway answered {response.status_code}")
 
 
+@dataclass(frozen=True)
+class LineSender:
+    """Pushes the text to a LINE user (`recipient`: their LINE user id) through the Messaging API's
+    push endpoint; a link on a line of its own (a path of the portal) is written out with `base_url`."""
+
+    api_url: str
+    access_token: str
+    base_url: str = ""
+
+    def send(self, recipient: str, subject: str, body: str) -> None:
+        # imported here: line-bot-sdk costs a second to import and most processes never push
+        from linebot.v3.messaging import ApiClient, Configuration, MessagingApi, PushMessageRequest, TextMessage
+
+        lines = [f"{self.base_url.rstrip('/')}{line}" if line.startswith("/") else line for line in body.split("\n")]
+        config = Configuration(host=self.api_url.rstrip("/"), access_token=self.access_token)
+        with ApiClient(config) as client:
+            MessagingApi(client).push_message(PushMessageRequest(
+                to=recipient, messages=[TextMessage(text="\n".join(lines)[:5000])]))
+
+
 def senders_from(settings: Settings) -> dict[str, Sender]:
     """The channels configured in the settings (a channel without a host/URL is not sent)."""
     found: dict[str, Sender] = {}
@@ -73,6 +94,8 @@ def senders_from(settings: Settings) -> dict[str, Sender]:
                                     settings.smtp_starttls)
     if settings.sms_gateway_url:
         found["sms"] = HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_token.get_secret_value())
+    if token := settings.line_channel_access_token.get_secret_value():
+        found["line"] = LineSender(settings.line_api_url, token, settings.public_base_url)
     return found
 
 

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from pracha.automation import bot, certificates, delivery, explain, precheck, schedules, tasks
+from pracha.assistant.line_hooks import LINE_HANDLERS
+from pracha.automation import bot, certificates, delivery, explain, line_link, precheck, schedules, tasks
 from pracha.automation import registry as lookups
 from pracha.automation.models import BotDecision, Certificate
 from pracha.db import registry_of, utcnow
@@ -44,6 +45,7 @@ def install(registry: Registry, catalog: Catalog) -> None:
     registry.add(AFTER_ACTION, after_action)
     registry.add(PAGE_CONTEXT, page_context)
     registry.provide(ELIGIBILITY, precheck.check_rules)  # the citizen's pre-check before applying
+    registry.add(LINE_HANDLERS, line_link.handle_line_event)  # link codes; first, before participation's
 
 
 def page_context(session: Session, application: Application) -> dict[str, Any]:

@@ -52,6 +52,11 @@ class OutboxMessage(Base):
     failed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
 
+def line_user_key(value: str) -> str:
+    """A LINE user id as its blind index hashes it: whole, without surrounding spaces."""
+    return value.strip()
+
+
 class LineLink(Base):
     """A citizen's LINE account (issue 19): notices are pushed to `line_user` through the Messaging API.
     One LINE account, one citizen; unlinking deletes the row."""
@@ -62,7 +67,9 @@ class LineLink(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     line_user: Mapped[str] = mapped_column(Encrypted())  # LINE's user id ("U" + 32 hex)
-    line_user_index: Mapped[str] = mapped_column(BlindIndex(), unique=True)  # to find the citizen from a webhook
+    # LINE ids are letters and hex digits: the default normalisation (digits only) would make two
+    # accounts share an index, so the id is indexed whole
+    line_user_index: Mapped[str] = mapped_column(BlindIndex(normalise=line_user_key), unique=True)
     linked_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @validates("line_user")

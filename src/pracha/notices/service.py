@@ -17,7 +17,9 @@ from pracha import i18n
 from pracha.db import utcnow
 from pracha.i18n import Phrase, Text
 from pracha.identity.models import User
+from pracha.notices.line_links import line_link_of
 from pracha.notices.models import InboxMessage, OutboxMessage
+from pracha.notices.preferences import EMAIL, GENERAL, INAPP, LINE, SMS, enabled_channels
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
 
 TEXT = "notice.text"  # a subject and body given as (bilingual) text, not as a named notice
@@ -34,9 +36,10 @@ define_notice(TEXT, subject=("{subject}", "{subject}"), body=("{body}", "{body}"
 
 
 def notify(session: Session, user: User, *, subject: Text = None, body: Text = None, phrase: Phrase | None = None,
-           link: str | None = None, application_id: int | None = None) -> InboxMessage:
+           link: str | None = None, application_id: int | None = None, kind: str = GENERAL) -> InboxMessage | None:
     """One message to `user`: a named notice (`phrase`), or a `subject` and `body` (each a str, a
-    bilingual {"th", "en"} mapping or a phrase)."""
+    bilingual {"th", "en"} mapping or a phrase), on each channel the citizen keeps on for `kind`
+    (`pracha.notices.preferences`). The inbox message, or None when the citizen turned the inbox off."""
     if phrase is None and not (isinstance(subject, str) and isinstance(body, str)):
         phrase = Phrase(TEXT, {"subject": subject, "body": body})
     lang = user.language
@@ -45,34 +48,65 @@ def notify(session: Session, user: User, *, subject: Text = None, body: Text = N
         subject_text, body_text = _render(key, params, lang)
     else:
         key, params, subject_text, body_text = None, None, str(subject), str(body)
-    message = InboxMessage(user_id=user.id, subject=subject_text[:200], body=body_text, link=link,
-                           application_id=application_id, key=key, params=params)
-    session.add(message)
-    text = f"{body_text}\n{link}" if link else body_text
-    if user.email:
-        session.add(OutboxMessage(channel="email", recipient=user.email, user_id=user.id,
-                                  subject=subject_text[:200], body=text))
-    if user.phone:
-        session.add(OutboxMessage(channel="sms", recipient=user.phone, user_id=user.id,
-                                  subject=subject_text[:200], body=f"{subject_text}: {link or ''}".strip()))
+    channels = enabled_channels(session, user, kind)
+    message = None
+    if INAPP in channels:
+        message = InboxMessage(user_id=user.id, subject=subject_text[:200], body=body_text, link=link,
+                               application_id=application_id, key=key, params=params)
+        session.add(message)
+    queue_outbox(session, user, channels, key, params, subject_text, body_text, link)
     return message
 
 
-def amend(session: Session, message: InboxMessage, user: User, **params: Text) -> None:
+def line_text(key: str | None, params: object, subject: str, text: str, lang: str) -> str:
+    """A LINE message: Thai first (the subject, the body, the link), then English for an English reader."""
+    if key is None or lang == "th":
+        return f"{subject}\n{text}"
+    th_subject, th_body = _render(key, params, "th")
+    return f"{th_subject}\n{th_body}\n\n{subject}\n{text}"
+
+
+def amend(session: Session, message: InboxMessage, user: User, *, kind: str | None = None, **params: Text) -> None:
     """Add to a message's parameters (e.g. the document a decision issued), so it stays one message;
-    its e-mail and SMS follow when they have not gone out yet."""
+    its e-mail and LINE message follow when they have not gone out yet. With `kind` (document), a channel
+    the citizen keeps on for that kind whose copy went out already (or never went) gets the new text."""
     if not message.key:
         return
-    before = message.body
+    before, th_before = message.body, _render(message.key, message.params, "th")[1]
     message.params = {**(message.params or {}), **i18n.to_json(params)}
     subject, body = _render(message.key, message.params, user.language)
+    th_body = _render(message.key, message.params, "th")[1]
     unsent = session.scalars(select(OutboxMessage).where(
         OutboxMessage.user_id == user.id, OutboxMessage.subject == message.subject, OutboxMessage.sent_at.is_(None),
         OutboxMessage.created_at >= message.created_at))
+    covered: set[str] = set()
     for queued in unsent:
+        covered.add(queued.channel)
         if queued.channel == "email" and queued.body.startswith(before):
             queued.body = body + queued.body[len(before):]
+        elif queued.channel == LINE:
+            queued.body = queued.body.replace(th_before, th_body, 1)
+            if before != th_before:  # an English reader's copy has both
+                queued.body = queued.body.replace(before, body, 1)
+    if kind is not None:
+        queue_outbox(session, user, enabled_channels(session, user, kind) - covered, message.key, message.params,
+                     subject, body, message.link)
     message.subject, message.body = subject[:200], body
+
+
+def queue_outbox(session: Session, user: User, channels: set[str], key: str | None, params: object, subject: str,
+                 body: str, link: str | None) -> None:
+    """The e-mail, SMS and LINE copies of a message, on those of `channels` the citizen has."""
+    text = f"{body}\n{link}" if link else body
+    if EMAIL in channels and user.email:
+        session.add(OutboxMessage(channel="email", recipient=user.email, user_id=user.id,
+                                  subject=subject[:200], body=text))
+    if SMS in channels and user.phone:
+        session.add(OutboxMessage(channel="sms", recipient=user.phone, user_id=user.id,
+                                  subject=subject[:200], body=f"{subject}: {link or ''}".strip()))
+    if LINE in channels and (linked := line_link_of(session, user.id)) is not None:
+        session.add(OutboxMessage(channel="line", recipient=linked.line_user, user_id=user.id,
+                                  subject=subject[:200], body=line_text(key, params, subject, text, user.language)))
 
 
 def _render(key: str, params: object, lang: str) -> tuple[str, str]:

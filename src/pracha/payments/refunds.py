@@ -54,5 +54,5 @@ def refund(session: Session, settings: Settings, principal: Principal, payment: 
     reference = payment.application.reference
     notify(session, payment.citizen, phrase=Phrase(REFUNDED_NOTICE, {
         "reference": reference, "amount": fees.baht(payment.amount), "reason": reason}),
-        link=f"/applications/{reference}", application_id=payment.application_id)
+        link=f"/applications/{reference}", application_id=payment.application_id, kind="payment")
     return refund

@@ -173,7 +173,7 @@ def tell_due(session: Session, catalog: Catalog, application: Application, payme
     notify(session, application.citizen, phrase=Phrase(FEE_DUE, {
         "service": both_names(service) if service else application.service_id, "reference": application.reference,
         "amount": amount, "until": until}), link=f"/applications/{application.reference}/pay",
-        application_id=application.id)
+        application_id=application.id, kind="payment")
 
 
 def application_for_agency(session: Session, agency: str | None, reference: str) -> Application:
@@ -255,7 +255,7 @@ def after_paid(session: Session, catalog: Catalog, payment: Payment) -> None:
     notify(session, application.citizen, phrase=Phrase(FEE_PAID, {
         "service": both_names(service) if service else application.service_id, "reference": application.reference,
         "amount": fees.baht(payment.amount)}), link=f"/applications/{application.reference}",
-        application_id=application.id)
+        application_id=application.id, kind="payment")
     step = "approve" if payment.due_on == fees.APPROVE else "submit"
     if application.status == workflow.APPROVED or step == "submit":
         automation.resume(session, catalog, application, step)

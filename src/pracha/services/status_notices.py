@@ -69,7 +69,7 @@ def notify_status(session: Session, service: Service, application: Application, 
     if message and action in ("request_info", "approve", "reject"):
         params["note"] = Phrase(NOTE, {"message": message})
     notify(session, application.citizen, phrase=Phrase(key, params), link=f"/applications/{application.reference}",
-           application_id=application.id)
+           application_id=application.id, kind="status")
 
 
 def add_document(session: Session, application: Application, title: Text) -> None:
@@ -78,7 +78,7 @@ def add_document(session: Session, application: Application, title: Text) -> Non
         InboxMessage.application_id == application.id, InboxMessage.key.in_([APPROVED, REJECTED]))
         .order_by(InboxMessage.id.desc()).limit(1))
     if decision is not None:
-        amend(session, decision, application.citizen, document=Phrase(DOCUMENT, {"title": title}))
+        amend(session, decision, application.citizen, kind="document", document=Phrase(DOCUMENT, {"title": title}))
 
 
 def both_names(service: Service) -> dict[str, str]:

@@ -81,8 +81,8 @@ def routers() -> list[APIRouter]:
     from pracha.appointments import routes as appointments_routes
     from pracha.assistant import line as assistant_line
     from pracha.assistant import routes as assistant_routes
+    from pracha.automation import notice_routes, wallet_routes
     from pracha.automation import routes as automation_routes
-    from pracha.automation import wallet_routes
     from pracha.business import api as business_api
     from pracha.business import bundle_api, bundle_routes, dashboard_routes
     from pracha.business import routes as business_routes
@@ -137,7 +137,8 @@ def routers() -> list[APIRouter]:
             services_routes.router, services_submitting.router, services_api.router, ledger_routes.router,
             oidc_routes.router, oidc_sessions.router,
             oidc_pages.router, exchange_routes.router, exchange_api.router, assistant_routes.router,
-            assistant_line.router, automation_routes.router, wallet_routes.router, privacy_routes.router,
+            assistant_line.router, automation_routes.router, wallet_routes.router, notice_routes.router,
+            privacy_routes.router,
             privacy_api.router, accountability_routes.router, ops.router, casework_routes.router,
              casework_api.router, payments_routes.router, staff.router, bundle_api.router,
              bundle_routes.router, dashboard_routes.router, business_api.router, business_routes.router,
