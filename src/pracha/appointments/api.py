@@ -122,7 +122,8 @@ def require_appointment(reference: str, p: Principal = allow(OFFICER), db: Sessi
             "en": f"Please book a visit to the office: {application.reference}"}, body={
             "th": "เจ้าหน้าที่ขอให้ท่านมาดำเนินการด้วยตนเอง กรุณาเลือกวันและเวลานัดหมายจากหน้าคำขอ",
             "en": "The officer asks you to come in person. Please choose a date and time from the application page."},
-            link=f"/applications/{application.reference}/appointment", application_id=application.id)
+            link=f"/applications/{application.reference}/appointment", application_id=application.id,
+            kind="appointment")
     db.commit()
     return {"application": application.reference, "appointment_required": True}
 

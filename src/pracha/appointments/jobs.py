@@ -40,7 +40,7 @@ def tell_booked(session: Session, appointment: Appointment, office_name: dict[st
             "en": f"Appointment at {office_name['en']} on {en}. Show the QR code at the counter and bring the "
                   "original documents."}
     notify(session, user, subject=subject, body=body, link=f"/applications/{application.reference}/appointment",
-           application_id=application.id)
+           application_id=application.id, kind="appointment")
 
 
 def send_reminders(session: Session, at: dt.datetime, office_names: dict[str, dict[str, str]]) -> int:

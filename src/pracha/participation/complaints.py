@@ -121,7 +121,7 @@ def _tell_reporter(session: Session, complaint: Complaint, action: str, note: st
         return
     th, en = _TOLD[action]
     body_th = note or th.format(ref=complaint.reference)
-    notify(session, reporter, link=f"/complaints/{complaint.reference}",
+    notify(session, reporter, link=f"/complaints/{complaint.reference}", kind="status",
            subject={"th": th.format(ref=complaint.reference), "en": en.format(ref=complaint.reference)},
            body={"th": body_th, "en": note or en.format(ref=complaint.reference)})
 
