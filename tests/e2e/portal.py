@@ -13,11 +13,13 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page
+from sqlalchemy.orm import Session
 
 from pracha.config import Settings
 from pracha.db import begin_write, make_engine, make_sessionmaker
@@ -88,22 +90,31 @@ def start_demo_portal(base: Path, database_url: str, engine: str) -> Iterator[De
                              bank_url=bank_url, line_pushes=pushes, line_replies=replies)
 
 
-def new_citizen(portal: DemoPortal, *, first_name: str = "ทดสอบ", last_name: str = "ใจเย็น",
-                birth_year: int | None = None, **fields: object) -> str:
-    """A fresh citizen straight in the portal's database (password `tests.factories.PASSWORD`), unknown to
-    the demo registries; their national ID."""
+@contextmanager
+def portal_db(portal: DemoPortal, *, write: bool = False) -> Iterator[Session]:
+    """A session on the running portal's database, with its keys (personal columns decrypt); `write`
+    takes the write lock first (the server writes too)."""
     engine = make_engine(portal.database_url)
     attach_keyring(engine, settings=portal.settings())
     try:
         with make_sessionmaker(engine)() as db:
-            begin_write(db)  # the running server writes too
-            if birth_year is not None:
-                fields.setdefault("birth_date", dt.date(birth_year, 6, 15))
-            user = create_citizen(db, first_name=first_name, last_name=last_name, **fields)
-            db.commit()
-            return str(user.national_id)
+            if write:
+                begin_write(db)
+            yield db
     finally:
         engine.dispose()
+
+
+def new_citizen(portal: DemoPortal, *, first_name: str = "ทดสอบ", last_name: str = "ใจเย็น",
+                birth_year: int | None = None, **fields: object) -> str:
+    """A fresh citizen straight in the portal's database (password `tests.factories.PASSWORD`), unknown to
+    the demo registries; their national ID."""
+    with portal_db(portal, write=True) as db:
+        if birth_year is not None:
+            fields.setdefault("birth_date", dt.date(birth_year, 6, 15))
+        user = create_citizen(db, first_name=first_name, last_name=last_name, **fields)
+        db.commit()
+        return str(user.national_id)
 
 
 def sign_in_citizen(page: Page, national_id: str, password: str = DEMO_PASSWORD) -> None:

@@ -10,11 +10,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from pracha.db import begin_write, make_engine, make_sessionmaker
 from pracha.identity.models import User
 from pracha.services.models import Application
-from pracha.vault import attach_keyring
-from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, sign_in_citizen, sign_in_staff
+from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, portal_db, sign_in_citizen, sign_in_staff
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
@@ -23,19 +21,13 @@ OFFICE = "cm-city-registry-office"
 
 def birth_registration(portal: DemoPortal, national_id: str) -> str:
     """The citizen's birth registration, already with the registry (in review); its reference."""
-    engine = make_engine(portal.database_url)
-    attach_keyring(engine, settings=portal.settings())
-    try:
-        with make_sessionmaker(engine)() as db:
-            begin_write(db)
-            user = db.scalars(select(User).where(User.national_id_index == national_id)).one()
-            reference = f"BR{secrets.token_hex(5).upper()}"
-            db.add(Application(reference=reference, service_id="birth-registration", agency="cm-city-registry",
-                               citizen_id=user.id, status="in_review", data={}))
-            db.commit()
-            return reference
-    finally:
-        engine.dispose()
+    with portal_db(portal, write=True) as db:
+        user = db.scalars(select(User).where(User.national_id_index == national_id)).one()
+        reference = f"BR{secrets.token_hex(5).upper()}"
+        db.add(Application(reference=reference, service_id="birth-registration", agency="cm-city-registry",
+                           citizen_id=user.id, status="in_review", data={}))
+        db.commit()
+        return reference
 
 
 def test_citizen_books_a_visit_shows_the_qr_and_the_counter_checks_in(browser: Browser,

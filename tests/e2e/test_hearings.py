@@ -13,10 +13,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from pracha.db import begin_write, make_engine, make_sessionmaker
+from pracha.db import make_engine, make_sessionmaker
 from pracha.participation.models import H_OPEN, Hearing
-from pracha.vault import attach_keyring
-from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, sign_in_citizen, sign_in_staff
+from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, portal_db, sign_in_citizen, sign_in_staff
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
@@ -26,22 +25,16 @@ _runs = itertools.count(1)
 
 def closed_hearing(portal: DemoPortal, title: str) -> int:
     """A hearing of the agency that closed a minute ago, with nobody's answers."""
-    engine = make_engine(portal.database_url)
-    attach_keyring(engine, settings=portal.settings())
-    try:
-        with make_sessionmaker(engine)() as db:
-            begin_write(db)  # the running server writes too
-            now = dt.datetime.now(dt.UTC)
-            hearing = Hearing(agency=AGENCY, kind="project", title_th=title,
-                              summary_th="ติดตั้งถังคัดแยกขยะสี่ประเภทในสวนสาธารณะทุกแห่งของเทศบาล",
-                              sections=[{"id": "s1", "title_th": "จุดติดตั้ง", "title_en": None}],
-                              questions=[], opens_at=now - dt.timedelta(days=20),
-                              closes_at=now - dt.timedelta(minutes=1), status=H_OPEN)
-            db.add(hearing)
-            db.commit()
-            return hearing.id
-    finally:
-        engine.dispose()
+    with portal_db(portal, write=True) as db:
+        now = dt.datetime.now(dt.UTC)
+        hearing = Hearing(agency=AGENCY, kind="project", title_th=title,
+                          summary_th="ติดตั้งถังคัดแยกขยะสี่ประเภทในสวนสาธารณะทุกแห่งของเทศบาล",
+                          sections=[{"id": "s1", "title_th": "จุดติดตั้ง", "title_en": None}],
+                          questions=[], opens_at=now - dt.timedelta(days=20),
+                          closes_at=now - dt.timedelta(minutes=1), status=H_OPEN)
+        db.add(hearing)
+        db.commit()
+        return hearing.id
 
 
 def waste_hearing(portal: DemoPortal) -> int:

@@ -11,11 +11,9 @@ import pytest
 from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
-from pracha.db import make_engine, make_sessionmaker
 from pracha.identity.models import User
 from pracha.notices.models import OutboxMessage
-from pracha.vault import attach_keyring
-from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, sign_in_citizen
+from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, portal_db, sign_in_citizen
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
@@ -23,15 +21,10 @@ NEW_PASSWORD = "ลำไยหวาน ปี 2569"
 
 
 def emailed_code(portal: DemoPortal, national_id: str) -> str:
-    engine = make_engine(portal.database_url)
-    attach_keyring(engine, settings=portal.settings())
-    try:
-        with make_sessionmaker(engine)() as db:
-            user_id = db.scalar(select(User.id).where(User.national_id_index == national_id))
-            body = db.scalar(select(OutboxMessage.body).where(
-                OutboxMessage.user_id == user_id, OutboxMessage.channel == "email").order_by(OutboxMessage.id.desc()))
-    finally:
-        engine.dispose()
+    with portal_db(portal) as db:
+        user_id = db.scalar(select(User.id).where(User.national_id_index == national_id))
+        body = db.scalar(select(OutboxMessage.body).where(
+            OutboxMessage.user_id == user_id, OutboxMessage.channel == "email").order_by(OutboxMessage.id.desc()))
     found = re.search(r"\b(\d{6})\b", body or "")
     assert found is not None, body
     return found.group(1)
