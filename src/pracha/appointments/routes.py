@@ -108,10 +108,12 @@ def cancel_page(reference: str, p: Principal = allow(CITIZEN), db: Session = Dep
 
 
 @router.get("/counter/check-in")
-def check_in_form(token: str = "", p: Principal = allow(OFFICER)) -> Response:
-    """The token typed at the counter (when the QR cannot be scanned)."""
-    if not token.strip() or len(token) > 64:
-        raise InvalidInput("กรุณากรอกรหัสนัดหมาย", "Please type the appointment code.")
+def check_in_form(request: Request, token: str = "", p: Principal = allow(OFFICER)) -> Response:
+    """The form to type a booking's code (when the QR cannot be scanned), and where it is sent."""
+    if not token.strip():
+        return render(request, "appointments/check_in_form.html", {})
+    if len(token) > 64:
+        raise InvalidInput("รหัสนัดหมายไม่ถูกต้อง", "The appointment code is not valid.")
     return RedirectResponse(f"/counter/check-in/{token.strip()}", status_code=303)
 
 
