@@ -85,11 +85,9 @@ def book_appointment(reference: str, body: BookingIn, request: Request, response
     starts_at = body.starts_at if body.starts_at.tzinfo else body.starts_at.replace(tzinfo=BANGKOK)
     offices = offices_of(request)
     appointment, created = booking.book(db, catalog_of(request), offices, application, body.office_id, starts_at,
-                                        utcnow())
+                                        utcnow(), on_booked=jobs.announcer(db, offices))
     if not created:
         response.status_code = 200
-    office = offices[appointment.office_id]
-    jobs.tell_booked(db, appointment, {"th": office.name.th, "en": office.name.en}, reminder=False)
     db.commit()
     return appointment_body(request, appointment, application.reference)
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from pracha.appointments.booking import release_place
 from pracha.appointments.models import BOOKED, NO_SHOW, Appointment
+from pracha.appointments.offices import Office
 from pracha.calendar import BANGKOK, format_date
 from pracha.config import Settings
 from pracha.identity.models import User
@@ -23,6 +25,15 @@ def _when(starts_at: dt.datetime) -> tuple[str, str]:
     local = starts_at.astimezone(BANGKOK)
     return (f"{format_date(local.date(), 'th')} เวลา {local:%H.%M} น.",
             f"{format_date(local.date(), 'en')} at {local:%H:%M}")
+
+
+def announcer(session: Session, offices: Mapping[str, Office]) -> Callable[[Appointment], None]:
+    """What `booking.book` calls once a booking is made (before the slot's row is locked): the notice."""
+    def announce(appointment: Appointment) -> None:
+        office = offices[appointment.office_id]
+        tell_booked(session, appointment, {"th": office.name.th, "en": office.name.en}, reminder=False)
+
+    return announce
 
 
 def tell_booked(session: Session, appointment: Appointment, office_name: dict[str, str], *, reminder: bool) -> None:

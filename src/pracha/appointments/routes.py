@@ -85,14 +85,13 @@ async def book_page(reference: str, request: Request, p: Principal = allow(CITIZ
         raise NoSuchSlot() from None
     offices = offices_of(request)
     try:
-        appointment, _ = booking.book(db, catalog_of(request), offices, application, office_id, starts_at, utcnow())
+        booking.book(db, catalog_of(request), offices, application, office_id, starts_at, utcnow(),
+                     on_booked=jobs.announcer(db, offices))
     except SlotFull as full:
         db.rollback()
         day = starts_at.astimezone(BANGKOK).date().isoformat()
         context = _booking_context(request, db, application, office_id, day)
         return render(request, "appointments/book.html", {**context, "error": full}, status_code=409)
-    office = offices[appointment.office_id]
-    jobs.tell_booked(db, appointment, {"th": office.name.th, "en": office.name.en}, reminder=False)
     db.commit()
     return RedirectResponse(f"/applications/{application.reference}/appointment", status_code=303)
 
