@@ -76,7 +76,7 @@ STAFF_PAGES = (
     StaffPage("/officer/appointments", _t("นัดหมายวันนี้", "Today's appointments"),
               _t("ผู้มาตามนัดของสำนักงาน และการเช็กอินที่เคาน์เตอร์", "The office's visitors by appointment and check-in")),
     StaffPage("/counter/check-in", _t("เช็กอินผู้มาตามนัด", "Check in a visitor"),
-              _t("สแกน QR หรือพิมพ์รหัสนัดหมาย", "Scan the QR code or type the booking code"), in_menu=False),
+              _t("สแกน QR หรือพิมพ์รหัสนัดหมาย", "Scan the QR code or type the booking code")),
     StaffPage("/moderation", _t("ตรวจสอบเนื้อหา", "Moderation"),
               _t("รายงานเนื้อหาไม่เหมาะสม ซ่อนหรือคงไว้พร้อมเหตุผล", "Reported content: hide or keep, with a reason")),
     StaffPage("/metrics", _t("ตัวชี้วัดระบบ", "System metrics"),
