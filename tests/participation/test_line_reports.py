@@ -99,6 +99,9 @@ def test_every_step_to_a_link_then_the_web_confirmation_makes_the_complaint(line
         assert report is not None and report.step == "done" and report.photo is not None
         assert b"PhoneMaker" not in report.photo
         assert len(report.line_user) == 64 and "U4af4980629" not in json.dumps(report.data)
+        # end the read before writing: on SQLite a read transaction that another connection has written
+        # past (the app's own commits) cannot become a write ("database is locked" at once, no wait)
+        db.commit()
         citizen = create_citizen(db)
         assert client.get(path).status_code == 401  # signed in first
         csrf = sign_in(db, client, citizen)
@@ -120,6 +123,7 @@ def test_every_step_to_a_link_then_the_web_confirmation_makes_the_complaint(line
         again = client.post(path, data={"csrf_token": csrf, "category": "road", "title": "ซ้ำอีกครั้ง",
                                         "description": "ส่งซ้ำจากลิงก์เดิมอีกครั้ง", "tambon": "สุเทพ"})
         assert again.status_code == 303 and len(db.scalars(select(Complaint)).all()) == 1
+        db.commit()
         other = create_citizen(db)
         sign_in(db, client, other)
         assert client.get(path).status_code == 404  # the link is used: nobody else may see it

@@ -70,28 +70,41 @@ def silent_url() -> Iterator[str]:
     server.close()
 
 
+@pytest.fixture
+def patient_client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """A client whose /readyz waits long enough for a database on two busy cores (the 2 s default timed out
+    there, so the registries were never checked)."""
+    app = create_app(make_settings(readyz_timeout_seconds=20.0))
+    client = TestClient(app, base_url="http://testserver", follow_redirects=False)  # no lifespan: no workers
+    try:
+        yield client
+    finally:
+        client.close()
+        app.state.pracha.db.engine.dispose()
+
+
 def _registries(db: Session, settings: Settings, catalog: Catalog, **urls: str) -> None:
     seed(db, settings, catalog, {name: urls.get(name, urls["default"]) for name in REGISTRIES})
 
 
-def test_ready_without_the_exchange_checks_the_database_only(client: TestClient) -> None:
-    response = client.get("/readyz")
+def test_ready_without_the_exchange_checks_the_database_only(patient_client: TestClient) -> None:
+    response = patient_client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ready", "checks": {"database": "ok"}}
 
 
-def test_ready_when_every_registry_answers(client: TestClient, db: Session, settings: Settings, catalog: Catalog,
-                                           registry_url: str) -> None:
+def test_ready_when_every_registry_answers(patient_client: TestClient, db: Session, settings: Settings,
+                                           catalog: Catalog, registry_url: str) -> None:
     _registries(db, settings, catalog, default=registry_url)
-    body = client.get("/readyz").json()
+    body = patient_client.get("/readyz").json()
     assert body["status"] == "ready"
     assert body["checks"] == {"database": "ok", **{f"registry:{r.subsystem}": "ok" for r in REGISTRIES.values()}}
 
 
-def test_a_registry_down_is_503_naming_it(client: TestClient, db: Session, settings: Settings, catalog: Catalog,
+def test_a_registry_down_is_503_naming_it(patient_client: TestClient, db: Session, settings: Settings, catalog: Catalog,
                                           registry_url: str, closed_url: str) -> None:
     _registries(db, settings, catalog, default=registry_url, civil=closed_url)
-    response = client.get("/readyz", headers={"Accept-Language": "en"})
+    response = patient_client.get("/readyz", headers={"Accept-Language": "en"})
     assert response.status_code == 503
     body = response.json()
     assert body["failing"] == [CIVIL] and body["error"] == "not_ready"
