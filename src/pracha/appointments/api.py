@@ -19,8 +19,8 @@ from pracha.db import utcnow
 from pracha.errors import InvalidInput
 from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.openapi import errors
-from pracha.identity.models import CITIZEN, OFFICER
-from pracha.identity.principal import Principal
+from pracha.identity.models import OFFICER
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.notices.service import notify
 from pracha.services import service as services
 from pracha.services.deps import catalog_of
@@ -67,7 +67,7 @@ def office_slots(office_id: str, request: Request, service_id: str = Query(min_l
 
 
 @router.get("/api/v1/applications/{reference}/appointment", tags=["appointments"], responses=errors(404))
-def get_appointment(reference: str, request: Request, p: Principal = allow(CITIZEN),
+def get_appointment(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     application = services.get_application(db, p, reference)
     appointment = booking.current(db, application.id)
@@ -79,7 +79,7 @@ def get_appointment(reference: str, request: Request, p: Principal = allow(CITIZ
 @router.post("/api/v1/applications/{reference}/appointment", tags=["appointments"], status_code=201,
              responses=errors(404, 409, 422))
 def book_appointment(reference: str, body: BookingIn, request: Request, response: Response,
-                     p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+                     p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Book a slot (201), or move the booking to another (200: the old place is released); 409 `slot_full`."""
     application = services.get_application(db, p, reference, for_update=True)
     starts_at = body.starts_at if body.starts_at.tzinfo else body.starts_at.replace(tzinfo=BANGKOK)
@@ -93,7 +93,7 @@ def book_appointment(reference: str, body: BookingIn, request: Request, response
 
 
 @router.delete("/api/v1/applications/{reference}/appointment", tags=["appointments"], responses=errors(404, 409))
-def cancel_appointment(reference: str, request: Request, p: Principal = allow(CITIZEN),
+def cancel_appointment(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     """Cancel the booking: its place is free again."""
     application = services.get_application(db, p, reference, for_update=True)

@@ -22,8 +22,8 @@ from pracha.db import utcnow
 from pracha.errors import InvalidInput, PrachaError
 from pracha.http.access import allow, get_db
 from pracha.http.rendering import render
-from pracha.identity.models import CITIZEN, OFFICER
-from pracha.identity.principal import Principal
+from pracha.identity.models import OFFICER
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.services import service as services
 from pracha.services.deps import catalog_of
 from pracha.services.models import Application
@@ -65,14 +65,14 @@ def _booking_context(request: Request, db: Session, application: Application, of
 
 @router.get("/applications/{reference}/appointment")
 def appointment_page(reference: str, request: Request, office: str = "", date: str = "",
-                     p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+                     p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)) -> Response:
     """The booking with its QR, or the offices, a day and its free slots to choose from (no script needed)."""
     application = services.get_application(db, p, reference)
     return render(request, "appointments/book.html", _booking_context(request, db, application, office, date))
 
 
 @router.post("/applications/{reference}/appointment")
-async def book_page(reference: str, request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
+async def book_page(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)
                     ) -> Response:
     form = await request.form()
     application = services.get_application(db, p, reference, for_update=True)
@@ -97,7 +97,7 @@ async def book_page(reference: str, request: Request, p: Principal = allow(CITIZ
 
 
 @router.post("/applications/{reference}/appointment/cancel")
-def cancel_page(reference: str, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> Response:
+def cancel_page(reference: str, p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)) -> Response:
     application = services.get_application(db, p, reference, for_update=True)
     appointment = booking.current(db, application.id)
     if appointment is not None and appointment.status == "booked":

@@ -29,8 +29,7 @@ from pracha.exchange.errors import ExchangeError
 from pracha.exchange.models import ExchangeService
 from pracha.exchange.service import call
 from pracha.exchange.vocabulary import BY_SUBSYSTEM, PORTAL, category_name, purpose_name
-from pracha.identity.models import CITIZEN
-from pracha.identity.principal import Principal
+from pracha.identity.principal import FOR_A_PERSON, Principal
 
 
 @dataclass(frozen=True)
@@ -93,11 +92,12 @@ def prefill_form(session: Session, settings: Settings, principal: Principal, sch
     added to it: the caller commits). `fetch=False` reads only: which fields could be fetched."""
     result = Prefill(fetched=fetch)
     marked = specs(schema)
-    if not marked or principal.role != CITIZEN or principal.user is None or not principal.user.national_id:
+    user = principal.subject  # whose data: the person, also when a delegate or a counter officer asks
+    if not marked or principal.role not in FOR_A_PERSON or user is None or not user.national_id:
         return result
-    if principal.user.processing_restricted_at is not None:
+    if user.processing_restricted_at is not None:
         return result  # PDPA s. 34: a restriction is in force, so nothing is fetched about this person
-    user, national_id = principal.user, principal.user.national_id
+    national_id = user.national_id
     groups: dict[tuple[str, str, str], list[str]] = {}
     for name, spec in marked.items():
         key = (spec["service"], spec["path"].replace("{national_id}", national_id), spec["purpose"])

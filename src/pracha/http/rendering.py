@@ -93,6 +93,7 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "lang": request.state.lang,
         "user": getattr(principal, "user", None),
         "acting": getattr(principal, "acting", None),  # the juristic person a citizen acts for (the banner)
+        "for_person": getattr(principal, "for_person", None),  # the person a delegate or a counter acts for
         "csrf_token": csrf_token(request),
         "display": parse_display(request.cookies.get(DISPLAY_COOKIE)),  # text size, contrast, motion
     }

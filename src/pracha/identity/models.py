@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from pracha.db import Base, UTCDateTime, utcnow
@@ -87,8 +88,12 @@ class WebSession(Base):
     # "role": director | authorised, "directors_required"}.
     acting_for: Mapped[str | None] = mapped_column(String(13))
     acting: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The person a delegate acts for (a live Delegation, checked on each request; pracha.delegation),
+    # or the open counter session an officer serves a visitor in (pracha.counter). At most one is set.
+    acting_for_person: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    counter_session_id: Mapped[int | None] = mapped_column(ForeignKey("counter_sessions.id", ondelete="SET NULL"))
 
-    user: Mapped[User] = relationship(lazy="joined")
+    user: Mapped[User] = relationship(lazy="joined", foreign_keys=[user_id])
 
 
 class ActingGrant(Base):
@@ -192,3 +197,58 @@ class PasswordReset(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # 15 minutes
     tries: Mapped[int] = mapped_column(Integer, default=0)  # wrong codes; 5 and the code is spent
     used_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class CounterSession(Base):
+    """An officer serving a visitor at an office's counter (assisted digital): opened after the officer
+    checked the ID card and the visitor consented (a one-time code to their phone, or a signed form
+    scanned); what the officer does meanwhile records "officer X for citizen Y at office Z"."""
+
+    __tablename__ = "counter_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    visitor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    office: Mapped[str] = mapped_column(String(64))  # catalog/offices.yaml
+    agency: Mapped[str] = mapped_column(String(64))  # the officer's
+    id_card_checked: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    consent_method: Mapped[str] = mapped_column(String(8))  # "otp" | "form"
+    consent_code_hash: Mapped[str | None] = mapped_column(String(64))  # keyed hash of the code sent
+    consent_tries: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    consent_file: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the scanned form (var/uploads)
+    consented_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    visitor: Mapped[User] = relationship(foreign_keys=[visitor_id])
+
+    @property
+    def is_open(self) -> bool:
+        return self.consented_at is not None and self.closed_at is None
+
+
+class Delegation(Base):
+    """A person's authorisation of another citizen (child, relative, carer) to act for them, for some
+    services (or "*": all) from one day to another. Made by the grantor online, or at the counter with a
+    power-of-attorney document (หนังสือมอบอำนาจ) attached; revoked, it stays as history."""
+
+    __tablename__ = "delegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grantor_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    delegate_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    relationship_kind: Mapped[str] = mapped_column(String(16))  # child | spouse | relative | carer | other
+    services: Mapped[list[str]] = mapped_column(JSON)
+    valid_from: Mapped[dt.date] = mapped_column()
+    valid_until: Mapped[dt.date] = mapped_column()
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    counter_session_id: Mapped[int | None] = mapped_column(ForeignKey("counter_sessions.id", ondelete="SET NULL"))
+    power_of_attorney: Mapped[str | None] = mapped_column(String(64))  # SHA-256 of the scanned document
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+
+    grantor: Mapped[User] = relationship(foreign_keys=[grantor_id])
+    delegate: Mapped[User] = relationship(foreign_keys=[delegate_id])

@@ -32,11 +32,13 @@ from pracha.identity.models import (
     STAFF_ROLES,
     ActingGrant,
     ApiToken,
+    CounterSession,
+    Delegation,
     User,
     WebSession,
 )
 from pracha.identity.passwords import hash_password, password_problem, verify_password
-from pracha.identity.principal import AUTHORISED, DIRECTOR, Acting, Principal
+from pracha.identity.principal import AUTHORISED, COUNTER, DELEGATE, DIRECTOR, Acting, ActingPerson, Principal
 from pracha.identity.throttle import Attempt, attempt_for
 from pracha.identity.throttle import ThrottlePolicy as ThrottlePolicy  # callers build it from the settings
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
@@ -326,7 +328,36 @@ def principal_for(session: Session, bearer: str | None, cookie: str | None) -> P
         return Principal()
     if factors.needs_factor(web_session.user) and not factors.factor_passed(web_session.amr):
         return Principal(pending=web_session.user)  # staff who gave the password only: no role yet
-    return Principal(user=web_session.user, acting=acting_of(session, web_session))
+    for_person = person_acted_for(session, web_session)
+    return Principal(user=web_session.user, acting=None if for_person else acting_of(session, web_session),
+                     for_person=for_person)
+
+
+def person_acted_for(session: Session, web_session: WebSession) -> ActingPerson | None:
+    """The person this browser acts for, checked on each request: an officer's open counter session
+    (pracha.counter), or a citizen's live delegations from that person (pracha.delegation). A session
+    closed, or a delegation revoked or expired, stops it at once: the user is themself again."""
+    if web_session.counter_session_id is not None:
+        counter = session.get(CounterSession, web_session.counter_session_id)
+        if counter is None or not counter.is_open or counter.officer_id != web_session.user_id:
+            return None
+        return ActingPerson(counter.visitor, COUNTER, None, counter.id, counter.office)
+    if web_session.acting_for_person is None or web_session.user.role != CITIZEN:
+        return None
+    services = live_delegated_services(session, web_session.acting_for_person, web_session.user_id)
+    if not services:
+        return None
+    grantor = session.get(User, web_session.acting_for_person)
+    return None if grantor is None else ActingPerson(grantor, DELEGATE, frozenset(services))
+
+
+def live_delegated_services(session: Session, grantor_id: int, delegate_id: int) -> set[str]:
+    """The services the grantor's delegations live today let the delegate use ("*": all); empty: none."""
+    today = utcnow().astimezone(BANGKOK).date()
+    rows = session.scalars(select(Delegation.services).where(
+        Delegation.grantor_id == grantor_id, Delegation.delegate_id == delegate_id, Delegation.revoked_at.is_(None),
+        Delegation.valid_from <= today, Delegation.valid_until >= today))
+    return {service for granted in rows for service in granted}
 
 
 def acting_of(session: Session, web_session: WebSession) -> Acting | None:

@@ -17,7 +17,7 @@ from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.openapi import errors
 from pracha.http.state import app_state
 from pracha.identity.models import CITIZEN, FINANCE_OFFICER, PLATFORM_ADMIN
-from pracha.identity.principal import API_TOKEN, Principal
+from pracha.identity.principal import API_TOKEN, FOR_A_PERSON, Principal
 from pracha.paging import PageRequest, page_body, page_request
 from pracha.payments import callbacks, service, views
 from pracha.payments.errors import CallbackMismatch
@@ -37,7 +37,7 @@ def my_payments(p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) ->
 
 @router.post("/api/v1/applications/{reference}/payments", tags=["payments"], status_code=201,
              responses=errors(404, 409))
-def make_payment(reference: str, request: Request, response: Response, p: Principal = allow(CITIZEN),
+def make_payment(reference: str, request: Request, response: Response, p: Principal = allow(*FOR_A_PERSON),
                  db: Session = Depends(get_db)) -> dict[str, Any]:
     """The application's open payment: made now (201) or the one still due (200); 409 `nothing_due` when
     no fee is due (none, not yet, or paid)."""

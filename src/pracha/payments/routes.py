@@ -23,8 +23,8 @@ from pracha.http.access import allow, get_db
 from pracha.http.downloads import content_disposition
 from pracha.http.rendering import render
 from pracha.http.state import app_state
-from pracha.identity.models import CITIZEN, FINANCE_OFFICER
-from pracha.identity.principal import Principal
+from pracha.identity.models import FINANCE_OFFICER
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.paging import PageRequest, page_request
 from pracha.payments import bundles, fees, paper, reconcile, refunds, service, views
 from pracha.payments.errors import PaymentNotFound, ReceiptNotFound
@@ -57,14 +57,14 @@ def _pay_context(request: Request, db: Session, p: Principal, reference: str) ->
 
 
 @router.get("/applications/{reference}/pay", response_class=HTMLResponse)
-def pay_page(reference: str, request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
+def pay_page(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)
              ) -> Response:
     """The fee: how it was computed, the Thai QR to scan, the pay-in slip, or the receipt once paid."""
     return render(request, "payments/pay.html", _pay_context(request, db, p, reference))
 
 
 @router.post("/applications/{reference}/pay")
-def make_payment(reference: str, request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)
+def make_payment(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)
                  ) -> Response:
     """Make the Thai QR (again, after the last one expired)."""
     application = services.get_application(db, p, reference, for_update=True)
@@ -78,13 +78,14 @@ def _visible_payment(db: Session, p: Principal, public_id: str) -> Payment:
     if p.role == FINANCE_OFFICER:
         if payment.agency != p.agency:
             raise PaymentNotFound()
-    elif payment.citizen_id != p.user_id:
+    elif payment.citizen_id != p.subject_id or (p.for_person is not None and (
+            payment.organisation_id is not None or not p.for_person.may_use(payment.service_id))):
         raise PaymentNotFound()
     return payment
 
 
 @router.get("/payments/{public_id}/slip.pdf")
-def slip_pdf(public_id: str, request: Request, p: Principal = allow(CITIZEN, FINANCE_OFFICER),
+def slip_pdf(public_id: str, request: Request, p: Principal = allow(*FOR_A_PERSON, FINANCE_OFFICER),
              db: Session = Depends(get_db)) -> Response:
     """The printable pay-in slip of a payment that is due (for a bank counter)."""
     payment = _visible_payment(db, p, public_id)
@@ -104,7 +105,7 @@ def slip_pdf(public_id: str, request: Request, p: Principal = allow(CITIZEN, FIN
 
 
 @router.get("/receipts/{receipt_id}.pdf")
-def receipt_pdf(receipt_id: str, p: Principal = allow(CITIZEN, FINANCE_OFFICER), db: Session = Depends(get_db)
+def receipt_pdf(receipt_id: str, p: Principal = allow(*FOR_A_PERSON, FINANCE_OFFICER), db: Session = Depends(get_db)
                 ) -> Response:
     receipt = db.get(Receipt, receipt_id.strip().lower())
     if receipt is None:

@@ -13,7 +13,7 @@ from pracha.http.openapi import errors
 from pracha.http.params import RowId
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
-from pracha.identity.principal import API_TOKEN, Principal
+from pracha.identity.principal import API_TOKEN, FOR_A_PERSON, Principal
 from pracha.notices import service as notices
 from pracha.paging import PageOut, PageRequest, page_body, page_request
 from pracha.services import attachments, coapproval, eligibility, holding, service, views, workflow
@@ -34,8 +34,9 @@ from pracha.services.schemas import (
 )
 
 router = APIRouter(prefix="/api/v1")
-READERS = (CITIZEN, OFFICER, AGENCY_ADMIN, AUDITOR, API_TOKEN)
-ACTORS = (CITIZEN, OFFICER, AGENCY_ADMIN, API_TOKEN)
+STAFF_READERS = (OFFICER, AGENCY_ADMIN, AUDITOR, API_TOKEN)
+READERS = (*FOR_A_PERSON, *STAFF_READERS)
+ACTORS = (*FOR_A_PERSON, OFFICER, AGENCY_ADMIN, API_TOKEN)
 
 
 def _text(t: Any) -> dict[str, str]:
@@ -112,16 +113,16 @@ def get_service(service_id: str, request: Request, _: Principal = allow(PUBLIC))
 
 @router.get("/services/{service_id}/eligibility", response_model=EligibilityOut, tags=["catalogue"],
             responses=errors(404))
-def get_eligibility(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
+def get_eligibility(service_id: str, request: Request, p: Principal = allow(*FOR_A_PERSON, write=True),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     """Before applying: the service's rules checked on what the state already knows of the signed-in
     citizen (registry reads under the same checks as the bot's, each in the citizen's data tracker, and
     their own account), and their open application of the service if any. `not_eligible` does not stop
     an application: an officer decides."""
-    assert p.user is not None
+    assert p.subject is not None
     catalog = catalog_of(request)
     state = app_state(request)
-    found = eligibility.check_eligibility(db, state.registry, state.settings, catalog, p.user,
+    found = eligibility.check_eligibility(db, state.registry, state.settings, catalog, p.subject,
                                           service.get_service(catalog, service_id))
     db.commit()
     return found.to_json(request.state.lang)
@@ -136,7 +137,7 @@ def list_applications(
 ) -> dict[str, Any]:
     """A citizen's own applications, last changed first; for staff and agency tokens, the agency's open
     queue, oldest due first. Paged: follow `next_cursor` (or the `Link: rel="next"` header)."""
-    if p.role == CITIZEN:
+    if p.role in FOR_A_PERSON:
         return page_body(request, response, service.my_applications(db, p, page), _status)
     filters = service.QueueFilter(service_id or None, status if status in workflow.STATUSES else None, overdue,
                                   assignee or None)
@@ -148,7 +149,7 @@ def list_applications(
              responses=errors(404, 409))
 def create_application(body: ApplicationIn, request: Request,
                        idempotency_key: str | None = Header(None, max_length=64),
-                       p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+                       p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Start a draft. Send `Idempotency-Key` to make a retried request return the same draft."""
     application = service.create_application(db, catalog_of(request), p, body.service_id, body.data,
                                              client_token=idempotency_key,
@@ -158,7 +159,7 @@ def create_application(body: ApplicationIn, request: Request,
 
 
 @router.get("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
-def get_application(reference: str, p: Principal = allow(*READERS, scope="applications:read", write_for=READERS[1:]),
+def get_application(reference: str, p: Principal = allow(*READERS, scope="applications:read", write_for=STAFF_READERS),
                     db: Session = Depends(get_db)) -> dict[str, Any]:
     application = service.get_application(db, p, reference)
     body = _application(application, p, db)
@@ -176,7 +177,7 @@ def get_status(reference: str, p: Principal = allow(*READERS, scope="application
 
 @router.patch("/applications/{reference}", response_model=ApplicationOut, tags=["applications"],
               responses=errors(409))
-def update_application(reference: str, body: ApplicationPatch, request: Request, p: Principal = allow(CITIZEN),
+def update_application(reference: str, body: ApplicationPatch, request: Request, p: Principal = allow(*FOR_A_PERSON),
                        db: Session = Depends(get_db)) -> dict[str, Any]:
     application = service.get_application(db, p, reference, for_update=True)
     service.update_application(db, catalog_of(request), p, application, body.data)
@@ -187,7 +188,7 @@ def update_application(reference: str, body: ApplicationPatch, request: Request,
 @router.post("/applications/{reference}/documents", status_code=201, response_model=DocumentOut,
              tags=["applications"], responses=errors(409, 415))
 def upload_document(reference: str, request: Request, requirement: str = Form(...), file: UploadFile = File(...),
-                    p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
+                    p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Attach a PDF, JPEG or PNG to a draft (or to an application that needs more information)."""
     application = service.get_application(db, p, reference, for_update=True)
     document = service.add_document(db, storage_of(request), catalog_of(request), p, application,
@@ -200,7 +201,7 @@ def upload_document(reference: str, request: Request, requirement: str = Form(..
 @router.put("/applications/{reference}/documents/{document_id}", status_code=201, response_model=DocumentOut,
             tags=["applications"], responses=errors(404, 409, 413, 415))
 def replace_document(reference: str, document_id: RowId, request: Request, file: UploadFile = File(...),
-                     requirement: str | None = Form(None), p: Principal = allow(CITIZEN),
+                     requirement: str | None = Form(None), p: Principal = allow(*FOR_A_PERSON),
                      db: Session = Depends(get_db)) -> dict[str, Any]:
     """Replace a document of a draft (or of an application that needs more information) with a new file:
     the answer is the new document (a new id); the old file is deleted unless another document has it."""
@@ -215,7 +216,7 @@ def replace_document(reference: str, document_id: RowId, request: Request, file:
 
 @router.delete("/applications/{reference}/documents/{document_id}", status_code=204, tags=["applications"],
                responses=errors(404, 409))
-def remove_document(reference: str, document_id: RowId, request: Request, p: Principal = allow(CITIZEN),
+def remove_document(reference: str, document_id: RowId, request: Request, p: Principal = allow(*FOR_A_PERSON),
                     db: Session = Depends(get_db)) -> Response:
     """Remove a document before submitting (or while the agency asks for more information)."""
     application = service.get_application(db, p, reference, for_update=True)
@@ -225,7 +226,7 @@ def remove_document(reference: str, document_id: RowId, request: Request, p: Pri
 
 
 @router.delete("/applications/{reference}", status_code=204, tags=["applications"], responses=errors(404, 409))
-def delete_draft(reference: str, request: Request, p: Principal = allow(CITIZEN),
+def delete_draft(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                  db: Session = Depends(get_db)) -> Response:
     """Delete a draft that was never submitted, with its documents (409 `not_a_draft` otherwise: withdraw it).
     Nothing of it stays, not even in the ledger: the state was never told of it."""

@@ -13,8 +13,8 @@ from pracha.http.access import allow, get_db
 from pracha.http.downloads import content_disposition
 from pracha.http.params import RowId
 from pracha.http.rendering import render
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
-from pracha.identity.principal import Principal
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, OFFICER
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.services import bulk, casework, service, uploads, views
 from pracha.services.deps import catalog_of, change_application, storage_of
 
@@ -58,7 +58,7 @@ async def note_page(reference: str, request: Request, p: Principal = allow(*HAND
 
 @router.get("/applications/{reference}/documents/{document_id}/inline")
 def document_inline(reference: str, document_id: RowId, request: Request,
-                    p: Principal = allow(CITIZEN, *STAFF_READERS, write_for=STAFF_READERS),
+                    p: Principal = allow(*FOR_A_PERSON, *STAFF_READERS, write_for=STAFF_READERS),
                     db: Session = Depends(get_db)) -> Response:
     """The document to show inside the application page (`Content-Disposition: inline`); a staff
     member's look is recorded like a download and shows in the citizen's data tracker."""

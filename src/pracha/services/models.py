@@ -127,6 +127,10 @@ class ApplicationEvent(Base):
     # `message` then keeps its Thai. A person's typed message is only in `message`, as typed.
     system_message: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     ledger_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    # Someone acted for the applicant: the person acted for (actor_id is the delegate or the officer),
+    # and the counter session when at a counter (pracha.counter, pracha.delegation)
+    on_behalf_of: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    counter_session_id: Mapped[int | None] = mapped_column(ForeignKey("counter_sessions.id", ondelete="SET NULL"))
 
     application: Mapped[Application] = relationship(back_populates="events")
     ledger_entry: Mapped[LedgerEntry | None] = relationship(lazy="joined")

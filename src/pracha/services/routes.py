@@ -21,7 +21,7 @@ from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
-from pracha.identity.principal import Principal
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.ledger.deps import ledger_of, sequenced
 from pracha.notices import service as notices
 from pracha.paging import PageRequest, page_request
@@ -35,8 +35,8 @@ from pracha.services.models import Application
 
 router = APIRouter(include_in_schema=False)
 STAFF_READERS = (OFFICER, AGENCY_ADMIN, AUDITOR)
-READERS = (CITIZEN, *STAFF_READERS)
-ACTORS = (CITIZEN, OFFICER, AGENCY_ADMIN)
+READERS = (*FOR_A_PERSON, *STAFF_READERS)
+ACTORS = (*FOR_A_PERSON, OFFICER, AGENCY_ADMIN)
 RESERVED_FIELDS = {"csrf_token", "client_token", "action"}
 
 
@@ -54,16 +54,16 @@ def catalogue_page(request: Request, q: str = "", agency: str = "", event: str =
 
 def _precheck(request: Request, db: Session, p: Principal, svc: Any) -> dict[str, Any]:
     """A signed-in citizen's pre-check (its registry reads are committed: the data tracker shows them)."""
-    if p.role != CITIZEN or p.user is None:
+    if p.role not in FOR_A_PERSON or p.subject is None:
         return {}
     state = app_state(request)
-    found = eligibility.check_eligibility(db, state.registry, state.settings, catalog_of(request), p.user, svc)
+    found = eligibility.check_eligibility(db, state.registry, state.settings, catalog_of(request), p.subject, svc)
     db.commit()
     return {"precheck": found, "related": eligibility.related_services(catalog_of(request), svc)}
 
 
 @router.get("/services/{service_id}", response_class=HTMLResponse)
-def service_page(service_id: str, request: Request, p: Principal = allow(PUBLIC, write_for=(CITIZEN,)),
+def service_page(service_id: str, request: Request, p: Principal = allow(PUBLIC, write_for=FOR_A_PERSON),
                  db: Session = Depends(get_db)) -> Response:
     svc = service.get_service(catalog_of(request), service_id)
     return render(request, "service.html", {"service": svc, "agency": catalog_of(request).agencies[svc.agency],
@@ -96,7 +96,7 @@ def _secret(request: Request) -> str:
 
 
 @router.get("/services/{service_id}/apply", response_class=HTMLResponse)
-def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, write=True),
+def apply_page(service_id: str, request: Request, p: Principal = allow(*FOR_A_PERSON, write=True),
                db: Session = Depends(get_db)) -> Response:
     """The empty form, after the pre-check (its registry reads are the only fetch on this GET: the
     prefill waits for the form's button, which POSTs to `…/prefill`)."""
@@ -107,28 +107,28 @@ def apply_page(service_id: str, request: Request, p: Principal = allow(CITIZEN, 
 
 
 @router.post("/services/{service_id}/apply/prefill", response_class=HTMLResponse)
-def apply_prefill(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+def apply_prefill(service_id: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                   db: Session = Depends(get_db)) -> Response:
     """The form filled in from the registries, at the citizen's request (a registry call: a POST)."""
     svc = service.get_service(catalog_of(request), service_id)
     prefill = _prefill(request, db, p, svc, fetch=True)
     db.commit()
     values = dict(prefill.values) if prefill else {}
-    assert p.user_id is not None
-    registry = provenance.sealed(values, prefill.sources, _secret(request), p.user_id) if prefill else {}
+    assert p.subject_id is not None
+    registry = provenance.sealed(values, prefill.sources, _secret(request), p.subject_id) if prefill else {}
     return _form_page(request, svc, application=None, values=values, errors={}, prefill=prefill, registry=registry)
 
 
 @router.post("/services/{service_id}/apply", response_class=HTMLResponse)
-async def apply_submit(service_id: str, request: Request, p: Principal = allow(CITIZEN),
+async def apply_submit(service_id: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                        db: Session = Depends(get_db)) -> Response:
     catalog = catalog_of(request)
     svc = service.get_service(catalog, service_id)
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
     client_token = str(form.get("client_token") or "") or None
-    assert p.user_id is not None
-    registry = provenance.carried(svc.form_schema, raw, _secret(request), p.user_id)
+    assert p.subject_id is not None
+    registry = provenance.carried(svc.form_schema, raw, _secret(request), p.subject_id)
 
     def run() -> Response:
         try:
@@ -148,13 +148,15 @@ async def apply_submit(service_id: str, request: Request, p: Principal = allow(C
 
 
 @router.get("/me", response_class=HTMLResponse)
-def my_page(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(CITIZEN),
+def my_page(request: Request, page: PageRequest = Depends(page_request), p: Principal = allow(*FOR_A_PERSON),
             db: Session = Depends(get_db)) -> Response:
+    """The citizen's applications; acting for a person, that person's (and none of their notices)."""
     assert p.user is not None
     found = service.my_applications(db, p, page)
     return render(request, "me.html", {
         "applications": found.items, "page": found, "status_text": service.STATUS_TEXT,
-        "unread": notices.unread_count(db, p.user.id), "welcome": request.query_params.get("welcome"),
+        "unread": 0 if p.for_person else notices.unread_count(db, p.user.id),
+        "welcome": request.query_params.get("welcome"),
     })
 
 
@@ -183,7 +185,7 @@ def application_view(reference: str, request: Request, p: Principal = allow(*REA
 
 
 @router.post("/applications/{reference}/form", response_class=HTMLResponse)
-async def application_update(reference: str, request: Request, p: Principal = allow(CITIZEN),
+async def application_update(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                              db: Session = Depends(get_db)) -> Response:
     form = await request.form()
     raw = {k: v for k, v in form.items() if k not in RESERVED_FIELDS and isinstance(v, str)}
@@ -194,7 +196,7 @@ async def application_update(reference: str, request: Request, p: Principal = al
 
 @router.post("/applications/{reference}/documents", response_class=HTMLResponse,
              dependencies=[Depends(accept_cut_upload)])
-async def application_upload(reference: str, request: Request, p: Principal = allow(CITIZEN),
+async def application_upload(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                              db: Session = Depends(get_db)) -> Response:
     """Attach a file, or (with `replaces`, a document id) put it in place of one. Too large or the wrong
     kind: the page again, the reason beside the file field."""

@@ -20,8 +20,8 @@ from pracha.db import registry_of, utcnow
 from pracha.errors import Forbidden
 from pracha.http.downloads import clean_filename
 from pracha.i18n import Phrase
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
-from pracha.identity.principal import API_TOKEN, SYSTEM, Principal
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, OFFICER
+from pracha.identity.principal import API_TOKEN, FOR_A_PERSON, SYSTEM, Principal
 from pracha.ledger import log as ledger
 from pracha.ledger.deps import Ledger
 from pracha.paging import Page, PageRequest, SortKey, fetch_page
@@ -113,7 +113,7 @@ def visible_to(principal: Principal) -> Select[Application]:
     """Applications this principal may read, as a query to filter further."""
     query = select(Application)
     role = principal.role
-    if role == CITIZEN:
+    if role in FOR_A_PERSON:
         return query.where(citizen_owns(principal))
     not_draft = Application.status != workflow.DRAFT
     if role in OFFICERS or (role == API_TOKEN and principal.has_scope("applications:read")):
@@ -125,7 +125,14 @@ def visible_to(principal: Principal) -> Select[Application]:
 
 def citizen_owns(principal: Principal) -> ColumnElement[bool]:
     """A citizen's applications: their own, or, acting for a juristic person, the juristic person's
-    that they may handle (all for a director; the granted services for an authorised person)."""
+    that they may handle (all for a director; the granted services for an authorised person); acting
+    for a person (a delegate, an officer at the counter), that person's own that they may handle."""
+    for_person = principal.for_person
+    if for_person is not None:
+        own = (Application.citizen_id == for_person.person.id) & Application.organisation_id.is_(None)
+        if for_person.services is None or "*" in for_person.services:
+            return own
+        return own & Application.service_id.in_(sorted(for_person.services))
     acting = principal.acting
     if acting is None:
         return (Application.citizen_id == principal.user_id) & Application.organisation_id.is_(None)
@@ -147,14 +154,22 @@ def get_application(session: Session, principal: Principal, reference: str, *, f
         if principal.acting is not None and session.scalar(select(Application.id).where(
                 Application.reference == reference, Application.organisation_id == principal.acting.juristic_id)):
             raise NotAuthorisedForService()
+        if principal.for_person is not None and session.scalar(select(Application.id).where(
+                Application.reference == reference, Application.citizen_id == principal.for_person.person.id,
+                Application.organisation_id.is_(None))):
+            raise NotAuthorisedForService()
         raise ApplicationNotFound()
     return application
 
 
 def may_act(principal: Principal, application: Application, action: str) -> bool:
     if action in workflow.CITIZEN_ACTIONS:
-        if principal.role != CITIZEN:
+        if principal.role not in FOR_A_PERSON:
             return False
+        for_person = principal.for_person
+        if for_person is not None:
+            return (application.citizen_id == for_person.person.id and application.organisation_id is None
+                    and for_person.may_use(application.service_id))
         acting = principal.acting
         if acting is None:
             return application.citizen_id == principal.user_id and application.organisation_id is None
@@ -190,27 +205,30 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
     """A draft for the signed-in citizen. The same client_token twice returns the first draft; an
     empty form makes none (`EmptyForm`). `registry`: the prefilled values the form carried back
     (`provenance.carried`), kept as marks on the application."""
-    if principal.role != CITIZEN or principal.user is None:
+    applicant = principal.subject  # the person, also when a delegate or an officer at the counter acts
+    if principal.role not in FOR_A_PERSON or applicant is None:
         raise Forbidden()
     service = get_service(catalog, service_id)
     if principal.acting is not None and not principal.acting.may_use(service.id):
         raise NotAuthorisedForService()
+    if principal.for_person is not None and not principal.for_person.may_use(service.id):
+        raise NotAuthorisedForService()
     if client_token:
         existing = session.scalar(select(Application).where(
-            Application.citizen_id == principal.user.id, Application.client_token == client_token))
+            Application.citizen_id == applicant.id, Application.client_token == client_token))
         if existing is not None:
             return existing
     data = forms.coerce(service.form_schema, raw)  # what was typed first (422), then the conflicts (409)
     if forms.is_empty(data):
         raise EmptyForm()
     _check_form(service, data, complete=False)
-    duplicates.check_one_open(session, service, principal.user.id, organisation_id=principal.organisation_id)
-    quotas.check_open_drafts(session, principal.user.id, max_open_drafts)
+    duplicates.check_one_open(session, service, applicant.id, organisation_id=principal.organisation_id)
+    quotas.check_open_drafts(session, applicant.id, max_open_drafts)
     marks = provenance.marks(service.form_schema, data, registry) if registry else None
     now = utcnow()
     application = Application(
         reference=new_reference(service, now), service_id=service.id, agency=service.agency,
-        citizen=principal.user, status=workflow.DRAFT, data=data, created_at=now, updated_at=now,
+        citizen=applicant, status=workflow.DRAFT, data=data, created_at=now, updated_at=now,
         client_token=client_token or None, events=[], documents=[],  # new and empty: no loads later
         prefill=marks, organisation_id=principal.organisation_id,
     )
@@ -403,7 +421,10 @@ def _snapshot(application: Application, message: str | dict[str, Any] | None) ->
 def _add_event(session: Session, application: Application, principal: Principal, action: str,
                source: str | None, target: str, message: str | dict[str, Any] | None) -> ApplicationEvent:
     typed = message if isinstance(message, str) else None
+    for_person = principal.for_person
     event = ApplicationEvent(application=application, actor_id=principal.user_id, actor_role=principal.role,
+                             on_behalf_of=principal.on_behalf_of,
+                             counter_session_id=for_person.counter_session_id if for_person else None,
                              action=action, from_status=source, to_status=target,
                              message=typed if message is None or typed else i18n.render(message, "th"),
                              system_message=None if message is None or typed else message)
@@ -445,7 +466,7 @@ class QueueFilter:
 def queue(session: Session, principal: Principal, filters: QueueFilter, *, today: dt.date,
           page: PageRequest = PageRequest()) -> Page[Application]:
     """The agency's applications (everyone's for an auditor), oldest due first, undated last."""
-    if principal.role == CITIZEN:
+    if principal.role in FOR_A_PERSON:
         raise Forbidden()
     query = visible_to(principal)
     if filters.service_id:

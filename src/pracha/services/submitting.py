@@ -14,8 +14,7 @@ from pracha.errors import PrachaError
 from pracha.http.access import allow, get_db
 from pracha.http.params import RowId
 from pracha.http.rendering import render
-from pracha.identity.models import CITIZEN
-from pracha.identity.principal import Principal
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.services import answers, attachments, forms, holding, service, workflow
 from pracha.services.deps import catalog_of, change_application, problems, storage_of
 from pracha.services.hooks import PAGE_CONTEXT
@@ -47,14 +46,14 @@ def _check_page(request: Request, db: Session, p: Principal, reference: str, *, 
 
 
 @router.get("/applications/{reference}/check", response_class=HTMLResponse)
-def check_answers(reference: str, request: Request, p: Principal = allow(CITIZEN),
+def check_answers(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                   db: Session = Depends(get_db)) -> Response:
     """Every answer with a link to change it, the documents, fee, what happens next, and the declaration."""
     return _check_page(request, db, p, reference)
 
 
 @router.post("/applications/{reference}/check", response_class=HTMLResponse)
-async def submit_checked(reference: str, request: Request, p: Principal = allow(CITIZEN),
+async def submit_checked(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                          db: Session = Depends(get_db)) -> Response:
     """Submit with the declaration ticked; a refusal shows the check page again with the reason."""
     form = await request.form()
@@ -84,7 +83,7 @@ def _confirm_page(request: Request, application: Application, what: str) -> Resp
 
 
 @router.get("/applications/{reference}/withdraw", response_class=HTMLResponse)
-def confirm_withdraw(reference: str, request: Request, p: Principal = allow(CITIZEN),
+def confirm_withdraw(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                      db: Session = Depends(get_db)) -> Response:
     """Are you sure? The form posts to the withdraw action with `confirm=yes`."""
     application = service.get_application(db, p, reference)
@@ -94,7 +93,7 @@ def confirm_withdraw(reference: str, request: Request, p: Principal = allow(CITI
 
 
 @router.get("/applications/{reference}/delete", response_class=HTMLResponse)
-def confirm_delete(reference: str, request: Request, p: Principal = allow(CITIZEN),
+def confirm_delete(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                    db: Session = Depends(get_db)) -> Response:
     application = service.get_application(db, p, reference)
     if application.status != workflow.DRAFT:
@@ -103,7 +102,7 @@ def confirm_delete(reference: str, request: Request, p: Principal = allow(CITIZE
 
 
 @router.post("/applications/{reference}/delete", response_class=HTMLResponse)
-async def delete_draft(reference: str, request: Request, p: Principal = allow(CITIZEN),
+async def delete_draft(reference: str, request: Request, p: Principal = allow(*FOR_A_PERSON),
                        db: Session = Depends(get_db)) -> Response:
     return await change_application(request, db, p, reference,
                                     lambda a: attachments.delete_draft(db, storage_of(request), p, a),
@@ -111,7 +110,7 @@ async def delete_draft(reference: str, request: Request, p: Principal = allow(CI
 
 
 @router.post("/applications/{reference}/documents/{document_id}/remove", response_class=HTMLResponse)
-async def remove_document(reference: str, document_id: RowId, request: Request, p: Principal = allow(CITIZEN),
+async def remove_document(reference: str, document_id: RowId, request: Request, p: Principal = allow(*FOR_A_PERSON),
                           db: Session = Depends(get_db)) -> Response:
     return await change_application(
         request, db, p, reference,

@@ -11,8 +11,7 @@ from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from pracha.db import Base, UTCDateTime, utcnow
-from pracha.identity.models import CITIZEN
-from pracha.identity.principal import API_TOKEN, PUBLIC, SYSTEM, Principal
+from pracha.identity.principal import API_TOKEN, FOR_A_PERSON, PUBLIC, SYSTEM, Principal
 from pracha.services.models import Application
 
 WHAT = ("application", "document", "data")
@@ -38,7 +37,9 @@ class StaffView(Base):
         return self.staff_role == API_TOKEN
 
 
-NOT_STAFF = frozenset({CITIZEN, PUBLIC, SYSTEM})
+# a delegate's and a counter officer's reads are the person's own side: their actions are on the timeline,
+# and the counter session is in the data tracker itself (pracha.counter)
+NOT_STAFF = frozenset({*FOR_A_PERSON, PUBLIC, SYSTEM})
 
 
 def is_staff_view(principal: Principal) -> bool:

@@ -21,7 +21,9 @@ from pracha.automation import service as automation
 from pracha.automation.metrics import QueueCollector
 from pracha.business import install as business
 from pracha.config import Settings, get_settings
+from pracha.counter import install as counter
 from pracha.db import open_database
+from pracha.delegation import install as delegation
 from pracha.exchange.health import registry_health_urls
 from pracha.exchange.prefill import prefill_form
 from pracha.hooks import Registry
@@ -56,7 +58,8 @@ STATIC_DIR = Path(__file__).parent / "static"
 TEMPLATE_DIRS = [PACKAGE / name / "templates" for name in ("web", "identity", "identity/oidc", "services", "ledger",
                                                               "exchange", "assistant", "automation", "payments",
                                                               "privacy", "business", "opendata",
-                                                              "participation", "appointments")]
+                                                              "participation", "appointments", "delegation",
+                                                              "counter")]
 
 # Reading and indexing the catalogue takes most of a second; processes that build several apps
 # (tests, benchmarks) share one copy. It is immutable.
@@ -86,6 +89,10 @@ def routers() -> list[APIRouter]:
     from pracha.business import api as business_api
     from pracha.business import bundle_api, bundle_routes, dashboard_routes
     from pracha.business import routes as business_routes
+    from pracha.counter import api as counter_api
+    from pracha.counter import routes as counter_routes
+    from pracha.delegation import api as delegation_api
+    from pracha.delegation import routes as delegation_routes
     from pracha.exchange import api as exchange_api
     from pracha.exchange import gateway as exchange_gateway
     from pracha.exchange import routes as exchange_routes
@@ -145,7 +152,8 @@ def routers() -> list[APIRouter]:
              opendata_routes.router, opendata_publish.router,
              opendata_feeds.router, opendata_versions.router, complaint_api.router, complaint_pages.router,
              petitions_api.router, petitions_routes.router, hearings_api.router, hearings_pages.router,
-             appointments_api.router, appointments_routes.router]
+             appointments_api.router, appointments_routes.router, delegation_api.router, delegation_routes.router,
+             counter_api.router, counter_routes.router]
 
 
 def build_state(settings: Settings) -> AppState:
@@ -170,6 +178,8 @@ def build_state(settings: Settings) -> AppState:
     business.install(registry, catalog, settings)  # renewal reminders; authorisations in the data tracker
     opendata.install(registry, catalog, settings)  # the platform's statistics daily; the feeds' cache
     participation.install(registry, catalog, settings)  # complaint/petition deadlines; LINE reports; statistics
+    delegation.install(registry, catalog, settings)  # delegations in the data tracker and the PDPA export
+    counter.install(registry, catalog, settings)  # counter sessions in the data tracker
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
     registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
                               [registry_health_urls]))

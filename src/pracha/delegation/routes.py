@@ -1,0 +1,7 @@
+"""Pages of pracha.delegation (thin: the logic is in the package's services)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
