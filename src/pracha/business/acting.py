@@ -67,6 +67,7 @@ def switch(session: Session, settings: Settings, web_session: WebSession, jurist
         raise NotADirector()
     web_session.acting_for = juristic_id
     web_session.acting = organisations.acting_detail(record, role)
+    web_session.acting_for_person = None  # one party at a time: no longer acting for a person (pracha.delegation)
     return acting_out(web_session)
 
 
