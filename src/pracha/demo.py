@@ -25,6 +25,7 @@ from pracha.appointments.demo import seed_appointments
 from pracha.calendar import BANGKOK
 from pracha.config import get_settings
 from pracha.db import begin_write, utcnow
+from pracha.delegation.demo import seed_delegation
 from pracha.exchange.seed import seed_exchange
 from pracha.identity import factors, thai_id
 from pracha.identity.models import (
@@ -191,6 +192,7 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
     seed_appointments(session, catalog, settings, people[1])  # Somying's visit to the registry tomorrow
     seed_line_demo(session, people[1])  # สมหญิง reads her notices on LINE
+    seed_delegation(session, catalog, people[0], people[1])  # สมชาย authorised his daughter สมหญิง
     session.commit()
     return SeedSummary(already_seeded=False, accounts=accounts)
 
