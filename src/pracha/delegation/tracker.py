@@ -51,9 +51,10 @@ def _rows(session: Session, ids: list[int], lang: str) -> dict[int, dict[str, An
         return {}
     found = list(session.scalars(select(Delegation).where(Delegation.id.in_(ids))))
     entries = ledger_entries(session, found)
-    officers = dict(session.execute(select(CounterSession.id, User).join(User, User.id == CounterSession.officer_id)
-                                    .where(CounterSession.id.in_([d.counter_session_id for d in found
-                                                                  if d.counter_session_id is not None]))).tuples())
+    counters = [d.counter_session_id for d in found if d.counter_session_id is not None]
+    officers = {session_id: officer for session_id, officer in session.execute(
+        select(CounterSession.id, User).join(User, User.id == CounterSession.officer_id)
+        .where(CounterSession.id.in_(counters)))} if counters else {}
     out = {}
     for d in found:
         officer = officers.get(d.counter_session_id or 0)
