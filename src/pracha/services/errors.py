@@ -37,6 +37,14 @@ class NotAuthorisedForService(Forbidden):
                   "has ended.")
 
 
+class NotDelegatedForService(Forbidden):
+    """Acting for a person (pracha.delegation) whose delegations do not cover this service."""
+
+    code = "not_authorised_for_service"
+    message_th = "ผู้มอบอำนาจไม่ได้มอบอำนาจให้ท่านดำเนินการบริการนี้ หรือการมอบอำนาจสิ้นสุดแล้ว"
+    message_en = "The person you act for has not authorised you for this service, or the delegation has ended."
+
+
 class IllegalTransition(Conflict):
     code = "illegal_transition"
 

@@ -35,6 +35,7 @@ from pracha.services.errors import (
     FormInvalid,
     IllegalTransition,
     NotAuthorisedForService,
+    NotDelegatedForService,
     UnknownService,
 )
 from pracha.services.files import lock_file
@@ -157,7 +158,7 @@ def get_application(session: Session, principal: Principal, reference: str, *, f
         if principal.for_person is not None and session.scalar(select(Application.id).where(
                 Application.reference == reference, Application.citizen_id == principal.for_person.person.id,
                 Application.organisation_id.is_(None))):
-            raise NotAuthorisedForService()
+            raise NotDelegatedForService()
         raise ApplicationNotFound()
     return application
 
@@ -212,7 +213,7 @@ def create_application(session: Session, catalog: Catalog, principal: Principal,
     if principal.acting is not None and not principal.acting.may_use(service.id):
         raise NotAuthorisedForService()
     if principal.for_person is not None and not principal.for_person.may_use(service.id):
-        raise NotAuthorisedForService()
+        raise NotDelegatedForService()
     if client_token:
         existing = session.scalar(select(Application).where(
             Application.citizen_id == applicant.id, Application.client_token == client_token))
