@@ -21,7 +21,6 @@ from tests.factories import create_citizen, create_staff, sign_in
 from tests.services.helpers import ELDERLY_FORM, PDF
 
 
-
 def fresh(db: Session) -> None:
     """End the test's read and forget what it loaded (the app's sessions keep objects on commit)."""
     db.rollback()

@@ -10,7 +10,6 @@ from sqlalchemy.orm import Session
 
 from pracha.calendar import BANGKOK
 from pracha.db import utcnow
-
 from tests.delegation.conftest import Browser, Family
 
 
