@@ -668,4 +668,5 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
         response = client.request(call.method, path, headers=headers, **_body(call.body, csrf, world))
         got[role] = response.status_code
         assert "Traceback" not in response.text
-    assert got == call.expected
+    assert got == call.expected, {role: f"expected {call.expected[role]}, got {got[role]}"
+                                  for role in ROLES if got[role] != call.expected[role]}
