@@ -23,13 +23,16 @@ def acting_people(db: Session, agency: str) -> dict[str, User]:
             "counter": create_staff(db, "officer", agency, first_name="ประจำ", last_name="เคาน์เตอร์")}
 
 
-def act_for_citizen(db: Session, citizen: User, users: dict[str, User], sessions: dict[str, str]) -> None:
+def act_for_citizen(db: Session, citizen: User, users: dict[str, User], sessions: dict[str, str]) -> dict[str, int]:
     """The citizen's delegation to the delegate (all services, live from yesterday for a year) and the
-    counter officer's open session for the citizen (consent by a signed form); their web sessions act."""
+    counter officer's open session for the citizen (consent by a signed form); their web sessions act.
+    The path ids: {"delegation_id"}."""
     delegate, officer = users["delegate"], users["counter"]
     today = dt.datetime.now(BANGKOK).date()
-    db.add(Delegation(grantor_id=citizen.id, delegate_id=delegate.id, relationship_kind="child", services=["*"],
-                      valid_from=today - dt.timedelta(days=1), valid_until=today + dt.timedelta(days=365)))
+    delegation = Delegation(grantor_id=citizen.id, delegate_id=delegate.id, relationship_kind="child",
+                            services=["*"], valid_from=today - dt.timedelta(days=1),
+                            valid_until=today + dt.timedelta(days=365))
+    db.add(delegation)
     counter = CounterSession(officer_id=officer.id, visitor_id=citizen.id, office=OFFICE, agency=officer.agency,
                              id_card_checked=True, consent_method="form", consent_file="0" * 64,
                              consented_at=utcnow())
@@ -41,3 +44,4 @@ def act_for_citizen(db: Session, citizen: User, users: dict[str, User], sessions
         assert row is not None
         setattr(row, field, value)
     db.commit()
+    return {"delegation_id": delegation.id}

@@ -163,7 +163,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
                 for role, user in users.items()}
     for role, token in sessions.items():
         act_in_session(db, role, token)
-    act_for_citizen(db, users["citizen"], users, sessions)
+    ids.update(act_for_citizen(db, users["citizen"], users, sessions))
     db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
                  document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,

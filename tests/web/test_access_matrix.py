@@ -541,6 +541,35 @@ MATRIX = [
     Call("PUT", "/api/v1/me/notice-preferences", expect(**CITIZENS), "json:prefs"),
     Call("POST", "/api/v1/me/line-link-code", expect(**dict.fromkeys(CITIZENS, 201))),
     Call("DELETE", "/api/v1/me/line-link", expect(**dict.fromkeys(CITIZENS, 204))),
+    # for everyone: acting for someone
+    # the world's citizen delegated every service to the delegate ({delegation_id}, without a scan); a
+    # citizen's delegations are their own (a delegate acting for them is refused, as is anyone acting for a
+    # company when granting); either side ends one, nobody else sees it (404); whom a browser acts for is
+    # chosen by citizens and delegates; the counter's form is the counter officer's. The roles call in
+    # order: the citizen's revoke comes first, so the delegate is herself again and may end it too
+    Call("GET", "/api/v1/delegations", expect(**CITIZENS)),
+    Call("POST", "/api/v1/delegations", expect(citizen=422, other_citizen=422), "json:empty"),
+    Call("POST", "/api/v1/delegations", expect(citizen=422, other_citizen=422, director=403, employee=403,
+                                               revoked=403), "json:delegation", label="to nobody"),
+    Call("DELETE", "/api/v1/delegations/{delegation_id}", expect(citizen=204, other_citizen=404, delegate=204)),
+    Call("GET", "/api/v1/session/acting-for-person", expect(**CITIZENS, delegate=200)),
+    Call("PUT", "/api/v1/session/acting-for-person", expect(citizen=422, other_citizen=422, delegate=422),
+         "json:empty"),
+    Call("PUT", "/api/v1/session/acting-for-person", expect(delegate=200), "json:grantor", label="the citizen"),
+    Call("DELETE", "/api/v1/session/acting-for-person", expect(**CITIZENS, delegate=200)),
+    Call("GET", "/me/delegations", expect(**CITIZENS)),
+    Call("POST", "/me/delegations", expect(citizen=422, other_citizen=422, director=403, employee=403, revoked=403),
+         "form"),
+    Call("POST", "/me/delegations/{delegation_id}/revoke", expect(citizen=303, other_citizen=404, delegate=303),
+         "form"),
+    Call("GET", "/me/acting-for", expect(**CITIZENS, delegate=200)),
+    Call("POST", "/me/acting-for", expect(), "form"),
+    Call("POST", "/me/acting-for", expect(**dict.fromkeys(CITIZENS, 303), delegate=303), "form:self",
+         label="myself"),
+    Call("GET", "/counter/delegations/new", expect(counter=200)),
+    Call("POST", "/counter/delegations", expect(counter=422), "form"),
+    Call("GET", "/delegations/{delegation_id}/power-of-attorney", expect(citizen=404, other_citizen=404,
+                                                                        counter=404)),
 ]
 
 
@@ -611,6 +640,8 @@ def _body(kind: str, csrf: str, world: World) -> dict[str, Any]:
         return {"data": {"csrf_token": csrf}}
     if kind == "form:token":
         return {"data": {"csrf_token": csrf, "name": "matrix", "scopes": "applications:read", "agency": AGENCY}}
+    if kind == "form:self":
+        return {"data": {"csrf_token": csrf, "grantor": "self"}}
     if kind == "text":
         return {"content": b"not a cosigned checkpoint"}
     if kind == "multipart":
@@ -631,7 +662,9 @@ def _body(kind: str, csrf: str, world: World) -> dict[str, Any]:
                 "json:declared": {"declaration": True},
                 "json:company": {"juristic_id": "0505569012341"},
                 "json:prefs": {"preferences": [{"kind": "general", "channel": "sms", "enabled": True}]},
-                "json:other_company": {"juristic_id": world.other_company}}
+                "json:other_company": {"juristic_id": world.other_company},
+                "json:delegation": {"national_id": "1101700203451", "relationship": "child", "services": ["*"]},
+                "json:grantor": {"grantor_id": world.user_ids["citizen"]}}
     return {"json": payloads[kind]} if kind else {}
 
 
