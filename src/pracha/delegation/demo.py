@@ -15,7 +15,9 @@ from pracha.identity.principal import DELEGATE, ActingPerson, Principal
 from pracha.services.catalog import Catalog
 from pracha.services.service import create_application
 
-DRAFT_FOR_HIM = {"purpose": "bank_or_utility", "matches_house_registration": True, "copies": 1, "delivery": "pickup"}
+DRAFT_FOR_HIM = {"purpose": "bank_or_utility", "current_address": "45/2 ถนนมูลเมือง ตำบลศรีภูมิ อำเภอเมืองเชียงใหม่ "
+                 "จังหวัดเชียงใหม่ 50200", "matches_house_registration": True, "living_since": "1988-04-01",
+                 "copies": 1, "delivery": "pickup"}
 
 
 def seed_delegation(session: Session, catalog: Catalog, parent: User, child: User) -> Delegation:
