@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from pracha.db import begin_write
 from pracha.identity.models import User
 from pracha.notices.models import OutboxMessage
 from tests.factories import create_staff, sign_in
@@ -63,9 +64,21 @@ class Desk:
 
 
 def desk(db: Session, make_client: Callable[..., TestClient], role: str = "officer", agency: str = AGENCY) -> Desk:
+    db.rollback()
+    begin_write(db)  # after the app's writes: never upgrade a stale read (SQLite)
     officer = create_staff(db, role, agency, first_name="วิภา", last_name="ช่วยเหลือ")
     client = make_client()
     return Desk(client, sign_in(db, client, officer), officer)
+
+
+def signed_in(db: Session, make_client: Callable[..., TestClient], user: User) -> TestClient:
+    """A browser signed in as `user`, made after the app's own writes (which may still run after a response:
+    the write lock is taken first, so the test never upgrades a stale read)."""
+    db.rollback()
+    begin_write(db)
+    client = make_client()
+    sign_in(db, client, user)
+    return client
 
 
 def sent_code(db: Session, user: User) -> str:

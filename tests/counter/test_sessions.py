@@ -18,14 +18,15 @@ from pracha.identity.models import CounterSession, User, WebSession
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.models import InboxMessage
 from pracha.services.models import Application, ApplicationEvent
-from tests.counter.helpers import OFFICE, OTHER_OFFICE, desk, sent_code, wrong
-from tests.factories import PASSWORD, create_citizen, new_national_id, sign_in
+from tests.counter.helpers import OFFICE, OTHER_OFFICE, desk, sent_code, signed_in, wrong
+from tests.factories import PASSWORD, create_citizen, new_national_id
 
 Client = Callable[..., TestClient]
 
 
 def counter_of(db: Session, officer: User) -> CounterSession:
     db.rollback()
+    db.expire_all()  # the app changed rows in its own sessions
     found = db.scalars(select(CounterSession).where(CounterSession.officer_id == officer.id)
                        .order_by(CounterSession.id.desc())).first()
     assert found is not None
@@ -85,8 +86,7 @@ def test_signed_form_opens_at_once_applies_and_closes_with_a_summary(
     digits = visitor.national_id or ""
     assert digits not in printed.text and f"{digits[0]}-xxxx-xxxxx-{digits[10:12]}-{digits[12]}" in printed.text
 
-    citizen = make_client()
-    sign_in(db, citizen, visitor)
+    citizen = signed_in(db, make_client, visitor)
     assert citizen.get(f"/counter/sessions/{counter.id}/summary").status_code == 200
     page = citizen.get(f"/applications/{reference}")
     assert "เจ้าหน้าที่ วิภา ช่วยเหลือ, งานทะเบียนราษฎร สำนักงานเทศบาลนครเชียงใหม่" in page.text
@@ -178,6 +178,7 @@ def test_one_session_per_officer_a_new_start_closes_the_first(db: Session, make_
     earlier = counter_of(db, officer.officer)
     assert officer.start(second.national_id or "").status_code == 303
     db.rollback()
+    db.expire_all()
     assert db.get(CounterSession, earlier.id).closed_at is not None  # type: ignore[union-attr]
     now = counter_of(db, officer.officer)
     assert now.is_open and now.visitor_id == second.id and now.id != earlier.id
@@ -210,8 +211,7 @@ def test_who_reads_the_summary(db: Session, make_client: Client) -> None:
     assert colleague.get(path).status_code == 200
     assert elsewhere.get(path).status_code == 404
     for person, expected in ((visitor, 200), (stranger, 404)):
-        client = make_client()
-        sign_in(db, client, person)
+        client = signed_in(db, make_client, person)
         assert client.get(path).status_code == expected
     assert make_client().get(path).status_code == 401
 
