@@ -179,14 +179,14 @@ def start_session(session: Session, offices: dict[str, Office], principal: Princ
     session.flush()
     if form.consent_method == FORM:
         assert scan is not None
-        counter.consent_file = _keep_scan(forms_dir, scan, max_bytes)
+        counter.consent_file = keep_scan(forms_dir, scan, max_bytes)
         _open(session, counter, web_session, now)
     else:
         _send_code(session, counter, visitor, secret)
     return counter
 
 
-def _keep_scan(forms_dir: Path, scan: Scan, max_bytes: int) -> str:
+def keep_scan(forms_dir: Path, scan: Scan, max_bytes: int) -> str:
     try:
         incoming = uploads.receive(forms_dir, scan.stream, filename=scan.filename, declared_type=scan.content_type,
                                    max_bytes=max_bytes)
