@@ -34,6 +34,7 @@ from tests.factories import create_citizen, create_staff
 from tests.pgserver import PostgresServer
 from tests.services.helpers import ELDERLY_FORM, PDF
 from tests.web import matrix_complaints, matrix_hearings, matrix_moderation, matrix_petitions
+from tests.web.matrix_acting import act_for_citizen, acting_people
 from tests.web.matrix_business import (
     BusinessRegistry,
     act_in_session,
@@ -68,7 +69,8 @@ class World:
     other_company: str = ""  # a juristic person in the registry that no matrix role directs
     ids: dict[str, Any] = field(default_factory=dict)  # participation's path ids: complaint_ref, hearing_id…
     # role → a signed-in session made in the template (every row has its own copy of the database, so a
-    # row that signs out or switches changes only its copy); acting roles already act for the company
+    # row that signs out or switches changes only its copy); acting roles already act for the company,
+    # the delegate and the counter officer for the world's citizen (tests/web/matrix_acting.py)
     sessions: dict[str, str] = field(default_factory=dict)
 
 
@@ -121,6 +123,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
         "platform_admin": create_staff(db, "platform_admin"), "dpo": create_staff(db, "dpo"),
         "finance": create_staff(db, "finance_officer", AGENCY), **company_people(db),
         "moderator": create_staff(db, "moderator"), "inspector": create_staff(db, "inspector", INSPECTED),
+        **acting_people(db, AGENCY),
     }
     owner = Principal(user=users["citizen"])
     # first the approved application (one open application per service: it must be decided before the
@@ -160,6 +163,7 @@ def build_world(db: Session, catalog: Catalog, settings: Settings, app: FastAPI,
                 for role, user in users.items()}
     for role, token in sessions.items():
         act_in_session(db, role, token)
+    act_for_citizen(db, users["citizen"], users, sessions)
     db.commit()
     return World({role: user.id for role, user in users.items()}, application.reference, submitted.id,
                  document.id, raw, spare.id, consent_id, right_id, exchange_reference, cert_id, task_id,

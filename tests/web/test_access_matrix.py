@@ -33,11 +33,22 @@ from tests.web.matrix_world import AGENCY, SECRET, Template, World, build_templa
 MATRIX_CSRF_COOKIE = "matrix-csrf-cookie"  # the browser's CSRF cookie, fixed so each role's token is known
 
 # director: of the demo company, acting for it; employee: authorised for one of its services, acting for
-# it; revoked: an employee acting for it whose grant was revoked (tests/web/matrix_business.py)
+# it; revoked: an employee acting for it whose grant was revoked (tests/web/matrix_business.py);
+# delegate: a second citizen acting for the world's citizen under a live delegation of every service;
+# counter: an officer of the world's agency serving the world's citizen in an open counter session
+# (tests/web/matrix_acting.py)
 ROLES = ("anonymous", "citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
-         "platform_admin", "dpo", "finance", "director", "employee", "revoked", "moderator", "inspector", "token")
+         "platform_admin", "dpo", "finance", "director", "employee", "revoked", "moderator", "inspector",
+         "delegate", "counter", "token")
 SIGNED_IN = ROLES[1:-1]
 COMPANY = ("director", "employee", "revoked")
+# Acting for the world's citizen. Only the routes opted in with allow(*FOR_A_PERSON) let them in (the
+# citizen's applications, their payments and appointments, /me): there they get what the citizen gets
+# (`mine`, `visible`). Every other route refuses them (403, expect's default): the citizen's account,
+# privacy, consents and voice stay the citizen's own, and an officer at the counter is in the visitor's
+# shoes, so staff routes refuse them too. Public routes answer them like anyone (`everyone`).
+FOR_THE_CITIZEN = ("delegate", "counter")
+AS_THEMSELVES = tuple(role for role in SIGNED_IN if role not in FOR_THE_CITIZEN)
 
 
 def expect(**allowed: int) -> dict[str, int]:
@@ -49,16 +60,23 @@ def expect(**allowed: int) -> dict[str, int]:
             for role in ROLES}
 
 
+def mine(**allowed: int) -> dict[str, int]:
+    """A route opted in to acting for a person: the delegate and the counter officer get, unless named,
+    what the world's citizen gets (it is the citizen's affairs they handle)."""
+    return expect(**{**dict.fromkeys(FOR_THE_CITIZEN, allowed.get("citizen", 403)), **allowed})
+
+
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLES, status)
 
 
 def visible(ok: int, *, hidden: int = 404, **more: int) -> dict[str, int]:
-    """An application route: owner, its agency's staff and the auditor see it; others get 404."""
+    """An application route: owner (and who acts for them), its agency's staff and the auditor see it;
+    others get 404."""
     allowed = {"citizen": ok, "officer": ok, "agency_admin": ok, "auditor": ok,
                "other_citizen": hidden, "other_officer": hidden}
     allowed.update(more)
-    return expect(**allowed)
+    return mine(**allowed)
 
 
 @dataclass(frozen=True)
@@ -94,7 +112,8 @@ def PETITIONERS(status: int) -> dict[str, int]:  # noqa: N802 - reads as a const
 def not_theirs(path: str) -> dict[str, int]:
     """The company's drafts: 404 for everyone else signed in (not even the agency sees a draft), but for
     API tokens on a page (403)."""
-    hidden = dict.fromkeys(("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor"), 404)
+    hidden = dict.fromkeys(("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor",
+                            *FOR_THE_CITIZEN), 404)
     return {**hidden, "token": 404 if path.startswith("/api/") else 403}
 
 
@@ -123,48 +142,49 @@ MATRIX = [
     Call("DELETE", "/api/v1/tokens/{token_id}", expect(**ADMINS_ONLY)),
     Call("GET", "/services", everyone(200)),
     Call("GET", "/services/{service_id}", everyone(200)),
-    Call("GET", "/services/{service_id}/apply", expect(**CITIZENS)),
+    Call("GET", "/services/{service_id}/apply", mine(**CITIZENS)),
     # the matrix posts an empty apply form: refused (422), and no draft is made (a second application
     # while one is open is 409: tests/services/test_duplicates.py)
-    Call("POST", "/services/{service_id}/apply", expect(citizen=422, other_citizen=422, employee=403, revoked=403),
+    Call("POST", "/services/{service_id}/apply", mine(citizen=422, other_citizen=422, employee=403, revoked=403),
          "form"),  # employees acting for the company: the elderly allowance is not a service they were granted
-    Call("POST", "/services/{service_id}/apply/prefill", expect(citizen=200, other_citizen=200), "form"),
-    Call("GET", "/me", expect(**CITIZENS)),
+    Call("POST", "/services/{service_id}/apply/prefill", mine(citizen=200, other_citizen=200), "form"),
+    Call("GET", "/me", mine(**CITIZENS)),
     Call("GET", "/inbox", expect(**CITIZENS)),
     Call("GET", "/applications/{reference}", visible(200)),
-    Call("POST", "/applications/{reference}/form", expect(citizen=409, other_citizen=404), "form"),
-    Call("POST", "/applications/{reference}/documents", expect(citizen=422, other_citizen=404), "form"),
+    Call("POST", "/applications/{reference}/form", mine(citizen=409, other_citizen=404), "form"),
+    Call("POST", "/applications/{reference}/documents", mine(citizen=422, other_citizen=404), "form"),
     Call("GET", "/applications/{reference}/documents/{document_id}", visible(200)),
     Call("POST", "/applications/{reference}/actions/{action}",
-         expect(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409), "form"),
-    Call("GET", "/applications/{reference}/check", expect(citizen=303, other_citizen=404)),  # not a draft
-    Call("POST", "/applications/{reference}/check", expect(citizen=303, other_citizen=404), "form"),
-    Call("GET", "/applications/{reference}/withdraw", expect(citizen=200, other_citizen=404)),
-    Call("GET", "/applications/{reference}/delete", expect(citizen=303, other_citizen=404)),
-    Call("POST", "/applications/{reference}/delete", expect(citizen=409, other_citizen=404), "form"),
-    Call("POST", "/applications/{reference}/documents/{document_id}/remove", expect(citizen=409, other_citizen=404),
+         mine(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409), "form"),
+    Call("GET", "/applications/{reference}/check", mine(citizen=303, other_citizen=404)),  # not a draft
+    Call("POST", "/applications/{reference}/check", mine(citizen=303, other_citizen=404), "form"),
+    Call("GET", "/applications/{reference}/withdraw", mine(citizen=200, other_citizen=404)),
+    Call("GET", "/applications/{reference}/delete", mine(citizen=303, other_citizen=404)),
+    Call("POST", "/applications/{reference}/delete", mine(citizen=409, other_citizen=404), "form"),
+    Call("POST", "/applications/{reference}/documents/{document_id}/remove", mine(citizen=409, other_citizen=404),
          "form"),
     Call("GET", "/officer/queue", expect(officer=200, other_officer=200, agency_admin=200, auditor=200)),
     Call("GET", "/api/v1/services", everyone(200)),
     Call("GET", "/api/v1/services/{service_id}", everyone(200)),
-    Call("GET", "/api/v1/services/{service_id}/eligibility", expect(**CITIZENS)),
-    Call("GET", "/api/v1/applications", expect(**dict.fromkeys(
+    Call("GET", "/api/v1/services/{service_id}/eligibility", mine(**CITIZENS)),
+    Call("GET", "/api/v1/applications", mine(**dict.fromkeys(
         ("citizen", "other_citizen", "officer", "other_officer", "agency_admin", "auditor", "token"), 200))),
     # the company has its draft of the residence certificate open already (409); its employees were not
-    # granted that service (403)
-    Call("POST", "/api/v1/applications", expect(citizen=201, other_citizen=201, director=409, employee=403,
-                                                revoked=403), "json:draft"),
+    # granted that service (403); the citizen's own draft, made earlier in the row, is open already when
+    # the delegate and the counter officer ask for one for the citizen (409)
+    Call("POST", "/api/v1/applications", mine(citizen=201, other_citizen=201, director=409, employee=403,
+                                              revoked=403, delegate=409, counter=409), "json:draft"),
     Call("GET", "/api/v1/applications/{reference}", visible(200, token=200)),
     Call("GET", "/api/v1/applications/{reference}/status", visible(200, token=200)),
-    Call("PATCH", "/api/v1/applications/{reference}", expect(citizen=409, other_citizen=404), "json:data"),
-    Call("POST", "/api/v1/applications/{reference}/documents", expect(citizen=409, other_citizen=404),
+    Call("PATCH", "/api/v1/applications/{reference}", mine(citizen=409, other_citizen=404), "json:data"),
+    Call("POST", "/api/v1/applications/{reference}/documents", mine(citizen=409, other_citizen=404),
          "multipart"),
-    Call("PUT", "/api/v1/applications/{reference}/documents/{document_id}", expect(citizen=409, other_citizen=404),
+    Call("PUT", "/api/v1/applications/{reference}/documents/{document_id}", mine(citizen=409, other_citizen=404),
          "multipart"),
-    Call("DELETE", "/api/v1/applications/{reference}/documents/{document_id}", expect(citizen=409, other_citizen=404)),
-    Call("DELETE", "/api/v1/applications/{reference}", expect(citizen=409, other_citizen=404)),
+    Call("DELETE", "/api/v1/applications/{reference}/documents/{document_id}", mine(citizen=409, other_citizen=404)),
+    Call("DELETE", "/api/v1/applications/{reference}", mine(citizen=409, other_citizen=404)),
     Call("POST", "/api/v1/applications/{reference}/actions",
-         expect(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409, token=409),
+         mine(citizen=403, other_citizen=404, officer=409, other_officer=404, agency_admin=409, token=409),
          "json:approve"),
     Call("GET", "/api/v1/me/inbox", expect(**CITIZENS)),
     Call("GET", "/applications/{reference}/receipts/{event_id}", visible(200)),
@@ -248,12 +268,12 @@ MATRIX = [
     Call("GET", "/api/v1/automation/stats", expect(agency_admin=200, auditor=200, platform_admin=200)),
     Call("POST", "/admin/automation/tasks/{task_id}/retry", expect(platform_admin=409), "form"),
     # payments: the world's application (the elderly allowance) has no fee
-    Call("GET", "/applications/{reference}/pay", expect(citizen=200, other_citizen=404)),
-    Call("POST", "/applications/{reference}/pay", expect(citizen=409, other_citizen=404), "form"),
-    Call("GET", "/payments/{public_id}/slip.pdf", expect(citizen=404, other_citizen=404, finance=404)),
-    Call("GET", "/receipts/{receipt_id}.pdf", expect(citizen=404, other_citizen=404, finance=404)),
+    Call("GET", "/applications/{reference}/pay", mine(citizen=200, other_citizen=404)),
+    Call("POST", "/applications/{reference}/pay", mine(citizen=409, other_citizen=404), "form"),
+    Call("GET", "/payments/{public_id}/slip.pdf", mine(citizen=404, other_citizen=404, finance=404)),
+    Call("GET", "/receipts/{receipt_id}.pdf", mine(citizen=404, other_citizen=404, finance=404)),
     Call("GET", "/api/v1/me/payments", expect(**CITIZENS)),
-    Call("POST", "/api/v1/applications/{reference}/payments", expect(citizen=409, other_citizen=404), "json:empty"),
+    Call("POST", "/api/v1/applications/{reference}/payments", mine(citizen=409, other_citizen=404), "json:empty"),
     Call("GET", "/api/v1/payments", expect(platform_admin=200, finance=200)),
     Call("POST", "/payments/validations/{bank_id}", everyone(401), "json:empty"),
     Call("POST", "/payments/callbacks/{bank_id}", everyone(401), "json:empty"),
@@ -464,11 +484,11 @@ MATRIX = [
     Call("POST", "/moderation/petitions/{petition_id}/decision", expect(moderator=422), "form"),
     Call("GET", "/officer/petitions", expect(officer=200, other_officer=200, agency_admin=200)),
     Call("POST", "/officer/petitions/{petition_id}/response", expect(officer=422, agency_admin=422), "form"),
-    # participation: moderation and LINE reports. Anyone signed in reports abuse (the matrix sends no
-    # target: 422); moderators alone read the queue and decide (no reason sent: 422); the hub and the
+    # participation: moderation and LINE reports. Anyone signed in as themselves reports abuse (the matrix
+    # sends no target: 422); moderators alone read the queue and decide (no reason sent: 422); the hub and the
     # complaint statistics are public; a LINE report's link is for citizens (the world has none: 404)
-    Call("POST", "/api/v1/abuse-reports", expect(**dict.fromkeys(SIGNED_IN, 422)), "json:empty"),
-    Call("POST", "/participation/abuse-reports", expect(**dict.fromkeys(SIGNED_IN, 422)), "form"),
+    Call("POST", "/api/v1/abuse-reports", expect(**dict.fromkeys(AS_THEMSELVES, 422)), "json:empty"),
+    Call("POST", "/participation/abuse-reports", expect(**dict.fromkeys(AS_THEMSELVES, 422)), "form"),
     Call("GET", "/api/v1/moderation/reports", expect(moderator=200)),
     *[Call("POST", f"/api/v1/moderation/{{target_kind}}/{{target_id}}/{action}", expect(moderator=422), "json:empty")
       for action in ("hide", "unhide")],
@@ -498,15 +518,15 @@ MATRIX = [
     # agency's officers'; checking in is an officer's (the world's token is no appointment: 404)
     Call("GET", "/api/v1/offices", everyone(200)),
     Call("GET", "/api/v1/offices/{office_id}/slots", everyone(200), query="?service_id=birth-registration"),
-    Call("GET", "/api/v1/applications/{reference}/appointment", expect(citizen=404, other_citizen=404)),
-    Call("POST", "/api/v1/applications/{reference}/appointment", expect(citizen=422, other_citizen=422),
+    Call("GET", "/api/v1/applications/{reference}/appointment", mine(citizen=404, other_citizen=404)),
+    Call("POST", "/api/v1/applications/{reference}/appointment", mine(citizen=422, other_citizen=422),
          "json:empty"),
-    Call("DELETE", "/api/v1/applications/{reference}/appointment", expect(citizen=404, other_citizen=404)),
+    Call("DELETE", "/api/v1/applications/{reference}/appointment", mine(citizen=404, other_citizen=404)),
     Call("POST", "/api/v1/applications/{reference}/appointment-required", expect(officer=200, other_officer=404)),
     Call("POST", "/api/v1/appointments/check-in", expect(officer=422, other_officer=422), "json:empty"),
-    Call("GET", "/applications/{reference}/appointment", expect(citizen=200, other_citizen=404)),
-    Call("POST", "/applications/{reference}/appointment", expect(citizen=422, other_citizen=404), "form"),
-    Call("POST", "/applications/{reference}/appointment/cancel", expect(citizen=303, other_citizen=404), "form"),
+    Call("GET", "/applications/{reference}/appointment", mine(citizen=200, other_citizen=404)),
+    Call("POST", "/applications/{reference}/appointment", mine(citizen=422, other_citizen=404), "form"),
+    Call("POST", "/applications/{reference}/appointment/cancel", mine(citizen=303, other_citizen=404), "form"),
     Call("GET", "/counter/check-in", expect(officer=200, other_officer=200)),
     Call("GET", "/counter/check-in/{token}", expect(officer=404, other_officer=404)),
     Call("POST", "/counter/check-in/{token}", expect(officer=404, other_officer=404), "form"),
@@ -648,4 +668,5 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
         response = client.request(call.method, path, headers=headers, **_body(call.body, csrf, world))
         got[role] = response.status_code
         assert "Traceback" not in response.text
-    assert got == call.expected
+    assert got == call.expected, {role: f"expected {call.expected[role]}, got {got[role]}"
+                                  for role in ROLES if got[role] != call.expected[role]}

@@ -20,8 +20,8 @@ from pracha.http.downloads import content_disposition
 from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
-from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER, PLATFORM_ADMIN
-from pracha.identity.principal import Principal
+from pracha.identity.models import AGENCY_ADMIN, AUDITOR, OFFICER, PLATFORM_ADMIN
+from pracha.identity.principal import FOR_A_PERSON, Principal
 from pracha.ledger import note
 from pracha.ledger.deps import ledger_of
 from pracha.paging import PageRequest, page_request
@@ -29,7 +29,7 @@ from pracha.services import service, views
 from pracha.services.deps import catalog_of, change_application
 
 router = APIRouter()
-READERS = (CITIZEN, OFFICER, AGENCY_ADMIN, AUDITOR)
+READERS = (*FOR_A_PERSON, OFFICER, AGENCY_ADMIN, AUDITOR)
 DASHBOARD = (AGENCY_ADMIN, AUDITOR, PLATFORM_ADMIN)
 
 

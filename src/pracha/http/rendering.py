@@ -94,6 +94,8 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "user": getattr(principal, "user", None),
         "acting": getattr(principal, "acting", None),  # the juristic person a citizen acts for (the banner)
         "for_person": getattr(principal, "for_person", None),  # the person a delegate or a counter acts for
+        "role": getattr(principal, "role", "public"),  # the role in force (a counter officer's is "counter")
+        "citizen_side": getattr(principal, "citizen_side", False),  # the citizen, or someone acting for them
         "csrf_token": csrf_token(request),
         "display": parse_display(request.cookies.get(DISPLAY_COOKIE)),  # text size, contrast, motion
     }

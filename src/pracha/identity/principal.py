@@ -91,6 +91,12 @@ class Principal:
         return self.user.id if self.user is not None else None
 
     @property
+    def citizen_side(self) -> bool:
+        """The citizen's side of services: the person, or someone acting for them (pages show the
+        citizen's buttons, not the staff's)."""
+        return self.role in FOR_A_PERSON
+
+    @property
     def subject(self) -> User | None:
         """Whose affairs: the person acted for, else the signed-in user."""
         return self.for_person.person if self.for_person is not None else self.user
