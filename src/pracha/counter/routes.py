@@ -50,7 +50,7 @@ def _errors(exc: PrachaError, lang: str) -> dict[str, str]:
 def _home(request: Request, db: Session, p: Principal, *, values: dict[str, str] | None = None,
           exc: PrachaError | None = None, status_code: int = 200) -> Response:
     lang = request.state.lang
-    if p.role == COUNTER:
+    if p.role == COUNTER and exc is None:  # serving; a refused start (from serving) shows the start form
         counter = service.open_session_of(db, p)
         return render(request, "counter/serving.html", {
             "counter": counter, "office": offices_of(request).get(counter.office),
