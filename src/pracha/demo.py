@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from pracha.appointments.demo import seed_appointments
 from pracha.calendar import BANGKOK
 from pracha.config import get_settings
+from pracha.counter.demo import seed_counter
 from pracha.db import begin_write, utcnow
 from pracha.delegation.demo import seed_delegation
 from pracha.exchange.seed import seed_exchange
@@ -191,6 +192,8 @@ def seed_demo(session: Session, catalog: Catalog, *, citizens: int = 500, seed: 
     seed_moderation(session, people, population.now)
     seed_open_data(session, catalog, settings, population.today)  # agency datasets, then the platform's statistics
     seed_appointments(session, catalog, settings, people[1])  # Somying's visit to the registry tomorrow
+    seed_counter(session, catalog, settings, people[0], var_dir=upload_dir.parent if upload_dir else settings.var_dir,
+                 pdf=DEMO_PDF)  # สมชาย helped at the registry's counter
     seed_line_demo(session, people[1])  # สมหญิง reads her notices on LINE
     seed_delegation(session, catalog, people[0], people[1])  # สมชาย authorised his daughter สมหญิง
     session.commit()

@@ -541,6 +541,21 @@ MATRIX = [
     Call("PUT", "/api/v1/me/notice-preferences", expect(**CITIZENS), "json:prefs"),
     Call("POST", "/api/v1/me/line-link-code", expect(**dict.fromkeys(CITIZENS, 201))),
     Call("DELETE", "/api/v1/me/line-link", expect(**dict.fromkeys(CITIZENS, 204))),
+    # for everyone: help at the counter
+    # officers and agency admins start sessions (the empty form: 422); serving (counter) shows the visitor;
+    # {counter_id} is no session: 404 for whoever may ask; recovery is the counter's (the empty password: 422)
+    Call("GET", "/counter", expect(officer=200, other_officer=200, agency_admin=200, counter=200)),
+    Call("POST", "/counter/sessions", expect(officer=422, other_officer=422, agency_admin=422, counter=422), "form"),
+    Call("GET", "/counter/sessions/{counter_id}/consent",
+         expect(officer=404, other_officer=404, agency_admin=404, counter=404)),
+    Call("POST", "/counter/sessions/{counter_id}/consent",
+         expect(officer=404, other_officer=404, agency_admin=404, counter=404), "form"),
+    Call("POST", "/counter/sessions/{counter_id}/close",
+         expect(officer=404, other_officer=404, agency_admin=404, counter=404), "form"),
+    Call("GET", "/counter/sessions/{counter_id}/summary",
+         expect(officer=404, other_officer=404, agency_admin=404, counter=404, citizen=404, other_citizen=404)),
+    Call("GET", "/counter/recovery", expect(counter=200)),
+    Call("POST", "/counter/recovery", expect(counter=422), "form"),
     # for everyone: acting for someone
     # the world's citizen delegated every service to the delegate ({delegation_id}, without a scan); a
     # citizen's delegations are their own (a delegate acting for them is refused, as is anyone acting for a
@@ -681,7 +696,7 @@ def test_matrix(call: Call, world: World, db: Session, make_client: Callable[...
                              day="2026-12-05", kind="no-such-bundle", jid="0505569012341",
                              juristic_id="0505569012341", grant_id=999999, name="no-such-dataset",
                              rid="00000000-0000-0000-0000-000000000000", n=1, section="schemas",
-                             office_id="cm-city-registry-office", **world.ids) + call.query
+                             office_id="cm-city-registry-office", counter_id=999999, **world.ids) + call.query
     got: dict[str, int] = {}
     for role in ROLES:
         client = make_client()

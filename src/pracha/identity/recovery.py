@@ -9,6 +9,9 @@ Limits (`ResetPolicy`): a code is 6 digits, lives 15 minutes and is spent by 5 w
 request replaces the ID's open codes; per ID 3 requests an hour, per client 10 requests and 20 codes
 tried an hour. Identity sits below notices, so sending is the `RESET_MESSENGER` slot's job (the
 composition root gives it `pracha.notices.recovery`).
+
+Without a working channel, `reset_at_counter`: an officer who checked the ID card opens a counter session
+(`pracha.counter`) and the visitor types a new password there; the same revocation and notices follow.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from pracha.db import utcnow
-from pracha.errors import InvalidInput
+from pracha.errors import Forbidden, InvalidInput
 from pracha.hooks import Slot
 from pracha.identity import thai_id
 from pracha.identity.errors import ResetCodeInvalid, ResetThrottled
@@ -156,14 +159,39 @@ def confirm_reset(session: Session, national_id: str, code: str, new_password: s
     user = session.get(User, row.user_id)
     if user is None or user.role != CITIZEN:
         raise ResetCodeInvalid()
-    user.password_hash = hash_password(new_password)
     row.used_at = now
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    session.execute(update(OidcToken).where(OidcToken.user_id == user.id, OidcToken.revoked_at.is_(None))
-                    .values(revoked_at=now).execution_options(synchronize_session=False))
+    _set_password(session, user, new_password, now)
     ledger.record(session, "identity.password.reset", actor=f"user:{user.id}", obj=f"user:{user.id}",
                   record={"channels": sorted(row.channels)}, subject=f"user:{user.id}",
                   subject_secret=user.national_id)
+    messenger.tell_password_changed(session, user)
+    return user
+
+
+def _set_password(session: Session, user: User, new_password: str, now: dt.datetime) -> None:
+    """The new password, and every browser session and OIDC token of the user revoked."""
+    user.password_hash = hash_password(new_password)
+    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    session.execute(update(OidcToken).where(OidcToken.user_id == user.id, OidcToken.revoked_at.is_(None))
+                    .values(revoked_at=now).execution_options(synchronize_session=False))
+
+
+def reset_at_counter(session: Session, user: User, new_password: str, *, officer_id: int, counter_session_id: int,
+                     messenger: ResetMessenger, now: dt.datetime | None = None) -> User:
+    """Recovery without a working channel: in an open counter session (`pracha.counter`, after the officer
+    checked the ID card), the visitor types a new password on the counter's screen. As after a reset by
+    code, every session and OIDC token of the visitor is revoked and they are told on every channel; the
+    ledger entry names the officer and the counter session (references only). The caller checks that the
+    session is open and is this visitor's."""
+    if user.role != CITIZEN:
+        raise Forbidden()  # staff are reset by an admin
+    if (problem := password_problem(new_password)) is not None:
+        raise InvalidInput(*problem, fields={"new_password": {"th": problem[0], "en": problem[1]}})
+    now = now or utcnow()
+    _set_password(session, user, new_password, now)
+    ledger.record(session, "identity.password.reset", actor=f"user:{officer_id}", obj=f"user:{user.id}",
+                  record={"channels": ["counter"], "counter_session": counter_session_id},
+                  subject=f"user:{user.id}", subject_secret=user.national_id)
     messenger.tell_password_changed(session, user)
     return user
 
