@@ -127,7 +127,7 @@ def test_daughter_applies_for_her_father_who_sees_it_and_revokes(browser: Browse
 
 
 def test_the_demo_family(browser: Browser, demo_portal: DemoPortal) -> None:
-    """สมชาย authorised his daughter สมหญิง in the demo; the certificate of residence she started for him
+    """สมชาย authorised his daughter สมหญิง in the demo; the disability allowance she started for him
     is on his list of actions taken for him."""
     context = demo_portal.context(browser)
     try:
@@ -136,6 +136,6 @@ def test_the_demo_family(browser: Browser, demo_portal: DemoPortal) -> None:
         page.goto("/me/delegations")
         expect(page.locator("#given")).to_contain_text("สมหญิง รักไทย")
         expect(page.locator("#actions")).to_contain_text("สมหญิง รักไทย")
-        expect(page.locator("#actions")).to_contain_text("หนังสือรับรองการมีถิ่นที่อยู่")
+        expect(page.locator("#actions")).to_contain_text("เบี้ยความพิการ")
     finally:
         context.close()

@@ -1,7 +1,7 @@
-"""The demo's family: สมชาย ใจดี (born 2498 BE, on the elderly allowance) authorised his daughter สมหญิง
-รักไทย (her married name) a month ago, for all his services and a year, and she has since started a
-certificate of residence for him (his bank asks for one), so his "Actions taken for you" list and her
-"People I may act for" are not empty."""
+"""The demo's family: สมชาย ใจดี (born 2498 BE, on the elderly allowance; since a stroke he walks with
+difficulty) authorised his daughter สมหญิง รักไทย (her married name) a month ago, for all his services and
+a year, and she has since started his disability allowance (a draft), so his "Actions taken for you" list
+and her "People I may act for" are not empty."""
 
 from __future__ import annotations
 
@@ -15,9 +15,13 @@ from pracha.identity.principal import DELEGATE, ActingPerson, Principal
 from pracha.services.catalog import Catalog
 from pracha.services.service import create_application
 
-DRAFT_FOR_HIM = {"purpose": "bank_or_utility", "current_address": "45/2 ถนนมูลเมือง ตำบลศรีภูมิ อำเภอเมืองเชียงใหม่ "
-                 "จังหวัดเชียงใหม่ 50200", "matches_house_registration": True, "living_since": "1988-04-01",
-                 "copies": 1, "delivery": "pickup"}
+SERVICE = "disability-allowance"
+
+
+def draft_for_him(today: dt.date) -> dict[str, object]:
+    return {"applicant_role": "self", "disability_type": "physical",
+            "disability_card_expiry": (today + dt.timedelta(days=2 * 365)).isoformat(), "payment_method": "promptpay",
+            "phone": "0891234560", "in_state_care": False}
 
 
 def seed_delegation(session: Session, catalog: Catalog, parent: User, child: User) -> Delegation:
@@ -30,7 +34,7 @@ def seed_delegation(session: Session, catalog: Catalog, parent: User, child: Use
     started = dt.timedelta(days=30)
     row.valid_from, row.valid_until, row.created_at = first - started, last - started, row.created_at - started
     session.flush()
-    if "residence-certificate" in catalog.services:
+    if SERVICE in catalog.services:
         as_child = Principal(user=child, for_person=ActingPerson(parent, DELEGATE, frozenset(row.services)))
-        create_application(session, catalog, as_child, "residence-certificate", DRAFT_FOR_HIM)
+        create_application(session, catalog, as_child, SERVICE, draft_for_him(first))
     return row
