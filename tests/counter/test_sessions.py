@@ -92,6 +92,9 @@ def test_signed_form_opens_at_once_applies_and_closes_with_a_summary(
     assert "เจ้าหน้าที่ วิภา ช่วยเหลือ, งานทะเบียนราษฎร สำนักงานเทศบาลนครเชียงใหม่" in page.text
     english = citizen.get(f"/applications/{reference}?lang=en")
     assert "Officer วิภา ช่วยเหลือ, " in english.text
+    exported = citizen.get("/api/v1/me/export").json()["counter_sessions"]  # PDPA s. 30: in the export
+    assert [(x["id"], x["officer"], x["consent_method"], x["applications"]) for x in exported] == [
+        (counter.id, "วิภา ช่วยเหลือ", "form", [reference])]
 
 
 def test_a_code_to_the_visitors_phone_wrong_then_right(db: Session, make_client: Client) -> None:

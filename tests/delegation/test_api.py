@@ -58,13 +58,18 @@ def test_daughter_acts_for_her_father_until_he_revokes(db: Session, family: Fami
     page = father.get("/me/delegations")
     assert page.status_code == 200 and reference in page.text and "สมใจ ใจดี" in page.text
     timeline = father.get(f"/applications/{reference}")
-    assert "สมใจ ใจดี (ผู้รับมอบอำนาจ / delegate)" in timeline.text
+    assert "สมใจ ใจดี (ผู้รับมอบอำนาจ)" in timeline.text
     his_inbox = father.get("/api/v1/me/inbox").json()["items"]
     assert any(reference in m["subject"] and "สมใจ ใจดี" in m["subject"] for m in his_inbox)
     assert daughter.get("/api/v1/me/inbox").status_code == 403  # acting for him: her own inbox waits
 
+    given = father.get("/api/v1/me/export").json()["delegations"]  # PDPA s. 30: in his export
+    assert [(x["id"], x["side"], x["delegate"]) for x in given] == [(d["id"], "given", "สมใจ ใจดี")]
+
     assert father.call("DELETE", f"/api/v1/delegations/{d['id']}").status_code == 204
     assert daughter.get(ACTING).json() == {"person": None}  # the same session, the next request
+    received = daughter.get("/api/v1/me/export").json()["delegations"]  # herself again: her own export
+    assert [(x["id"], x["side"], x["status"]) for x in received] == [(d["id"], "received", "revoked")]
     assert daughter.get(f"/api/v1/applications/{reference}").status_code == 404
     assert daughter.get("/api/v1/delegations").json()["received"][0]["status"] == "revoked"
     assert father.call("DELETE", f"/api/v1/delegations/{d['id']}").status_code == 204  # again: no change

@@ -102,7 +102,7 @@ def test_daughter_applies_for_her_father_who_sees_it_and_revokes(browser: Browse
 
         reference = apply_for_the_allowance(daughter, document)
         expect(daughter.locator("#status")).not_to_contain_text("ฉบับร่าง")  # submitted (a bot may move it on)
-        expect(daughter.locator(".timeline")).to_contain_text(f"{' '.join(DAUGHTER)} (ผู้รับมอบอำนาจ / delegate)")
+        expect(daughter.locator(".timeline")).to_contain_text(f"{' '.join(DAUGHTER)} (ผู้รับมอบอำนาจ)")
         expect(daughter.locator(".acting-banner")).to_contain_text(" ".join(FATHER))
 
         father.goto("/me/delegations")

@@ -5,6 +5,7 @@ happens next, appointments booked), the notice sent when it closes, and who may 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -122,3 +123,15 @@ def tell_visitor(session: Session, counter: CounterSession, office: Office | Non
                                                             "applications": done}),
            link=f"/counter/sessions/{counter.id}/summary")
 
+
+
+def export_part(session: Session, user_id: int) -> list[dict[str, Any]]:
+    """The person's counter sessions for the PDPA export (ss. 30–31): where, who served them, how they
+    consented, when, and the applications made in each."""
+    sessions = session.scalars(select(CounterSession).where(CounterSession.visitor_id == user_id)
+                               .order_by(CounterSession.id))
+    return [{"id": c.id, "office": c.office, "agency": c.agency,
+             "officer": c.officer.display_name if c.officer is not None else None,
+             "consent_method": c.consent_method, "started_at": c.started_at, "consented_at": c.consented_at,
+             "closed_at": c.closed_at, "applications": [a.reference for a in applications_of(session, c.id)]}
+            for c in sessions]

@@ -57,13 +57,15 @@ def actions_for(session: Session, grantor_id: int, limit: int = LIMIT) -> list[A
 
 
 def delegate_names(session: Session, application: Application) -> dict[str, Any]:
-    """PAGE_CONTEXT: {"delegate_names": {event id: "<name> (ผู้รับมอบอำนาจ / delegate)"}}."""
+    """PAGE_CONTEXT: {"delegate_names": {event id: {"th": "<name> (ผู้รับมอบอำนาจ)", "en": "<name> (delegate)"}}}
+    (the page shows the reader's language)."""
     ids = {e.actor_id for e in application.events if e.actor_role == DELEGATE and e.actor_id is not None}
     if not ids:
         return {}
     names = {u.id: u.display_name for u in session.scalars(select(User).where(User.id.in_(ids)))}
-    return {"delegate_names": {e.id: f"{names[e.actor_id]} (ผู้รับมอบอำนาจ / delegate)" for e in application.events
-                               if e.actor_role == DELEGATE and e.actor_id in names}}
+    return {"delegate_names": {
+        e.id: {"th": f"{names[e.actor_id]} (ผู้รับมอบอำนาจ)", "en": f"{names[e.actor_id]} (delegate)"}
+        for e in application.events if e.actor_role == DELEGATE and e.actor_id in names}}
 
 
 def notify_grantor(session: Session, application: Application, action: str) -> None:

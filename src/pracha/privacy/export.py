@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 from pracha.assistant.models import Conversation
 from pracha.automation.models import Certificate
 from pracha.business import grants
+from pracha.counter import summary as counter_sessions
 from pracha.db import utcnow
+from pracha.delegation import tracker as delegations
 from pracha.exchange import consent, tracker
 from pracha.exchange.models import Consent
 from pracha.exchange.schemas import TrackerRow
@@ -211,6 +213,10 @@ class PrivacyExport(BaseModel):
     privacy_requests: list[RequestOut]
     acting_authorisations: list[AuthorisationOut] = Field(
         default_factory=list, description="Authorisations to act for a company: received, or given as its director")
+    delegations: list[dict[str, Any]] = Field(
+        default_factory=list, description="Delegations to act for a person: given (to whom) and received (from whom)")
+    counter_sessions: list[dict[str, Any]] = Field(
+        default_factory=list, description="Help at a counter: office, officer, consent, times, applications made")
     participation: dict[str, Any] = Field(
         default_factory=dict, description="Complaints reported, hearing answers and petitions started "
         "(supports of petitions are not linked to accounts: each supporter's receipt proves theirs)")
@@ -288,6 +294,8 @@ def build_export(session: Session, catalog: Catalog, principal: Principal, *, cu
             {"juristic_id": g.juristic_id, "side": "received" if g.grantee_id == user.id else "given",
              "services": list(g.services), "valid_from": g.valid_from, "valid_until": g.valid_until,
              "created_at": g.created_at, "revoked_at": g.revoked_at} for g in grants.grants_of(session, user.id)],
+        "delegations": delegations.export_part(session, user)["delegations"],
+        "counter_sessions": counter_sessions.export_part(session, user.id),
         "participation": export_parts(session, user),
     })
 
