@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, BrowserContext, Page
 from sqlalchemy.orm import Session
 
@@ -137,3 +139,19 @@ def sign_in_staff(page: Page, username: str) -> None:
     page.locator("#field-code").fill(totp_code(username, DEMO_TOTP_SECRET))
     page.locator("form[action='/staff/factor'] button[type=submit]").click()
     page.wait_for_url(lambda url: "/staff/factor" not in url)  # signed in: the factor page is left
+
+
+def accessible(page: Page) -> None:
+    """No serious or critical axe violation on the page as it stands."""
+    results = Axe().run(page)
+    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
+                if v.get("impact") in ("serious", "critical")]
+    assert not blocking, f"axe on {page.url}: {blocking}"
+
+
+def no_problem_shown(page: Page, doing: str) -> None:
+    """Fail with the page's own words when the server refused what the person just did."""
+    page.wait_for_load_state()
+    summary = page.locator("#error-summary")
+    if summary.count():
+        pytest.fail(f"{doing}: the page says {summary.inner_text()!r}")

@@ -13,11 +13,10 @@ from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from pracha.demo import DEMO_PDF, KHAOSOI_LANNA, SOMYING, WICHAI
-from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, sign_in_citizen
+from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, accessible, sign_in_citizen
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 COMPANY = "บริษัท ข้าวซอยล้านนา จำกัด"
@@ -26,12 +25,6 @@ AWAITING = "รอกรรมการอีกท่านอนุมัต�
 BOT_DECIDED = {"vat-registration", "social-security-employer"}
 
 
-def accessible(page: Page) -> None:
-    """No serious or critical axe violation on the page as it stands."""
-    results = Axe().run(page)
-    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
-                if v.get("impact") in ("serious", "critical")]
-    assert not blocking, f"axe on {page.url}: {blocking}"
 
 
 def until(page: Page, ready: Callable[[], bool], seconds: float = 60.0) -> None:

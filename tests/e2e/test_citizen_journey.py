@@ -17,6 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from pracha.identity import thai_id
 from tests.e2e.conftest import TIMEOUT_MS, give_second_factor
+from tests.e2e.portal import no_problem_shown
 from tests.factories import PASSWORD
 
 if TYPE_CHECKING:
@@ -96,12 +97,6 @@ def status_of(page: Page) -> str:
     return page.locator("#status .status").inner_text().strip()
 
 
-def no_problem_shown(page: Page, doing: str) -> None:
-    """Fail with the page's own words when the server refused what the person just did."""
-    page.wait_for_load_state()
-    summary = page.locator("#error-summary")
-    if summary.count():
-        pytest.fail(f"{doing}: the page says {summary.inner_text()!r}")
 
 
 def attach(page: Page, requirement: str, file: Path) -> None:

@@ -10,12 +10,20 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from pracha.identity.models import User
-from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, new_citizen, portal_db, sign_in_citizen, sign_in_staff
+from tests.e2e.portal import (
+    DEMO_PORTAL_GROUP,
+    DemoPortal,
+    accessible,
+    new_citizen,
+    no_problem_shown,
+    portal_db,
+    sign_in_citizen,
+    sign_in_staff,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
@@ -24,19 +32,8 @@ OFFICE_TH = "งานทะเบียนราษฎร สำนักงา
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
-def accessible(page: Page) -> None:
-    """No serious or critical axe violation on the page as it stands."""
-    results = Axe().run(page)
-    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
-                if v.get("impact") in ("serious", "critical")]
-    assert not blocking, f"axe on {page.url}: {blocking}"
 
 
-def no_problem_shown(page: Page, doing: str) -> None:
-    page.wait_for_load_state()
-    summary = page.locator("#error-summary")
-    if summary.count():
-        pytest.fail(f"{doing}: the page says {summary.inner_text()!r}")
 
 
 def officer_name(portal: DemoPortal) -> str:

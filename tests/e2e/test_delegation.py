@@ -10,11 +10,18 @@ import re
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
 from pracha.demo import DEMO_PDF
-from tests.e2e.portal import DEMO_PORTAL_GROUP, SOMCHAI, DemoPortal, new_citizen, sign_in_citizen
+from tests.e2e.portal import (
+    DEMO_PORTAL_GROUP,
+    SOMCHAI,
+    DemoPortal,
+    accessible,
+    new_citizen,
+    no_problem_shown,
+    sign_in_citizen,
+)
 from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
@@ -22,19 +29,8 @@ FATHER, DAUGHTER = ("บุญส่ง", "ยืนยง"), ("ศรีสุ�
 ALLOWANCE = "elderly-allowance"
 
 
-def accessible(page: Page) -> None:
-    """No serious or critical axe violation on the page as it stands."""
-    results = Axe().run(page)
-    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
-                if v.get("impact") in ("serious", "critical")]
-    assert not blocking, f"axe on {page.url}: {blocking}"
 
 
-def no_problem_shown(page: Page, doing: str) -> None:
-    page.wait_for_load_state()
-    summary = page.locator("#error-summary")
-    if summary.count():
-        pytest.fail(f"{doing}: the page says {summary.inner_text()!r}")
 
 
 def apply_for_the_allowance(page: Page, document: Path) -> str:

@@ -10,10 +10,9 @@ import os
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, sign_in_staff
+from tests.e2e.portal import DEMO_PORTAL_GROUP, DemoPortal, accessible, sign_in_staff
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group(DEMO_PORTAL_GROUP)]
 AGENCY = "cm-elderly-welfare"
@@ -21,12 +20,6 @@ DATASET = "cm-elderly-allowance-recipients-by-subdistrict"  # the demo's (pracha
 _names = itertools.count(1)
 
 
-def accessible(page: Page) -> None:
-    """No serious or critical axe violation on the page as it stands."""
-    results = Axe().run(page)
-    blocking = [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in results.response["violations"]
-                if v.get("impact") in ("serious", "critical")]
-    assert not blocking, f"axe on {page.url}: {blocking}"
 
 
 def test_visitor_searches_filters_and_previews_then_an_agency_admin_publishes(

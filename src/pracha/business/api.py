@@ -11,11 +11,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.orm import Session
 
 from pracha.business import acting, grants
-from pracha.business.deps import JuristicId, web_session_of
+from pracha.business.deps import JuristicId
 from pracha.http.access import allow, get_db
 from pracha.http.openapi import errors
 from pracha.http.params import RowId
 from pracha.http.state import app_state
+from pracha.identity.deps import web_session_of
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import Principal
 from pracha.services import holding, service
@@ -82,7 +83,7 @@ def my_organisations(request: Request, p: Principal = allow(CITIZEN, write=True)
 @router.get("/me/acting-for", response_model=ActingOut)
 def get_acting_for(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Whom this browser session acts for (`{"juristic_id": null}`: for myself)."""
-    return acting.acting_out(web_session_of(request, db))
+    return acting.acting_out(web_session_of(request, db, p))
 
 
 @router.post("/me/acting-for", response_model=ActingOut, responses=errors(403, 404, 422))
@@ -90,7 +91,7 @@ def switch_acting_for(body: SwitchIn, request: Request, p: Principal = allow(CIT
                       db: Session = Depends(get_db)) -> dict[str, Any]:
     """Act for a juristic person from now on (explicit, per session): 403 `not_a_director` unless the
     registry lists me as its director or I hold a live authorisation; 404 `organisation_not_found`."""
-    out = acting.switch(db, app_state(request).settings, web_session_of(request, db), body.juristic_id)
+    out = acting.switch(db, app_state(request).settings, web_session_of(request, db, p), body.juristic_id)
     db.commit()
     return out
 
@@ -98,7 +99,7 @@ def switch_acting_for(body: SwitchIn, request: Request, p: Principal = allow(CIT
 @router.delete("/me/acting-for", response_model=ActingOut)
 def stop_acting_for(request: Request, p: Principal = allow(CITIZEN), db: Session = Depends(get_db)) -> dict[str, Any]:
     """Act for myself again."""
-    acting.act_as_self(web_session_of(request, db))
+    acting.act_as_self(web_session_of(request, db, p))
     db.commit()
     return {"juristic_id": None}
 

@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from pracha.business import acting, grants
-from pracha.business.deps import web_session_of
 from pracha.errors import InvalidInput, PrachaError
 from pracha.http.access import allow, get_db
 from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
+from pracha.identity.deps import web_session_of
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import DIRECTOR, Principal
 from pracha.services import holding, service
@@ -51,7 +51,7 @@ async def choose_organisation(request: Request, p: Principal = allow(CITIZEN), d
     chosen = str(form.get("juristic_id") or "")
 
     def run() -> Response:
-        web_session = web_session_of(request, db)
+        web_session = web_session_of(request, db, p)
         try:
             if chosen == SELF:
                 acting.act_as_self(web_session)

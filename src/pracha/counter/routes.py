@@ -16,15 +16,15 @@ from starlette.datastructures import UploadFile
 from pracha.appointments.deps import offices_of
 from pracha.automation.documents import masked_id
 from pracha.counter import service, summary
-from pracha.errors import Forbidden, PrachaError
-from pracha.http.access import SESSION_COOKIE, allow, get_db
+from pracha.errors import PrachaError
+from pracha.http.access import allow, get_db
 from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state, part
 from pracha.identity import recovery
-from pracha.identity.models import AGENCY_ADMIN, CITIZEN, OFFICER, CounterSession, WebSession
+from pracha.identity.deps import web_session_of
+from pracha.identity.models import AGENCY_ADMIN, CITIZEN, OFFICER, CounterSession
 from pracha.identity.principal import COUNTER, Principal
-from pracha.identity.service import web_session_for
 from pracha.services.deps import catalog_of
 
 router = APIRouter(include_in_schema=False)
@@ -34,13 +34,6 @@ SHOWN_ERRORS = (413, 415, 422)  # refusals shown beside the fields, on the page 
 RECENT = 10
 
 
-def web_session_of(request: Request, db: Session) -> WebSession:
-    """The officer's browser session (the counter is chosen per browser, never for an API token)."""
-    cookie = request.cookies.get(SESSION_COOKIE)
-    web_session = web_session_for(db, cookie) if cookie else None
-    if web_session is None:
-        raise Forbidden()
-    return web_session
 
 
 def _errors(exc: PrachaError, lang: str) -> dict[str, str]:
@@ -86,7 +79,7 @@ async def start(request: Request, p: Principal = allow(*STAFF), db: Session = De
         try:
             counter = service.start_session(
                 db, offices_of(request), p, service.StartForm(id_card_checked=checked, **values),
-                web_session=web_session_of(request, db), secret=app_state(request).secret,
+                web_session=web_session_of(request, db, p), secret=app_state(request).secret,
                 forms_dir=settings.var_dir / service.FORMS_DIR, max_bytes=settings.max_upload_bytes, scan=scan)
             db.commit()
         except PrachaError as exc:
@@ -130,7 +123,7 @@ async def consent(counter_id: RowId, request: Request, p: Principal = allow(*STA
 
     def run() -> Response:
         try:
-            service.confirm_consent(db, p, counter_id, code, web_session=web_session_of(request, db),
+            service.confirm_consent(db, p, counter_id, code, web_session=web_session_of(request, db, p),
                                     secret=app_state(request).secret)
         except PrachaError as exc:
             db.commit()  # the tries counted, and a refusal, outlive the error

@@ -9,11 +9,11 @@ from fastapi import APIRouter, Depends, Request, Response
 from sqlalchemy.orm import Session
 
 from pracha.delegation import service
-from pracha.delegation.deps import web_session_of
 from pracha.delegation.schemas import ActingForPersonIn, ActingForPersonOut, DelegationIn, DelegationOut, DelegationsOut
 from pracha.http.access import allow, get_db
 from pracha.http.openapi import errors
 from pracha.http.params import RowId
+from pracha.identity.deps import web_session_of
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import DELEGATE, Principal
 from pracha.services.deps import catalog_of

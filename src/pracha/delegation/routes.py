@@ -14,12 +14,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from pracha.delegation import activity, forms, service
-from pracha.delegation.deps import web_session_of
 from pracha.errors import InvalidInput, PrachaError
 from pracha.http.access import allow, get_db
 from pracha.http.params import RowId
 from pracha.http.rendering import render
 from pracha.http.state import app_state
+from pracha.identity.deps import web_session_of
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import COUNTER, DELEGATE, Principal
 from pracha.services.catalog import CITIZEN_AUDIENCE, Catalog

@@ -8,16 +8,31 @@ from collections.abc import Collection
 
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
+from pracha.errors import Forbidden
 from pracha.hooks import Slot
 from pracha.http.access import SESSION_COOKIE
 from pracha.http.middleware import is_https
 from pracha.http.state import app_state, part
 from pracha.identity import service
-from pracha.identity.models import CITIZEN, DPO, PLATFORM_ADMIN, User
+from pracha.identity.models import CITIZEN, DPO, PLATFORM_ADMIN, User, WebSession
+from pracha.identity.principal import Principal
 
 # The codes of the agencies an API token may belong to: the catalogue's, given by the composition root.
 AGENCIES: Slot[Collection[str]] = Slot("agencies")
+
+
+def web_session_of(request: Request, db: Session, principal: Principal | None = None) -> WebSession:
+    """The caller's browser session, for what is chosen per browser (whom one acts for: a company, a
+    person, a visitor at the counter): 403 without a session cookie, for a bearer token, or when the
+    cookie is not the principal's."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    token = principal.token if principal is not None else None
+    web_session = service.web_session_for(db, cookie) if cookie and token is None else None
+    if web_session is None or (principal is not None and web_session.user_id != principal.user_id):
+        raise Forbidden()
+    return web_session
 
 
 def agencies_of(request: Request) -> Collection[str]:
