@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export PYTHAINLP_OFFLINE := 1
 
-.PHONY: run test lint install apt-deps clean translations
+.PHONY: run test lint install apt-deps bench-deps clean translations
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,11 @@ run: install
 
 apt-deps:
 	bash scripts/apt-deps.sh
+
+# The benchmarks' load generators: wrk (apt) and Locust (PyPI, pinned in constraints.txt).
+bench-deps: install
+	bash scripts/apt-deps.sh wrk
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,bench]'
 
 lint: install
 	$(BIN)/ruff check src tests bench

@@ -32,6 +32,7 @@ from urllib.parse import urlencode
 
 import httpx
 from bench.common import code_version, load_average, machine, pracha_server, write_section
+from bench.generator import measure_ceiling
 from sqlalchemy import create_engine, insert, update
 
 from pracha.migrate import upgrade
@@ -140,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
         print("wrk is not installed (apt-get install -y wrk)", file=sys.stderr)
         return 1
     load = load_average()
+    ceiling = measure_ceiling("wrk", seconds=min(args.duration, 5), connections=args.connections)
     with tempfile.TemporaryDirectory(prefix="pracha-opendata-") as name:
         tmp = Path(name)
         url = f"sqlite:///{tmp / 'pracha.db'}"
@@ -157,10 +159,12 @@ def main(argv: list[str] | None = None) -> int:
             results = [run_wrk(label, run.base, path, args.duration, args.connections, tmp)
                        for label, path in (("bare: GET /healthz", "/healthz"), ("package_search", search_path))]
     bare, search = results
-    ratio = search.rps / bare.rps if bare.rps else 0.0
+    bound = ceiling.bound(bare.rps)  # the generator set the pace: the ratio would say nothing
+    ratio = search.rps / bare.rps if bare.rps and not bound else 0.0
+    shown = "— (generator-bound)" if bound else f"{ratio:.2f}"
     table = "\n".join(["| endpoint | req/s | p50 ms | p95 ms | ratio to bare | errors |", "|---|---|---|---|---|---|",
                        *[f"| {r.name} | {r.rps:.0f} | {r.p50:.1f} | {r.p95:.1f} | "
-                         f"{'1.00 (baseline)' if r is bare else f'{ratio:.2f}'} | {r.errors} |" for r in results]])
+                         f"{'1.00 (baseline)' if r is bare else shown} | {r.errors} |" for r in results]])
     text = f"""{START}
 ## Open data
 
@@ -174,14 +178,16 @@ def main(argv: list[str] | None = None) -> int:
   `&facet.field={FACETS}&rows=10` (CKAN's envelope, Thai words, one organisation, three facets).
 - Machine: {machine()} (load average {load:.2f} when the run began); `pracha serve --workers {args.workers}`
   (code {code_version()}); wrk, 1 thread, {args.connections} connections, {args.duration:g} s per endpoint.
-- Aim: package_search ≥ {AIM_RATIO:.0%} of bare — {'met' if ratio >= AIM_RATIO else 'NOT met'} ({ratio:.0%}).
+- Generator: {ceiling.describe(bare.rps)}.
+- Aim: package_search ≥ {AIM_RATIO:.0%} of bare — {'not measurable' if bound else 'met' if ratio >= AIM_RATIO
+                                                  else 'NOT met'} ({shown}).
 
 {"" if args.skip_datastore else datastore_section(tuple(args.engines.split(",")))}
 {END}"""
     print(text)
     if args.write:
         write_section("opendata", text)
-    return 0 if bare.errors == 0 and search.errors == 0 else 1
+    return 0 if bare.errors == 0 and search.errors == 0 and not bound else 1
 
 
 if __name__ == "__main__":

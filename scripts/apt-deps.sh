@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages Pracha needs, if any is missing. Safe to run again.
 # It never starts a PostgreSQL cluster: the tests start their own throwaway server.
+#
+#   scripts/apt-deps.sh            what the portal and `make test` need
+#   scripts/apt-deps.sh wrk ...    these packages instead (`make bench-deps`: the benchmarks' load generator)
 set -euo pipefail
 
 packages=(chromium fonts-thai-tlwg poppler-utils postgresql libpango-1.0-0 libpangoft2-1.0-0)
+if [[ $# -gt 0 ]]; then
+  packages=("$@")
+fi
 
 missing=()
 for pkg in "${packages[@]}"; do
