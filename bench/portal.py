@@ -60,7 +60,12 @@ from bench.generator import GENERATOR_BOUND, Ceiling, measure_ceiling  # noqa: E
 START, END = "<!-- portal:start -->", "<!-- portal:end -->"
 from sqlalchemy import text  # noqa: E402
 
-SERVICE_ID = "elderly-allowance"
+# A service a citizen may have several open applications of (`multiple: true`): every submit makes a new
+# draft, where one open elderly allowance per citizen would turn the run into a measure of 409s.
+SERVICE_ID = "birth-registration"
+BIRTH_FORM = {"child_first_name": "ปัณณวัฒน์", "child_last_name": "ใจดี", "child_sex": "male",
+              "birth_date": "2026-11-20", "birth_place_type": "hospital", "hospital_notification_no": "ชม 123/2569",
+              "mother_id": "3100100123451", "house_code": "50010012345", "notifier_relationship": "mother"}
 AIM_SUBMIT_SQLITE = 300.0  # requests/s
 AIM_READ_RATIO = 0.40  # of the bare endpoint
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=;. /]*$")  # what may go into a Lua string literal unescaped
@@ -113,9 +118,7 @@ class Endpoint:
 
 
 def _endpoints() -> list[Endpoint]:
-    from tests.services.helpers import ELDERLY_FORM
-
-    body = json.dumps({"service_id": SERVICE_ID, "data": ELDERLY_FORM}, separators=(",", ":"))
+    body = json.dumps({"service_id": SERVICE_ID, "data": BIRTH_FORM}, separators=(",", ":"), ensure_ascii=False)
     return [
         Endpoint("bare", "bare: GET /healthz", "GET"),
         Endpoint("catalogue", "catalogue: GET /services (HTML)", "GET"),
@@ -565,7 +568,8 @@ def section(runs: list[EngineRun], args: argparse.Namespace, generator: str, too
 - Load: {args.connections} concurrent keep-alive connections, {args.duration:g} s per endpoint after a
   {args.warmup:g} s warm-up; generator: {gen}. Each connection's requests rotate over {args.connections}
   citizens, each with its own session and CSRF cookie; status polls the citizen's own application.
-- submit = `POST /api/v1/applications` with a valid elderly-allowance form (JSON, session cookie +
+- submit = `POST /api/v1/applications` with a whole birth-registration form (a service a citizen may
+  have several open applications of; JSON, session cookie +
   `X-CSRF-Token`): a new draft and its first timeline event, written in one transaction.
 - Ratio = req/s of the endpoint ÷ req/s of the bare endpoint, `GET /healthz`, on the same server in the
   same run. The bare endpoint is not free: it passes through the same middleware (language, CSRF cookie,
