@@ -23,7 +23,7 @@ from pracha.registries.base import load_world
 from pracha.services.catalog import Catalog
 from tests import servers
 from tests.exchange.helpers import seed
-from tests.factories import create_citizen, sign_in
+from tests.factories import SignedIn, create_citizen, sign_in
 
 CITIZENS = 120  # enough people for the registry to hold companies besides the demo one
 COMMERCIAL_FORM: dict[str, Any] = {
@@ -71,17 +71,8 @@ def people(db: Session, settings: Settings, catalog: Catalog, business_registry:
     return People(*made)
 
 
-class Browser:
-    """A signed-in citizen's client that sends the CSRF token with every unsafe call."""
-
-    def __init__(self, client: TestClient, csrf: str) -> None:
-        self.client, self.csrf = client, csrf
-
-    def get(self, path: str, **kw: Any) -> Any:
-        return self.client.get(path, **kw)
-
-    def call(self, method: str, path: str, **kw: Any) -> Any:
-        return self.client.request(method, path, headers={"X-CSRF-Token": self.csrf}, **kw)
+class Browser(SignedIn):
+    """A signed-in citizen's client, with the steps of acting for a company."""
 
     def act_for(self, juristic_id: str) -> Any:
         return self.call("POST", "/api/v1/me/acting-for", json={"juristic_id": juristic_id})

@@ -17,7 +17,7 @@ from pracha.db import utcnow
 from pracha.http.access import SESSION_COOKIE
 from pracha.identity.models import CounterSession, User, WebSession
 from pracha.identity.service import digest
-from tests.factories import create_citizen, create_staff, sign_in
+from tests.factories import SignedIn, create_citizen, create_staff, sign_in
 from tests.services.helpers import ELDERLY_FORM, PDF
 
 
@@ -41,20 +41,8 @@ def family(db: Session) -> Family:
                   create_citizen(db, first_name="ประเสริฐ", last_name="ข้างบ้าน", birth_date=dt.date(1970, 7, 7)))
 
 
-class Browser:
-    """A signed-in person's client that sends the CSRF token with every unsafe call."""
-
-    def __init__(self, client: TestClient, csrf: str) -> None:
-        self.client, self.csrf = client, csrf
-
-    def get(self, path: str, **kw: Any) -> Any:
-        return self.client.get(path, **kw)
-
-    def call(self, method: str, path: str, **kw: Any) -> Any:
-        return self.client.request(method, path, headers={"X-CSRF-Token": self.csrf}, **kw)
-
-    def form(self, path: str, data: dict[str, Any], **kw: Any) -> Any:
-        return self.client.post(path, data={**data, "csrf_token": self.csrf}, **kw)
+class Browser(SignedIn):
+    """A signed-in person's client, with the steps of delegating and acting for someone."""
 
     def grant(self, national_id: str, services: list[str] | None = None, **more: Any) -> Any:
         return self.call("POST", "/api/v1/delegations", json={

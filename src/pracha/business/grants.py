@@ -22,9 +22,9 @@ from pracha.calendar import BANGKOK, format_date
 from pracha.db import utcnow
 from pracha.errors import Forbidden, InvalidInput, NotFound
 from pracha.i18n import Phrase
-from pracha.identity import thai_id
-from pracha.identity.models import CITIZEN, ActingGrant, User
+from pracha.identity.models import ActingGrant, User
 from pracha.identity.principal import DIRECTOR, Principal
+from pracha.identity.service import citizen_with_id
 from pracha.ledger import log as ledger
 from pracha.notices.service import define_notice, notify
 from pracha.services.catalog import Catalog
@@ -84,9 +84,8 @@ def _invalid(field: str, th: str, en: str) -> InvalidInput:
 
 
 def _grantee(session: Session, national_id: str) -> User:
-    digits = thai_id.normalize(thai_id.tidy(national_id or ""))
-    user = session.scalar(select(User).where(User.national_id_index == digits)) if thai_id.is_valid(digits) else None
-    if user is None or user.role != CITIZEN:
+    user = citizen_with_id(session, national_id)
+    if user is None:
         raise _invalid("national_id", "ไม่พบผู้ใช้ Pracha ที่มีเลขประจำตัวประชาชนนี้ (ผู้รับมอบอำนาจต้องมีบัญชี Pracha)",
                        "No Pracha citizen has this national ID (the person must have a Pracha account).")
     return user

@@ -24,10 +24,9 @@ from pracha.db import utcnow
 from pracha.delegation.errors import ActingForSomeone, DelegationNotFound, NotADelegate
 from pracha.errors import Forbidden, InvalidInput
 from pracha.i18n import Phrase
-from pracha.identity import thai_id
 from pracha.identity.models import CITIZEN, Delegation, User, WebSession
 from pracha.identity.principal import DELEGATE, Principal
-from pracha.identity.service import live_delegated_services
+from pracha.identity.service import citizen_with_id, live_delegated_services, live_delegations
 from pracha.ledger import log as ledger
 from pracha.ledger.models import LedgerEntry
 from pracha.notices.service import define_notice, notify
@@ -99,9 +98,8 @@ def require_grantor(principal: Principal) -> User:
 
 
 def find_delegate(session: Session, national_id: str, grantor: User) -> User:
-    digits = thai_id.normalize(thai_id.tidy(national_id or ""))
-    user = session.scalar(select(User).where(User.national_id_index == digits)) if thai_id.is_valid(digits) else None
-    if user is None or user.role != CITIZEN:
+    user = citizen_with_id(session, national_id)
+    if user is None:
         raise invalid("national_id", "ไม่พบผู้ใช้ Pracha ที่มีเลขประจำตัวประชาชนนี้ (ผู้รับมอบอำนาจต้องมีบัญชี Pracha)",
                       "No Pracha citizen has this national ID (the delegate needs a Pracha account).")
     if user.id == grantor.id:
@@ -244,10 +242,7 @@ def delegations_of(session: Session, user_id: int) -> list[Delegation]:
 
 def grantors_of(session: Session, delegate_id: int) -> list[User]:
     """The people whose live delegations let this user act for them, in the order of their names."""
-    day = today()
-    found = {row.grantor_id: row.grantor for row in session.scalars(select(Delegation).where(
-        Delegation.delegate_id == delegate_id, Delegation.revoked_at.is_(None), Delegation.valid_from <= day,
-        Delegation.valid_until >= day))}
+    found = {row.grantor_id: row.grantor for row in live_delegations(session, delegate_id)}
     return sorted(found.values(), key=lambda u: (u.display_name, u.id))
 
 

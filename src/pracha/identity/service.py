@@ -351,13 +351,30 @@ def person_acted_for(session: Session, web_session: WebSession) -> ActingPerson 
     return None if grantor is None else ActingPerson(grantor, DELEGATE, frozenset(services))
 
 
+def citizen_with_id(session: Session, national_id: str) -> User | None:
+    """The citizen account of a national ID as typed (with or without dashes); None for a number that
+    is not valid, is unknown, or is a staff account's."""
+    digits = thai_id.normalize(thai_id.tidy(national_id or ""))
+    if not thai_id.is_valid(digits):
+        return None
+    user = session.scalar(select(User).where(User.national_id_index == digits))
+    return user if user is not None and user.role == CITIZEN else None
+
+
+def live_delegations(session: Session, delegate_id: int, grantor_id: int | None = None) -> list[Delegation]:
+    """The delegations to this user in force today (not revoked, between their first and last day),
+    from one grantor or from anyone."""
+    today = utcnow().astimezone(BANGKOK).date()
+    query = select(Delegation).where(Delegation.delegate_id == delegate_id, Delegation.revoked_at.is_(None),
+                                     Delegation.valid_from <= today, Delegation.valid_until >= today)
+    if grantor_id is not None:
+        query = query.where(Delegation.grantor_id == grantor_id)
+    return list(session.scalars(query))
+
+
 def live_delegated_services(session: Session, grantor_id: int, delegate_id: int) -> set[str]:
     """The services the grantor's delegations live today let the delegate use ("*": all); empty: none."""
-    today = utcnow().astimezone(BANGKOK).date()
-    rows = session.scalars(select(Delegation.services).where(
-        Delegation.grantor_id == grantor_id, Delegation.delegate_id == delegate_id, Delegation.revoked_at.is_(None),
-        Delegation.valid_from <= today, Delegation.valid_until >= today))
-    return {service for granted in rows for service in granted}
+    return {service for row in live_delegations(session, delegate_id, grantor_id) for service in row.services}
 
 
 def acting_of(session: Session, web_session: WebSession) -> Acting | None:
