@@ -25,7 +25,7 @@ from pracha.identity import recovery
 from pracha.identity.deps import web_session_of
 from pracha.identity.models import AGENCY_ADMIN, CITIZEN, OFFICER, CounterSession
 from pracha.identity.principal import COUNTER, Principal
-from pracha.services.deps import catalog_of
+from pracha.services.deps import catalog_of, problems
 
 router = APIRouter(include_in_schema=False)
 STAFF = (OFFICER, AGENCY_ADMIN, COUNTER)
@@ -36,8 +36,6 @@ RECENT = 10
 
 
 
-def _errors(exc: PrachaError, lang: str) -> dict[str, str]:
-    return {name: msg.get(lang) or msg.get("th", "") for name, msg in exc.fields.items()}
 
 
 def _home(request: Request, db: Session, p: Principal, *, values: dict[str, str] | None = None,
@@ -55,7 +53,7 @@ def _home(request: Request, db: Session, p: Principal, *, values: dict[str, str]
     return render(request, "counter/start.html", {
         "offices": service.offices_for_officer(offices, officer.agency), "all_offices": offices,
         "values": values or {"consent_method": service.FORM}, "recent": recent,
-        "errors": _errors(exc, lang) if exc else {}, "message": exc.message(lang) if exc else None,
+        "errors": problems(exc, lang) if exc else {}, "message": exc.message(lang) if exc else None,
     }, status_code=status_code)
 
 
@@ -100,7 +98,7 @@ def _consent_page(request: Request, counter: CounterSession, *, exc: PrachaError
     phone = counter.visitor.phone or ""
     return render(request, "counter/consent.html", {
         "counter": counter, "phone_end": phone[-2:], "tries_left": service.MAX_TRIES - counter.consent_tries,
-        "minutes": service.CODE_MINUTES, "errors": _errors(exc, lang) if exc else {},
+        "minutes": service.CODE_MINUTES, "errors": problems(exc, lang) if exc else {},
         "message": exc.message(lang) if exc else None, "refused": counter.closed_at is not None,
     }, status_code=status_code)
 
@@ -183,7 +181,7 @@ async def recovery_submit(request: Request, p: Principal = allow(COUNTER), db: S
                 raise
             db.rollback()
             lang = request.state.lang
-            return _recovery_page(request, db, p, errors=_errors(exc, lang), message=exc.message(lang),
+            return _recovery_page(request, db, p, errors=problems(exc, lang), message=exc.message(lang),
                                   status_code=422)
         db.commit()
         return _recovery_page(request, db, p, done=True)

@@ -23,7 +23,7 @@ from pracha.identity.deps import web_session_of
 from pracha.identity.models import CITIZEN
 from pracha.identity.principal import COUNTER, DELEGATE, Principal
 from pracha.services.catalog import CITIZEN_AUDIENCE, Catalog
-from pracha.services.deps import catalog_of
+from pracha.services.deps import catalog_of, problems
 
 router = APIRouter(include_in_schema=False)
 SELF = "self"
@@ -70,8 +70,6 @@ def _day(value: str, field: str) -> dt.date | None:
                            fields={field: {"th": "กรุณาระบุวันที่ให้ถูกต้อง", "en": "Please give a valid date."}}) from None
 
 
-def _errors(exc: PrachaError, lang: str) -> dict[str, str]:
-    return {k: v.get(lang, v.get("th", "")) for k, v in (exc.fields or {}).items()}
 
 
 @router.post("/me/delegations", response_class=HTMLResponse)
@@ -89,7 +87,7 @@ async def add_delegation(request: Request, p: Principal = allow(CITIZEN), db: Se
             db.commit()
         except InvalidInput as exc:
             db.rollback()
-            return _delegations_page(request, db, p, errors=_errors(exc, lang), message=exc.message(lang),
+            return _delegations_page(request, db, p, errors=problems(exc, lang), message=exc.message(lang),
                                      values=values, status_code=422)
         return RedirectResponse("/me/delegations?granted=1", status_code=303)
 
@@ -181,7 +179,7 @@ async def counter_add_delegation(request: Request, p: Principal = allow(COUNTER)
             db.commit()
         except InvalidInput as exc:
             db.rollback()
-            return _counter_page(request, p, errors=_errors(exc, lang), message=exc.message(lang), values=values,
+            return _counter_page(request, p, errors=problems(exc, lang), message=exc.message(lang), values=values,
                                  status_code=422)
         return RedirectResponse("/me?delegated=1", status_code=303)
 
