@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import MetaData
 
 from pracha.automation.cli import cert_app, worker
-from pracha.config import get_settings
+from pracha.config import Settings, get_settings
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
@@ -89,7 +89,7 @@ GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this lo
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on."),
     port: int = typer.Option(8000, help="Port to listen on."),
-    workers: int = typer.Option(1, help="Worker processes (use PostgreSQL for more than one)."),
+    workers: int = typer.Option(1, min=1, help="Worker processes (more than one needs PostgreSQL)."),
     proxy_headers: bool = typer.Option(False, help="Trust X-Forwarded-* (behind a TLS proxy)."),
 ) -> None:
     """Serve the portal and the API (and, with registry_autostart, the five demo registries)."""
@@ -99,6 +99,8 @@ def serve(
     from pracha.registries.launcher import start_registries, stop_registries
 
     settings = get_settings()
+    if workers > 1:
+        _prepare_workers(settings, workers)
     configure_logging(settings.log_format, settings.log_level)  # this process; uvicorn configures each worker
     children = start_registries(settings) if settings.registry_autostart else []
     # uvicorn re-raises the SIGTERM it caught once it has shut down; make that an exit that runs `finally`
@@ -111,6 +113,32 @@ def serve(
                     timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
     finally:
         stop_registries(children)
+
+
+SQLITE_ONE_WORKER = (
+    "--workers {n} needs PostgreSQL: on SQLite each process would queue its writers on its own lock and "
+    "then inside SQLite's busy wait, holding worker threads (see pracha.db). Serve SQLite with one worker, "
+    "or set PRACHA_DATABASE_URL=postgresql+psycopg://… (docs/deploy.md).")
+
+
+def _prepare_workers(settings: Settings, workers: int) -> None:
+    """Before the workers start, refuse SQLite, and make the key files each worker would otherwise race
+    to create (the app secret, the ledger's signing key, the data key file, the mediator's key): N
+    processes starting at once must all read the same keys, never a file another is still writing."""
+    from sqlalchemy.engine import make_url
+
+    from pracha.exchange.mediator import mediator_key
+    from pracha.ledger.keys import load_or_create_signer
+    from pracha.vault import KeyFileProvider, data_key_path
+    from pracha.web.app import load_secret
+
+    if make_url(settings.database_url).get_backend_name() == "sqlite":
+        console.print(f"[red]{SQLITE_ONE_WORKER.format(n=workers)}")
+        raise typer.Exit(2)
+    load_secret(settings)
+    load_or_create_signer(settings.var_dir, settings.ledger_origin)
+    KeyFileProvider(data_key_path(settings))
+    mediator_key(settings.var_dir)
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:

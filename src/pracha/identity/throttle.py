@@ -19,8 +19,11 @@ import datetime as dt
 import hashlib
 import hmac
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from pracha.config import default_of
@@ -91,27 +94,41 @@ def check_attempt(session: Session, attempt: Attempt, policy: ThrottlePolicy, no
 
 
 def record_failure(session: Session, attempt: Attempt, policy: ThrottlePolicy, now: dt.datetime) -> bool:
-    """Count a failure of this client for this identifier; True when it locks the pair."""
-    row = session.get(SigninThrottle, attempt.pair)
-    if row is None:
-        row = SigninThrottle(key=attempt.pair, failures=0)
-        session.add(row)
-    elif row.updated_at is not None and row.updated_at < now - dt.timedelta(minutes=policy.lock_minutes):
-        row.failures = 0  # old failures are forgotten
-    row.failures += 1
-    row.updated_at = now
-    probe = session.get(SigninProbe, (attempt.client, attempt.identifier))
-    if probe is None:
-        session.add(SigninProbe(client=attempt.client, identifier=attempt.identifier, seen_at=now))
-    else:
-        probe.seen_at = now
-    if row.failures >= policy.lock_after:
-        row.retry_after = now + dt.timedelta(minutes=policy.lock_minutes)
-        return True
-    if row.failures >= policy.slowdown_after:
-        row.retry_after = now + dt.timedelta(
-            seconds=policy.slowdown_seconds * 2 ** (row.failures - policy.slowdown_after))
-    return False
+    """Count a failure of this client for this identifier; True when it locks the pair.
+
+    One upsert per row, counted in the database: two processes (or threads) failing for the same pair
+    at once both count, and neither trips over the other's new row."""
+    stale = SigninThrottle.updated_at < now - dt.timedelta(minutes=policy.lock_minutes)
+    counted = _upsert(session, SigninThrottle, {"key": attempt.pair, "failures": 1, "updated_at": now},
+                      ["key"], {"failures": case((stale, 1), else_=SigninThrottle.failures + 1),  # old ones forgotten
+                                "updated_at": now})
+    failures = session.scalar(counted.returning(SigninThrottle.failures))
+    assert failures is not None
+    _upsert_probe(session, attempt, now)
+    retry_after = None
+    if failures >= policy.lock_after:
+        retry_after = now + dt.timedelta(minutes=policy.lock_minutes)
+    elif failures >= policy.slowdown_after:
+        retry_after = now + dt.timedelta(seconds=policy.slowdown_seconds * 2 ** (failures - policy.slowdown_after))
+    if retry_after is not None:
+        session.execute(update(SigninThrottle).where(SigninThrottle.key == attempt.pair)
+                        .values(retry_after=retry_after).execution_options(synchronize_session=False))
+    for obj in list(session.identity_map.values()):  # the copies check_attempt loaded are older now
+        if isinstance(obj, SigninThrottle | SigninProbe):
+            session.expire(obj)
+    return failures >= policy.lock_after
+
+
+def _upsert_probe(session: Session, attempt: Attempt, now: dt.datetime) -> None:
+    session.execute(_upsert(session, SigninProbe, {"client": attempt.client, "identifier": attempt.identifier,
+                                                   "seen_at": now}, ["client", "identifier"], {"seen_at": now}))
+
+
+def _upsert(session: Session, model: type[SigninThrottle] | type[SigninProbe], values: dict[str, Any],
+            keys: list[str], changes: dict[str, Any]) -> Any:
+    """INSERT … ON CONFLICT (keys) DO UPDATE SET changes, in the session's dialect."""
+    insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+    return insert(model).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
 
 
 def clear_failures(session: Session, attempt: Attempt) -> None:

@@ -6,8 +6,15 @@ ciphertext with its tag; everything before the nonce is authenticated as associa
 
 Shared values are encrypted with a data key derived per key version (a rotation starts a new one);
 a person's values with their own random data key, stored wrapped in `vault_data_keys`, so deleting that
-row makes them unreadable (crypto-shredding). Unwrapped personal keys are cached for `CACHE_SECONDS`:
-another process notices an erasure within that time.
+row makes them unreadable (crypto-shredding). Unwrapped personal keys are cached for `CACHE_SECONDS`.
+
+Several processes share one database (`pracha serve --workers N`, many machines): an erasure writes an
+`Erasure` row in its transaction, and each keyring reads the erasures of the last `CACHE_SECONDS` at
+most every `ERASURE_CHECK_SECONDS` before it uses a cached key, so a person erased through one process
+reads as erased in every other within that second (one small indexed query a second, per process).
+
+Keys are read on the keyring's own small connection pool, never the app's: a request holding the last
+connection of the app's pool while it decrypts would otherwise wait for a connection only it can free.
 
 The keyring hangs on the engine's dialect (`attach_keyring`), which SQLAlchemy passes to every type's
 bind and result processing: each app (and each test's app) has its own, without a process global.
@@ -16,6 +23,7 @@ An engine nobody attached gets one from the process settings when it first conne
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -28,17 +36,22 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, event, select
+from sqlalchemy import Engine, create_engine, event, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from pracha.config import Settings, get_settings
+from pracha.db import make_engine, utcnow
 from pracha.vault.keys import KeyFileProvider, KeyProvider, UnknownKeyVersion, data_key_path
-from pracha.vault.models import DataKey
+from pracha.vault.models import DataKey, Erasure
 
 log = logging.getLogger(__name__)
 FORMAT = 1
 SHARED, PERSONAL = b"S", b"P"
 CACHE_SECONDS = 300.0
 CACHE_SIZE = 20_000
+ERASURE_CHECK_SECONDS = 1.0
+# The keyring's own pool on PostgreSQL: each read is one primary-key lookup, released at once
+READER_POOL, READER_OVERFLOW, READER_WAIT_SECONDS = 2, 6, 10
 _HEAD = struct.Struct(">BcH")
 
 
@@ -52,12 +65,13 @@ class Keyring:
         self._forgotten: set[str] = set()  # handles are random, never reused: a tombstone stays true
         self._lock = threading.Lock()
         self._index = provider.index_key()
+        self.erasure_check_seconds = ERASURE_CHECK_SECONDS
+        self._next_check = 0.0
 
     def bind(self, engine: Engine | None) -> None:
-        """Where personal keys are read from: a plain reader (never BEGIN IMMEDIATE on SQLite, which
-        would wait behind the very transaction that asks)."""
+        """Where personal keys are read from: a reader engine of its own over the same database."""
         if engine is not None and self.engine is None:
-            self.engine = engine.execution_options(pracha_write=False)
+            self.engine = reader_for(engine)
 
     # -- keys --------------------------------------------------------------------------------------
     def _shared_key(self, version: int) -> AESGCM:
@@ -81,6 +95,7 @@ class Keyring:
             self._personal[handle] = (time.monotonic() + CACHE_SECONDS, aead)
 
     def personal_key(self, handle: str) -> AESGCM | None:
+        self.catch_up_erasures()
         if handle in self._forgotten:
             return None
         cached = self._personal.get(handle)
@@ -110,6 +125,26 @@ class Keyring:
 
     def unforget(self, handle: str) -> None:
         self._forgotten.discard(handle)
+
+    def catch_up_erasures(self) -> None:
+        """Tombstone the keys other processes erased (at most once per `erasure_check_seconds`). The
+        window is the cache's lifetime, not "since the last check": ids are not handed out in commit order."""
+        now = time.monotonic()
+        if self.engine is None or now < self._next_check:
+            return
+        self._next_check = now + self.erasure_check_seconds  # one thread of the process does it
+        since = utcnow() - dt.timedelta(seconds=CACHE_SECONDS)
+        try:
+            with self.engine.connect() as connection:
+                erased = connection.scalars(select(Erasure.handle).where(Erasure.erased_at > since)).all()
+        except DBAPIError:
+            if inspect(self.engine).has_table(Erasure.__tablename__):
+                raise
+            return  # a schema older than the table (a migration running): nothing erased through it yet
+        with self._lock:
+            for handle in erased:
+                self._personal.pop(handle, None)
+            self._forgotten.update(erased)
 
     # -- values ------------------------------------------------------------------------------------
     def encrypt(self, plaintext: bytes, handle: str | None = None) -> bytes:
@@ -141,6 +176,21 @@ class Keyring:
 
     def blind_index(self, normalised: str) -> str:
         return hmac.new(self._index, normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def reader_for(engine: Engine) -> Engine:
+    """A small pool of plain readers (never BEGIN IMMEDIATE on SQLite, which would wait behind the very
+    transaction that asks), disposed with `engine`. A memory database has no second door: it shares."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:"):
+            return engine.execution_options(pracha_write=False)
+        reader = make_engine(url.render_as_string(hide_password=False))
+    else:
+        reader = create_engine(url, pool_size=READER_POOL, max_overflow=READER_OVERFLOW,
+                               pool_timeout=READER_WAIT_SECONDS, pool_pre_ping=True)
+    event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
+    return reader
 
 
 def describe(blob: bytes) -> tuple[str, int]:

@@ -73,12 +73,16 @@ class KeyFileProvider:
     def _create(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         content = _new_file_content({1: secrets.token_bytes(32)}, 1, secrets.token_bytes(32))
-        try:
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first; use theirs
-            return
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(content)
+        try:  # a link appears whole: another process never reads a file still being written
+            os.link(tmp, self.path)
+        except FileExistsError:  # another process made it first; use theirs
+            pass
+        finally:
+            tmp.unlink()
 
     def _load(self) -> None:
         if not self.path.exists():

@@ -8,14 +8,16 @@ key) or `(user_id_attribute, relationship_attribute)` on a model about one perso
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, MetaData, String, Table, delete, event, inspect, select, update
 from sqlalchemy.orm import Mapper, Session
 
-from pracha.vault.keyring import Keyring, keyring_of
-from pracha.vault.models import DataKey
+from pracha.db import utcnow
+from pracha.vault.keyring import CACHE_SECONDS, Keyring, keyring_of
+from pracha.vault.models import DataKey, Erasure
 from pracha.vault.types import _EncryptedBase, handle_of, tag
 
 _PEOPLE = Table("users", MetaData(), Column("id"), Column("data_key", String(32)))
@@ -79,13 +81,17 @@ def forget_subject(session: Session, user_id: int) -> bool:
     """Crypto-shred a person: delete their data key, so every value stored under it (their profile,
     applications' form data, exchange log paths about them) reads as erased from now on. In the
     caller's transaction (commit to make it final); flushes and expires the session's objects so
-    they reload as erased. False if the person had no key."""
+    they reload as erased. Every other process reads it as erased within `ERASURE_CHECK_SECONDS` of the
+    commit (`Keyring.catch_up_erasures`). False if the person had no key."""
     session.flush()
     handle = session.scalar(select(_PEOPLE.c.data_key).where(_PEOPLE.c.id == user_id))
     if handle is None:
         return False
     session.execute(delete(DataKey).where(DataKey.handle == handle))
     session.execute(update(_PEOPLE).where(_PEOPLE.c.id == user_id).values(data_key=None))
+    now = utcnow()  # other processes' keyrings drop the key they cache when they read this row
+    session.execute(delete(Erasure).where(Erasure.erased_at < now - dt.timedelta(seconds=2 * CACHE_SECONDS)))
+    session.add(Erasure(handle=handle, erased_at=now))
     keyring = keyring_for(session)
     keyring.forget(handle, tombstone=True)  # this process at once, even before the commit
     event.listen(session, "after_rollback", lambda _s: keyring.unforget(handle), once=True)
