@@ -285,11 +285,6 @@ def test_serve_with_two_workers_makes_one_set_of_keys_both_use(database_url: str
 
 
 @pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite's writers are one at a time
-@pytest.mark.xfail(
-    strict=True,
-    reason="identity/factors.py reads the factor without a row lock (lead: the diff "
-    "in the workers report locks it; then drop this mark)",
-)
 def test_one_totp_code_sent_to_two_processes_at_once_counts_once(db: Session, make_app: Callable[..., FastAPI]) -> None:
     """Process A accepts the code and, before it commits, process B checks the same code: B must wait for
     A's row and then refuse the code A used (without a lock B reads the old last step and accepts it)."""

@@ -135,7 +135,7 @@ def check_code(session: Session, user: User, code: str, app_secret: bytes, now: 
     """A current TOTP code of the confirmed factor, or an unused recovery code.
     Marks what it accepts as used; the caller commits."""
     now = now or utcnow()
-    factor = session.get(TotpFactor, user.id)
+    factor = session.get(TotpFactor, user.id, with_for_update=True)  # one code, two processes: one wins
     tidy = _tidy(code)
     if factor is None or factor.confirmed_at is None:
         return False
@@ -148,7 +148,7 @@ def check_code(session: Session, user: User, code: str, app_secret: bytes, now: 
         return True
     row = session.scalar(select(RecoveryCode).where(RecoveryCode.user_id == user.id,
                                                     RecoveryCode.code_hash == _recovery_hash(app_secret, tidy),
-                                                    RecoveryCode.used_at.is_(None)))
+                                                    RecoveryCode.used_at.is_(None)).with_for_update())
     if row is None:
         return False
     row.used_at = now

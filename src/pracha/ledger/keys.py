@@ -17,13 +17,16 @@ def load_or_create_signer(var_dir: Path, origin: str) -> note.Signer:
     if not path.exists():
         skey, _ = note.generate_key(origin)
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(skey + "\n")
+        try:  # a link appears whole: a process starting beside this one never reads half a key
+            os.link(tmp, path)
         except FileExistsError:  # another process made it first; use theirs
             pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(skey + "\n")
+        finally:
+            tmp.unlink()
     signer = note.new_signer(path.read_text().strip())
     if signer.name != origin:
         raise ValueError(f"{path} is the key of {signer.name!r}, but the ledger origin is {origin!r}")

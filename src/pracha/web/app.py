@@ -72,9 +72,16 @@ def load_secret(settings: Settings) -> bytes:
     path = settings.var_dir / "secret.key"
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+        try:  # a link appears whole: a process starting beside this one never reads half a secret
+            os.link(tmp, path)
+        except FileExistsError:  # another process made it first; use theirs
+            pass
+        finally:
+            tmp.unlink()
     return path.read_text().strip().encode()
 
 
