@@ -42,7 +42,10 @@ from pracha.db import make_engine, make_sessionmaker  # noqa: E402
 WRITES = ("application", "consent", "payment")
 KINDS = (*WRITES, "exchange")
 RECOVERY_WITHIN = 120.0
-SETTLE_SECONDS = 3.0  # of load before each fault and after its recovery
+SETTLE_SECONDS = 3.0
+FINDINGS = (
+    Path(__file__).with_name("faults") / "findings.md"
+)  # what the runs found, kept in the written section  # of load before each fault and after its recovery
 
 
 @dataclass
@@ -251,7 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--async-commit", action="store_true", help="PostgreSQL's synchronous_commit off (as the tests run it)"
     )
-    parser.add_argument("--findings", type=Path, help="a Markdown file of findings for the written section")
+    parser.add_argument("--findings", type=Path, default=FINDINGS, help="Markdown added to the written section")
     parser.add_argument("--write", action="store_true")
     args = parser.parse_args(argv)
     if os.geteuid() != 0:
@@ -285,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     took = time.monotonic() - began
     print(table(rows))
     if args.write:
-        findings = args.findings.read_text() if args.findings else ""
+        findings = args.findings.read_text().strip() if args.findings.exists() else ""
         write_section("faults", section(rows, witness, args, took, findings))
         print(f"wrote {DOC.relative_to(REPO)}")
     return 0 if all(r.passed for r in rows) else 1
