@@ -36,6 +36,7 @@ from bench.faults.deploy import Deployment, Postgres, deployment, postgres_on_tm
 from bench.faults.inject import FAULTS, Made, supervise  # noqa: E402
 from bench.faults.prepare import SECRET, exchange_call, ledger_key, prepare_data, sign_in  # noqa: E402
 from bench.faults.witness import PAYMENTS_PER_SECOND, Witness  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from pracha.db import make_engine, make_sessionmaker  # noqa: E402
 
@@ -90,7 +91,7 @@ def recovery(witness: Witness, since: float) -> float:
 
 
 def run_fault(
-    name: str, dep: Deployment, pg: Postgres, witness: Witness, sessions: object, key: str, hold: float
+    name: str, dep: Deployment, pg: Postgres, witness: Witness, sessions: sessionmaker[Session], key: str, hold: float
 ) -> Row:
     log_offset = dep.web.log.stat().st_size
     witness.start()
@@ -119,7 +120,6 @@ def run_fault(
     with dep.web.log.open("rb") as log:
         log.seek(log_offset)
         row.traces = log.read().count(b"unhandled error")
-    assert callable(sessions)
     row.kept = checks.kept(sessions, witness.acks)
     row.ledger = checks.ledger(sessions, dep.base, key)
     row.jobs = checks.jobs(sessions)
