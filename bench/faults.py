@@ -61,6 +61,11 @@ class Row:
     jobs: checks.Jobs | None = None
 
     @property
+    def clear(self) -> bool:
+        """No 500 answered and no unhandled error logged: every error said what it was (502, 503, 401…)."""
+        return self.traces == 0 and not any("500" in counts for counts in self.errors.values())
+
+    @property
     def passed(self) -> bool:
         return bool(
             self.kept
@@ -190,9 +195,14 @@ def section(rows: list[Row], witness: Witness, args: argparse.Namespace, took: f
     )
     acks = witness.acks
     aims = "\n".join(
-        f"- {r.made.name}: nothing lost, nothing twice, ledger and jobs " + ("met" if r.passed else "NOT met")
+        f"- {r.made.name}: nothing lost, nothing twice, ledger and jobs "
+        + ("met" if r.passed else "NOT met")
+        + "; clear errors, no 500 "
+        + ("met" if r.clear else "NOT met (finding 1)")
         for r in rows
     )
+    commit = "off, as the tests run it" if args.async_commit else "on for our database, PostgreSQL's default"
+    disk, workers, rate = args.pg_disk_mb, args.workers, f"{PAYMENTS_PER_SECOND:g}"
     return f"""<!-- faults:start -->
 ## Faults under load
 
@@ -216,11 +226,8 @@ Aims:
 - Machine: {machine()}; load average {args.load:.2f} when the run began, {load_average():.2f} when it ended;
   six other helpers' work shared the two cores. Code {code_version()}.
 - Deployment: a throwaway PostgreSQL (tests/pgserver.py: fsync and full_page_writes off, which matter
-  only when the machine itself crashes; synchronous_commit {
-        "off, as the tests run it" if args.async_commit else "on for our database, PostgreSQL's default"
-    }) with its data dir on a {args.pg_disk_mb} MiB tmpfs; `pracha serve --workers {
-        args.workers
-    }` (in-process task runner off);
+  only when the machine itself crashes; synchronous_commit {commit}) with its data dir on a {disk} MiB
+  tmpfs; `pracha serve --workers {workers}` (in-process task runner off);
   `pracha worker` (Procrastinate); the welfare registry as `pracha registry serve welfare`; the mediator's
   registry timeout 3 s. The server and the worker run under a small LD_PRELOAD shim
   (bench/faults/clockshim.c) that steps their wall clock (CLOCK_REALTIME) by what a file says and leaves
@@ -230,8 +237,8 @@ Aims:
   (`POST /api/v1/applications` with an `Idempotency-Key`, retried with the same key after a transport
   error or a 5xx until 201), one gives consents (`POST /api/v1/me/consents`; an unknown outcome is kept,
   not retried), one pays fees due (the bank's RFC 9421-signed callback, as the demo bank sends it,
-  retried after a transport error, a 5xx or a 401 until `accepted` or `duplicate`; {
-        PAYMENTS_PER_SECOND:g} a second) and one reads through the mediator.
+  retried after a transport error, a 5xx or a 401 until `accepted` or `duplicate`; {rate} a second)
+  and one reads through the mediator.
   Before each fault the load runs until every kind is acknowledged, then {SETTLE_SECONDS:g} s; the fault is
   made and undone; recovery is the time from its undoing (for kill -9, the kill) until every kind was
   acknowledged again; {SETTLE_SECONDS:g} s more; the load stops (writes under way finish their retries); then
