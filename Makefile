@@ -24,7 +24,7 @@ apt-deps:
 
 # The benchmarks' load generators: wrk (apt) and Locust (PyPI, pinned in constraints.txt).
 bench-deps: install
-	bash scripts/apt-deps.sh wrk
+	bash scripts/apt-deps.sh wrk gcc  # gcc: bench/faults.py builds its clock shim
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[test,bench]'
 
 lint: install
