@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
@@ -29,7 +30,24 @@ HTTP_MESSAGES: dict[int, tuple[str, str]] = {
     422: ("ข้อมูลที่ส่งมาไม่ถูกต้อง", "The data sent is not valid."),
     500: ("ระบบขัดข้องชั่วคราว ข้อมูลของท่านไม่สูญหาย กรุณาลองใหม่อีกครั้ง",
           "Something went wrong on our side. Nothing you sent was lost; please try again."),
+    503: ("ระบบฐานข้อมูลไม่พร้อมให้บริการชั่วคราว กรุณาลองใหม่ในอีกสักครู่",
+          "The database is briefly unavailable. Please try again in a moment."),
+    507: ("พื้นที่จัดเก็บข้อมูลของระบบเต็มชั่วคราว กรุณาลองใหม่ภายหลัง",
+          "The system's storage is full for now. Please try again later."),
 }
+DISK_FULL = "53100"  # PostgreSQL's SQLSTATE disk_full
+RETRY_AFTER_SECONDS = "5"
+
+
+def database_trouble(exc: OperationalError) -> int | None:
+    """507 when the database's disk is full, 503 when it is away (restarting, failing over) or busy;
+    None for anything else: SQLite reports some bugs (no such table) as operational errors too."""
+    text = str(exc.orig)
+    if getattr(exc.orig, "sqlstate", None) == DISK_FULL or "database or disk is full" in text:
+        return 507
+    if type(exc.orig).__module__.startswith("psycopg") or "database is locked" in text:
+        return 503
+    return None
 
 
 def _field_message(error: dict[str, object], lang: str) -> str:
@@ -101,6 +119,20 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestRefused)
     async def refused(request: Request, exc: RequestRefused) -> Response:
         return error_response(request, exc.status, exc.code, exc.message(_lang(request)), {"where": exc.where})
+
+    @app.exception_handler(OperationalError)
+    async def database_unavailable(request: Request, exc: OperationalError) -> Response:
+        """A clear 503 (507 when the disk is full) with Retry-After, not a 500: the client may retry (with
+        its Idempotency-Key, a retried submit is safe)."""
+        status = database_trouble(exc)
+        if status is None:
+            return await unexpected(request, exc)
+        log.warning("database unavailable on %s %s: %s", request.method, route_template(request.scope),
+                    type(exc.orig).__name__)
+        th, en = HTTP_MESSAGES[status]
+        code = "insufficient_storage" if status == 507 else "database_unavailable"
+        return error_response(request, status, code, en if _lang(request) == "en" else th,
+                              headers={"Retry-After": RETRY_AFTER_SECONDS})
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
