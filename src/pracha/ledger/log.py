@@ -200,27 +200,36 @@ def record_many(session: Session, entries: Sequence[Entry]) -> list[int]:
     sealed = [sealed_entry(e.kind, actor=e.actor, obj=e.obj, record=e.record,
                            key=keys[e.subject] if e.subject else None, subject_secret=e.subject_secret,
                            time=e.time or now) for e in entries]
-    rows = [{"kind": e.kind, "data": data, "created_at": now} for e, (data, _, _) in zip(entries, sealed, strict=True)]
     session.flush()
-    ids = _insert_entries(session, rows)
+    if session.get_bind().dialect.name == "sqlite":
+        return _insert_sqlite(session, entries, sealed, now)
+    ids = list(session.execute(
+        insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True),
+        [{"kind": e.kind, "data": data, "created_at": now} for e, (data, _, _) in zip(entries, sealed, strict=True)],
+    ).scalars())
     session.execute(insert(OPENINGS), [
         {"entry_id": entry_id, "subject": e.subject, "salt": salt, "body": body}
         for entry_id, e, (_, salt, body) in zip(ids, entries, sealed, strict=True)])
     return ids
 
 
-def _insert_entries(session: Session, rows: list[dict[str, Any]]) -> list[int]:
-    """INSERT the rows, returning their ids in order. SQLite has one writer at a time (the caller took
-    the write lock with BEGIN IMMEDIATE), so the ids are given here, after the largest; elsewhere the
-    database's sequence gives them (RETURNING, in the order of the rows)."""
-    if session.get_bind().dialect.name == "sqlite":
-        first = int(session.scalar(select(func.coalesce(func.max(ENTRIES.c.id), 0))) or 0) + 1
-        for entry_id, row in enumerate(rows, first):
-            row["id"] = entry_id
-        session.execute(insert(ENTRIES), rows)
-        return list(range(first, first + len(rows)))
-    returning = insert(ENTRIES).returning(ENTRIES.c.id, sort_by_parameter_order=True)
-    return list(session.execute(returning, rows).scalars())
+def _insert_sqlite(session: Session, entries: Sequence[Entry], sealed: list[tuple[bytes, bytes, bytes]],
+                   now: dt.datetime) -> list[int]:
+    """SQLite has one writer at a time (the caller took the write lock with BEGIN IMMEDIATE), so the ids
+    are given here, after the largest; the rows go to the driver's executemany as they are (SQLAlchemy's
+    per-row parameter processing cost more than the inserts), the shared time converted once."""
+    first = int(session.scalar(select(func.coalesce(func.max(ENTRIES.c.id), 0))) or 0) + 1
+    convert = ENTRIES.c.created_at.type.bind_processor(session.get_bind().dialect)
+    created = convert(now) if convert else now
+    ids = range(first, first + len(entries))
+    connection = session.connection()
+    connection.exec_driver_sql("INSERT INTO ledger_entries (id, kind, data, created_at) VALUES (?, ?, ?, ?)",
+                               [(i, e.kind, data, created) for i, e, (data, _, _) in zip(ids, entries, sealed,
+                                                                                         strict=True)])
+    connection.exec_driver_sql("INSERT INTO ledger_openings (entry_id, subject, salt, body) VALUES (?, ?, ?, ?)",
+                               [(i, e.subject, salt, body) for i, e, (_, salt, body) in zip(ids, entries, sealed,
+                                                                                            strict=True)])
+    return list(ids)
 
 
 # --- tiles ------------------------------------------------------------------------------------------
