@@ -40,6 +40,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -242,7 +243,8 @@ class TileReader:
 
     def __init__(self, session: Session, grown: Mapping[tuple[int, int], bytearray] | None = None) -> None:
         self.session = session
-        self.cache = tilecache.for_database(session.get_bind().pool)
+        bind = session.get_bind()
+        self.cache = tilecache.for_database((bind.engine if isinstance(bind, Connection) else bind).pool)
         self.rows: dict[tuple[int, int], bytes | bytearray] = dict(grown or {})
         self.written: set[tuple[int, int]] = session.info.get(_WRITTEN, set())
 

@@ -38,13 +38,19 @@ class Fetcher:
         self.https, self.host, self.port = parts.scheme == "https", parts.hostname or "localhost", parts.port
         self.prefix, self.timeout = parts.path.rstrip("/"), timeout
         self._local = threading.local()
+        self._opened: list[http.client.HTTPConnection] = []
 
     def _connection(self) -> http.client.HTTPConnection:
         connection: http.client.HTTPConnection | None = getattr(self._local, "connection", None)
         if connection is None:
             kind = http.client.HTTPSConnection if self.https else http.client.HTTPConnection
             connection = self._local.connection = kind(self.host, self.port, timeout=self.timeout)
+            self._opened.append(connection)
         return connection
+
+    def close(self) -> None:
+        for connection in self._opened:
+            connection.close()
 
     def __call__(self, path: str) -> tuple[int, bytes]:
         for attempt in (1, 2):
@@ -283,7 +289,12 @@ def verify_log(url: str, key: str, *, state: Path | None = None, full: bool = Fa
         if problem is not None:
             return problem
     if full:
-        result = full_check(http, checkpoint, progress, get=None if client else Fetcher(url))
+        fetcher = None if client else Fetcher(url)
+        try:
+            result = full_check(http, checkpoint, progress, get=fetcher)
+        finally:
+            if fetcher is not None:
+                fetcher.close()
         if not result.ok:
             return result
     if state is not None:
