@@ -495,7 +495,8 @@ def server(url: str, tmp: Path, skey: str) -> Iterator[str]:
     fd = os.open(var / "ledger.key", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as f:
         f.write(skey + "\n")
-    with pracha_server(url, tmp, env={"PRACHA_LEDGER_ORIGIN": ORIGIN}) as run:
+    # No warm-up of the assistant's index: it would take the GIL from the requests being timed
+    with pracha_server(url, tmp, env={"PRACHA_LEDGER_ORIGIN": ORIGIN, "PRACHA_WARM_UP": "false"}) as run:
         yield run.base
     errors = [line for line in run.log_lines if line.startswith(("ERROR", "Traceback"))]
     if errors:

@@ -291,3 +291,42 @@ def test_canonical_json_refuses_what_rfc_8785_refuses() -> None:
     ]:
         with pytest.raises(error):
             canonical.dumps(bad)
+
+
+@settings(deadline=None)
+@given(
+    st.text(),
+    st.text(),
+    st.text(),
+    st.none() | st.text(),
+    st.binary(min_size=32, max_size=32),
+    st.sampled_from(["application.submit", "opendata.published"]),
+)
+def test_statement_and_leaf_are_rfc_8785(
+    actor: str, obj: str, digest: str, subject: str | None, salt: bytes, kind: str
+) -> None:
+    fields = {
+        "v": 2,
+        "kind": kind,
+        "time": leaves.exact_time(WHEN),
+        "actor": actor,
+        "object": obj,
+        "digest": digest,
+        "subject": subject,
+    }
+    try:
+        expected = rfc8785.dumps(fields)
+    except rfc8785.CanonicalizationError:
+        with pytest.raises(rfc8785.CanonicalizationError):
+            leaves.statement(kind, actor=actor, obj=obj, digest=digest, subject=subject, time=WHEN)
+        return
+    body = leaves.statement(kind, actor=actor, obj=obj, digest=digest, subject=subject, time=WHEN)
+    assert body == expected
+    leaf = {
+        "v": 2,
+        "category": kind if leaves.is_public(kind) else "sealed",
+        "time": leaves.coarse_time(WHEN),
+        "commitment": leaves.commitment(salt, body),
+        **({"object": obj} if leaves.is_public(kind) else {}),
+    }
+    assert leaves.public_leaf(kind, obj, salt=salt, body=body, time=WHEN) == rfc8785.dumps(leaf)

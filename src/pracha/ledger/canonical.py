@@ -49,12 +49,3 @@ def dumps(value: Any) -> bytes:
         except UnicodeEncodeError:  # a lone surrogate: rfc8785 names the error
             pass
     return rfc8785.dumps(value)
-
-
-def dumps_flat(value: dict[str, str | int | None]) -> bytes:
-    """`dumps` of an object the ledger builds itself (ASCII keys; strings, small integers and null as
-    values), without looking at it first."""
-    try:
-        return _encode(value).encode()
-    except UnicodeEncodeError:
-        return rfc8785.dumps(value)

@@ -31,7 +31,7 @@ import datetime as dt
 import functools
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pracha.ledger import canonical
@@ -59,11 +59,28 @@ def coarse_time(time: dt.datetime) -> str:
     return time.astimezone(dt.UTC).strftime("%Y-%m-%d")
 
 
+_string = json.encoder.encode_basestring  # the C escaper of json.dumps: RFC 8785's escapes for a string
+
+
+def _json(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _utf8(text: str, fields: Callable[[], dict[str, Any]]) -> bytes:
+    """The text's bytes; a lone surrogate (not Unicode, so not JSON) gets rfc8785's error from `canonical`."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return canonical.dumps(fields())
+
+
 def statement(kind: str, *, actor: str, obj: str, digest: str | None, subject: str | None,
               time: dt.datetime) -> bytes:
-    """The private statement an entry commits to, as canonical JSON."""
-    return canonical.dumps_flat({"v": VERSION, "kind": kind, "time": exact_time(time), "actor": actor, "object": obj,
-                          "digest": digest, "subject": subject})
+    """The private statement an entry commits to, as canonical JSON (written out in RFC 8785's key order)."""
+    text = (f'{{"actor":{_json(actor)},"digest":{_json(digest)},"kind":{_json(kind)},"object":{_json(obj)},'
+            f'"subject":{_json(subject)},"time":"{exact_time(time)}","v":{VERSION}}}')
+    return _utf8(text, lambda: {"v": VERSION, "kind": kind, "time": exact_time(time), "actor": actor, "object": obj,
+                                "digest": digest, "subject": subject})
 
 
 def commitment(salt: bytes, body: bytes) -> str:
@@ -71,11 +88,13 @@ def commitment(salt: bytes, body: bytes) -> str:
 
 
 def public_leaf(kind: str, obj: str, *, salt: bytes, body: bytes, time: dt.datetime) -> bytes:
-    leaf: dict[str, str | int | None] = {"v": VERSION, "category": kind if is_public(kind) else SEALED,
-                            "time": coarse_time(time), "commitment": commitment(salt, body)}
-    if is_public(kind):
-        leaf["object"] = obj
-    return canonical.dumps_flat(leaf)
+    public = is_public(kind)
+    category, sealed = (kind if public else SEALED), commitment(salt, body)
+    shown = f',"object":{_json(obj)}' if public else ""
+    text = (f'{{"category":{_json(category)},"commitment":"{sealed}"{shown},'
+            f'"time":"{coarse_time(time)}","v":{VERSION}}}')
+    return _utf8(text, lambda: {"v": VERSION, "category": category, "time": coarse_time(time), "commitment": sealed,
+                                **({"object": obj} if public else {})})
 
 
 def version_of(leaf: Mapping[str, Any]) -> int:
