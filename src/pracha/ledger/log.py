@@ -479,6 +479,14 @@ def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
     return _proof(session, second, lambda node: merkle.consistency_proof_from(node, first, second))
 
 
+def held_tile(session: Session, level: int, index: int, width: int) -> bytes | None:
+    """A hash tile's first `width` hashes if this process holds the full tile; no I/O."""
+    if level < 0:
+        return None
+    full = TileReader(session).cache.get(level, index)
+    return full.hashes[: width * HASH] if full is not None else None
+
+
 def tile_data(session: Session, level: int, index: int, width: int) -> bytes | None:
     """A hash tile's first `width` hashes; a full tile from the process's cache when it is there."""
     reader = TileReader(session)
