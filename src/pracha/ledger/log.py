@@ -17,6 +17,7 @@ write per changed tile, and a proof is one query (the head's size and whatever t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import hmac
 import secrets
@@ -25,24 +26,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    LargeBinary,
-    Table,
-    and_,
-    bindparam,
-    delete,
-    func,
-    insert,
-    literal,
-    null,
-    or_,
-    select,
-    union_all,
-    update,
-)
+from sqlalchemy import Table, and_, bindparam, delete, func, insert, or_, select, text, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from pracha.db import utcnow
 from pracha.ledger import canonical, leaves, merkle, note, tilecache, tiles
@@ -251,17 +239,11 @@ class TileReader:
     def load(self, wanted: Iterable[tuple[int, int]], *, with_size: bool = False) -> int | None:
         """Read, in one query, the wanted tiles not already at hand (and the head's size)."""
         keys = [k for k in dict.fromkeys(wanted) if k not in self.rows and k not in self.cache]
-        parts = []
-        if with_size:
-            parts.append(select(literal(-1).label("level"), HEAD.c.size.label("index"),
-                                null().cast(LargeBinary).label("hashes")).where(HEAD.c.id == 1))
-        if keys:
-            parts.append(select(TILES.c.level, TILES.c.index, TILES.c.hashes)
-                         .where(or_(*(and_(TILES.c.level == level, TILES.c.index == index) for level, index in keys))))
-        if not parts:
+        if not keys and not with_size:
             return None
+        params = {f"{name}{n}": value for n, key in enumerate(keys) for name, value in zip("li", key, strict=True)}
         size = None
-        for level, index, hashes in self.session.execute(union_all(*parts) if len(parts) > 1 else parts[0]):
+        for level, index, hashes in self.session.execute(_tiles_query(len(keys), with_size), params):
             if level < 0:
                 size = int(index)
             else:
@@ -291,10 +273,28 @@ class TileReader:
                 if full is None:
                     raise LedgerCorrupt(f"the tiles do not hold node ({height}, {index})")
                 return full.node(offset, count)
-        hashes = bytes(row[offset * HASH:(offset + count) * HASH])
-        if len(hashes) != count * HASH:
+        if count == 1:
+            value = bytes(row[offset * HASH:(offset + 1) * HASH])
+        else:  # a perfect subtree in a growing tile: its leaves all exist, so it never changes
+            memo = None if key in self.written else (level, tile_index, offset, count)
+            value = (memo and self.cache.node(memo)) or tilecache.subtree_root(
+                bytes(row[offset * HASH:(offset + count) * HASH]))
+            if memo and len(value) == HASH:
+                self.cache.keep_node(memo, value)
+        if len(value) != HASH:
             raise LedgerCorrupt(f"the tiles do not hold node ({height}, {index})")
-        return tilecache.subtree_root(hashes)
+        return value
+
+
+@functools.lru_cache(maxsize=64)
+def _tiles_query(count: int, with_size: bool) -> TextClause:
+    """One statement for the head's size and `count` tiles by key, each a primary-key lookup. Plain SQL
+    of a fixed shape per count, so building it costs nothing per proof."""
+    arms = [f'SELECT level, "index", hashes FROM ledger_tiles WHERE level = :l{n} AND "index" = :i{n}'  # noqa: S608
+            for n in range(count)]  # (only the parameters' numbers are written in; the values are bound)
+    if with_size:
+        arms.insert(0, "SELECT -1, size, NULL FROM ledger_head WHERE id = 1")
+    return text(" UNION ALL ".join(arms))
 
 
 def _tiles_read_by(walk: Callable[[merkle.NodeReader], object]) -> list[tuple[int, int]]:

@@ -12,6 +12,10 @@ and every proof touches them, so the least-recently-used order keeps them, and t
 is under ~500,000 entries. A level-0 tile that was evicted costs its 8 KiB in the proof's one query
 (`log`), never an extra query: the bound trades memory for bytes read, not for round trips.
 
+A partial tile is never kept, but the perfect subtrees inside it whose leaves all exist never change
+either: their hashes (32 bytes each, at most MAX_NODES) are kept, so the right edge is not rehashed by
+every proof.
+
 Tiles are kept per database (keyed by its connection pool), so two apps in one process (tests,
 benchmarks) never mix their logs.
 """
@@ -27,6 +31,7 @@ TILE_WIDTH = 256
 HASH = 32
 FULL = TILE_WIDTH * HASH  # bytes of a full tile
 MAX_TILES = 2048
+MAX_NODES = 4096  # 32-byte hashes of perfect subtrees inside partial tiles (see TileCache.node)
 _NODE = b"\x01"
 
 
@@ -78,7 +83,18 @@ class TileCache:
     def __init__(self, limit: int = MAX_TILES) -> None:
         self.limit = limit
         self._tiles: OrderedDict[tuple[int, int], FullTile] = OrderedDict()
+        self._nodes: OrderedDict[tuple[int, int, int, int], bytes] = OrderedDict()
         self._lock = threading.Lock()
+
+    def node(self, key: tuple[int, int, int, int]) -> bytes | None:
+        """A perfect subtree's hash inside a partial tile, kept by `keep_node`: (level, index, offset, count)."""
+        return self._nodes.get(key)
+
+    def keep_node(self, key: tuple[int, int, int, int], value: bytes) -> None:
+        with self._lock:
+            self._nodes[key] = value
+            while len(self._nodes) > MAX_NODES:
+                self._nodes.popitem(last=False)
 
     def get(self, level: int, index: int) -> FullTile | None:
         key = (level, index)
@@ -109,6 +125,7 @@ class TileCache:
     def clear(self) -> None:
         with self._lock:
             self._tiles.clear()
+            self._nodes.clear()
 
 
 _caches: weakref.WeakKeyDictionary[object, TileCache] = weakref.WeakKeyDictionary()
