@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from pracha.ledger import log, merkle
+from pracha.ledger import log, merkle, tilecache
 from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
 from pracha.ledger.models import LedgerTile
@@ -23,13 +23,16 @@ def fill(db: Session, count: int) -> None:
 
 
 def corrupt(db: Session, level: int, index: int, position: int) -> None:
-    """Flip one bit of the hash at `position` in a stored tile row (what a disk or an attacker might do)."""
+    """Flip one bit of the hash at `position` in a stored tile row (what a disk or an attacker might do).
+    The server process keeps the full tiles it has read (`tilecache`), so it goes on serving the good
+    copy; what is checked is what a process that has not read the tile yet (a new worker) serves."""
     hashes = bytearray(db.scalar(select(LedgerTile.hashes).where(LedgerTile.level == level,
                                                                  LedgerTile.index == index)) or b"")
     hashes[position * 32] ^= 0x01
     db.execute(update(LedgerTile).where(LedgerTile.level == level, LedgerTile.index == index)
                .values(hashes=bytes(hashes)))
     db.commit()
+    tilecache.for_database(db.get_bind().pool).clear()
 
 
 def test_finding_3_full_verify_fails_on_a_corrupt_level_0_tile(db: Session, client: TestClient,

@@ -1,4 +1,4 @@
-"""The public leaf and its private opening (leaf format 2). Pure: imports nothing of ours.
+"""The public leaf and its private opening (leaf format 2). Pure: imports only `canonical` of ours.
 
 A format-2 leaf, RFC 8785 canonical JSON, shows the public only
     {"v": 2, "category": "sealed", "time": "2026-11-25", "commitment": "hmac-sha256:<64 hex>"}
@@ -28,13 +28,13 @@ longer checkable against anyone.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
+import functools
 import hmac
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import rfc8785
+from pracha.ledger import canonical
 
 VERSION = 2
 SEALED = "sealed"
@@ -48,32 +48,53 @@ def is_public(kind: str) -> bool:
     return kind.startswith(PUBLIC_PREFIXES)
 
 
+@functools.lru_cache(maxsize=256)  # entries recorded together share their time
 def exact_time(time: dt.datetime) -> str:
     return time.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+@functools.lru_cache(maxsize=256)
 def coarse_time(time: dt.datetime) -> str:
     """The day (UTC) only: many entries share it."""
     return time.astimezone(dt.UTC).strftime("%Y-%m-%d")
 
 
+_string = json.encoder.encode_basestring  # the C escaper of json.dumps: RFC 8785's escapes for a string
+
+
+def _json(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def _utf8(text: str, fields: Callable[[], dict[str, Any]]) -> bytes:
+    """The text's bytes; a lone surrogate (not Unicode, so not JSON) gets rfc8785's error from `canonical`."""
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return canonical.dumps(fields())
+
+
 def statement(kind: str, *, actor: str, obj: str, digest: str | None, subject: str | None,
               time: dt.datetime) -> bytes:
-    """The private statement an entry commits to, as canonical JSON."""
-    return rfc8785.dumps({"v": VERSION, "kind": kind, "time": exact_time(time), "actor": actor, "object": obj,
-                          "digest": digest, "subject": subject})
+    """The private statement an entry commits to, as canonical JSON (written out in RFC 8785's key order)."""
+    text = (f'{{"actor":{_json(actor)},"digest":{_json(digest)},"kind":{_json(kind)},"object":{_json(obj)},'
+            f'"subject":{_json(subject)},"time":"{exact_time(time)}","v":{VERSION}}}')
+    return _utf8(text, lambda: {"v": VERSION, "kind": kind, "time": exact_time(time), "actor": actor, "object": obj,
+                                "digest": digest, "subject": subject})
 
 
 def commitment(salt: bytes, body: bytes) -> str:
-    return "hmac-sha256:" + hmac.new(salt, body, hashlib.sha256).hexdigest()
+    return "hmac-sha256:" + hmac.digest(salt, body, "sha256").hex()
 
 
 def public_leaf(kind: str, obj: str, *, salt: bytes, body: bytes, time: dt.datetime) -> bytes:
-    leaf: dict[str, Any] = {"v": VERSION, "category": kind if is_public(kind) else SEALED,
-                            "time": coarse_time(time), "commitment": commitment(salt, body)}
-    if is_public(kind):
-        leaf["object"] = obj
-    return rfc8785.dumps(leaf)
+    public = is_public(kind)
+    category, sealed = (kind if public else SEALED), commitment(salt, body)
+    shown = f',"object":{_json(obj)}' if public else ""
+    text = (f'{{"category":{_json(category)},"commitment":"{sealed}"{shown},'
+            f'"time":"{coarse_time(time)}","v":{VERSION}}}')
+    return _utf8(text, lambda: {"v": VERSION, "category": category, "time": coarse_time(time), "commitment": sealed,
+                                **({"object": obj} if public else {})})
 
 
 def version_of(leaf: Mapping[str, Any]) -> int:
@@ -100,7 +121,7 @@ def open_leaf(leaf_bytes: bytes, salt: bytes, body: bytes) -> dict[str, Any]:
         raise OpeningInvalid("not JSON") from exc
     if not isinstance(leaf, dict) or not isinstance(stated, dict) or version_of(leaf) != VERSION:
         raise OpeningInvalid("not a format-2 leaf")
-    if rfc8785.dumps(stated) != body or tuple(sorted(stated)) != tuple(sorted(PRIVATE_FIELDS)):
+    if canonical.dumps(stated) != body or tuple(sorted(stated)) != tuple(sorted(PRIVATE_FIELDS)):
         raise OpeningInvalid("the statement is not canonical")
     if not hmac.compare_digest(str(leaf.get("commitment", "")), commitment(salt, body)):
         raise OpeningInvalid("the commitment does not match")
