@@ -118,24 +118,23 @@ def outgoing(ask: Ask, service: ServiceInfo, key: Ed25519PrivateKey) -> tuple[st
     return url, headers
 
 
-def answer_of(response: httpx.Response, sent: dict[str, str], service: ServiceInfo,
+def answer_of(status: int, answer: dict[str, str], body: bytes, sent: dict[str, str], service: ServiceInfo,
               provider: Ed25519PublicKey | None) -> Forwarded:
-    """Check the provider signed its answer (bound to the request we sent). Raises BadProviderSignature
-    or, for a 5xx or a refusal of the mediator itself, ProviderUnavailable (502)."""
+    """Check the provider signed its answer (`answer`: its headers, lower-case names), bound to the
+    request we sent. Raises BadProviderSignature or, for a 5xx or a refusal of the mediator itself,
+    ProviderUnavailable (502)."""
 
     def resolve(keyid: str) -> Ed25519PublicKey | None:
         return provider if keyid == service.subsystem_id else None
 
-    answer = {k.lower(): v for k, v in response.headers.items()}
     try:
-        httpsig.verify_response(response.status_code, answer, response.content, resolve_key=resolve,
-                                request_headers=sent)
+        httpsig.verify_response(status, answer, body, resolve_key=resolve, request_headers=sent)
     except httpsig.SignatureError:
         raise BadProviderSignature() from None
-    if response.status_code >= 500 or response.status_code in (401, 403):  # down, or refusing us
+    if status >= 500 or status in (401, 403):  # down, or refusing us
         raise ProviderUnavailable()
-    return Forwarded(response.status_code, response.content, answer.get("content-type", "application/json"),
-                     _signature_text(sent), answer.get("content-digest"), _signature_text(answer))
+    return Forwarded(status, body, answer.get("content-type", "application/json"), _signature_text(sent),
+                     answer.get("content-digest"), _signature_text(answer))
 
 
 def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519PrivateKey,
@@ -150,7 +149,9 @@ def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519Pri
         raise ProviderTimeout() from None
     except httpx.HTTPError:
         raise ProviderUnavailable() from None
-    return answer_of(response, headers, service, public_keys.get(session, service.subsystem_id))
+    answer = {k.lower(): v for k, v in response.headers.items()}
+    return answer_of(response.status_code, answer, response.content, headers, service,
+                     public_keys.get(session, service.subsystem_id))
 
 
 def holds_id(error: ExchangeError | None) -> bool:
