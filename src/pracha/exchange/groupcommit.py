@@ -34,7 +34,6 @@ class _LoopWriter(Generic[T]):
     queue: asyncio.Queue[tuple[T, asyncio.Future[None]]]
     task: asyncio.Task[None] | None = None
     writing: int = 0  # items in the batch being written now
-    batches: int = 0
     sizes: list[int] = field(default_factory=list)
 
 
@@ -89,7 +88,6 @@ class GroupCommit(Generic[T]):
                             done.set_result(None)
                 finally:
                     writer.writing = 0
-                    writer.batches += 1
                     writer.sizes = [*writer.sizes[-999:], len(batch)]
         finally:
             writer.task = None
