@@ -34,6 +34,7 @@ from pracha.exchange.metrics import DECISIONS
 from pracha.exchange.models import ALLOWED, DENIED, MessageLog, Subsystem
 from pracha.exchange.vocabulary import MEDIATOR
 from pracha.ledger import log as ledger
+from pracha.ledger.models import LedgerEntry
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -101,10 +102,9 @@ def _signature_text(headers: Any) -> str:
     return f"{headers.get('signature-input', '')}\n{headers.get('signature', '')}"
 
 
-def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519PrivateKey,
-            timeout: float) -> Forwarded:
-    """Send the request to the provider signed by the mediator; check the provider signed the answer.
-    Raises ProviderTimeout (504), ProviderUnavailable or BadProviderSignature (502)."""
+def outgoing(ask: Ask, service: ServiceInfo, key: Ed25519PrivateKey) -> tuple[str, dict[str, str]]:
+    """The forwarded request's URL and headers, signed by the mediator. Raises ProviderUnavailable when
+    the provider has no address."""
     base = service.base_url
     if not base:
         raise ProviderUnavailable()
@@ -115,40 +115,59 @@ def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519Pri
     if ask.user:
         headers["x-road-userid"] = ask.user
     headers.update(httpsig.sign_request(ask.method, url, headers, b"", key_id=MEDIATOR, key=key))
+    return url, headers
+
+
+def answer_of(status: int, answer: dict[str, str], body: bytes, sent: dict[str, str], service: ServiceInfo,
+              provider: Ed25519PublicKey | None) -> Forwarded:
+    """Check the provider signed its answer (`answer`: its headers, lower-case names), bound to the
+    request we sent. Raises BadProviderSignature or, for a 5xx or a refusal of the mediator itself,
+    ProviderUnavailable (502)."""
+
+    def resolve(keyid: str) -> Ed25519PublicKey | None:
+        return provider if keyid == service.subsystem_id else None
+
+    try:
+        httpsig.verify_response(status, answer, body, resolve_key=resolve, request_headers=sent)
+    except httpsig.SignatureError:
+        raise BadProviderSignature() from None
+    if status >= 500 or status in (401, 403):  # down, or refusing us
+        raise ProviderUnavailable()
+    return Forwarded(status, body, answer.get("content-type", "application/json"), _signature_text(sent),
+                     answer.get("content-digest"), _signature_text(answer))
+
+
+def forward(session: Session, ask: Ask, service: ServiceInfo, *, key: Ed25519PrivateKey,
+            timeout: float) -> Forwarded:
+    """Send the request to the provider signed by the mediator; check the provider signed the answer.
+    Raises ProviderTimeout (504), ProviderUnavailable or BadProviderSignature (502). In-process callers
+    (a worker thread); the HTTP gateway forwards with `transport.forward` on the event loop."""
+    url, headers = outgoing(ask, service, key)
     try:
         response = http_client(timeout).request(ask.method, url, headers=headers)
     except httpx.TimeoutException:
         raise ProviderTimeout() from None
     except httpx.HTTPError:
         raise ProviderUnavailable() from None
-    provider = public_keys.get(session, service.subsystem_id)
-
-    def resolve(keyid: str) -> Ed25519PublicKey | None:
-        return provider if keyid == service.subsystem_id else None
-
     answer = {k.lower(): v for k, v in response.headers.items()}
-    try:
-        httpsig.verify_response(response.status_code, answer, response.content, resolve_key=resolve,
-                                request_headers=headers)
-    except httpsig.SignatureError:
-        raise BadProviderSignature() from None
-    if response.status_code >= 500 or response.status_code in (401, 403):  # down, or refusing us
-        raise ProviderUnavailable()
-    return Forwarded(response.status_code, response.content, answer.get("content-type", "application/json"),
-                     _signature_text(headers), answer.get("content-digest"), _signature_text(answer))
+    return answer_of(response.status_code, answer, response.content, headers, service,
+                     public_keys.get(session, service.subsystem_id))
 
 
-def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, status: int,
-              error: ExchangeError | None, request_digest: str | None = None,
-              request_signature: str | None = None, forwarded: Forwarded | None = None,
-              started: float | None = None) -> MessageLog:
-    """The message-log row and its ledger entry, in the caller's transaction. The ledger gets a keyed
-    commitment to the record (under the subject's key), never the record itself."""
+def holds_id(error: ExchangeError | None) -> bool:
+    """Whether the log row holds the client's X-Road-Id: only an authenticated, well-formed first use."""
+    return not isinstance(error, Replayed | BadSignature | BadExchangeRequest)
+
+
+def log_row(ask: Ask, trace: Trace, *, reference: str, status: int, error: ExchangeError | None,
+            request_digest: str | None = None, request_signature: str | None = None,
+            forwarded: Forwarded | None = None, started: float | None = None) -> tuple[MessageLog, dict[str, Any]]:
+    """The message-log row and the arguments of its ledger entry (`ledger.record`'s keywords but the
+    session): a keyed commitment to the record under the subject's key, never the record itself."""
     decision = DENIED if error is not None else ALLOWED
-    holds_id = not isinstance(error, Replayed | BadSignature | BadExchangeRequest)
     service_id = trace.service.id if trace.service is not None else ask.service_id
     row = MessageLog(
-        reference=reference, message_id=ask.message_id[:100], holds_id=holds_id, client_id=ask.client[:200],
+        reference=reference, message_id=ask.message_id[:100], holds_id=holds_id(error), client_id=ask.client[:200],
         service_id=service_id[:250], path=ask.path[:500], purpose=ask.purpose[:64], user_ref=ask.user,
         subject_user_id=trace.subject_user_id, categories=trace.categories, legal_basis=trace.legal_basis,
         decision=decision, status=status, reason=error.code if error is not None else None,
@@ -169,9 +188,27 @@ def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, statu
     if trace.subject_user_id is not None:
         subject, secret = f"user:{trace.subject_user_id}", trace.subject_national_id
         record["path"] = row.path  # committed under the subject's key only
-    row.ledger_entry = ledger.record(session, f"exchange.{decision}", actor=f"subsystem:{row.client_id}",
-                                     obj=f"exchange:{reference}", record=record, subject=subject,
-                                     subject_secret=secret)
+    entry = {"kind": f"exchange.{decision}", "actor": f"subsystem:{row.client_id}", "obj": f"exchange:{reference}",
+             "record": record, "subject": subject, "subject_secret": secret}
+    return row, entry
+
+
+def add_logged(session: Session, row: MessageLog, entry: LedgerEntry) -> None:
+    row.ledger_entry = entry
     session.add(row)
-    DECISIONS.labels(decision, row.reason or "none").inc()
+
+
+def count_decision(row: MessageLog) -> None:
+    DECISIONS.labels(row.decision, row.reason or "none").inc()
+
+
+def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, status: int,
+              error: ExchangeError | None, request_digest: str | None = None,
+              request_signature: str | None = None, forwarded: Forwarded | None = None,
+              started: float | None = None) -> MessageLog:
+    """The message-log row and its ledger entry, in the caller's transaction."""
+    row, entry = log_row(ask, trace, reference=reference, status=status, error=error, request_digest=request_digest,
+                         request_signature=request_signature, forwarded=forwarded, started=started)
+    add_logged(session, row, ledger.record(session, **entry))
+    count_decision(row)
     return row
