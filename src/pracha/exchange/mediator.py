@@ -34,7 +34,6 @@ from pracha.exchange.metrics import DECISIONS
 from pracha.exchange.models import ALLOWED, DENIED, MessageLog, Subsystem
 from pracha.exchange.vocabulary import MEDIATOR
 from pracha.ledger import log as ledger
-from pracha.ledger.models import LedgerEntry
 
 KEY_CACHE_SECONDS = 10.0
 
@@ -193,8 +192,8 @@ def log_row(ask: Ask, trace: Trace, *, reference: str, status: int, error: Excha
     return row, entry
 
 
-def add_logged(session: Session, row: MessageLog, entry: LedgerEntry) -> None:
-    row.ledger_entry = entry
+def add_logged(session: Session, row: MessageLog, entry_id: int) -> None:
+    row.ledger_entry_id = entry_id
     session.add(row)
 
 
@@ -209,6 +208,7 @@ def write_log(session: Session, ask: Ask, trace: Trace, *, reference: str, statu
     """The message-log row and its ledger entry, in the caller's transaction."""
     row, entry = log_row(ask, trace, reference=reference, status=status, error=error, request_digest=request_digest,
                          request_signature=request_signature, forwarded=forwarded, started=started)
-    add_logged(session, row, ledger.record(session, **entry))
+    row.ledger_entry = ledger.record(session, **entry)
+    session.add(row)
     count_decision(row)
     return row

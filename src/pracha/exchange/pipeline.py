@@ -114,9 +114,9 @@ def _record_all(session: Session, outcomes: list[Outcome]) -> list[MessageLog]:
         started=o.started, request_digest=o.signed.get("content-digest"),
         request_signature=f"{o.signed.get('signature-input', '')}\n{o.signed.get('signature', '')}"[:4000],
     ) for o in outcomes]
-    entries = [ledger.record(session, **entry) for _, entry in described]  # the ledger's batch append: here
-    for (row, _), entry in zip(described, entries, strict=True):
-        mediator.add_logged(session, row, entry)
+    ids = ledger.record_many(session, [ledger.Entry(**entry) for _, entry in described])
+    for (row, _), entry_id in zip(described, ids, strict=True):
+        mediator.add_logged(session, row, entry_id)
     return [row for row, _ in described]
 
 
