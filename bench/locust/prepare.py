@@ -66,8 +66,10 @@ def prepare(base_url: str, database_url: str, var_dir: Path, *, citizens: int = 
                 register_subsystem(db, client, name_th=client, name_en=client, public_key=keys.public_key_text(key))
             register_demo_bank(db, settings, var_dir)
             db.commit()
+            begin_write(db)  # each unit of work takes SQLite's write lock first: the server may be writing
             seed_open_data(db, catalog, settings, dt.date.today())
             db.commit()
+            begin_write(db)
             national_ids = _citizens(db, citizens)
             usernames = _officers(db, state.secret, officers)
             db.commit()
@@ -78,12 +80,17 @@ def prepare(base_url: str, database_url: str, var_dir: Path, *, citizens: int = 
     (out / "document.pdf").write_bytes(DEMO_PDF)
     (out / "photo.jpg").write_bytes(_jpeg())
     users = {
-        "base_url": base_url, "bank_url": settings.bank_url.rstrip("/"), "password": DEMO_PASSWORD,
-        "totp_secret": DEMO_TOTP_SECRET, "citizens": national_ids, "officers": usernames,
+        "base_url": base_url,
+        "bank_url": settings.bank_url.rstrip("/"),
+        "password": DEMO_PASSWORD,
+        "totp_secret": DEMO_TOTP_SECRET,
+        "citizens": national_ids,
+        "officers": usernames,
         "agencies": [{"client": c, "key": str(keys.key_path(var_dir, c))} for c in clients],
         "exchange_service": f"{REGISTRIES['welfare'].subsystem}/persons",
         "exchange_subjects": [SOMCHAI[2], SOMYING[2]],  # people the demo welfare registry knows
-        "pdf": str(out / "document.pdf"), "jpeg": str(out / "photo.jpg"),
+        "pdf": str(out / "document.pdf"),
+        "jpeg": str(out / "photo.jpg"),
         "claims": str(out / "claims"),  # who has used which citizen and which officer's TOTP step
     }
     path = out / USERS_FILE
@@ -95,9 +102,18 @@ def _citizens(db: Session, count: int) -> list[str]:
     ids = [thai_id.make(str(FIRST_ID + i)) for i in range(count)]
     if ids and db.scalar(select(User.id).where(User.national_id_index == ids[0])) is None:
         shared = hash_password(DEMO_PASSWORD)
-        db.add_all(User(role=CITIZEN, national_id=nid, first_name="ผู้ทดสอบ", last_name=f"โหลดที่ {i + 1}",
-                        birth_date=dt.date(1980, 1, 1), password_hash=shared, language="th")
-                   for i, nid in enumerate(ids))
+        db.add_all(
+            User(
+                role=CITIZEN,
+                national_id=nid,
+                first_name="ผู้ทดสอบ",
+                last_name=f"โหลดที่ {i + 1}",
+                birth_date=dt.date(1980, 1, 1),
+                password_hash=shared,
+                language="th",
+            )
+            for i, nid in enumerate(ids)
+        )
         db.flush()
     return ids
 
@@ -109,8 +125,16 @@ def _officers(db: Session, secret: bytes, count: int) -> list[str]:
     for i, name in enumerate(names):
         if name in have:
             continue
-        user = create_staff(db, username=name, password=DEMO_PASSWORD, password_hash=shared, role=OFFICER,
-                            first_name="เจ้าหน้าที่ทดสอบ", last_name=f"ที่ {i + 1}", agency=OFFICE)
+        user = create_staff(
+            db,
+            username=name,
+            password=DEMO_PASSWORD,
+            password_hash=shared,
+            role=OFFICER,
+            first_name="เจ้าหน้าที่ทดสอบ",
+            last_name=f"ที่ {i + 1}",
+            agency=OFFICE,
+        )
         db.flush()
         factors.set_totp(db, user, secret, DEMO_TOTP_SECRET)
     return names
