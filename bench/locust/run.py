@@ -236,6 +236,7 @@ def section(args: argparse.Namespace, found: Findings, took: float) -> str:
     )
     samples = [*(found.errors.failures_sample if found.errors else []), *(long.failures_sample if long else [])]
     failures = "\n".join(f"- {f}" for f in samples[:8])
+    seen = f"\nFailures seen (the step where errors began, then the long run):\n{failures}\n" if failures else ""
     warm = found.warm_up
     warm_text = (
         ""
@@ -256,7 +257,7 @@ def section(args: argparse.Namespace, found: Findings, took: float) -> str:
 {steps_table(found.steps, bound)}
 
 Long run at the highest step without errors: {long_text}
-{chr(10) + "Failures seen:" + chr(10) + failures + chr(10) if failures else ""}
+{seen}
 Aims:
 - 10 minutes at the highest rate the two cores hold, with 0 errors: {"met" if zero and args.hold >= 600 else "NOT met"}
 
