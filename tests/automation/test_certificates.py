@@ -7,11 +7,14 @@ import os
 import re
 import subprocess
 import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from pracha.automation import certificates
@@ -20,6 +23,7 @@ from pracha.identity.principal import Principal
 from pracha.ledger.deps import LEDGER
 from pracha.services import service
 from pracha.services.hooks import CATALOG
+from pracha.services.models import Application
 from tests.automation.helpers import submit
 from tests.factories import create_citizen, create_staff, sign_in
 
@@ -127,3 +131,41 @@ def test_cli_verifies_a_file_and_sees_tampering_and_revocation(db: Session, app:
     assert _cli(env, "cert", "revoke", certificate.id, "--reason", "issued in error").returncode == 0
     result = _cli(env, "cert", "verify", str(good))
     assert result.returncode == 1 and "REVOKED" in result.stdout and "issued in error" in result.stdout
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite's writers take turns already
+def test_two_issuers_at_once_take_consecutive_numbers(db: Session, app: FastAPI) -> None:
+    """Issuer A holds its transaction open; issuer B of the same series waits for A's commit and takes the
+    next number, instead of both reading the same highest number and one failing at commit."""
+    catalog = app.state.pracha.registry.get(CATALOG)
+    signer = app.state.pracha.registry.get(LEDGER).signer
+    ids = []
+    for name in ("สมชาย", "สมหญิง"):
+        application = submit(db, app, create_citizen(db, first_name=name, last_name="ใจดี"))
+        officer = Principal(user=create_staff(db, "officer", application.agency))
+        service.act(db, catalog, officer, application, "review")
+        service.act(db, catalog, officer, application, "approve")
+        ids.append(application.id)
+    db.commit()
+    sessions = app.state.pracha.db.sessions
+
+    def issue(application_id: int) -> str:
+        with sessions() as session:
+            application = session.get(Application, application_id)
+            number = certificates.issue(session, catalog, application, signer=signer,
+                                        base_url="http://portal.test").number
+            session.commit()
+            return number
+
+    with sessions() as first, ThreadPoolExecutor(1) as pool:
+        a = certificates.issue(first, catalog, first.get(Application, ids[0]), signer=signer,
+                               base_url="http://portal.test").number
+        b = pool.submit(issue, ids[1])
+        deadline = time.monotonic() + 30
+        while not db.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted")):
+            db.rollback()
+            assert time.monotonic() < deadline and not b.done(), "the second issuer did not wait for the first"
+        first.commit()
+        second = b.result(timeout=60)
+    first_n, second_n = (int(re.search(r" (\d+)/\d+$", n).group(1)) for n in (a, second))  # type: ignore[union-attr]
+    assert second_n == first_n + 1

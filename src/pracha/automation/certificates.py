@@ -27,7 +27,7 @@ from typing import Any
 import rfc8785
 import segno
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from pracha.automation.documents import DocumentSpec, certify, compile_document, masked_id, nested
@@ -187,6 +187,7 @@ def issue(session: Session, catalog: Catalog, application: Application, *, signe
     existing = session.query(Certificate).filter_by(application_id=application.id).one_or_none()
     if existing is not None:
         return existing
+    _hold_numbers(session, specs(catalog)[application.service_id].number_prefix)
     if (prepared is None or prepared.application_id != application.id
             or session.scalar(select(Certificate.id).where(Certificate.number == prepared.body["number"]))):
         prepared = prepare(session, catalog, application, signer=signer, base_url=base_url)
@@ -205,6 +206,15 @@ def issue(session: Session, catalog: Catalog, application: Application, *, signe
         record={**body, "pdf_sha256": hashlib.sha256(certificate.pdf).hexdigest()},
         subject=f"user:{citizen.id}", subject_secret=citizen.national_id)
     return certificate
+
+
+def _hold_numbers(session: Session, prefix: str) -> None:
+    """On PostgreSQL, issuers of one series take turns until they commit, so the number read as free is
+    still free at the insert (two approvals at once had both taken "n + 1" and one failed at commit).
+    SQLite's writers already take turns."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:series, 0))"),
+                        {"series": f"certificate-number:{prefix}"})
 
 
 def revoke(session: Session, certificate: Certificate, *, actor: str, reason: str) -> Certificate:
