@@ -83,6 +83,12 @@ app = typer.Typer(help="Pracha (ประชา): one-stop digital government pl
                                                             _opendata_jobs, _participation_jobs, _appointment_jobs)}})
 console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
+# An idle connection is kept longer than a client's or proxy's own idle time (nginx keeps upstream
+# connections 60 s), so the server never closes one just as the client reuses it (a request lost unanswered).
+KEEP_ALIVE_SECONDS = 75
+# uvicorn replaces a worker that does not answer its supervisor's ping in time; on a loaded machine a
+# starting or busy worker took longer than the default 5 s and was killed again and again.
+WORKER_HEALTHCHECK_SECONDS = 30
 
 
 @app.command()
@@ -110,7 +116,8 @@ def serve(
                     proxy_headers=proxy_headers, forwarded_allow_ips="*" if proxy_headers else None,
                     log_config=logging_config(settings.log_format, settings.log_level),
                     log_level=settings.log_level.lower(), access_log=False,  # pracha.access logs each request
-                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS)
+                    timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS, timeout_keep_alive=KEEP_ALIVE_SECONDS,
+                    timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     finally:
         stop_registries(children)
 
