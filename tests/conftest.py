@@ -23,9 +23,16 @@ from pracha.config import Settings
 from pracha.migrate import upgrade
 from pracha.services.catalog import Catalog, default_catalog_dir, load_catalog
 from pracha.web.app import create_app
-from tests.pgserver import PostgresServer, start_postgres
+from tests.pgserver import PostgresServer, memory_temp_root, start_postgres
 
 WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# The tests' files (each test's SQLite copy, the servers' var dirs) and the PostgreSQL clusters live in
+# RAM where there is room: on a disk shared with other work, their writes and syncs waited on it.
+# pytest's documented PYTEST_DEBUG_TEMPROOT moves tmp_path's root (a developer's own setting wins); only a
+# failed test's directory is kept (pyproject.toml), so a passing run leaves nothing in RAM.
+MEMORY_ROOT = memory_temp_root()
+if MEMORY_ROOT is not None:
+    os.environ.setdefault("PYTEST_DEBUG_TEMPROOT", str(MEMORY_ROOT))
 # Skip the interpreter's final garbage collections over a heap of apps, catalogues and indexes: they
 # took seconds per test process at exit on a busy machine. The OS frees the memory at once.
 atexit.register(gc.freeze)
@@ -50,7 +57,7 @@ def catalog() -> Catalog:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[PostgresServer]:
-    server = start_postgres()
+    server = start_postgres(MEMORY_ROOT)
     if server is None:
         if os.environ.get("CI") == "true":
             pytest.fail("PostgreSQL is not installed, and CI must test on it (scripts/apt-deps.sh)")
