@@ -126,9 +126,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 def make_settings(database_url: str, tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
         # One key file per test, whatever var_dir a test gives its apps: they share one database
-        values: dict[str, Any] = {"database_url": database_url, "var_dir": tmp_path / "var",
-                                  "data_key_file": tmp_path / "var" / "data.key",
-                                  "secret_key": "test-secret", "catalog_dir": default_catalog_dir()}
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "var_dir": tmp_path / "var",
+            "data_key_file": tmp_path / "var" / "data.key",
+            "secret_key": "test-secret",
+            "catalog_dir": default_catalog_dir(),
+        }
         values.update(overrides)
         return Settings(**values)
 

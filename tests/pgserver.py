@@ -60,8 +60,11 @@ class PostgresServer:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(ident))
             # FILE_COPY (PostgreSQL 15+) copies the files: a few times faster than WAL-logging every page
             strategy = sql.SQL(" STRATEGY FILE_COPY" if conn.info.server_version >= 150000 else "")
-            conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'{}").format(
-                ident, sql.Identifier(template), strategy))
+            conn.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {} ENCODING 'UTF8'{}").format(
+                    ident, sql.Identifier(template), strategy
+                )
+            )
         return url.set(database=name).render_as_string(hide_password=False)
 
     def drop_database(self, name: str) -> None:
