@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-STARTUP_SECONDS = 120  # a cold `pracha serve` took 20 s with two cores at load 10
+STARTUP_SECONDS = 300  # a cold `pracha serve` took 20 s with two cores at load 10, over 120 s at load 20–25
 STOP_SECONDS = 30
 
 

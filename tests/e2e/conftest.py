@@ -124,9 +124,9 @@ def browser() -> Iterator[Browser]:
 
 
 # A test that builds a demo portal first waits for its migrate and seed (up to 300 s each) and its start
-# (up to 120 s): with two cores at load 20 the build alone passed the suite's 300 s timeout, and the
-# session fixture's error then failed every later test on that portal. Their own steps stay bounded by
-# Playwright's timeouts.
+# (up to 300 s, tests/servers.py): with two cores at load 20 the build alone passed the suite's 300 s
+# timeout, and the session fixture's error then failed every later test on that portal. Their own steps
+# stay bounded by Playwright's timeouts.
 PORTAL_BUILD_TIMEOUT_SECONDS = 1200
 
 
