@@ -20,11 +20,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-STARTUP_SECONDS = 120  # a cold `pracha serve` took 20 s with two cores at load 10
+STARTUP_SECONDS = 300  # a cold `pracha serve` took 20 s with two cores at load 10, over 120 s at load 20–25
 STOP_SECONDS = 30
 
 
 MEDIATOR_SECRET = b"exchange-test"  # the app secret of `mediator()` (it seals staff TOTP secrets)
+
 
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -94,8 +95,9 @@ def start_process(command: list[str], env: dict[str, str], workdir: Path, log: P
 
 
 @contextlib.contextmanager
-def serving(command: list[str], env: dict[str, str], workdir: Path, log: Path, url: str
-            ) -> Iterator[subprocess.Popen[bytes]]:
+def serving(
+    command: list[str], env: dict[str, str], workdir: Path, log: Path, url: str
+) -> Iterator[subprocess.Popen[bytes]]:
     """Start a server, wait until `url`/healthz answers, yield it; stop it however the block ends."""
     child = start_process(command, env, workdir, log)
     try:
@@ -117,16 +119,24 @@ def process(args: list[str], env: dict[str, str], workdir: Path, name: str) -> I
 
 
 def registry(name: str, var_dir: Path, workdir: Path, *, citizens: int = 20) -> contextlib.AbstractContextManager[str]:
-    return process(["registry", "serve", name, "--citizens", str(citizens)], {"PRACHA_VAR_DIR": str(var_dir)},
-                   workdir, f"registry-{name}")
+    return process(
+        ["registry", "serve", name, "--citizens", str(citizens)],
+        {"PRACHA_VAR_DIR": str(var_dir)},
+        workdir,
+        f"registry-{name}",
+    )
 
 
-def mediator(database_url: str, var_dir: Path, workdir: Path,
-             **settings: str) -> contextlib.AbstractContextManager[str]:
-    env = {"PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(var_dir),
-           "PRACHA_SECRET_KEY": MEDIATOR_SECRET.decode(),
-           "PRACHA_WARM_UP": "false",  # a mediator answers registry calls: no search, no questions
-           **{f"PRACHA_{k.upper()}": v for k, v in settings.items()}}
+def mediator(
+    database_url: str, var_dir: Path, workdir: Path, **settings: str
+) -> contextlib.AbstractContextManager[str]:
+    env = {
+        "PRACHA_DATABASE_URL": database_url,
+        "PRACHA_VAR_DIR": str(var_dir),
+        "PRACHA_SECRET_KEY": MEDIATOR_SECRET.decode(),
+        "PRACHA_WARM_UP": "false",  # a mediator answers registry calls: no search, no questions
+        **{f"PRACHA_{k.upper()}": v for k, v in settings.items()},
+    }
     return process(["serve"], env, workdir, "mediator")
 
 

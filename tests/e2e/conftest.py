@@ -27,8 +27,14 @@ from tests.servers import free_port, pracha_command, serving
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "e2e"
 OFFICER_AGENCY = "cm-elderly-welfare"
 OFFICER_USERNAME = "officer.cm-elderly"
@@ -72,17 +78,29 @@ def live_server(tmp_path_factory: pytest.TempPathFactory, artifacts: Path) -> It
     attach_keyring(engine, settings=Settings(database_url=database_url, var_dir=base / "var"))  # the server's keys
     try:
         with make_sessionmaker(engine)() as db:
-            create_staff(db, "officer", agency=OFFICER_AGENCY, username=OFFICER_USERNAME, app_secret=SECRET_KEY,
-                         first_name="วิไล", last_name="ตรวจดี")
+            create_staff(
+                db,
+                "officer",
+                agency=OFFICER_AGENCY,
+                username=OFFICER_USERNAME,
+                app_secret=SECRET_KEY,
+                first_name="วิไล",
+                last_name="ตรวจดี",
+            )
     finally:
         engine.dispose()
 
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "PRACHA_DATABASE_URL": database_url, "PRACHA_VAR_DIR": str(base / "var"),
-           "PRACHA_SECRET_KEY": SECRET_KEY.decode(), "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
-           "PYTHAINLP_OFFLINE": "1",
-           "PRACHA_AUTOMATION_IN_PROCESS": "false"}  # this journey is the human path: no bot takes it first
+    env = {
+        **os.environ,
+        "PRACHA_DATABASE_URL": database_url,
+        "PRACHA_VAR_DIR": str(base / "var"),
+        "PRACHA_SECRET_KEY": SECRET_KEY.decode(),
+        "PRACHA_CATALOG_DIR": str(REPO_ROOT / "catalog"),
+        "PYTHAINLP_OFFLINE": "1",
+        "PRACHA_AUTOMATION_IN_PROCESS": "false",
+    }  # this journey is the human path: no bot takes it first
     log = base / "server.log"
     # cwd is the temp dir so a developer's .env in the repo cannot change the settings.
     command = [*pracha_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -105,6 +123,19 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# A test that builds a demo portal first waits for its migrate and seed (up to 300 s each) and its start
+# (up to 300 s, tests/servers.py): with two cores at load 20 the build alone passed the suite's 300 s
+# timeout, and the session fixture's error then failed every later test on that portal. Their own steps
+# stay bounded by Playwright's timeouts.
+PORTAL_BUILD_TIMEOUT_SECONDS = 1200
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "demo_portal" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(PORTAL_BUILD_TIMEOUT_SECONDS))
+
+
 @pytest.fixture(scope="session")
 def demo_portal_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoPortal]:
     base = tmp_path_factory.mktemp("demo-portal-sqlite")
@@ -124,4 +155,3 @@ def demo_portal(request: pytest.FixtureRequest) -> DemoPortal:
     and start again each time the test order switches engine)."""
     portal: DemoPortal = request.getfixturevalue(f"demo_portal_{request.param}")
     return portal
-
