@@ -21,11 +21,13 @@ caller when the body fails validation, and the refusal wins.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable
 from typing import Any, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -46,7 +48,10 @@ class OneThread:
 
     async def __call__(self, work: Callable[[Session, Any], T]) -> T:
         database = app_state(self.request).db
-        if database.write_lock is None or not self.rule.writes(self.request):
+        if not self.rule.writes(self.request):
+            bind = database.engine if database.is_sqlite else _reading(database.engine)
+            return await run_in_threadpool(self._run, database.sessions(bind=bind), work)
+        if database.write_lock is None:
             return await run_in_threadpool(self._run, database.sessions(), work)
         lock = database.write_lock.current()
         await lock.acquire()
@@ -81,6 +86,12 @@ class OneThread:
                 self.caller(session)
 
         await run_in_threadpool(run)
+
+
+@functools.lru_cache(maxsize=8)  # one per app's engine; tests make many apps
+def _reading(engine: Engine) -> Engine:
+    """PostgreSQL for a call that only reads: each statement on its own (no BEGIN and COMMIT round trips)."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")
 
 
 class OneThreadRule(Rule):
