@@ -583,8 +583,7 @@ def section(runs: list[EngineRun], args: argparse.Namespace, generator: str, too
 
 Aims:
 {chr(10).join(aims(runs))}
-{args.notes}
-{END}"""
+{chr(10) + args.notes + chr(10) if args.notes else ""}{END}"""
 
 
 
