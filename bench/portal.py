@@ -5,7 +5,7 @@ endpoint (GET /healthz) on the same server in the same run.
 Run from the repository root (the script imports tests.pgserver and tests.services.helpers):
 
     PYTHONPATH=. .venv/bin/python bench/portal.py [--engines sqlite,postgres] [--duration 10]
-        [--warmup 2] [--connections 50] [--workers 1] [--write]
+        [--warmup 2] [--connections 50] [--workers 1] [--write] [--notes "…"]
 
 For each engine it makes a fresh database (SQLite file in a temp dir; a throwaway PostgreSQL cluster
 from tests/pgserver.py), creates one citizen per client with a ready session (one shared argon2 hash,
@@ -67,7 +67,7 @@ BIRTH_FORM = {"child_first_name": "ปัณณวัฒน์", "child_last_nam
               "birth_date": "2026-11-20", "birth_place_type": "hospital", "hospital_notification_no": "ชม 123/2569",
               "mother_id": "3100100123451", "house_code": "50010012345", "notifier_relationship": "mother"}
 AIM_SUBMIT_SQLITE = 300.0  # requests/s
-AIM_READ_RATIO = 0.40  # of the bare endpoint
+AIM_RATIO = {"catalogue": 0.60, "status": 0.40}  # of the bare endpoint (issue 20)
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=;. /]*$")  # what may go into a Lua string literal unescaped
 
 
@@ -519,10 +519,10 @@ def aims(runs: list[EngineRun]) -> list[str]:
                            f"{'met' if ok else 'NOT met'}")
             if r.endpoint.key in ("catalogue", "status") and run.generator_bound:
                 out.append(f"- {r.endpoint.key} on {run.engine}: not measured (the generator was the bottleneck)")
-            if r.endpoint.key in ("catalogue", "status") and r.ratio is not None:
-                ok = r.ratio >= AIM_READ_RATIO
+            if r.endpoint.key in AIM_RATIO and r.ratio is not None:
+                ok = r.ratio >= AIM_RATIO[r.endpoint.key]
                 out.append(f"- {r.endpoint.key} on {run.engine}: {r.ratio:.0%} of bare "
-                           f"(aim ≥ {AIM_READ_RATIO:.0%}): {'met' if ok else 'NOT met'}")
+                           f"(aim ≥ {AIM_RATIO[r.endpoint.key]:.0%}): {'met' if ok else 'NOT met'}")
     return out
 
 
@@ -583,7 +583,7 @@ def section(runs: list[EngineRun], args: argparse.Namespace, generator: str, too
 
 Aims:
 {chr(10).join(aims(runs))}
-{END}"""
+{chr(10) + args.notes + chr(10) if args.notes else ""}{END}"""
 
 
 
@@ -598,6 +598,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (default 1)")
     parser.add_argument("--python-client", action="store_true", help="use the httpx generator even if wrk exists")
     parser.add_argument("--write", action="store_true", help="rewrite the Portal section of docs/benchmarks.md")
+    parser.add_argument("--notes", default="", help="a paragraph for the written section (an aim not met: its profile)")
     args = parser.parse_args(argv)
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     if bad := [e for e in engines if e not in ("sqlite", "postgres")]:

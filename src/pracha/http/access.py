@@ -114,15 +114,24 @@ def needs_csrf(request: Request) -> bool:
     return not (media == "application/json" or (media.startswith("application/") and media.endswith("+json")))
 
 
-async def _check_csrf(request: Request) -> None:
+async def sent_csrf_token(request: Request) -> str | None:
+    """The token the request carries: the `X-CSRF-Token` header, else a form's `csrf_token` field."""
     sent = request.headers.get("x-csrf-token")
     if sent is None and request.headers.get("content-type", "").startswith(
         ("application/x-www-form-urlencoded", "multipart/form-data")
     ):
         value = (await request.form()).get("csrf_token")
         sent = value if isinstance(value, str) else None
+    return sent
+
+
+def check_csrf_token(request: Request, sent: str | None) -> None:
     if not request.cookies.get(CSRF_COOKIE) or not sent or not hmac.compare_digest(sent, csrf_token(request)):
         raise CsrfFailed()
+
+
+async def _check_csrf(request: Request) -> None:
+    check_csrf_token(request, await sent_csrf_token(request))
 
 
 class Rule:
@@ -136,25 +145,37 @@ class Rule:
         self.write = write
         self.write_for = frozenset(write_for)
 
+    def writes(self, request: Request) -> bool:
+        return self.write if self.write is not None else request.method not in SAFE_METHODS
+
+    def checks_csrf(self, request: Request, caller: Caller | None = None) -> bool:
+        """Whether this call must carry a CSRF token; `caller` None: one known by its session cookie."""
+        by_token = caller is not None and caller.token is not None
+        return request.method not in SAFE_METHODS and not by_token and self.csrf and needs_csrf(request)
+
+    def refusal(self, caller: Caller) -> PrachaError | None:
+        """Why this caller may not call the route (CSRF aside), or None."""
+        if PUBLIC in self.roles or caller.role in self.roles:
+            if caller.token is not None and self.scope and not caller.has_scope(self.scope):
+                return Forbidden("โทเค็นนี้ไม่มีขอบเขตสำหรับรายการนี้", "This token lacks the scope for this call.")
+            return None
+        return Unauthenticated() if caller.role == PUBLIC else Forbidden()
+
     async def __call__(self, request: Request, db: Session = Depends(get_db)) -> Any:
-        write = self.write if self.write is not None else request.method not in SAFE_METHODS
+        write = self.writes(request)
         if SESSION_COOKIE in request.cookies or "authorization" in request.headers:
             principal = await run_in_threadpool(resolve_caller, request, db, write or bool(self.write_for))
             write = write or principal.role in self.write_for
         else:
             principal = part(request, CALLERS)(db, None, None)  # nobody signed in: no lookup, no thread
         request.state.principal = principal
-        if request.method not in SAFE_METHODS and principal.token is None and self.csrf and needs_csrf(request):
+        if self.checks_csrf(request, principal):
             await _check_csrf(request)
-        if PUBLIC in self.roles or principal.role in self.roles:
-            if principal.token is not None and self.scope and not principal.has_scope(self.scope):
-                raise Forbidden("โทเค็นนี้ไม่มีขอบเขตสำหรับรายการนี้", "This token lacks the scope for this call.")
-            if write:
-                await start_writing(request, db)
-            return principal
-        if principal.role == PUBLIC:
-            raise Unauthenticated()
-        raise Forbidden()
+        if (refused := self.refusal(principal)) is not None:
+            raise refused
+        if write:
+            await start_writing(request, db)
+        return principal
 
 
 def resolve_caller(request: Request, db: Session, end_transaction: bool = False) -> Caller:

@@ -24,6 +24,7 @@ from typing import IO, Any
 from pracha.http.requestid import NONE, RequestIdFilter
 from pracha.nationalids import MASK, mask_national_ids
 
+ACCESS_LOGGER = "pracha.access"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"
 FORMATS = ("text", "json")
 # Fields a line may carry besides the standard ones (passed with `extra=`); nothing else is copied,
@@ -47,7 +48,10 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         if not hasattr(record, "request_id"):
             record.request_id = NONE
-        return redact(super().format(record))
+        line = super().format(record)
+        # An access line is a method, a route template, a status and a time (pracha.http.observe): there
+        # is nothing to mask, and it is written for every request
+        return line if record.name == ACCESS_LOGGER and not record.exc_info else redact(line)
 
 
 class JsonFormatter(logging.Formatter):

@@ -11,10 +11,11 @@ import time
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from pracha.http.logs import ACCESS_LOGGER
 from pracha.http.metrics import METHODS, observe_request, route_template
 from pracha.http.requestid import HEADER, pick_request_id, set_request_id
 
-access_log = logging.getLogger("pracha.access")
+access_log = logging.getLogger(ACCESS_LOGGER)
 _HEADER_KEY = HEADER.lower().encode("latin-1")
 
 

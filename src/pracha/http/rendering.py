@@ -75,6 +75,7 @@ def make_environment(template_dirs: list[Path], page_globals: dict[str, Any] | N
         autoescape=select_autoescape(["html", "xml"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates change with a release (a restart): no stat() of each one per page
     )
     env.globals.update(_=_gettext, tr=_text, say=_say, widgets=[], stylesheets=[], scripts=[],
                        display=Display(), text_sizes=TEXT_SIZES)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from pracha import i18n
 from pracha.http.access import PUBLIC, allow, get_db
+from pracha.http.onethread import OneThread, allow_in_one_thread
 from pracha.http.openapi import errors
 from pracha.http.params import RowId
 from pracha.http.state import app_state
@@ -147,15 +148,19 @@ def list_applications(
 
 @router.post("/applications", status_code=201, response_model=ApplicationOut, tags=["applications"],
              responses=errors(404, 409))
-def create_application(body: ApplicationIn, request: Request,
-                       idempotency_key: str | None = Header(None, max_length=64),
-                       p: Principal = allow(*FOR_A_PERSON), db: Session = Depends(get_db)) -> dict[str, Any]:
+async def create_application(body: ApplicationIn, request: Request,
+                             idempotency_key: str | None = Header(None, max_length=64),
+                             call: OneThread = allow_in_one_thread(*FOR_A_PERSON)) -> dict[str, Any]:
     """Start a draft. Send `Idempotency-Key` to make a retried request return the same draft."""
-    application = service.create_application(db, catalog_of(request), p, body.service_id, body.data,
-                                             client_token=idempotency_key,
-                                             max_open_drafts=app_state(request).settings.quota_open_drafts)
-    db.commit()
-    return _application(application, p, db)
+    catalog, quota = catalog_of(request), app_state(request).settings.quota_open_drafts
+
+    def create(db: Session, p: Principal) -> dict[str, Any]:
+        application = service.create_application(db, catalog, p, body.service_id, body.data,
+                                                 client_token=idempotency_key, max_open_drafts=quota)
+        db.commit()
+        return _application(application, p, db)
+
+    return await call(create)
 
 
 @router.get("/applications/{reference}", response_model=ApplicationOut, tags=["applications"])
@@ -170,9 +175,9 @@ def get_application(reference: str, p: Principal = allow(*READERS, scope="applic
 
 
 @router.get("/applications/{reference}/status", response_model=StatusOut, tags=["applications"])
-def get_status(reference: str, p: Principal = allow(*READERS, scope="applications:read"),
-               db: Session = Depends(get_db)) -> dict[str, Any]:
-    return _status(service.get_application(db, p, reference))
+async def get_status(reference: str,
+                     call: OneThread = allow_in_one_thread(*READERS, scope="applications:read")) -> dict[str, Any]:
+    return await call(lambda db, p: _status(service.get_application(db, p, reference)))
 
 
 @router.patch("/applications/{reference}", response_model=ApplicationOut, tags=["applications"],

@@ -35,6 +35,7 @@ from pracha.http.middleware import PrachaMiddleware
 from pracha.http.observe import ObserveMiddleware
 from pracha.http.openapi import document_errors
 from pracha.http.rendering import make_environment
+from pracha.http.routeindex import index_routes
 from pracha.http.state import AppState
 from pracha.identity.deps import AGENCIES
 from pracha.identity.recovery import RESET_MESSENGER
@@ -223,6 +224,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in routers():
         app.include_router(router)
+    index_routes(app)
     install_openapi(app)
     return app
 
