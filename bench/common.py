@@ -23,6 +23,12 @@ DOC = REPO / "docs" / "benchmarks.md"
 HOST = "127.0.0.1"
 
 
+# A whole birth-registration form: a service a citizen may have several open applications of
+# (`multiple: true`), so every submit of it makes a new draft.
+BIRTH_FORM = {"child_first_name": "ปัณณวัฒน์", "child_last_name": "ใจดี", "child_sex": "male",
+              "birth_date": "2026-11-20", "birth_place_type": "hospital", "hospital_notification_no": "ชม 123/2569",
+              "mother_id": "3100100123451", "house_code": "50010012345", "notifier_relationship": "mother"}
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((HOST, 0))

@@ -47,6 +47,7 @@ os.environ.setdefault("PRACHA_QUOTA_OPEN_DRAFTS", "0")
 
 import httpx  # noqa: E402
 from bench.common import (  # noqa: E402,E501
+    BIRTH_FORM,
     DOC,
     REPO,
     code_version,
@@ -63,9 +64,6 @@ from sqlalchemy import text  # noqa: E402
 # A service a citizen may have several open applications of (`multiple: true`): every submit makes a new
 # draft, where one open elderly allowance per citizen would turn the run into a measure of 409s.
 SERVICE_ID = "birth-registration"
-BIRTH_FORM = {"child_first_name": "ปัณณวัฒน์", "child_last_name": "ใจดี", "child_sex": "male",
-              "birth_date": "2026-11-20", "birth_place_type": "hospital", "hospital_notification_no": "ชม 123/2569",
-              "mother_id": "3100100123451", "house_code": "50010012345", "notifier_relationship": "mother"}
 AIM_SUBMIT_SQLITE = 300.0  # requests/s
 AIM_RATIO = {"catalogue": 0.60, "status": 0.40}  # of the bare endpoint (issue 20)
 _SAFE = re.compile(r"^[A-Za-z0-9_\-=;. /]*$")  # what may go into a Lua string literal unescaped

@@ -26,22 +26,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from bench.common import BIRTH_FORM
 
 from pracha.exchange import httpsig
 
 GIVE_UP_SECONDS = 90.0  # a write still not acknowledged after this long stays unknown
 PAYMENTS_PER_SECOND = 2.0  # the due fees are seeded beforehand: spend them slowly
-BIRTH_FORM = {
-    "child_first_name": "ปัณณวัฒน์",
-    "child_last_name": "ใจดี",
-    "child_sex": "male",
-    "birth_date": "2026-11-20",
-    "birth_place_type": "hospital",
-    "hospital_notification_no": "ชม 123/2569",
-    "mother_id": "3100100123451",
-    "house_code": "50010012345",
-    "notifier_relationship": "mother",
-}
 
 
 @dataclass(frozen=True)

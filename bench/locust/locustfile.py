@@ -39,6 +39,7 @@ from typing import Any
 
 import gevent
 import pyotp
+from bench.common import BIRTH_FORM as BIRTH
 from locust import HttpUser, between, constant, constant_throughput, events, task
 from locust.clients import ResponseContextManager
 from locust.env import Environment
@@ -75,17 +76,6 @@ QUERIES = (
 )
 QUESTIONS = ("แจ้งเกิดต้องใช้เอกสารอะไรบ้าง", "เบี้ยยังชีพผู้สูงอายุได้เดือนละเท่าไร", "ย้ายทะเบียนบ้านทำอย่างไร", "ภาษีป้ายต้องยื่นเมื่อไร")
 DATA_QUERIES = ("เบี้ยยังชีพ", "บริการ", "ใบอนุญาตก่อสร้าง", "")
-BIRTH = {
-    "child_first_name": "ปัณณวัฒน์",
-    "child_last_name": "ใจดี",
-    "child_sex": "male",
-    "birth_date": "2026-11-20",
-    "birth_place_type": "hospital",
-    "hospital_notification_no": "ชม 123/2569",
-    "mother_id": "3100100123451",
-    "house_code": "50010012345",
-    "notifier_relationship": "mother",
-}
 BIRTH_DOCUMENTS = ("hospital-birth-notification", "notifier-id-card", "parents-id-cards", "house-registration")
 SIGNBOARD = {
     "signs_address": "88/1 ถนนช้างคลาน ตำบลช้างคลาน อำเภอเมืองเชียงใหม่",
