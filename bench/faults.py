@@ -198,7 +198,7 @@ def section(rows: list[Row], witness: Witness, args: argparse.Namespace, took: f
         f"- {r.made.name}: nothing lost, nothing twice, ledger and jobs "
         + ("met" if r.passed else "NOT met")
         + "; clear errors, no 500 "
-        + ("met" if r.clear else "NOT met (finding 1)")
+        + ("met" if r.clear else "NOT met (finding 1: fixed since, see there)")
         for r in rows
     )
     commit = "off, as the tests run it" if args.async_commit else "on for our database, PostgreSQL's default"
