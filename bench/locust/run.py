@@ -13,6 +13,7 @@ import argparse
 import contextlib
 import csv
 import datetime as dt
+import json
 import os
 import secrets
 import subprocess
@@ -20,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
@@ -153,18 +154,34 @@ def run_locust(
            "PRACHA_LOCUST_TOUR": "1" if tour else ""}  # fmt: skip
     command = [str(Path(sys.executable).with_name("locust")), "-f", str(LOCUSTFILE), "--headless",
                "-u", str(users), "-r", str(spawn_rate), "-t", f"{int(seconds)}s", "--host", host,
-               "--csv", str(prefix), "--only-summary", "--stop-timeout", str(STOP_TIMEOUT)]  # fmt: skip
+               "--csv", str(prefix), "--json-file", str(prefix), "--only-summary",
+               "--stop-timeout", str(STOP_TIMEOUT)]  # fmt: skip
     began = time.monotonic()
     with Path(f"{prefix}.log").open("w") as log:
         code = subprocess.run(command, env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, check=False).returncode
-    stats, failures = read_stats(Path(f"{prefix}_stats.csv")), read_failures(Path(f"{prefix}_failures.csv"))
-    return Outcome(users, time.monotonic() - began, stats, code, failures)
+    stats = with_final_counts(read_stats(Path(f"{prefix}_stats.csv")), Path(f"{prefix}.json"))
+    return Outcome(users, time.monotonic() - began, stats, code, read_failures(Path(f"{prefix}_failures.csv")))
 
 
 def read_stats(path: Path) -> list[Row]:
     with path.open() as f:
         return [Row(line["Name"], int(line["Request Count"]), int(line["Failure Count"]), float(line["Requests/s"]),
                     _ms(line["50%"]), _ms(line["95%"]), _ms(line["99%"])) for line in csv.DictReader(f)]  # fmt: skip
+
+
+def with_final_counts(rows: list[Row], final: Path) -> list[Row]:
+    """The counts of Locust's JSON written at exit: its CSV is rewritten once a second and not at exit,
+    so the requests of its last second (a tour's last steps) may be missing from the CSV."""
+    if not final.exists():
+        return rows
+    counts = {e["name"]: (e["num_requests"], e["num_failures"]) for e in json.loads(final.read_text())}
+    by_name = {r.name: r for r in rows}
+    kinds = [
+        replace(by_name.get(name) or Row(name, 0, 0, 0.0, 0.0, 0.0, 0.0), requests=n, failures=f)
+        for name, (n, f) in sorted(counts.items())
+    ]
+    total = by_name.get("Aggregated") or Row("Aggregated", 0, 0, 0.0, 0.0, 0.0, 0.0)
+    return [*kinds, replace(total, requests=sum(r.requests for r in kinds), failures=sum(r.failures for r in kinds))]
 
 
 def read_failures(path: Path) -> list[str]:
