@@ -25,6 +25,7 @@ from typing import Protocol
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pracha.config import Settings
+from pracha.secretfile import create_once
 
 FORMAT = "pracha-data-keys/1"
 RELOAD_SECONDS = 1.0
@@ -71,18 +72,7 @@ class KeyFileProvider:
         self._load()
 
     def _create(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        content = _new_file_content({1: secrets.token_bytes(32)}, 1, secrets.token_bytes(32))
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(content)
-        try:  # a link appears whole: another process never reads a file still being written
-            os.link(tmp, self.path)
-        except FileExistsError:  # another process made it first; use theirs
-            pass
-        finally:
-            tmp.unlink()
+        create_once(self.path, _new_file_content({1: secrets.token_bytes(32)}, 1, secrets.token_bytes(32)).encode())
 
     def _load(self) -> None:
         if not self.path.exists():

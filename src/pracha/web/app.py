@@ -3,7 +3,6 @@ the hooks by which the packages reach each other. The only module that knows eve
 
 from __future__ import annotations
 
-import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -47,6 +46,7 @@ from pracha.opendata import install as opendata
 from pracha.participation import install as participation
 from pracha.payments import install as payments
 from pracha.privacy import install as privacy
+from pracha.secretfile import create_once
 from pracha.services.catalog import load_catalog
 from pracha.services.hooks import CATALOG, FORM_PREFILL
 from pracha.vault import attach_keyring
@@ -72,17 +72,7 @@ def load_secret(settings: Settings) -> bytes:
         return key.encode()
     path = settings.var_dir / "secret.key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
-        try:  # a link appears whole: a process starting beside this one never reads half a secret
-            os.link(tmp, path)
-        except FileExistsError:  # another process made it first; use theirs
-            pass
-        finally:
-            tmp.unlink()
+        create_once(path, secrets.token_hex(32).encode())
     return path.read_text().strip().encode()
 
 
