@@ -213,8 +213,7 @@ run {took:.0f} s, each fault held {args.hold:g} s.
 
 Acknowledged over the run: {len(acks.applications)} applications, {len(acks.consents)} consents,
 {len(acks.payments)} payments ({acks.payment_duplicates} answered `duplicate` to a retry whose first try had
-been applied); {sum(acks.consent_unknown.values())} consents of unknown outcome (not retried: no idempotency
-key); {len(acks.unacknowledged)} writes refused or given up.
+been applied); {len(acks.unacknowledged)} writes refused or given up.
 
 {notes}
 
@@ -235,16 +234,16 @@ Aims:
   told not to fake the monotonic clock); the machine's clock is never touched.
 - Method: the witness driver (bench/faults/witness.py) runs five lanes: two submit applications
   (`POST /api/v1/applications` with an `Idempotency-Key`, retried with the same key after a transport
-  error or a 5xx until 201), one gives consents (`POST /api/v1/me/consents`; an unknown outcome is kept,
-  not retried), one pays fees due (the bank's RFC 9421-signed callback, as the demo bank sends it,
-  retried after a transport error, a 5xx or a 401 until `accepted` or `duplicate`; {rate} a second)
-  and one reads through the mediator.
+  error or a 5xx until 201), one gives consents (`POST /api/v1/me/consents`, also with an
+  `Idempotency-Key` and retried the same way), one pays fees due (the bank's RFC 9421-signed callback,
+  as the demo bank sends it, retried after a transport error, a 5xx or a 401 until `accepted` or
+  `duplicate`; {rate} a second) and one reads through the mediator.
   Before each fault the load runs until every kind is acknowledged, then {SETTLE_SECONDS:g} s; the fault is
   made and undone; recovery is the time from its undoing (for kill -9, the kill) until every kind was
   acknowledged again; {SETTLE_SECONDS:g} s more; the load stops (writes under way finish their retries); then
   the checks: every acknowledged reference / consent id / bank transaction is in the database as
-  acknowledged, no (citizen, Idempotency-Key) or bank transaction twice and no more consent rows than
-  acknowledged plus unknown, no consent without its ledger entry and no paid fee without its entry,
+  acknowledged, no (citizen, Idempotency-Key) of an application or a consent or bank transaction twice,
+  no consent without its ledger entry and no paid fee without its entry,
   every ledger entry sequenced under a signed checkpoint and `verify_log(full=True)` over HTTP, and no
   automation task left due (the worker's queue drained). The checks are cumulative: each covers every
   acknowledgement since the run began.

@@ -78,19 +78,26 @@ def kept(sessions: sessionmaker[Session], acks: Acks) -> Kept:
             ).all()
         )
         consents = {
-            cid: (uid, entry)
-            for cid, uid, entry in db.execute(select(Consent.id, Consent.user_id, Consent.grant_entry_id))
+            key: (cid, uid, entry)
+            for key, cid, uid, entry in db.execute(
+                select(Consent.client_token, Consent.id, Consent.user_id, Consent.grant_entry_id).where(
+                    Consent.client_token.is_not(None)
+                )
+            )
         }
-        missing += [f"consent {cid}" for cid, uid in acks.consents.items() if consents.get(cid, (None,))[0] != uid]
-        consents_without_entry = sum(1 for _, entry in consents.values() if entry is None)
-        per_user: dict[int, int] = {}
-        for uid, _ in consents.values():
-            per_user[uid] = per_user.get(uid, 0) + 1
-        acked_per_user: dict[int, int] = {}
-        for uid in acks.consents.values():
-            acked_per_user[uid] = acked_per_user.get(uid, 0) + 1
-        phantom = sum(
-            max(0, n - acked_per_user.get(uid, 0) - acks.consent_unknown.get(uid, 0)) for uid, n in per_user.items()
+        missing += [
+            f"consent {cid}"
+            for key, (cid, uid) in acks.consents.items()
+            if consents.get(key, (None, None))[:2] != (cid, uid)
+        ]
+        consents_without_entry = sum(1 for _, _, entry in consents.values() if entry is None)
+        consent_dups = len(
+            db.execute(
+                select(Consent.user_id, Consent.client_token)
+                .where(Consent.client_token.is_not(None))
+                .group_by(Consent.user_id, Consent.client_token)
+                .having(func.count() > 1)
+            ).all()
         )
         ids = list(acks.payments)
         paid = (
@@ -130,7 +137,7 @@ def kept(sessions: sessionmaker[Session], acks: Acks) -> Kept:
     return Kept(
         acknowledged - len(missing),
         acknowledged,
-        app_dups + pay_dups + phantom,
+        app_dups + consent_dups + pay_dups,
         consents_without_entry + paid_without_entry,
         missing,
     )

@@ -5,8 +5,9 @@ Lanes run concurrently, each doing one kind of write over and over (or a mediate
 - application: `POST /api/v1/applications` with an `Idempotency-Key`; a transport error or a 5xx is
   retried with the same key until a 201 (its reference is the acknowledgement), so a retried submit that
   had in fact been applied must come back as the same draft, never a second one;
-- consent: `POST /api/v1/me/consents` (201 and its id); it has no idempotency key, so an unknown outcome
-  (transport error, 5xx) is not retried but kept as "unknown" for that citizen;
+- consent: `POST /api/v1/me/consents` with an `Idempotency-Key`, retried as applications are until a 201
+  (its id is the acknowledgement), so a retried grant that had in fact been applied must come back as the
+  same consent, never a second one;
 - payment: a bank's signed callback for a due fee (as the demo bank sends it), retried (signed afresh)
   after a transport error, a 5xx or a 401 until 200 `accepted` or `duplicate`;
 - exchange: a mediated registry call `GET /exchange/r1/…` through `pracha serve` (no acknowledgement:
@@ -58,8 +59,7 @@ class Acks:
     """What the system acknowledged, and what it may or may not have done."""
 
     applications: dict[str, str] = field(default_factory=dict)  # idempotency key -> reference
-    consents: dict[int, int] = field(default_factory=dict)  # consent id -> user id
-    consent_unknown: dict[int, int] = field(default_factory=dict)  # user id -> attempts of unknown outcome
+    consents: dict[str, tuple[int, int]] = field(default_factory=dict)  # idempotency key -> (consent id, user id)
     payments: dict[str, str] = field(default_factory=dict)  # bank transaction id -> payment public id
     payment_duplicates: int = 0  # callbacks answered `duplicate` (an earlier try had been applied)
     unacknowledged: list[str] = field(default_factory=list)  # writes given up on
@@ -192,16 +192,22 @@ class Witness:
             self.acks.unacknowledged.append(f"application {key}: {_said(response)}")
 
     async def _consent(self, http: httpx.AsyncClient, citizen: Citizen) -> None:
+        key = uuid.uuid4().hex
         body = json.dumps(self.offer).encode()
-        headers = {"Cookie": citizen.cookie, "X-CSRF-Token": citizen.csrf, "Content-Type": "application/json"}
-        response = await self._try(http, "consent", "POST", "/api/v1/me/consents", content=body, headers=headers)
+        headers = {
+            "Cookie": citizen.cookie,
+            "X-CSRF-Token": citizen.csrf,
+            "Content-Type": "application/json",
+            "Idempotency-Key": key,
+        }
+        response = await self._until_acknowledged(
+            lambda: self._try(http, "consent", "POST", "/api/v1/me/consents", content=body, headers=headers),
+            lambda r: r.status_code == 201,
+        )
         if response is not None and response.status_code == 201:
-            self.acks.consents[int(response.json()["id"])] = citizen.user_id
-        elif response is None or response.status_code >= 500:
-            self.acks.consent_unknown[citizen.user_id] = self.acks.consent_unknown.get(citizen.user_id, 0) + 1
-            await asyncio.sleep(0.2)
+            self.acks.consents[key] = (int(response.json()["id"]), citizen.user_id)
         else:
-            self.acks.unacknowledged.append(f"consent refused: {_said(response)}")
+            self.acks.unacknowledged.append(f"consent {key}: {_said(response)}")
 
     async def _payment(self, http: httpx.AsyncClient, _: Citizen | None) -> None:
         if not self.callbacks:

@@ -4,18 +4,22 @@ withdrawal counts on the very next request through the mediator."""
 
 from __future__ import annotations
 
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from pracha.config import Settings
+from pracha.exchange import consent
 from pracha.exchange import service as exchange
 from pracha.exchange.errors import NoLawfulBasis
 from pracha.exchange.models import Consent, MessageLog
 from pracha.exchange.vocabulary import PORTAL
+from pracha.identity.principal import Principal
 from pracha.ledger.deps import LEDGER
 from pracha.ledger.keys import verifier_key
 from pracha.ledger.models import LedgerEntry
@@ -118,3 +122,69 @@ def test_withdrawal_counts_on_the_very_next_request(seeded: None, db: Session, s
     assert row.subject_user_id == me.id and row.categories == ["address"]
     entry = db.get(LedgerEntry, row.ledger_entry_id)
     assert entry is not None and me.national_id.encode() not in entry.data
+
+
+def test_a_retried_grant_with_its_idempotency_key_gives_one_consent(seeded: None, db: Session,
+                                                                    make_client: Any) -> None:
+    me = create_citizen(db)
+    client = make_client()
+    csrf = sign_in(db, client, me)
+    once = {"X-CSRF-Token": csrf, "Idempotency-Key": "consent-7f3a"}
+    grants = select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "consent.grant")
+    before = db.scalar(grants)
+    first = client.post("/api/v1/me/consents", json=GIVE, headers=once)
+    again = client.post("/api/v1/me/consents", json=GIVE, headers=once)
+    other = client.post("/api/v1/me/consents", json=GIVE, headers={**once, "Idempotency-Key": "consent-8b41"})
+    assert (first.status_code, again.status_code, other.status_code) == (201, 201, 201)
+    assert again.json() == first.json() and other.json()["id"] != first.json()["id"]
+    db.rollback()  # a fresh read: the requests committed after this session last read
+    assert db.scalar(select(func.count()).select_from(Consent).where(Consent.user_id == me.id)) == 2
+    assert db.scalar(grants) == before + 2  # the retry wrote no second ledger entry
+    too_long = client.post("/api/v1/me/consents", json=GIVE, headers={**once, "Idempotency-Key": "k" * 65})
+    assert too_long.status_code == 422 and too_long.json()["error"] == "invalid_input"
+
+
+def test_another_citizens_idempotency_key_is_not_mine(seeded: None, db: Session, make_client: Any) -> None:
+    ids = []
+    for _ in range(2):
+        client = make_client()
+        csrf = sign_in(db, client, create_citizen(db))
+        response = client.post("/api/v1/me/consents", json=GIVE,
+                               headers={"X-CSRF-Token": csrf, "Idempotency-Key": "same-key"})
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    assert ids[0] != ids[1]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite's writers take turns already
+def test_two_grants_racing_with_one_key_give_one_consent(seeded: None, db: Session, app: FastAPI,
+                                                         settings: Settings) -> None:
+    """The first request holds its transaction open; the second, with the same key, waits on the unique
+    key and then answers the first one's consent instead of a 500."""
+    me = create_citizen(db)
+    db.commit()
+    sessions = app.state.pracha.db.sessions
+
+    def give(session: Session) -> int:
+        principal = Principal(user=session.get(type(me), me.id))
+        return consent.grant(session, principal, recipient_id=GIVE["recipient_id"], purpose=GIVE["purpose"],
+                             categories=None, notice_version=settings.exchange_notice_version, days=30,
+                             client_token="race-1").id
+
+    def give_and_commit() -> int:
+        with sessions() as session:
+            found = give(session)
+            session.commit()
+            return found
+
+    with sessions() as first, ThreadPoolExecutor(1) as pool:
+        a = give(first)
+        b = pool.submit(give_and_commit)
+        deadline = time.monotonic() + 30
+        while not db.scalar(text("SELECT count(*) FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted")):
+            db.rollback()
+            assert time.monotonic() < deadline and not b.done(), "the second grant did not wait for the first"
+        first.commit()
+        assert b.result(timeout=60) == a
+    db.rollback()  # a fresh read: the requests committed after this session last read
+    assert db.scalar(select(func.count()).select_from(Consent).where(Consent.user_id == me.id)) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -78,11 +78,13 @@ def list_offers(_: Principal = allow(CITIZEN), db: Session = Depends(get_db)) ->
 
 @router.post("/me/consents", response_model=ConsentOut, status_code=201, responses=errors(409))
 def grant_consent(body: ConsentIn, request: Request, p: Principal = allow(CITIZEN),
+                  idempotency_key: str | None = Header(None, max_length=64),
                   db: Session = Depends(get_db)) -> dict[str, Any]:
+    """Give a consent. Send `Idempotency-Key` to make a retried request return the same consent."""
     settings = app_state(request).settings
     c = consent.grant(db, p, recipient_id=body.recipient_id, purpose=body.purpose, categories=body.categories,
                       notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
-                      max_active=settings.quota_active_consents)
+                      max_active=settings.quota_active_consents, client_token=idempotency_key)
     db.commit()
     return _consent(c)
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pracha.config import default_of
@@ -75,10 +76,13 @@ def snapshot(consent: Consent) -> dict[str, Any]:
 
 def grant(session: Session, principal: Principal, *, recipient_id: str, purpose: str,
           categories: list[str] | None, notice_version: str, days: int,
-          max_active: int = default_of("quota_active_consents")) -> Consent:
+          max_active: int = default_of("quota_active_consents"), client_token: str | None = None) -> Consent:
     """Consent to `categories` (None: every category of the offer, said so in the API; an empty list
-    consents to nothing and is refused, never read as "all")."""
+    consents to nothing and is refused, never read as "all"). The same `client_token` twice returns the
+    first consent, also when the two requests race."""
     user_id = _citizen(principal)
+    if client_token and (earlier := _by_token(session, user_id, client_token)) is not None:
+        return earlier
     if categories is not None and not categories:
         raise NoCategories()
     offer = next((o for o in offers(session) if o.recipient.id == recipient_id and o.purpose == purpose), None)
@@ -89,14 +93,24 @@ def grant(session: Session, principal: Principal, *, recipient_id: str, purpose:
     now = utcnow()
     _check_quota(session, user_id, max_active, now)
     consent = Consent(user_id=user_id, recipient_id=recipient_id, purpose=purpose, categories=sorted(wanted),
-                      notice_version=notice_version, granted_at=now, expires_at=now + dt.timedelta(days=days))
-    session.add(consent)
-    session.flush()
+                      notice_version=notice_version, granted_at=now, expires_at=now + dt.timedelta(days=days),
+                      client_token=client_token or None)
+    try:
+        with session.begin_nested():
+            session.add(consent)
+    except IntegrityError:  # the same key, committed by a concurrent request a moment ago
+        if client_token and (earlier := _by_token(session, user_id, client_token)) is not None:
+            return earlier
+        raise
     assert principal.user is not None
     consent.grant_entry = ledger.record(session, "consent.grant", actor=f"user:{user_id}",
                                         obj=f"consent:{consent.id}", record=snapshot(consent),
                                         subject=f"user:{user_id}", subject_secret=principal.user.national_id)
     return consent
+
+
+def _by_token(session: Session, user_id: int, client_token: str) -> Consent | None:
+    return session.scalar(select(Consent).where(Consent.user_id == user_id, Consent.client_token == client_token))
 
 
 def _check_quota(session: Session, user_id: int, limit: int, now: dt.datetime) -> None:

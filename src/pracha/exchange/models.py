@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from pracha.db import Base, UTCDateTime, utcnow
@@ -82,7 +82,8 @@ class Consent(Base):
     until `expires_at`, unless withdrawn. Grant and withdrawal are both in the ledger."""
 
     __tablename__ = "exchange_consents"
-    __table_args__ = (Index("ix_exchange_consents_lookup", "user_id", "recipient_id", "purpose"),)
+    __table_args__ = (Index("ix_exchange_consents_lookup", "user_id", "recipient_id", "purpose"),
+                      UniqueConstraint("user_id", "client_token"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -95,6 +96,7 @@ class Consent(Base):
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     grant_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
     withdraw_entry_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_entries.id"))
+    client_token: Mapped[str | None] = mapped_column(String(64))  # the API's Idempotency-Key
 
     user: Mapped[User] = relationship()
     recipient: Mapped[Subsystem] = relationship(lazy="joined")
