@@ -4,6 +4,7 @@ withdrawal counts on the very next request through the mediator."""
 
 from __future__ import annotations
 
+import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -187,4 +188,17 @@ def test_two_grants_racing_with_one_key_give_one_consent(seeded: None, db: Sessi
         first.commit()
         assert b.result(timeout=60) == a
     db.rollback()  # a fresh read: the requests committed after this session last read
+    assert db.scalar(select(func.count()).select_from(Consent).where(Consent.user_id == me.id)) == 1
+
+
+def test_the_consent_form_sent_twice_gives_one_consent(seeded: None, db: Session, make_client: Any) -> None:
+    me = create_citizen(db)
+    client = make_client()
+    csrf = sign_in(db, client, me)
+    page = client.get("/me/consents").text
+    token = re.search(r'name="client_token" value="([^"]+)"', page)
+    assert token is not None
+    form = {**GIVE, "categories": "address", "csrf_token": csrf, "client_token": token.group(1)}
+    assert [client.post("/me/consents", data=form).status_code for _ in range(2)] == [303, 303]
+    db.rollback()
     assert db.scalar(select(func.count()).select_from(Consent).where(Consent.user_id == me.id)) == 1

@@ -4,6 +4,7 @@ platform admin's members, services and access rights. Thin: parse, call the serv
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -44,7 +45,7 @@ def consents_page(request: Request, db: Session, p: Principal, *, message: str |
     found = consent.my_consents(db, p, page)
     return render(request, "consents.html", {
         "consents": found.items, "page": found, "offers": consent.offers(db), "message": message,
-        "now": utcnow(), **_names()}, status_code=status_code)
+        "now": utcnow(), "client_token": secrets.token_urlsafe(16), **_names()}, status_code=status_code)
 
 
 @router.get("/me/consents", response_class=HTMLResponse)
@@ -66,7 +67,8 @@ async def consents_grant(request: Request, p: Principal = allow(CITIZEN), db: Se
             consent.grant(db, p, recipient_id=str(form.get("recipient_id") or ""),
                           purpose=str(form.get("purpose") or ""), categories=categories,
                           notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
-                          max_active=settings.quota_active_consents)
+                          max_active=settings.quota_active_consents,
+                          client_token=str(form.get("client_token") or "")[:64] or None)  # sent twice: one
             db.commit()
         except PrachaError as exc:
             db.rollback()
