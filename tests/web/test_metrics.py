@@ -186,3 +186,12 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def test_the_clock_offset_to_the_database_is_a_gauge_on_postgresql(client: TestClient, database_url: str) -> None:
+    _, samples = scrape(client)
+    if database_url.startswith("sqlite"):
+        assert not any(name == "pracha_clock_offset_seconds" for name, _ in samples)  # one machine, one clock
+    else:
+        offset = samples[("pracha_clock_offset_seconds", frozenset())]
+        assert abs(offset) < 5  # the test's server runs on this machine

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
@@ -32,8 +33,10 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
+from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -102,6 +105,25 @@ class QueryCollector(ABC):
             log.warning("metrics collector %s could not read the database: %s", self.name, type(exc).__name__)
             return
         yield from metrics
+
+
+class ClockCollector(QueryCollector):
+    """This process's wall clock minus the database server's (PostgreSQL), in seconds. A clock stepped
+    away from the others makes the RFC 9421 signatures of banks and agencies look too old or from the
+    future, and stamps the ledger's entries out of order: alert on it before the refusals begin.
+    Absent on SQLite, whose clock is this machine's own."""
+
+    name = "clock"
+
+    def read(self, session: Session) -> Iterator[GaugeMetricFamily]:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        before = time.time()
+        theirs = session.scalar(text("SELECT extract(epoch FROM clock_timestamp())"))
+        ours = (before + time.time()) / 2  # the middle of the round trip
+        yield GaugeMetricFamily("pracha_clock_offset_seconds",
+                                "This process's wall clock minus the database server's (positive: ahead).",
+                                value=ours - float(theirs))
 
 
 def app_registry(collectors: Iterable[Collector] = ()) -> CollectorRegistry:

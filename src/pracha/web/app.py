@@ -29,7 +29,7 @@ from pracha.hooks import Registry
 from pracha.http.access import CALLERS
 from pracha.http.errors import install_error_handlers
 from pracha.http.guard import check_request_text
-from pracha.http.metrics import app_registry
+from pracha.http.metrics import ClockCollector, app_registry
 from pracha.http.middleware import PrachaMiddleware
 from pracha.http.observe import ObserveMiddleware
 from pracha.http.openapi import document_errors
@@ -179,7 +179,8 @@ def build_state(settings: Settings) -> AppState:
     delegation.install(registry, catalog, settings)  # delegations in the data tracker and the PDPA export
     counter.install(registry, catalog, settings)  # counter sessions in the data tracker
     # Operations: gauges read from the database at scrape time; what /readyz checks besides the database
-    registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions)]),
+    registry.provide(OPS, Ops(app_registry([LedgerCollector(database.sessions), QueueCollector(database.sessions),
+                                             ClockCollector(database.sessions)]),
                               [registry_health_urls]))
     staff_pages = with_roles(STAFF_PAGES, routers())  # who may open each: its route's own access rule
     registry.provide(MENU, staff_pages)
