@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,10 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from starlette.concurrency import run_in_threadpool
 
 from pracha import calendar, i18n
-from pracha.http.access import csrf_token
+from pracha.http.access import PUBLIC, csrf_token
 from pracha.http.display import DISPLAY_COOKIE, TEXT_SIZES, Display, parse_display
 from pracha.http.state import app_state
 
@@ -87,6 +89,27 @@ def make_environment(template_dirs: list[Path], page_globals: dict[str, Any] | N
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, *,
            status_code: int = 200) -> HTMLResponse:
+    return HTMLResponse(_page(request, name, context, csrf_token(request)), status_code=status_code)
+
+
+async def render_public(request: Request, name: str, context: Callable[[], dict[str, Any]]) -> HTMLResponse:
+    """`render(request, name, context())` for a page that, for visitors nobody signed in, depends only on the
+    request's method, path, query string, language and display settings (and on what changes only with a
+    restart): those visitors get it from this process's `AnonymousPages`, on a hit without a worker thread."""
+    pages = app_state(request).anonymous_pages
+    if pages is None or getattr(getattr(request.state, "principal", None), "role", PUBLIC) != PUBLIC:
+        return await run_in_threadpool(lambda: render(request, name, context()))
+    scope = request.scope
+    key = (name, request.method, scope.get("root_path", ""), scope["path"], scope["query_string"],
+           request.state.lang, parse_display(request.cookies.get(DISPLAY_COOKIE)))
+    page = pages.get(key)
+    if page is None:
+        page = await run_in_threadpool(lambda: _page(request, name, context(), pages.placeholder))
+        pages.put(key, page)
+    return HTMLResponse(page.replace(pages.placeholder, csrf_token(request)))
+
+
+def _page(request: Request, name: str, context: dict[str, Any] | None, csrf: str) -> str:
     env = app_state(request).templates
     principal = getattr(request.state, "principal", None)
     base = {
@@ -95,11 +118,10 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, *
         "user": getattr(principal, "user", None),
         "acting": getattr(principal, "acting", None),  # the juristic person a citizen acts for (the banner)
         "for_person": getattr(principal, "for_person", None),  # the person a delegate or a counter acts for
-        "role": getattr(principal, "role", "public"),  # the role in force (a counter officer's is "counter")
+        "role": getattr(principal, "role", PUBLIC),  # the role in force (a counter officer's is "counter")
         "citizen_side": getattr(principal, "citizen_side", False),  # the citizen, or someone acting for them
-        "csrf_token": csrf_token(request),
+        "csrf_token": csrf,
         "display": parse_display(request.cookies.get(DISPLAY_COOKIE)),  # text size, contrast, motion
     }
     base.update(context or {})
-    html = env.get_template(name).render(base)
-    return HTMLResponse(html, status_code=status_code)
+    return env.get_template(name).render(base)

@@ -4,7 +4,7 @@ under a `Slot` that the capability declares; hooks between packages are register
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from jinja2 import Environment
@@ -13,6 +13,7 @@ from starlette.requests import HTTPConnection
 from pracha.config import Settings
 from pracha.db import Database
 from pracha.hooks import Registry, Slot
+from pracha.http.anonymous_pages import AnonymousPages
 
 T = TypeVar("T")
 
@@ -24,6 +25,8 @@ class AppState:
     secret: bytes
     templates: Environment
     registry: Registry
+    # None: every page rendered for each request, as for signed-in visitors
+    anonymous_pages: AnonymousPages | None = field(default_factory=AnonymousPages)
 
 
 def app_state(connection: HTTPConnection) -> AppState:

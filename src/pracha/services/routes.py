@@ -18,7 +18,7 @@ from pracha.http.access import PUBLIC, allow, get_db
 from pracha.http.downloads import content_disposition
 from pracha.http.guard import accept_cut_upload, upload_was_cut
 from pracha.http.params import RowId
-from pracha.http.rendering import render
+from pracha.http.rendering import render, render_public
 from pracha.http.state import app_state
 from pracha.identity.models import AGENCY_ADMIN, AUDITOR, CITIZEN, OFFICER
 from pracha.identity.principal import FOR_A_PERSON, Principal
@@ -44,12 +44,15 @@ RESERVED_FIELDS = {"csrf_token", "client_token", "action"}
 
 
 @router.get("/services", response_class=HTMLResponse)
-def catalogue_page(request: Request, q: str = "", agency: str = "", event: str = "",
-                   audience: Annotated[Literal["citizen", "business"] | None, Query()] = None,
-                   _: Principal = allow(PUBLIC)) -> Response:
-    services = service.find_services(catalog_of(request), query=q, agency=agency, life_event=event)
-    return render(request, "catalogue.html", {"services": filter_audience(services, audience), "q": q,
-                                              "agency": agency, "event": event, "audience": audience})
+async def catalogue_page(request: Request, q: str = "", agency: str = "", event: str = "",
+                         audience: Annotated[Literal["citizen", "business"] | None, Query()] = None,
+                         _: Principal = allow(PUBLIC)) -> Response:
+    def page() -> dict[str, Any]:
+        services = service.find_services(catalog_of(request), query=q, agency=agency, life_event=event)
+        return {"services": filter_audience(services, audience), "q": q, "agency": agency, "event": event,
+                "audience": audience}
+
+    return await render_public(request, "catalogue.html", page)
 
 
 def _precheck(request: Request, db: Session, p: Principal, svc: Any) -> dict[str, Any]:
