@@ -689,6 +689,11 @@ def section(body: str, aim_lines: list[str], args: argparse.Namespace, versions:
     engines = "; ".join(f"{k}: {v}" for k, v in versions.items() if k in args.engine_list)
     quick = "\n**Quick run (`--quick`): small sizes, a smoke test, not the figures to quote.**\n" if args.quick else ""
     notes = Path(args.notes).read_text().strip() + "\n\n" if args.notes else ""
+    busy = (
+        "; other work shared the two cores, so wall-clock figures are below what the code does on a free core"
+        if max(args.load, args.load_end) > 4
+        else ""
+    )
     return f"""{START}
 ## Ledger
 
@@ -697,8 +702,7 @@ def section(body: str, aim_lines: list[str], args: argparse.Namespace, versions:
 {body}
 
 - Machine: {machine()}; the benchmark, the database and the server share it (load average {args.load:.2f}
-  when the run began, {args.load_end:.2f} when it ended; other helpers' tests and benchmarks shared the two
-  cores, so wall-clock figures are far below what the code does on a free core). Code {code_version()};
+  when the run began, {args.load_end:.2f} when it ended{busy}). Code {code_version()};
   {engines}. *Per CPU-second* and *p99 CPU* are this process's CPU time (`time.process_time`,
   `time.thread_time`): with SQLite, which runs in the process, that is all the work, and the rate a free
   core would give; with PostgreSQL it leaves out the server's part.
