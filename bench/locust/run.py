@@ -35,7 +35,7 @@ from tests import servers  # noqa: E402
 
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 P95_BOUND_MS = 2000.0  # a page or an API answer slower than this at p95 is no longer a usable portal
-STEPS = (5, 10, 20, 40, 60, 80, 120, 160)
+STEPS = (5, 10, 20, 40, 60, 80, 120, 160, 200, 240, 320, 400)
 KINDS = frozenset({  # every request of the scenario, by its name (its kind)
     "browse: home", "browse: catalogue", "browse: service page", "search: catalogue", "search: assistant",
     "citizen: sign in", "citizen: sign out", "follow: my page", "follow: my applications", "follow: status",

@@ -85,6 +85,7 @@ console = Console()
 GRACEFUL_SHUTDOWN_SECONDS = 10  # on SIGTERM, requests still running get this long to finish
 # An idle connection is kept longer than a client's or proxy's own idle time (nginx keeps upstream
 # connections 60 s), so the server never closes one just as the client reuses it (a request lost unanswered).
+# The same for the registries and the demo bank: the mediator and the bank's callers keep connections too.
 KEEP_ALIVE_SECONDS = 75
 # uvicorn replaces a worker that does not answer its supervisor's ping in time; on a loaded machine a
 # starting or busy worker took longer than the default 5 s and was killed again and again.
@@ -423,7 +424,7 @@ def registry_serve(
                               database or registries.default_database_url(settings, name),
                               citizens=citizens, seed=random_seed)
     uvicorn.run(web, host=host, port=port if port is not None else registry_port(settings, name),
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 bank_app = typer.Typer(help="The demo bank that pays Thai QR bills and calls Pracha back.", no_args_is_help=True)
@@ -446,7 +447,7 @@ def bank_serve(
     settings = get_settings()
     web = create_bank_app(settings, database)
     uvicorn.run(web, host=host, port=port if port is not None else (urlsplit(settings.bank_url).port or 8201),
-                log_level="warning", access_log=False)
+                log_level="warning", access_log=False, timeout_keep_alive=KEEP_ALIVE_SECONDS)
 
 
 @bank_app.command("fill-statement")
