@@ -9,6 +9,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from pracha.errors import PrachaError
@@ -132,6 +133,15 @@ def install_error_handlers(app: FastAPI) -> None:
         th, en = HTTP_MESSAGES[status]
         code = "insufficient_storage" if status == 507 else "database_unavailable"
         return error_response(request, status, code, en if _lang(request) == "en" else th,
+                              headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+    @app.exception_handler(PoolTimeout)
+    async def database_busy(request: Request, exc: PoolTimeout) -> Response:
+        """Every pooled connection stayed taken past the pool's timeout: overloaded, not broken. The same
+        503 as a database away, so clients back off and retry."""
+        log.warning("database pool exhausted on %s %s", request.method, route_template(request.scope))
+        th, en = HTTP_MESSAGES[503]
+        return error_response(request, 503, "database_unavailable", en if _lang(request) == "en" else th,
                               headers={"Retry-After": RETRY_AFTER_SECONDS})
 
     @app.exception_handler(Exception)
