@@ -278,10 +278,9 @@ Long run at the highest step without errors: {long_text}
 Aims:
 - 10 minutes at the highest rate the two cores hold, with 0 errors: {"met" if zero and args.hold >= 600 else "NOT met"}
 
-- Machine: {machine()}; load average {args.load:.2f} when the run began, {args.load_end:.2f} when it ended.
-  The two cores were shared with other work (six other helpers' tests and benchmarks), so absolute
-  figures are low and noisy; Locust itself, PostgreSQL, the five registries and the bank run on the
-  same two cores. Code {code_version()}.
+- Machine: {machine()}; load average {args.load:.2f} when the run began, {args.load_end:.2f} when it ended
+  (the load this run put on the machine: Locust itself, PostgreSQL, the two web workers, the five
+  registries and the bank run on the same two cores). Code {code_version()}.
 - Set-up: PostgreSQL (throwaway cluster), `pracha serve --workers 2` with `PRACHA_REGISTRY_AUTOSTART=1`
   (the five demo registries and the demo bank as its children); `bench/locust/prepare.py` seeded
   {args.citizens} citizens, {args.officers} officers, every agency's exchange client key, the demo bank and
