@@ -222,8 +222,8 @@ been applied); {len(acks.unacknowledged)} writes refused or given up.
 Aims:
 {aims}
 
-- Machine: {machine()}; load average {args.load:.2f} when the run began, {load_average():.2f} when it ended;
-  six other helpers' work shared the two cores. Code {code_version()}.
+- Machine: {machine()}; load average {args.load:.2f} when the run began, {load_average():.2f} when it ended
+  (the deployment, the witness and the checks share the two cores). Code {code_version()}.
 - Deployment: a throwaway PostgreSQL (tests/pgserver.py: fsync and full_page_writes off, which matter
   only when the machine itself crashes; synchronous_commit {commit}) with its data dir on a {disk} MiB
   tmpfs; `pracha serve --workers {workers}` (in-process task runner off);
