@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from bench.faults.deploy import wait_until
 from bench.faults.witness import Acks
@@ -69,14 +70,7 @@ def kept(sessions: sessionmaker[Session], acks: Acks) -> Kept:
             else {}
         )
         missing += [f"application {ref}" for key, ref in acks.applications.items() if found_apps.get(key) != ref]
-        app_dups = len(
-            db.execute(
-                select(Application.citizen_id, Application.client_token)
-                .where(Application.client_token.is_not(None))
-                .group_by(Application.citizen_id, Application.client_token)
-                .having(func.count() > 1)
-            ).all()
-        )
+        app_dups = _twice(db, Application.citizen_id, Application.client_token)
         consents = {
             key: (cid, uid, entry)
             for key, cid, uid, entry in db.execute(
@@ -91,14 +85,7 @@ def kept(sessions: sessionmaker[Session], acks: Acks) -> Kept:
             if consents.get(key, (None, None))[:2] != (cid, uid)
         ]
         consents_without_entry = sum(1 for _, _, entry in consents.values() if entry is None)
-        consent_dups = len(
-            db.execute(
-                select(Consent.user_id, Consent.client_token)
-                .where(Consent.client_token.is_not(None))
-                .group_by(Consent.user_id, Consent.client_token)
-                .having(func.count() > 1)
-            ).all()
-        )
+        consent_dups = _twice(db, Consent.user_id, Consent.client_token)
         ids = list(acks.payments)
         paid = (
             {
@@ -140,6 +127,13 @@ def kept(sessions: sessionmaker[Session], acks: Acks) -> Kept:
         app_dups + consent_dups + pay_dups,
         consents_without_entry + paid_without_entry,
         missing,
+    )
+
+
+def _twice(db: Session, owner: Any, token: Any) -> int:
+    """How many (owner, Idempotency-Key) pairs have more than one row."""
+    return len(
+        db.execute(select(owner, token).where(token.is_not(None)).group_by(owner, token).having(func.count() > 1)).all()
     )
 
 

@@ -174,26 +174,23 @@ class Witness:
     # --- the writes -----------------------------------------------------------------------------
 
     async def _application(self, http: httpx.AsyncClient, citizen: Citizen) -> None:
-        key = uuid.uuid4().hex
-        body = json.dumps({"service_id": "birth-registration", "data": BIRTH_FORM}).encode()
-        headers = {
-            "Cookie": citizen.cookie,
-            "X-CSRF-Token": citizen.csrf,
-            "Content-Type": "application/json",
-            "Idempotency-Key": key,
-        }
-        response = await self._until_acknowledged(
-            lambda: self._try(http, "application", "POST", "/api/v1/applications", content=body, headers=headers),
-            lambda r: r.status_code == 201,
-        )
-        if response is not None and response.status_code == 201:
+        body = {"service_id": "birth-registration", "data": BIRTH_FORM}
+        key, response = await self._write_once(http, citizen, "application", "/api/v1/applications", body)
+        if response is not None:
             self.acks.applications[key] = str(response.json()["reference"])
-        else:
-            self.acks.unacknowledged.append(f"application {key}: {_said(response)}")
 
     async def _consent(self, http: httpx.AsyncClient, citizen: Citizen) -> None:
+        key, response = await self._write_once(http, citizen, "consent", "/api/v1/me/consents", self.offer)
+        if response is not None:
+            self.acks.consents[key] = (int(response.json()["id"]), citizen.user_id)
+
+    async def _write_once(
+        self, http: httpx.AsyncClient, citizen: Citizen, kind: str, path: str, body: Any
+    ) -> tuple[str, httpx.Response | None]:
+        """POST with a fresh `Idempotency-Key`, retried with the same key until a 201 (the response), else
+        None and the write counted as given up on."""
         key = uuid.uuid4().hex
-        body = json.dumps(self.offer).encode()
+        content = json.dumps(body).encode()
         headers = {
             "Cookie": citizen.cookie,
             "X-CSRF-Token": citizen.csrf,
@@ -201,13 +198,13 @@ class Witness:
             "Idempotency-Key": key,
         }
         response = await self._until_acknowledged(
-            lambda: self._try(http, "consent", "POST", "/api/v1/me/consents", content=body, headers=headers),
+            lambda: self._try(http, kind, "POST", path, content=content, headers=headers),
             lambda r: r.status_code == 201,
         )
         if response is not None and response.status_code == 201:
-            self.acks.consents[key] = (int(response.json()["id"]), citizen.user_id)
-        else:
-            self.acks.unacknowledged.append(f"consent {key}: {_said(response)}")
+            return key, response
+        self.acks.unacknowledged.append(f"{kind} {key}: {_said(response)}")
+        return key, None
 
     async def _payment(self, http: httpx.AsyncClient, _: Citizen | None) -> None:
         if not self.callbacks:
