@@ -68,7 +68,7 @@ async def consents_grant(request: Request, p: Principal = allow(CITIZEN), db: Se
                           purpose=str(form.get("purpose") or ""), categories=categories,
                           notice_version=settings.exchange_notice_version, days=settings.exchange_consent_days,
                           max_active=settings.quota_active_consents,
-                          client_token=str(form.get("client_token") or "")[:64] or None)  # sent twice: one
+                          client_token=str(form.get("client_token") or "")[:64] or None)  # a form sent twice: one
             db.commit()
         except PrachaError as exc:
             db.rollback()

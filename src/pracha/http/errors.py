@@ -51,6 +51,14 @@ def database_trouble(exc: OperationalError) -> int | None:
     return None
 
 
+def _retry_later(request: Request, status: int) -> Response:
+    """503 `database_unavailable` or 507 `insufficient_storage`, with Retry-After."""
+    th, en = HTTP_MESSAGES[status]
+    code = "insufficient_storage" if status == 507 else "database_unavailable"
+    return error_response(request, status, code, en if _lang(request) == "en" else th,
+                          headers={"Retry-After": RETRY_AFTER_SECONDS})
+
+
 def _field_message(error: dict[str, object], lang: str) -> str:
     """Pydantic speaks English only: say the common cases in Thai, keep its words for English."""
     if lang == "en":
@@ -130,19 +138,14 @@ def install_error_handlers(app: FastAPI) -> None:
             return await unexpected(request, exc)
         log.warning("database unavailable on %s %s: %s", request.method, route_template(request.scope),
                     type(exc.orig).__name__)
-        th, en = HTTP_MESSAGES[status]
-        code = "insufficient_storage" if status == 507 else "database_unavailable"
-        return error_response(request, status, code, en if _lang(request) == "en" else th,
-                              headers={"Retry-After": RETRY_AFTER_SECONDS})
+        return _retry_later(request, status)
 
     @app.exception_handler(PoolTimeout)
     async def database_busy(request: Request, exc: PoolTimeout) -> Response:
         """Every pooled connection stayed taken past the pool's timeout: overloaded, not broken. The same
         503 as a database away, so clients back off and retry."""
         log.warning("database pool exhausted on %s %s", request.method, route_template(request.scope))
-        th, en = HTTP_MESSAGES[503]
-        return error_response(request, 503, "database_unavailable", en if _lang(request) == "en" else th,
-                              headers={"Retry-After": RETRY_AFTER_SECONDS})
+        return _retry_later(request, 503)
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> Response:
